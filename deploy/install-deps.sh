@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs every system package infercost needs to build, test and benchmark, from Debian 12's
+# archive. Idempotent: packages already present are left alone, and apt-get is only called when
+# something is missing. Run as root (or with sudo). The Dockerfile runs this same script.
+#
+#   deploy/install-deps.sh            build + tests (the default)
+#   deploy/install-deps.sh --runtime  only what the infercost binary needs at run time
+#   deploy/install-deps.sh --all      build + tests + benchmark peers + image build tools
+set -euo pipefail
+
+mode=${1:---tests}
+
+runtime=(libcurl4 libcivetweb1 libyaml-cpp0.7 libprometheus-cpp-core1.0 libcrypt1 ca-certificates)
+build=(build-essential cmake pkg-config git libcurl4-openssl-dev libcivetweb-dev libyaml-cpp-dev
+  prometheus-cpp-dev libcrypt-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev
+  libbenchmark-dev)
+# Tests: promtool and a real Prometheus for the stack test, headless Chromium for the page test,
+# apache2-utils for htpasswd (bcrypt hashes in tests), librsvg2-bin to render the sweep's charts,
+# docker-compose to validate deploy/docker-compose.yml, python3 for the helper test servers.
+tests=(prometheus prometheus-alertmanager chromium curl apache2-utils librsvg2-bin docker-compose
+  python3 procps)
+# Benchmarks and image builds: peers (nginx, wrk, ab, hey) and the rootless image toolchain.
+extra=(nginx wrk hey podman buildah debootstrap)
+
+case "$mode" in
+  --runtime) want=("${runtime[@]}") ;;
+  --tests) want=("${runtime[@]}" "${build[@]}" "${tests[@]}") ;;
+  --all) want=("${runtime[@]}" "${build[@]}" "${tests[@]}" "${extra[@]}") ;;
+  *) echo "usage: $0 [--runtime|--tests|--all]" >&2; exit 2 ;;
+esac
+
+missing=()
+for p in "${want[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#want[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+# Debian's prometheus package starts a system service on install; infercost's tests start their
+# own instances on free loopback ports, so stop the packaged one where systemd is running.
+if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+  $sudo systemctl disable --now prometheus prometheus-node-exporter prometheus-alertmanager \
+    nginx >/dev/null 2>&1 || true
+fi

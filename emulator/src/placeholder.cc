@@ -1,0 +1,2 @@
+// Replaced by the emulator implementation.
+namespace emulator { int placeholder = 0; }

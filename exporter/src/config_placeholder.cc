@@ -1,0 +1,1 @@
+namespace infercost { int config_placeholder = 0; }

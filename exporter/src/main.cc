@@ -1,0 +1,3 @@
+#include "exporter/commands.h"
+
+int main(int argc, char** argv) { return infercost::Main(argc, argv); }

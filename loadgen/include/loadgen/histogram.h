@@ -1,0 +1,75 @@
+// Latency histograms. Thread contract: none of these classes is thread-safe; each is owned by one
+// thread at a time (a worker records, then hands a copy or a merge to the reader).
+#ifndef LOADGEN_HISTOGRAM_H_
+#define LOADGEN_HISTOGRAM_H_
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+namespace loadgen {
+
+// Log-linear histogram of durations in nanoseconds, HdrHistogram-style: each power-of-two range is
+// split into equal sub-buckets so that any reported quantile is within 1 % of the recorded value,
+// for values from 1 µs to 1 h. Values outside the range are clamped (and counted as recorded).
+// Record() is branch-light and allocation-free (the counters are allocated once, ~20 KiB).
+class LatencyHistogram {
+ public:
+  static constexpr int64_t kMinValueNs = 1'000;                  // 1 µs
+  static constexpr int64_t kMaxValueNs = 3'600'000'000'000;      // 1 h
+
+  LatencyHistogram();
+
+  void Record(int64_t value_ns) noexcept;
+  void RecordN(int64_t value_ns, uint64_t count) noexcept;
+  // Adds every count of `other` (histograms are mergeable across threads and intervals).
+  void Merge(const LatencyHistogram& other) noexcept;
+  void Clear() noexcept;
+
+  uint64_t Count() const noexcept;
+  int64_t MinNs() const noexcept;   // 0 when empty
+  int64_t MaxNs() const noexcept;   // 0 when empty
+  double MeanNs() const noexcept;   // exact (kept as a running sum), 0 when empty
+  // The value at quantile q in [0, 1], within 1 % relative error; 0 when empty.
+  int64_t ValueAtQuantileNs(double q) const noexcept;
+
+  // Sparse form (bucket index, count) for cheap storage of past intervals in a sliding window.
+  std::vector<std::pair<uint32_t, uint64_t>> ToSparse() const;
+  void MergeSparse(const std::vector<std::pair<uint32_t, uint64_t>>& sparse, int64_t min_ns,
+                   int64_t max_ns, double sum_ns) noexcept;
+  double SumNs() const noexcept;
+
+ private:
+  std::vector<uint64_t> counts_;
+  uint64_t total_ = 0;
+  int64_t min_ns_ = 0;
+  int64_t max_ns_ = 0;
+  double sum_ns_ = 0;
+};
+
+// Counts of durations against fixed upper bounds (the Prometheus histogram buckets), exact.
+// counts() is non-cumulative: counts()[i] holds values <= bounds[i] and > bounds[i-1]; the last
+// element is the +Inf bucket. Same shape as prometheus-cpp's ObserveMultiple input.
+class BucketCounts {
+ public:
+  explicit BucketCounts(std::vector<double> upper_bounds_seconds = {});
+
+  void Record(int64_t value_ns) noexcept;
+  void Merge(const BucketCounts& other) noexcept;
+  void Clear() noexcept;
+
+  const std::vector<double>& bounds_seconds() const { return bounds_seconds_; }
+  const std::vector<uint64_t>& counts() const { return counts_; }
+  double sum_seconds() const { return sum_seconds_; }
+  uint64_t total() const;
+
+ private:
+  std::vector<double> bounds_seconds_;
+  std::vector<int64_t> bounds_ns_;
+  std::vector<uint64_t> counts_;
+  double sum_seconds_ = 0;
+};
+
+}  // namespace loadgen
+
+#endif  // LOADGEN_HISTOGRAM_H_

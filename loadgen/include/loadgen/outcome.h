@@ -1,0 +1,42 @@
+// Outcome classes of a finished request: the `outcome` label of infercost_requests_total.
+#ifndef LOADGEN_OUTCOME_H_
+#define LOADGEN_OUTCOME_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace loadgen {
+
+enum class Outcome : uint8_t {
+  kOk,               // the response passed every check
+  kHttp4xx,          // 4xx other than 429
+  kThrottled,        // 429 Too Many Requests
+  kHttp5xx,          // 5xx other than 504
+  kGatewayTimeout,   // 504 (API Gateway's 29 s integration timeout)
+  kTimeout,          // no complete response within the request timeout
+  kConnectError,     // refused, reset or closed before a complete response
+  kTlsError,         // handshake or certificate failure
+  kInvalidResponse,  // a response arrived but failed the checks (status, body, size)
+};
+
+inline constexpr std::size_t kOutcomeCount = 9;
+
+inline constexpr std::array<Outcome, kOutcomeCount> kAllOutcomes = {
+    Outcome::kOk,      Outcome::kHttp4xx,        Outcome::kThrottled,
+    Outcome::kHttp5xx, Outcome::kGatewayTimeout, Outcome::kTimeout,
+    Outcome::kConnectError, Outcome::kTlsError,  Outcome::kInvalidResponse};
+
+// The label value: ok, http_4xx, throttled, http_5xx, gateway_timeout, timeout, connect_error,
+// tls_error, invalid_response.
+std::string_view OutcomeName(Outcome outcome);
+
+// The one place where a transfer's result becomes an outcome. `curl_code` is the CURLcode of the
+// transfer (kept an int so that curl stays out of this header), `http_status` the response status
+// (0 when none arrived), `checks_passed` whether the configured response checks held.
+Outcome ClassifyOutcome(int curl_code, long http_status, bool checks_passed);
+
+}  // namespace loadgen
+
+#endif  // LOADGEN_OUTCOME_H_

@@ -1,0 +1,26 @@
+// Building request bodies from files.
+#ifndef LOADGEN_PAYLOAD_H_
+#define LOADGEN_PAYLOAD_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "loadgen/request.h"
+
+namespace loadgen {
+
+struct PayloadResult {
+  std::shared_ptr<const std::vector<Payload>> payloads;  // null on error
+  std::string error;  // what to fix, e.g. "image directory test_images/ has no regular files"
+};
+
+// Reads the file or every regular file of the directory (sorted by name) and encodes each.
+// Fails on unreadable paths, empty directories and files over 64 MiB.
+PayloadResult LoadPayloads(const PayloadSpec& spec);
+
+std::string Base64Encode(std::string_view bytes);
+
+}  // namespace loadgen
+
+#endif  // LOADGEN_PAYLOAD_H_

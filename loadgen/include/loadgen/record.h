@@ -1,0 +1,53 @@
+// What the engine reports: one RequestRecord per finished request, to a Recorder.
+#ifndef LOADGEN_RECORD_H_
+#define LOADGEN_RECORD_H_
+
+#include <chrono>
+#include <cstdint>
+
+#include "loadgen/load.h"
+#include "loadgen/outcome.h"
+
+namespace loadgen {
+
+using Clock = std::chrono::steady_clock;
+
+struct RequestRecord {
+  Clock::time_point scheduled_at;  // intended send time (open loop); = sent_at in closed loop
+  Clock::time_point sent_at;       // when the transfer was handed to libcurl
+  Clock::time_point done_at;       // when it finished, whatever the outcome
+  Outcome outcome = Outcome::kOk;
+  int http_status = 0;             // 0 when no response arrived
+  uint64_t bytes_sent = 0;
+  uint64_t bytes_received = 0;     // body bytes
+  bool cold_start = false;
+  int64_t billed_duration_ms = -1;  // from the billed-duration header; -1 when absent
+  bool aborted = false;             // cut short by shutdown (reported as kTimeout)
+
+  // Latency as reported: from the intended send time, so queueing in the generator or the
+  // target is never hidden (no coordinated omission).
+  std::chrono::nanoseconds Latency() const { return done_at - scheduled_at; }
+  // How late the generator sent compared with the schedule.
+  std::chrono::nanoseconds ScheduleLag() const { return sent_at - scheduled_at; }
+};
+
+// Receives the engine's events for one target. Thread contract: every call for a target comes
+// from the one worker thread that runs it, so implementations need no locking for their own
+// per-worker state; anything they share with other threads is theirs to protect.
+class Recorder {
+ public:
+  virtual ~Recorder() = default;
+  // Exactly once per request that was sent.
+  virtual void OnRequestDone(const RequestRecord& record) = 0;
+  // An open-loop arrival that was not sent because max_in_flight requests were outstanding.
+  virtual void OnDropped(Clock::time_point scheduled_at) = 0;
+  // The schedule entered a stage (index into LoadPlan::stages), or paused/resumed.
+  virtual void OnStage(int stage_index, const Stage& stage, bool active) = 0;
+  // Called by the worker at least every 250 ms, even when no request finishes: a chance to
+  // publish per-worker state. `in_flight` is the target's outstanding request count.
+  virtual void OnTick(Clock::time_point now, int in_flight) = 0;
+};
+
+}  // namespace loadgen
+
+#endif  // LOADGEN_RECORD_H_

@@ -1,0 +1,75 @@
+// What one target's requests look like: plain values, built once by the caller (the exporter's
+// config, or `infercost bench`'s flags) and shared read-only by the worker that sends them.
+#ifndef LOADGEN_REQUEST_H_
+#define LOADGEN_REQUEST_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace loadgen {
+
+// One ready-to-send request body.
+struct Payload {
+  std::string content_type;  // e.g. image/jpeg, application/json; empty for no header
+  std::string bytes;         // the encoded body, sent as is
+  std::string source;        // where it came from (a file name), for messages and CSV
+};
+
+// How bodies are built from input files.
+enum class BodyEncoding {
+  kRaw,         // the file's bytes, Content-Type from the extension
+  kBase64Json,  // {"<field>": "<base64 of the file>"} as application/json
+  kMultipart,   // multipart/form-data with the file as part <field>
+};
+
+struct PayloadSpec {
+  std::string file;       // one file, or
+  std::string image_dir;  // every regular file of a directory (sorted by name), cycled
+  BodyEncoding encoding = BodyEncoding::kRaw;
+  std::string field = "image";  // JSON field or multipart part name
+  std::string inline_body;       // literal body when neither file nor image_dir is given
+  std::string content_type;      // overrides the derived Content-Type when set
+};
+
+// AWS Signature Version 4 through libcurl's CURLOPT_AWS_SIGV4.
+struct SigV4 {
+  std::string provider;  // "aws:amz:<region>:<service>", e.g. aws:amz:us-east-1:execute-api
+  std::string access_key;
+  std::string secret_key;
+  std::string session_token;  // optional, sent as x-amz-security-token
+};
+
+struct Expect {
+  int status = 0;               // required status; 0 accepts any 2xx
+  std::string body_contains;    // required substring of the body; empty for none
+  std::size_t max_body_bytes = 1 << 20;  // larger bodies are cut and fail as invalid_response
+};
+
+struct ColdStartDetection {
+  std::string header = "X-Cold-Start";  // "true" (case-insensitive) marks a cold start; "" off
+  // When set, a successful request slower than this also counts as a cold start.
+  std::optional<std::chrono::nanoseconds> latency_above;
+};
+
+struct RequestSpec {
+  std::string url;
+  std::string method = "POST";
+  std::vector<std::string> headers;  // "Name: value"
+  // Bodies, cycled in order across requests. Empty: no body.
+  std::shared_ptr<const std::vector<Payload>> payloads;
+  std::chrono::nanoseconds timeout = std::chrono::seconds(30);
+  Expect expect;
+  ColdStartDetection cold_start;
+  // Response header carrying the billed duration in milliseconds (Lambda); "" to ignore.
+  std::string billed_duration_header = "X-Billed-Duration-Ms";
+  std::optional<SigV4> sigv4;
+  bool verify_tls = true;
+};
+
+}  // namespace loadgen
+
+#endif  // LOADGEN_REQUEST_H_

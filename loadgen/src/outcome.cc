@@ -1,0 +1,61 @@
+#include "loadgen/outcome.h"
+
+#include <curl/curl.h>
+
+namespace loadgen {
+
+std::string_view OutcomeName(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::kOk: return "ok";
+    case Outcome::kHttp4xx: return "http_4xx";
+    case Outcome::kThrottled: return "throttled";
+    case Outcome::kHttp5xx: return "http_5xx";
+    case Outcome::kGatewayTimeout: return "gateway_timeout";
+    case Outcome::kTimeout: return "timeout";
+    case Outcome::kConnectError: return "connect_error";
+    case Outcome::kTlsError: return "tls_error";
+    case Outcome::kInvalidResponse: return "invalid_response";
+  }
+  return "invalid_response";
+}
+
+Outcome ClassifyOutcome(int curl_code, long http_status, bool checks_passed) {
+  switch (static_cast<CURLcode>(curl_code)) {
+    case CURLE_OK:
+      break;
+    case CURLE_OPERATION_TIMEDOUT:
+      return Outcome::kTimeout;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+      return Outcome::kConnectError;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+    case CURLE_SSL_ENGINE_NOTFOUND:
+    case CURLE_SSL_ENGINE_SETFAILED:
+    case CURLE_SSL_CRL_BADFILE:
+    case CURLE_SSL_SHUTDOWN_FAILED:
+    case CURLE_USE_SSL_FAILED:
+      return Outcome::kTlsError;
+    default:
+      // A response began but could not be read as one (malformed, truncated, too large).
+      if (http_status == 0) return Outcome::kConnectError;
+      return Outcome::kInvalidResponse;
+  }
+  if (http_status == 429) return Outcome::kThrottled;
+  if (http_status == 504) return Outcome::kGatewayTimeout;
+  if (http_status >= 500 && http_status <= 599) return Outcome::kHttp5xx;
+  if (http_status >= 400 && http_status <= 499) return Outcome::kHttp4xx;
+  return checks_passed ? Outcome::kOk : Outcome::kInvalidResponse;
+}
+
+}  // namespace loadgen
