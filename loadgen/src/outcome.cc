@@ -6,15 +6,24 @@ namespace loadgen {
 
 std::string_view OutcomeName(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kOk: return "ok";
-    case Outcome::kHttp4xx: return "http_4xx";
-    case Outcome::kThrottled: return "throttled";
-    case Outcome::kHttp5xx: return "http_5xx";
-    case Outcome::kGatewayTimeout: return "gateway_timeout";
-    case Outcome::kTimeout: return "timeout";
-    case Outcome::kConnectError: return "connect_error";
-    case Outcome::kTlsError: return "tls_error";
-    case Outcome::kInvalidResponse: return "invalid_response";
+    case Outcome::kOk:
+      return "ok";
+    case Outcome::kHttp4xx:
+      return "http_4xx";
+    case Outcome::kThrottled:
+      return "throttled";
+    case Outcome::kHttp5xx:
+      return "http_5xx";
+    case Outcome::kGatewayTimeout:
+      return "gateway_timeout";
+    case Outcome::kTimeout:
+      return "timeout";
+    case Outcome::kConnectError:
+      return "connect_error";
+    case Outcome::kTlsError:
+      return "tls_error";
+    case Outcome::kInvalidResponse:
+      return "invalid_response";
   }
   return "invalid_response";
 }

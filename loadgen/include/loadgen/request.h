@@ -31,8 +31,8 @@ struct PayloadSpec {
   std::string image_dir;  // every regular file of a directory (sorted by name), cycled
   BodyEncoding encoding = BodyEncoding::kRaw;
   std::string field = "image";  // JSON field or multipart part name
-  std::string inline_body;       // literal body when neither file nor image_dir is given
-  std::string content_type;      // overrides the derived Content-Type when set
+  std::string inline_body;      // literal body when neither file nor image_dir is given
+  std::string content_type;     // overrides the derived Content-Type when set
 };
 
 // AWS Signature Version 4 through libcurl's CURLOPT_AWS_SIGV4.
@@ -44,8 +44,8 @@ struct SigV4 {
 };
 
 struct Expect {
-  int status = 0;               // required status; 0 accepts any 2xx
-  std::string body_contains;    // required substring of the body; empty for none
+  int status = 0;                        // required status; 0 accepts any 2xx
+  std::string body_contains;             // required substring of the body; empty for none
   std::size_t max_body_bytes = 1 << 20;  // larger bodies are cut and fail as invalid_response
 };
 
