@@ -95,6 +95,9 @@ int64_t LatencyHistogram::ValueAtQuantileNs(double q) const noexcept {
   // The nearest-rank definition: the smallest value with at least q * total values at or below.
   auto rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(total_)));
   rank = std::clamp<uint64_t>(rank, 1, total_);
+  // The smallest and largest values are known exactly.
+  if (rank == 1) return min_ns_;
+  if (rank == total_) return max_ns_;
   uint64_t seen = 0;
   for (std::size_t i = 0; i < kBucketCount; ++i) {
     seen += counts_[i];
