@@ -215,10 +215,12 @@ struct Target {
     return &schedule.plan().stages[static_cast<std::size_t>(stage_index)];
   }
   bool Scheduling() const { return !paused && !plan_over && !removing; }
-  // How many requests the closed loop wants outstanding now.
-  int ClosedLoopWant() const {
+  // How many requests the closed loop wants outstanding now. Nothing once the stage is over,
+  // even if the loop has not switched to the next one yet.
+  int ClosedLoopWant(Clock::time_point now) const {
     const Stage* stage = CurrentStage();
     if (!Scheduling() || stage == nullptr || stage->kind != Stage::Kind::kClosed) return 0;
+    if (now >= stage_end) return 0;
     return std::max(stage->concurrency, 0);
   }
   bool MaxRequestsReached() const {
@@ -656,7 +658,7 @@ void Worker::Start(Target& target, Clock::time_point scheduled_at, Clock::time_p
 }
 
 void Worker::FillClosedLoop(Target& target, Clock::time_point now) {
-  const int want = target.ClosedLoopWant();
+  const int want = target.ClosedLoopWant(now);
   while (target.in_flight < want && !target.MaxRequestsReached()) Start(target, now, now);
 }
 

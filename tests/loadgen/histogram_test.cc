@@ -140,12 +140,12 @@ TEST(LatencyHistogram, ClearEmptiesIt) {
 TEST(BucketCounts, BoundsAreInclusiveUpperAndExact) {
   BucketCounts b({0.1, 0.005, 0.01});  // unsorted on purpose
   ASSERT_EQ(b.bounds_seconds(), (std::vector<double>{0.005, 0.01, 0.1}));
-  b.Record(5'000'000);      // exactly 5 ms: le="0.005"
-  b.Record(5'000'001);      // just above: le="0.01"
-  b.Record(10'000'000);     // le="0.01"
-  b.Record(100'000'000);    // le="0.1"
-  b.Record(100'000'001);    // +Inf
-  b.Record(0);              // le="0.005"
+  b.Record(5'000'000);    // exactly 5 ms: le="0.005"
+  b.Record(5'000'001);    // just above: le="0.01"
+  b.Record(10'000'000);   // le="0.01"
+  b.Record(100'000'000);  // le="0.1"
+  b.Record(100'000'001);  // +Inf
+  b.Record(0);            // le="0.005"
   EXPECT_EQ(b.counts(), (std::vector<uint64_t>{2, 2, 1, 1}));
   EXPECT_EQ(b.total(), 6u);
   EXPECT_NEAR(b.sum_seconds(), 0.220000002, 1e-12);

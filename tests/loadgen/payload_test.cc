@@ -110,8 +110,8 @@ TEST_F(PayloadTest, ErrorsSayWhatToFix) {
   spec.image_dir = (dir_ / "missing").string();
   PayloadResult result = LoadPayloads(spec);
   EXPECT_EQ(result.payloads, nullptr);
-  EXPECT_EQ(result.error, "image directory " + spec.image_dir +
-                              " does not exist or is not a directory");
+  EXPECT_EQ(result.error,
+            "image directory " + spec.image_dir + " does not exist or is not a directory");
 
   fs::create_directories(dir_ / "empty");
   spec.image_dir = (dir_ / "empty").string();

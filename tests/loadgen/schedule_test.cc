@@ -109,7 +109,8 @@ TEST(Schedule, SameSeedSameScheduleOtherSeedOtherSchedule) {
 
 TEST(Schedule, StagesPositionsAndArrivalsOnlyInOpenStages) {
   LoadPlan plan;
-  plan.stages = {Closed(seconds(1), 4), Open(seconds(2), 10), Idle(seconds(1)), Open(seconds(1), 5)};
+  plan.stages = {Closed(seconds(1), 4), Open(seconds(2), 10), Idle(seconds(1)),
+                 Open(seconds(1), 5)};
   Schedule schedule(plan);
   const auto p0 = schedule.At(milliseconds(500));
   EXPECT_EQ(p0.stage_index, 0);

@@ -80,15 +80,24 @@ bool IEquals(std::string_view a, std::string_view b) {
 
 const char* Reason(int code) {
   switch (code) {
-    case 200: return "OK";
-    case 400: return "Bad Request";
-    case 404: return "Not Found";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 400:
+      return "Bad Request";
+    case 404:
+      return "Not Found";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "Status";
   }
 }
 
@@ -236,6 +245,11 @@ class TestServer::Loop {
       if (it == conns_.end()) return false;
       Conn& conn = it->second;
       if (conn.busy) return true;
+      if (!conn.in.empty() && (conn.in[0] < 'A' || conn.in[0] > 'Z')) {
+        // Not an HTTP request line (a TLS ClientHello starts with 0x16): hang up, count nothing.
+        Close(fd, false);
+        return false;
+      }
       const std::size_t header_end = conn.in.find("\r\n\r\n");
       if (header_end == std::string::npos) {
         if (conn.in.size() > kMaxHeaderBytes) {
