@@ -343,6 +343,16 @@ double DurationUsd(const ResolvedPricing& p, double gb_seconds, double pc_gb_sec
   return at_pc * p.usd_per_gb_second + (gb_seconds - at_pc) * p.on_demand_usd_per_gb_second;
 }
 
+// A gauge must never carry inf or NaN: extreme inputs (a capacity of 1e-310 IPS) leave the
+// figure absent instead.
+void SetFigure(double usd_per_million, std::optional<double>* figure, std::string* reason) {
+  if (std::isfinite(usd_per_million)) {
+    *figure = usd_per_million;
+  } else {
+    *reason = "the figure is not a finite number for these inputs";
+  }
+}
+
 }  // namespace
 
 Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
@@ -398,7 +408,8 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
   if (usage.ok == 0) {
     cost.observed_absent_reason = "no successful inferences in the window";
   } else {
-    cost.observed_usd_per_million = cost.TotalUsd() / ok * kPerMillion;
+    SetFigure(cost.TotalUsd() / ok * kPerMillion, &cost.observed_usd_per_million,
+              &cost.observed_absent_reason);
   }
 
   // Capacity basis: the cost per inference when the target runs at its highest healthy IPS,
@@ -427,7 +438,8 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
         busy > 0 ? std::min(1.0, pricing.spec.provisioned_concurrency / busy) : 0.0;
     per_inference += DurationUsd(pricing, gb_seconds, gb_seconds * pc_share);
   }
-  cost.capacity_usd_per_million = per_inference * kPerMillion;
+  SetFigure(per_inference * kPerMillion, &cost.capacity_usd_per_million,
+            &cost.capacity_absent_reason);
   return cost;
 }
 

@@ -2,6 +2,7 @@
 // shape. The only file of the cost module that sees yaml-cpp.
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -139,9 +140,13 @@ class CatalogParser {
       result.catalog = std::move(catalog);
       return result;
     }
-    for (const std::string& e : errors_) {
+    // In file order, as a user reads the file, whatever order the checks ran in.
+    std::stable_sort(errors_.begin(), errors_.end(), [](const Problem& a, const Problem& b) {
+      return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+    });
+    for (const Problem& e : errors_) {
       if (!result.error.empty()) result.error += '\n';
-      result.error += e;
+      result.error += e.text;
     }
     return result;
   }
@@ -151,7 +156,8 @@ class CatalogParser {
     out << file_;
     if (!mark.is_null()) out << ':' << mark.line + 1 << ':' << mark.column + 1;
     out << ": " << message;
-    errors_.push_back(out.str());
+    errors_.push_back(
+        Problem{mark.is_null() ? -1 : mark.line, mark.is_null() ? -1 : mark.column, out.str()});
   }
   void Error(const YAML::Node& node, const std::string& path, const std::string& message) {
     ErrorAt(node.Mark(), path + ": " + message);
@@ -430,7 +436,12 @@ class CatalogParser {
   std::string file_;
   Mode mode_;
   bool complete_ = false;  // every block given must be complete (built-in, or a new region)
-  std::vector<std::string> errors_;
+  struct Problem {
+    int line = -1;  // 0-based as yaml-cpp counts; -1 when not tied to a place
+    int column = -1;
+    std::string text;
+  };
+  std::vector<Problem> errors_;
 };
 
 }  // namespace
