@@ -268,7 +268,7 @@ class CatalogParser {
     InstancePrice p = is_new ? InstancePrice{} : existing->second;
     p.type = type;
     if (mode_ == Mode::kBuiltin) {
-      Missing(node, path, {"usd_per_hour", "vcpus", "architecture", "taken", "source"}, f,
+      Missing(node, path, {"usd_per_hour", "vcpus", "architecture"}, f,
               "every built-in entry needs them");
     } else if (is_new) {
       Missing(node, path, {"usd_per_hour", "vcpus", "architecture"}, f,
@@ -318,20 +318,8 @@ class CatalogParser {
             "(or neither, for a type that is not burstable)");
     }
 
-    const YAML::Node* taken = f.Find("taken");
-    const YAML::Node* source = f.Find("source");
-    if (mode_ == Mode::kOverride) {
-      // The user's figure: the built-in date and source no longer describe it.
-      p.from_prices_file = true;
-      p.taken.clear();
-      p.source = file_;
-    }
-    if (taken) {
-      if (auto date = Date(*taken, path + ".taken")) p.taken = *date;
-    }
-    if (source) {
-      if (auto text = Text(*source, path + ".source")) p.source = *text;
-    }
+    ReadProvenance(node, f, path, &p.taken, &p.source);
+    if (mode_ == Mode::kOverride) p.from_prices_file = true;
     if (errors_.size() == errors_before) catalog.instances[type] = std::move(p);
   }
 
@@ -361,6 +349,25 @@ class CatalogParser {
     ReadPrice(f, path, "provisioned_duration_usd_per_gb_second", 1, pc_duration);
   }
 
+  // When and where a block's prices were read. A user's block is the user's figure: the
+  // built-in date and source no longer describe it, so they become "" and the file's name
+  // unless the block gives its own.
+  void ReadProvenance(const YAML::Node& node, const Fields& f, const std::string& path,
+                      std::string* taken, std::string* source) {
+    if (mode_ == Mode::kBuiltin) {
+      Missing(node, path, {"taken", "source"}, f, "every built-in price says where it came from");
+    } else {
+      taken->clear();
+      *source = file_;
+    }
+    if (const YAML::Node* v = f.Find("taken")) {
+      if (auto date = Date(*v, Join(path, "taken"))) *taken = *date;
+    }
+    if (const YAML::Node* v = f.Find("source")) {
+      if (auto text = Text(*v, Join(path, "source"))) *source = *text;
+    }
+  }
+
   std::string CompleteWhy() const {
     return mode_ == Mode::kBuiltin ? "every built-in price is needed"
                                    : "this region has no built-in prices to fall back on";
@@ -375,9 +382,6 @@ class CatalogParser {
     if (complete) {
       Missing(node, path, {"usd_per_million_requests", "x86_64", "arm64"}, f, CompleteWhy());
     }
-    if (mode_ == Mode::kBuiltin) {
-      Missing(node, path, {"taken", "source"}, f, "every built-in price says where it came from");
-    }
     ReadPrice(f, path, "usd_per_million_requests", kPerMillion, &s.lambda_request_usd);
     if (const YAML::Node* v = f.Find("x86_64")) {
       ParseLambdaArchitecture(*v, "lambda.x86_64", complete, &s.lambda_gb_second_x86_64,
@@ -389,17 +393,8 @@ class CatalogParser {
                               &s.lambda_provisioned_gb_second_arm64,
                               &s.lambda_provisioned_duration_gb_second_arm64);
     }
-    if (mode_ == Mode::kOverride) {
-      s.lambda_from_prices_file = true;
-      s.taken.clear();
-      s.source = file_;
-    }
-    if (const YAML::Node* v = f.Find("taken")) {
-      if (auto date = Date(*v, "lambda.taken")) s.taken = *date;
-    }
-    if (const YAML::Node* v = f.Find("source")) {
-      if (auto text = Text(*v, "lambda.source")) s.source = *text;
-    }
+    ReadProvenance(node, f, path, &s.taken, &s.source);
+    if (mode_ == Mode::kOverride) s.lambda_from_prices_file = true;
     s.has_lambda = true;
   }
 
@@ -413,23 +408,11 @@ class CatalogParser {
       Missing(node, path, {"rest_usd_per_million_requests", "http_usd_per_million_requests"}, f,
               CompleteWhy());
     }
-    if (mode_ == Mode::kBuiltin) {
-      Missing(node, path, {"taken", "source"}, f, "every built-in price says where it came from");
-    }
     ReadPrice(f, path, "rest_usd_per_million_requests", kPerMillion,
               &s.api_gateway_rest_request_usd);
     ReadPrice(f, path, "http_usd_per_million_requests", kPerMillion,
               &s.api_gateway_http_request_usd);
-    if (mode_ == Mode::kOverride) {
-      s.api_gateway_taken.clear();
-      s.api_gateway_source = file_;
-    }
-    if (const YAML::Node* v = f.Find("taken")) {
-      if (auto date = Date(*v, "api_gateway.taken")) s.api_gateway_taken = *date;
-    }
-    if (const YAML::Node* v = f.Find("source")) {
-      if (auto text = Text(*v, "api_gateway.source")) s.api_gateway_source = *text;
-    }
+    ReadProvenance(node, f, path, &s.api_gateway_taken, &s.api_gateway_source);
     s.has_api_gateway = true;
   }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cost_test_util.h"
 #include "exporter/cost.h"
 
 namespace infercost {
@@ -104,9 +105,7 @@ instances:
   EXPECT_DOUBLE_EQ(r.catalog->serverless.lambda_gb_second_x86_64, 0.0000166667);
 
   // A user's own price may carry any basis.
-  PricingSpec spec;
-  spec.model = PricingModel::kInstance;
-  spec.instance_type = "g4dn.xlarge";
+  PricingSpec spec = testing::InstanceSpec("g4dn.xlarge");
   spec.price_basis = PriceBasis::kReserved;
   const ResolveResult resolved = Resolve(spec, *r.catalog);
   ASSERT_TRUE(resolved.pricing) << resolved.error;
@@ -144,9 +143,7 @@ api_gateway:
   EXPECT_NEAR(s.api_gateway_rest_request_usd, 3.5e-6, 1e-20);
 
   // The user's Lambda rates make savings_plan a stated basis rather than a contradiction.
-  PricingSpec spec;
-  spec.model = PricingModel::kLambda;
-  spec.memory_mb = 1024;
+  PricingSpec spec = testing::LambdaSpec(1024);
   spec.price_basis = PriceBasis::kSavingsPlan;
   const ResolveResult resolved = Resolve(spec, *r.catalog);
   ASSERT_TRUE(resolved.pricing) << resolved.error;
@@ -164,17 +161,13 @@ instances:
   EXPECT_EQ(r.catalog->instances.size(), 1u);  // no us-east-1 type carried over
   EXPECT_FALSE(r.catalog->serverless.has_lambda);
 
-  PricingSpec g4dn;
-  g4dn.model = PricingModel::kInstance;
-  g4dn.instance_type = "g4dn.xlarge";
+  PricingSpec g4dn = testing::InstanceSpec("g4dn.xlarge");
   g4dn.region = "eu-west-1";
   const ResolveResult ok = Resolve(g4dn, *r.catalog);
   ASSERT_TRUE(ok.pricing) << ok.error;
   EXPECT_DOUBLE_EQ(ok.pricing->usd_per_hour, 0.587);
 
-  PricingSpec lambda;
-  lambda.model = PricingModel::kLambda;
-  lambda.memory_mb = 1024;
+  PricingSpec lambda = testing::LambdaSpec(1024);
   lambda.region = "eu-west-1";
   EXPECT_THAT(Resolve(lambda, *r.catalog).error, HasSubstr("has no lambda block"));
   // A target still on the default region is told the catalog is for another one.

@@ -33,6 +33,23 @@ inline PricingSpec LambdaSpec(int memory_mb, Architecture arch = Architecture::k
   return spec;
 }
 
+inline PricingSpec PerRequestSpec(double usd_per_request, double fixed_usd_per_hour = 0) {
+  PricingSpec spec;
+  spec.model = PricingModel::kPerRequest;
+  spec.usd_per_request = usd_per_request;
+  spec.fixed_usd_per_hour = fixed_usd_per_hour;
+  return spec;
+}
+
+inline PricingSpec HourlySpec(double usd_per_hour, int count = 1, double fixed_usd_per_hour = 0) {
+  PricingSpec spec;
+  spec.model = PricingModel::kHourly;
+  spec.usd_per_hour = usd_per_hour;
+  spec.count = count;
+  spec.fixed_usd_per_hour = fixed_usd_per_hour;
+  return spec;
+}
+
 // Resolves against the built-in catalog; a failure fails the test with Resolve's message.
 inline ResolvedPricing MustResolve(const PricingSpec& spec) {
   ResolveResult r = Resolve(spec, BuiltinCatalog());

@@ -131,17 +131,11 @@ TEST(Resolve, LambdaMemoryBoundsAreInclusive) {
 }
 
 TEST(Resolve, HourlyAndPerRequest) {
-  PricingSpec hourly;
-  hourly.model = PricingModel::kHourly;
-  hourly.usd_per_hour = 1.10;
-  const ResolvedPricing h = MustResolve(hourly);
+  const ResolvedPricing h = MustResolve(testing::HourlySpec(1.10));
   EXPECT_DOUBLE_EQ(h.usd_per_hour, 1.10);
   EXPECT_EQ(h.platform, "other");
 
-  PricingSpec per_request;
-  per_request.model = PricingModel::kPerRequest;
-  per_request.usd_per_request = 0.00002;
-  const ResolvedPricing r = MustResolve(per_request);
+  const ResolvedPricing r = MustResolve(testing::PerRequestSpec(0.00002));
   EXPECT_DOUBLE_EQ(r.usd_per_request, 0.00002);
   EXPECT_DOUBLE_EQ(r.usd_per_hour, 0);
 }
