@@ -176,12 +176,18 @@ std::unique_ptr<HttpServer> HttpServer::Start(const std::string& listen, HttpHan
   } else {
     ports = host + ":" + std::to_string(port);
   }
-  const char* options[] = {"listening_ports",    ports.c_str(),
-                           "num_threads",        kNumThreads,
-                           "request_timeout_ms", kRequestTimeoutMs,
-                           "max_request_size",   kMaxRequestSize,
-                           "enable_keep_alive",  "yes",
-                           "keep_alive_timeout_ms", "30000",
+  const char* options[] = {"listening_ports",
+                           ports.c_str(),
+                           "num_threads",
+                           kNumThreads,
+                           "request_timeout_ms",
+                           kRequestTimeoutMs,
+                           "max_request_size",
+                           kMaxRequestSize,
+                           "enable_keep_alive",
+                           "yes",
+                           "keep_alive_timeout_ms",
+                           "30000",
                            nullptr};
   mg_callbacks callbacks{};
   callbacks.log_message = LogMessage;

@@ -169,15 +169,15 @@ TargetSeries::TargetSeries(MetricFamilies& families, std::string target)
     : families_(families), target_(std::move(target)) {
   const prometheus::Labels t = {{"target", target_}};
   for (loadgen::Outcome outcome : loadgen::kAllOutcomes) {
-    requests[static_cast<std::size_t>(outcome)] =
-        &families.requests.Add({{"target", target_}, {"outcome", std::string(OutcomeName(outcome))}});
+    requests[static_cast<std::size_t>(outcome)] = &families.requests.Add(
+        {{"target", target_}, {"outcome", std::string(OutcomeName(outcome))}});
   }
   inferences = &families.inferences.Add(t);
   request_duration = &families.request_duration.Add(t, kRequestDurationBounds);
   inferences_per_second = &families.inferences_per_second.Add(t);
   for (std::size_t i = 0; i < kQuantiles.size(); ++i) {
-    latency[i] = &families.request_latency.Add({{"target", target_},
-                                                {"quantile", QuantileLabel(kQuantiles[i])}});
+    latency[i] = &families.request_latency.Add(
+        {{"target", target_}, {"quantile", QuantileLabel(kQuantiles[i])}});
   }
   cost_time = &families.cost_total.Add({{"target", target_}, {"component", "time"}});
   cost_request = &families.cost_total.Add({{"target", target_}, {"component", "request"}});

@@ -1,11 +1,10 @@
 #include "exporter/service.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <map>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
@@ -199,11 +198,10 @@ void Service::Impl::SetPrices(TargetState& state) {
   s.price_per_gb_second->Set(p.usd_per_gb_second);
   s.memory_gb->Set(p.memory_gb);
   s.SetBudget(state.config.budget_usd_per_million);
-  s.SetInfo(TargetInfo{PlatformOf(p), p.spec.model == PricingModel::kInstance
-                                          ? p.spec.instance_type
-                                          : std::string(),
-                       p.spec.region, p.architecture, std::string(Name(p.spec.model)),
-                       std::string(Name(p.spec.price_basis))});
+  s.SetInfo(TargetInfo{
+      PlatformOf(p), p.spec.model == PricingModel::kInstance ? p.spec.instance_type : std::string(),
+      p.spec.region, p.architecture, std::string(Name(p.spec.model)),
+      std::string(Name(p.spec.price_basis))});
 }
 
 std::vector<std::string> Service::Impl::Apply(const Config& config) {
@@ -299,7 +297,8 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
       state->config = target;
       state->pricing = p.pricing;
       state->fingerprint = fingerprint;
-      state->stats = std::make_unique<loadgen::TargetStats>(MakeStatsOptions(window_, options_.tick));
+      state->stats =
+          std::make_unique<loadgen::TargetStats>(MakeStatsOptions(window_, options_.tick));
       state->stats_recorder = std::make_unique<loadgen::StatsRecorder>(state->stats.get());
       state->baseline = loadgen::Interval{};
       state->baseline.duration_buckets = loadgen::BucketCounts(kRequestDurationBounds);
@@ -307,8 +306,8 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
       state->baseline.lag_buckets = loadgen::BucketCounts(kScheduleLagBounds);
       state->csv = std::move(p.csv);
       if (state->csv) {
-        state->tee = std::make_unique<loadgen::TeeRecorder>(state->stats_recorder.get(),
-                                                            state->csv.get());
+        state->tee =
+            std::make_unique<loadgen::TeeRecorder>(state->stats_recorder.get(), state->csv.get());
       }
       state->series = std::make_unique<TargetSeries>(families_, target.name);
       state->last_tick = now;
@@ -332,15 +331,16 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
     }
     if (window_changed) {
       // A new window needs a new store; counters continue from the Prometheus side.
-      state.stats = std::make_unique<loadgen::TargetStats>(MakeStatsOptions(window_, options_.tick));
+      state.stats =
+          std::make_unique<loadgen::TargetStats>(MakeStatsOptions(window_, options_.tick));
       state.baseline.Clear();
     }
     if (restart) {
       state.stats_recorder = std::make_unique<loadgen::StatsRecorder>(state.stats.get());
       state.tee.reset();
       if (state.csv) {
-        state.tee = std::make_unique<loadgen::TeeRecorder>(state.stats_recorder.get(),
-                                                           state.csv.get());
+        state.tee =
+            std::make_unique<loadgen::TeeRecorder>(state.stats_recorder.get(), state.csv.get());
       }
     }
     const bool limit_raised =
@@ -363,9 +363,8 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
     }
   }
   reload_ok_->Set(1);
-  reload_ts_->Set(std::chrono::duration<double>(
-                      std::chrono::system_clock::now().time_since_epoch())
-                      .count());
+  reload_ts_->Set(
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
   return {};
 }
 
@@ -459,8 +458,8 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
     if (state.config.slo_p95) slo = Seconds(*state.config.slo_p95);
     state.capacity.Observe(v.ips, v.error_ratio, v.p95_seconds, slo);
   }
-  v.capacity_ips = state.capacity.has_value() ? std::optional<double>(state.capacity.value())
-                                              : std::nullopt;
+  v.capacity_ips =
+      state.capacity.has_value() ? std::optional<double>(state.capacity.value()) : std::nullopt;
   s.SetCapacity(v.capacity_ips);
 
   // Cost over the window (the gauges) and spend since the last tick (the counters).

@@ -15,8 +15,8 @@
 namespace infercost {
 
 struct HttpHandlers {
-  std::function<std::string()> metrics;        // Prometheus text format
-  std::function<std::string()> targets_json;   // /api/v1/targets
+  std::function<std::string()> metrics;       // Prometheus text format
+  std::function<std::string()> targets_json;  // /api/v1/targets
   std::function<bool()> ready;
   // Reloads the config; returns the errors (empty on success).
   std::function<std::vector<std::string>()> reload;
@@ -26,8 +26,7 @@ class HttpServer {
  public:
   // Starts listening on HOST:PORT (port 0 picks a free one). Nullptr with *error set on failure.
   static std::unique_ptr<HttpServer> Start(const std::string& listen, HttpHandlers handlers,
-                                           std::optional<WebConfig> web_config,
-                                           std::string* error);
+                                           std::optional<WebConfig> web_config, std::string* error);
   ~HttpServer();  // stops the server and joins its threads
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -26,11 +26,10 @@ namespace infercost {
 inline const std::vector<double> kRequestDurationBounds = {
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5,
     0.75,  1,      1.5,   2,    2.5,   3,    5,     7.5, 10,   15,  20,   29,  30,  60};
-inline const std::vector<double> kColdStartBounds = {0.25, 0.5, 1,  2,  3,  5,   7.5,
-                                                     10,   15,  20, 29, 30, 45, 60, 120};
-inline const std::vector<double> kScheduleLagBounds = {0.0001, 0.00025, 0.0005, 0.001, 0.0025,
-                                                       0.005,  0.01,    0.025,  0.05,  0.1,
-                                                       0.25,   0.5,     1};
+inline const std::vector<double> kColdStartBounds = {0.25, 0.5, 1,  2,  3,  5,  7.5, 10,
+                                                     15,   20,  29, 30, 45, 60, 120};
+inline const std::vector<double> kScheduleLagBounds = {
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
 // Quantiles of infercost_request_latency_seconds.
 inline constexpr std::array<double, 5> kQuantiles = {0.5, 0.9, 0.95, 0.99, 0.999};
 

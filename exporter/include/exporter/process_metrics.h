@@ -4,16 +4,17 @@
 #define EXPORTER_PROCESS_METRICS_H_
 
 #include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
 
 #include <optional>
 
 namespace infercost {
 
 struct ProcessSample {
-  double cpu_seconds = 0;          // user + system, all threads
+  double cpu_seconds = 0;  // user + system, all threads
   double resident_memory_bytes = 0;
   double virtual_memory_bytes = 0;
-  double start_time_seconds = 0;   // Unix time
+  double start_time_seconds = 0;  // Unix time
   double open_fds = 0;
   double max_fds = 0;
   double threads = 0;
