@@ -431,8 +431,8 @@ class CatalogParser {
 
 const Catalog& BuiltinCatalog() {
   static const Catalog* const catalog = [] {
-    CatalogParser parser(std::string(internal::kBuiltinPricesFileName), Mode::kBuiltin);
-    CatalogResult result = parser.Parse(Catalog{}, internal::kBuiltinPricesYaml);
+    CatalogParser parser("exporter/data/prices.yaml (built in)", Mode::kBuiltin);
+    CatalogResult result = parser.Parse(Catalog{}, kBuiltinPricesYaml);
     if (!result.catalog) {
       // The data file is compiled in and checked by the unit tests: this is a broken build.
       std::fprintf(stderr, "infercost: the built-in price catalog is invalid:\n%s\n",
