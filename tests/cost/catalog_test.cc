@@ -150,6 +150,22 @@ api_gateway:
   EXPECT_DOUBLE_EQ(resolved.pricing->usd_per_gb_second, 0.0000138334);
 }
 
+TEST(OverlayCatalog, ReadmeExample) {
+  // README.md, section `cost`, "Giving your own prices".
+  const CatalogResult r = Overlay(R"(
+instances:
+  g4dn.xlarge: { usd_per_hour: 0.3156, source: 1-year reserved, taken: 2026-11-01 }
+  g6.xlarge: { usd_per_hour: 0.8048, vcpus: 4, architecture: x86_64, accelerator: 1x NVIDIA L4 }
+lambda:
+  x86_64: { usd_per_gb_second: 0.0000138334 }   # a Compute Savings Plan rate
+)");
+  ASSERT_TRUE(r.catalog) << r.error;
+  EXPECT_EQ(r.catalog->instances.at("g4dn.xlarge").source, "1-year reserved");
+  EXPECT_EQ(r.catalog->instances.at("g6.xlarge").source, "my-prices.yaml");
+  EXPECT_EQ(r.catalog->instances.at("g6.xlarge").accelerator, "1x NVIDIA L4");
+  EXPECT_EQ(r.catalog->serverless.source, "my-prices.yaml");
+}
+
 TEST(OverlayCatalog, AnotherRegionReplacesInsteadOfMixing) {
   const CatalogResult r = Overlay(R"(
 region: eu-west-1
