@@ -29,7 +29,9 @@ std::string Number(double v) {
 std::string KnownTypes(const Catalog& catalog) {
   std::string out;
   for (const auto& [type, price] : catalog.instances) {
-    if (!out.empty()) out += ", ";
+    if (!out.empty()) {
+      out += ", ";
+    }
     out += type;
   }
   return out.empty() ? "(none)" : out;
@@ -90,7 +92,9 @@ std::optional<std::string> CheckNumbers(const PricingSpec& spec) {
     return "usd_per_request must be a non-negative number of US dollars per request, got " +
            Number(*spec.usd_per_request);
   }
-  if (spec.count < 1) return "count must be at least 1, got " + std::to_string(spec.count);
+  if (spec.count < 1) {
+    return "count must be at least 1, got " + std::to_string(spec.count);
+  }
   return std::nullopt;
 }
 
@@ -161,7 +165,9 @@ namespace {
 template <typename Enum, size_t N>
 std::optional<Enum> ParseByName(std::string_view text, const Enum (&values)[N]) {
   for (Enum v : values) {
-    if (Name(v) == text) return v;
+    if (Name(v) == text) {
+      return v;
+    }
   }
   return std::nullopt;
 }
@@ -195,8 +201,12 @@ std::optional<Architecture> ParseArchitecture(std::string_view text) {
 }
 
 ResolveResult Resolve(const PricingSpec& spec, const Catalog& catalog) {
-  if (std::string misplaced = MisplacedKey(spec); !misplaced.empty()) return Fail(misplaced);
-  if (auto bad = CheckNumbers(spec)) return Fail(*bad);
+  if (std::string misplaced = MisplacedKey(spec); !misplaced.empty()) {
+    return Fail(misplaced);
+  }
+  if (auto bad = CheckNumbers(spec)) {
+    return Fail(*bad);
+  }
 
   const ServerlessPrices& s = catalog.serverless;
   const bool own_basis = spec.price_basis != PriceBasis::kOnDemand;
@@ -263,7 +273,9 @@ ResolveResult Resolve(const PricingSpec& spec, const Catalog& catalog) {
         return Fail("provisioned_concurrency must be 0 or more, got " +
                     std::to_string(spec.provisioned_concurrency));
       }
-      if (spec.region != catalog.region) return Fail(RegionMismatch(spec, catalog, "Lambda", ""));
+      if (spec.region != catalog.region) {
+        return Fail(RegionMismatch(spec, catalog, "Lambda", ""));
+      }
       if (!s.has_lambda) {
         return Fail("the prices file for " + catalog.region +
                     " has no lambda block; add the Lambda prices to it");
@@ -363,7 +375,9 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
     elapsed_seconds = 0;
   }
   double capacity_ips = usage.capacity_ips;
-  if (!std::isfinite(capacity_ips) || capacity_ips < 0) capacity_ips = 0;
+  if (!std::isfinite(capacity_ips) || capacity_ips < 0) {
+    capacity_ips = 0;
+  }
   const double hours = elapsed_seconds / kSecondsPerHour;
   // Counts as doubles once: exact below 2^53, far beyond any window.
   const double ok = static_cast<double>(usage.ok);
@@ -422,7 +436,9 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
   }
   double usd_per_hour = pricing.usd_per_hour;
   // Unlimited burstable at capacity runs flat out: utilisation 1.
-  if (IsBurstable(pricing)) usd_per_hour += SurplusUsdPerHour(pricing, 1.0);
+  if (IsBurstable(pricing)) {
+    usd_per_hour += SurplusUsdPerHour(pricing, 1.0);
+  }
   double per_inference = usd_per_hour / (capacity_ips * kSecondsPerHour) + pricing.usd_per_request;
   if (lambda) {
     if (usage.billable_requests == 0) {
@@ -446,7 +462,9 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
 uint64_t BilledMsFromLatency(std::chrono::nanoseconds latency) {
   constexpr int64_t kNsPerMs = 1'000'000;
   const int64_t ns = latency.count();
-  if (ns <= 0) return 1;  // Lambda's smallest bill is 1 ms
+  if (ns <= 0) {
+    return 1;  // Lambda's smallest bill is 1 ms
+  }
   return static_cast<uint64_t>((ns + kNsPerMs - 1) / kNsPerMs);
 }
 
@@ -458,7 +476,9 @@ std::optional<uint64_t> ParseBilledDurationMs(std::string_view header_value) {
                                    header_value.back() == '\r' || header_value.back() == '\n')) {
     header_value.remove_suffix(1);
   }
-  if (header_value.empty()) return std::nullopt;
+  if (header_value.empty()) {
+    return std::nullopt;
+  }
   double ms = 0;
   const char* end = header_value.data() + header_value.size();
   auto [ptr, ec] = std::from_chars(header_value.data(), end, ms, std::chars_format::fixed);
@@ -471,20 +491,28 @@ std::optional<uint64_t> ParseBilledDurationMs(std::string_view header_value) {
 
 bool CapacityTracker::Observe(double ips, double error_ratio, std::optional<Seconds> p95,
                               std::optional<Seconds> slo_p95) {
-  if (!std::isfinite(ips) || ips <= 0) return false;
+  if (!std::isfinite(ips) || ips <= 0) {
+    return false;
+  }
   if (!std::isfinite(error_ratio) || error_ratio < 0 || error_ratio >= kMaxErrorRatio) {
     return false;
   }
   if (slo_p95) {
     // Written so that a NaN p95 fails the check.
-    if (!p95 || !(p95->count() <= slo_p95->count())) return false;
+    if (!p95 || !(p95->count() <= slo_p95->count())) {
+      return false;
+    }
   }
-  if (!best_ips_ || ips > *best_ips_) best_ips_ = ips;
+  if (!best_ips_ || ips > *best_ips_) {
+    best_ips_ = ips;
+  }
   return true;
 }
 
 std::string FormatUsd(double usd) {
-  if (!std::isfinite(usd)) return "n/a";
+  if (!std::isfinite(usd)) {
+    return "n/a";
+  }
   const char* sign = usd < 0 ? "-" : "";
   const double amount = std::fabs(usd);
   int decimals = 2;

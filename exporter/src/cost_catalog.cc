@@ -43,7 +43,9 @@ struct Fields {
 std::string JoinKeys(std::initializer_list<std::string_view> keys) {
   std::string out;
   for (std::string_view key : keys) {
-    if (!out.empty()) out += ", ";
+    if (!out.empty()) {
+      out += ", ";
+    }
     out += key;
   }
   return out;
@@ -51,9 +53,13 @@ std::string JoinKeys(std::initializer_list<std::string_view> keys) {
 
 bool IsDate(const std::string& s) {
   // YYYY-MM-DD with a plausible month and day; the catalog says when a price was read.
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') {
+    return false;
+  }
   for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (s[i] < '0' || s[i] > '9') return false;
+    if (s[i] < '0' || s[i] > '9') {
+      return false;
+    }
   }
   const int month = (s[5] - '0') * 10 + (s[6] - '0');
   const int day = (s[8] - '0') * 10 + (s[9] - '0');
@@ -61,10 +67,14 @@ bool IsDate(const std::string& s) {
 }
 
 bool IsInstanceTypeName(const std::string& s) {
-  if (s.empty() || s.size() > 64) return false;
+  if (s.empty() || s.size() > 64) {
+    return false;
+  }
   for (char c : s) {
     const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
-    if (!ok) return false;
+    if (!ok) {
+      return false;
+    }
   }
   return true;
 }
@@ -100,14 +110,18 @@ class CatalogParser {
         // Another region: start afresh so no price of base's region is used for it.
         replacing = true;
       }
-      if (name) out.region = *name;
+      if (name) {
+        out.region = *name;
+      }
     } else if (mode_ == Mode::kBuiltin) {
       ErrorAt(root.Mark(), "region: missing; the built-in catalog must name its region");
     }
     if (!replacing) {
       const std::string region = out.region;
       out = base;
-      if (top.Find("region")) out.region = region;
+      if (top.Find("region")) {
+        out.region = region;
+      }
     }
     complete_ = replacing;
 
@@ -145,7 +159,9 @@ class CatalogParser {
       return std::pair(a.line, a.column) < std::pair(b.line, b.column);
     });
     for (const Problem& e : errors_) {
-      if (!result.error.empty()) result.error += '\n';
+      if (!result.error.empty()) {
+        result.error += '\n';
+      }
       result.error += e.text;
     }
     return result;
@@ -154,7 +170,9 @@ class CatalogParser {
   void ErrorAt(const YAML::Mark& mark, const std::string& message) {
     std::ostringstream out;
     out << file_;
-    if (!mark.is_null()) out << ':' << mark.line + 1 << ':' << mark.column + 1;
+    if (!mark.is_null()) {
+      out << ':' << mark.line + 1 << ':' << mark.column + 1;
+    }
     out << ": " << message;
     errors_.push_back(
         Problem{mark.is_null() ? -1 : mark.line, mark.is_null() ? -1 : mark.column, out.str()});
@@ -178,7 +196,9 @@ class CatalogParser {
       }
       const std::string key = it->first.Scalar();
       bool known = allowed.size() == 0;
-      for (std::string_view a : allowed) known = known || key == a;
+      for (std::string_view a : allowed) {
+        known = known || key == a;
+      }
       if (!known) {
         Error(it->first, Join(path, key), "unknown key; expected one of " + JoinKeys(allowed));
         continue;
@@ -194,7 +214,9 @@ class CatalogParser {
   }
 
   bool ExpectMap(const YAML::Node& node, const std::string& path) {
-    if (node.IsMap()) return true;
+    if (node.IsMap()) {
+      return true;
+    }
     Error(node, path, "must be a mapping of keys to values");
     return false;
   }
@@ -205,11 +227,15 @@ class CatalogParser {
     std::string missing;
     for (std::string_view key : required) {
       if (fields.Find(key) == nullptr) {
-        if (!missing.empty()) missing += ", ";
+        if (!missing.empty()) {
+          missing += ", ";
+        }
         missing += key;
       }
     }
-    if (!missing.empty()) Error(map, path, "missing " + missing + " (" + why + ")");
+    if (!missing.empty()) {
+      Error(map, path, "missing " + missing + " (" + why + ")");
+    }
   }
 
   std::optional<std::string> Text(const YAML::Node& node, const std::string& path) {
@@ -244,7 +270,9 @@ class CatalogParser {
   }
 
   void ParseInstances(const YAML::Node& node, Catalog& catalog) {
-    if (!ExpectMap(node, "instances")) return;
+    if (!ExpectMap(node, "instances")) {
+      return;
+    }
     const Fields types = Read(node, "instances", {});
     for (const auto& [type, entry] : types.entries) {
       const std::string path = "instances." + type;
@@ -258,7 +286,9 @@ class CatalogParser {
 
   void ParseInstance(const std::string& type, const YAML::Node& node, const std::string& path,
                      Catalog& catalog) {
-    if (!ExpectMap(node, path)) return;
+    if (!ExpectMap(node, path)) {
+      return;
+    }
     const size_t errors_before = errors_.size();
     const Fields f = Read(node, path,
                           {"usd_per_hour", "vcpus", "architecture", "accelerator",
@@ -276,7 +306,9 @@ class CatalogParser {
     }
 
     if (const YAML::Node* v = f.Find("usd_per_hour")) {
-      if (auto price = Price(*v, path + ".usd_per_hour")) p.usd_per_hour = *price;
+      if (auto price = Price(*v, path + ".usd_per_hour")) {
+        p.usd_per_hour = *price;
+      }
     }
     if (const YAML::Node* v = f.Find("vcpus")) {
       int vcpus = 0;
@@ -295,7 +327,9 @@ class CatalogParser {
       }
     }
     if (const YAML::Node* v = f.Find("accelerator")) {
-      if (auto text = Text(*v, path + ".accelerator")) p.accelerator = *text;
+      if (auto text = Text(*v, path + ".accelerator")) {
+        p.accelerator = *text;
+      }
     }
     if (const YAML::Node* v = f.Find("baseline_per_vcpu")) {
       double baseline = 0;
@@ -319,8 +353,12 @@ class CatalogParser {
     }
 
     ReadProvenance(node, f, path, &p.taken, &p.source);
-    if (mode_ == Mode::kOverride) p.from_prices_file = true;
-    if (errors_.size() == errors_before) catalog.instances[type] = std::move(p);
+    if (mode_ == Mode::kOverride) {
+      p.from_prices_file = true;
+    }
+    if (errors_.size() == errors_before) {
+      catalog.instances[type] = std::move(p);
+    }
   }
 
   // Reads the price under `key`, when given, into `*out`, divided by `scale` (per-million prices
@@ -328,13 +366,17 @@ class CatalogParser {
   void ReadPrice(const Fields& f, const std::string& path, std::string_view key, double scale,
                  double* out) {
     if (const YAML::Node* v = f.Find(key)) {
-      if (auto price = Price(*v, Join(path, std::string(key)))) *out = *price / scale;
+      if (auto price = Price(*v, Join(path, std::string(key)))) {
+        *out = *price / scale;
+      }
     }
   }
 
   void ParseLambdaArchitecture(const YAML::Node& node, const std::string& path, bool complete,
                                double* gb_second, double* provisioned, double* pc_duration) {
-    if (!ExpectMap(node, path)) return;
+    if (!ExpectMap(node, path)) {
+      return;
+    }
     const Fields f = Read(node, path,
                           {"usd_per_gb_second", "provisioned_usd_per_gb_second",
                            "provisioned_duration_usd_per_gb_second"});
@@ -361,10 +403,14 @@ class CatalogParser {
       *source = file_;
     }
     if (const YAML::Node* v = f.Find("taken")) {
-      if (auto date = Date(*v, Join(path, "taken"))) *taken = *date;
+      if (auto date = Date(*v, Join(path, "taken"))) {
+        *taken = *date;
+      }
     }
     if (const YAML::Node* v = f.Find("source")) {
-      if (auto text = Text(*v, Join(path, "source"))) *source = *text;
+      if (auto text = Text(*v, Join(path, "source"))) {
+        *source = *text;
+      }
     }
   }
 
@@ -375,7 +421,9 @@ class CatalogParser {
 
   void ParseLambda(const YAML::Node& node, ServerlessPrices& s) {
     const std::string path = "lambda";
-    if (!ExpectMap(node, path)) return;
+    if (!ExpectMap(node, path)) {
+      return;
+    }
     const Fields f =
         Read(node, path, {"usd_per_million_requests", "x86_64", "arm64", "taken", "source"});
     const bool complete = complete_ || !s.has_lambda;
@@ -394,13 +442,17 @@ class CatalogParser {
                               &s.lambda_provisioned_duration_gb_second_arm64);
     }
     ReadProvenance(node, f, path, &s.taken, &s.source);
-    if (mode_ == Mode::kOverride) s.lambda_from_prices_file = true;
+    if (mode_ == Mode::kOverride) {
+      s.lambda_from_prices_file = true;
+    }
     s.has_lambda = true;
   }
 
   void ParseApiGateway(const YAML::Node& node, ServerlessPrices& s) {
     const std::string path = "api_gateway";
-    if (!ExpectMap(node, path)) return;
+    if (!ExpectMap(node, path)) {
+      return;
+    }
     const Fields f =
         Read(node, path,
              {"rest_usd_per_million_requests", "http_usd_per_million_requests", "taken", "source"});

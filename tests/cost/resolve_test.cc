@@ -12,7 +12,6 @@
 namespace infercost {
 namespace {
 
-using ::testing::AllOf;
 using ::testing::HasSubstr;
 using testing::InstanceSpec;
 using testing::LambdaSpec;
@@ -237,7 +236,9 @@ TEST_P(ResolveErrorTest, SaysWhatToFix) {
   const ResolveResult r = Resolve(c.spec, BuiltinCatalog());
   EXPECT_FALSE(r.pricing.has_value());
   EXPECT_THAT(r.error, HasSubstr("pricing: "));
-  for (const std::string& fragment : c.fragments) EXPECT_THAT(r.error, HasSubstr(fragment));
+  for (const std::string& fragment : c.fragments) {
+    EXPECT_THAT(r.error, HasSubstr(fragment));
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Errors, ResolveErrorTest, ::testing::ValuesIn(ErrorCases()),
