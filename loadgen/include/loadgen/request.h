@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace loadgen {
@@ -69,6 +70,10 @@ struct RequestSpec {
   std::optional<SigV4> sigv4;
   bool verify_tls = true;
 };
+
+// Empty when `url` is an absolute http:// or https:// URL with a host that libcurl accepts;
+// otherwise what is wrong with it, e.g. "URL 'ftp://x' must start with http:// or https://".
+std::string CheckUrl(std::string_view url);
 
 }  // namespace loadgen
 
