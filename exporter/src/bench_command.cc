@@ -271,7 +271,17 @@ std::string Build(const Flags& f, BenchSetup* setup) {
     PricingSpec spec;
     if (std::string error = PricingFromFlags(f, &spec); !error.empty()) return error;
     ResolveResult resolved = Resolve(spec, BuiltinCatalog());
-    if (!resolved.pricing) return resolved.error;
+    if (!resolved.pricing) {
+      // The cost model speaks in config keys; here the same thing is a flag.
+      std::string error = resolved.error;
+      for (const auto& [key, flag] : {std::pair<std::string, std::string>{"pricing.usd_per_hour",
+                                                                          "--usd-per-hour"}}) {
+        for (std::size_t at = error.find(key); at != std::string::npos; at = error.find(key)) {
+          error.replace(at, key.size(), flag);
+        }
+      }
+      return error;
+    }
     setup->pricing = std::move(resolved.pricing);
   }
   return "";
