@@ -330,6 +330,8 @@ struct Field {
 struct Fields {
   YAML::Mark anchor;  // where "missing key" errors point: the key that introduced the map
   std::vector<Field> entries;
+  // Keys suggested for misspelt ones: their absence has been reported already.
+  std::vector<std::string_view> suggested;
 
   const Field* Find(std::string_view name) const {
     for (const Field& f : entries) {
@@ -481,6 +483,7 @@ Fields Parser::Keys(const YAML::Node& map, const YAML::Mark& anchor, std::string
     const std::string& name = key.Scalar();
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       Fail(key.Mark(), UnknownKey(name, what, allowed));
+      if (auto close = Closest(name, allowed)) fields.suggested.push_back(*close);
       continue;
     }
     if (const Field* first = fields.Find(name)) {
@@ -504,7 +507,9 @@ std::optional<Fields> Parser::Map(const Field& f, std::string_view what,
 
 const Field* Parser::Require(const Fields& fields, std::string_view key, std::string_view message) {
   const Field* f = fields.Find(key);
-  if (f == nullptr) Fail(fields.anchor, std::string(message));
+  const bool misspelt =
+      std::find(fields.suggested.begin(), fields.suggested.end(), key) != fields.suggested.end();
+  if (f == nullptr && !misspelt) Fail(fields.anchor, std::string(message));
   return f;
 }
 
@@ -832,7 +837,7 @@ void Parser::ReadTop(const YAML::Node& root, Config* config) {
   }
   const Field* targets = top.Find("targets");
   if (targets == nullptr) {
-    Fail(YAML::Mark::null_mark(), "no targets: list; give at least one target");
+    Fail(YAML::Mark::null_mark(), "missing targets: give at least one target");
     return;
   }
   if (!targets->value.IsSequence()) {
@@ -905,8 +910,8 @@ std::optional<TargetConfig> Parser::ReadTarget(const YAML::Node& node, std::stri
         named = true;
       } else {
         Fail(Where(*f), "name: " + Quote(f->value.Scalar()) +
-                            " must be 1 to 64 of a-z, 0-9, '_' and '-' (it becomes the target "
-                            "label)");
+                            " may hold only a-z, 0-9, '_' and '-', 1 to 64 of them (it becomes "
+                            "the target label)");
       }
     }
   }
