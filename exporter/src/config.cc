@@ -321,6 +321,34 @@ constexpr int kMaxProvisionedConcurrency = 100'000;
 constexpr int64_t kMaxBodyBytes = int64_t{1} << 30;
 constexpr std::size_t kMaxNameLength = 64;
 
+// What is wrong with a path for its use ("" when nothing), as the end of a sentence that
+// starts with the path.
+enum class PathKind { kFile, kDirectory, kOutputFile };
+
+std::string PathProblem(const fs::path& path, PathKind kind) {
+  std::error_code ec;
+  if (kind == PathKind::kOutputFile) {
+    const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+    if (!fs::is_directory(dir, ec)) return ": its directory does not exist";
+    if (::access(dir.c_str(), W_OK) != 0) return ": its directory is not writable";
+    return "";
+  }
+  const fs::file_status status = fs::status(path, ec);
+  if (!fs::exists(status)) return " does not exist";
+  if (kind == PathKind::kFile) {
+    if (!fs::is_regular_file(status)) return " is not a regular file";
+    if (::access(path.c_str(), R_OK) != 0) return " is not readable";
+    return "";
+  }
+  if (!fs::is_directory(status)) return " is not a directory";
+  fs::directory_iterator it(path, ec);
+  if (ec || ::access(path.c_str(), R_OK | X_OK) != 0) return " is not readable";
+  for (; it != fs::directory_iterator(); it.increment(ec)) {
+    if (it->is_regular_file(ec)) return "";
+  }
+  return " has no regular files";
+}
+
 // ---- the reader ----------------------------------------------------------------------------
 
 // One key of a YAML map with its value.
@@ -384,6 +412,7 @@ class Parser {
   std::optional<Scalar> ReadScalar(const Field& f, std::string_view expected);
   std::optional<std::string> Expand(const std::string& written, const YAML::Mark& mark,
                                     std::string_view key, std::vector<std::string>* substituted);
+  void AddSecret(const std::string& value);
   std::optional<std::string> String(const Field& f);
   std::optional<std::string> HeaderName(const Field& f);
   std::optional<int64_t> Integer(const Field& f, int64_t min, int64_t max,
@@ -395,7 +424,6 @@ class Parser {
                                       nanoseconds max);
   template <typename E, std::size_t N>
   std::optional<E> Enum(const Field& f, const EnumName<E> (&names)[N]);
-  enum class PathKind { kFile, kDirectory, kOutputFile };
   std::optional<std::string> Path(const Field& f, PathKind kind);
 
   // Sections.
@@ -572,16 +600,18 @@ std::optional<Scalar> Parser::ReadScalar(const Field& f, std::string_view expect
   return s;
 }
 
+// Numbers, durations, switches and enumerations are not secret (they end up in metrics anyway),
+// so only string values and paths feed the redaction list.
+void Parser::AddSecret(const std::string& value) {
+  if (!value.empty() && std::find(secrets_.begin(), secrets_.end(), value) == secrets_.end()) {
+    secrets_.push_back(value);
+  }
+}
+
 std::optional<std::string> Parser::String(const Field& f) {
   std::optional<Scalar> s = ReadScalar(f, "a string");
   if (!s) return std::nullopt;
-  // Numbers, durations and switches are not secret (they end up in metrics anyway), so only
-  // string values feed the redaction list.
-  for (std::string& value : s->substituted) {
-    if (!value.empty() && std::find(secrets_.begin(), secrets_.end(), value) == secrets_.end()) {
-      secrets_.push_back(std::move(value));
-    }
-  }
+  for (const std::string& value : s->substituted) AddSecret(value);
   return std::move(s->text);
 }
 
@@ -725,50 +755,13 @@ std::optional<std::string> Parser::Path(const Field& f, PathKind kind) {
   // Say where a relative path was looked for, unless that would print an expanded ${VAR}.
   const std::string where =
       s->substituted.empty() && shown != s->text ? " (resolved to " + Quote(shown) + ")" : "";
-  const std::string head = f.name + ": " + Quote(s->written);
-  std::error_code ec;
-  if (kind == PathKind::kOutputFile) {
-    const fs::path dir = resolved.parent_path().empty() ? fs::path(".") : resolved.parent_path();
-    if (!fs::is_directory(dir, ec)) {
-      Fail(s->mark, head + ": its directory does not exist" + where);
-      return std::nullopt;
-    }
-    if (::access(dir.c_str(), W_OK) != 0) {
-      Fail(s->mark, head + ": its directory is not writable" + where);
-      return std::nullopt;
-    }
-    return shown;
-  }
-  const fs::file_status status = fs::status(resolved, ec);
-  if (!fs::exists(status)) {
-    Fail(s->mark, head + " does not exist" + where);
+  const std::string problem = PathProblem(resolved, kind);
+  if (!problem.empty()) {
+    Fail(s->mark, f.name + ": " + Quote(s->written) + problem + where);
     return std::nullopt;
   }
-  if (kind == PathKind::kFile) {
-    if (!fs::is_regular_file(status)) {
-      Fail(s->mark, head + " is not a regular file" + where);
-      return std::nullopt;
-    }
-    if (::access(resolved.c_str(), R_OK) != 0) {
-      Fail(s->mark, head + " is not readable" + where);
-      return std::nullopt;
-    }
-    return shown;
-  }
-  if (!fs::is_directory(status)) {
-    Fail(s->mark, head + " is not a directory" + where);
-    return std::nullopt;
-  }
-  fs::directory_iterator it(resolved, ec);
-  if (ec || ::access(resolved.c_str(), R_OK | X_OK) != 0) {
-    Fail(s->mark, head + " is not readable" + where);
-    return std::nullopt;
-  }
-  for (; it != fs::directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file(ec)) return shown;
-  }
-  Fail(s->mark, head + " has no regular files" + where);
-  return std::nullopt;
+  for (const std::string& value : s->substituted) AddSecret(value);
+  return shown;
 }
 
 // ---- sections ------------------------------------------------------------------------------
@@ -1348,10 +1341,7 @@ void Parser::ReadAuth(const Field& f, std::optional<loadgen::SigV4>* sigv4) {
       Fail(Where(*k), std::string(key) + ": must not be empty");
       return;
     }
-    // Credentials are secret even when written out in the file.
-    if (!value->empty() && std::find(secrets_.begin(), secrets_.end(), *value) == secrets_.end()) {
-      secrets_.push_back(*value);
-    }
+    AddSecret(*value);  // credentials are secret even when written out in the file
     *out = std::move(*value);
   };
   credential("access_key", &sig.access_key, true);
