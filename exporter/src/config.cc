@@ -287,7 +287,8 @@ std::string_view NameOf(const EnumName<E> (&names)[N], E value) {
   return "?";
 }
 
-// Which pricing keys each model takes, beyond model, region, price_basis and fixed_usd_per_hour.
+// Which pricing keys each model takes, beyond model, region, price_basis, fixed_usd_per_hour and
+// api_gateway (which may front any target).
 struct PricingKeyUse {
   std::string_view key;
   PricingModel models[2];
@@ -300,7 +301,6 @@ constexpr PricingKeyUse kPricingKeyUses[] = {
     {"cpu_credits", {PricingModel::kInstance}, 1},
     {"memory_mb", {PricingModel::kLambda}, 1},
     {"architecture", {PricingModel::kLambda}, 1},
-    {"api_gateway", {PricingModel::kLambda}, 1},
     {"provisioned_concurrency", {PricingModel::kLambda}, 1},
     {"usd_per_request", {PricingModel::kLambda, PricingModel::kPerRequest}, 2},
 };
@@ -314,8 +314,6 @@ constexpr int kMaxShards = 1024;
 constexpr int kMaxConcurrency = 10'000;
 constexpr double kMaxRate = 1e6;  // requests per second
 constexpr int kMaxInFlight = 1'000'000;
-constexpr int kMinLambdaMemoryMb = 128;  // AWS Lambda's documented memory range
-constexpr int kMaxLambdaMemoryMb = 10'240;
 constexpr int kMaxInstances = 10'000;
 constexpr int kMaxProvisionedConcurrency = 100'000;
 constexpr int64_t kMaxBodyBytes = int64_t{1} << 30;
@@ -439,19 +437,17 @@ class Parser {
   void ReadLoad(const Field& f, loadgen::LoadPlan* plan, bool* seeded);
   std::optional<loadgen::Stage> ReadStage(const YAML::Node& node);
   void ReadPricing(const Field& f, PricingSpec* pricing);
+  void CheckAgainstCatalog(const Fields& fields, const PricingSpec& pricing);
   void ReadAuth(const Field& f, std::optional<loadgen::SigV4>* sigv4);
   void ReadTls(const Field& f, bool* verify_tls);
-  void CheckPricesAgainstCatalog(const Config& config);
 
   std::string file_;
   fs::path base_dir_;
   const EnvLookup& env_;
   std::vector<ConfigError> errors_;
   std::vector<std::string> secrets_;
-  // Where each target's pricing.instance_type was written, by target position, for catalog
-  // errors that come after the whole file is read.
-  std::vector<std::optional<YAML::Mark>> instance_type_marks_;
-  std::optional<YAML::Mark> prices_file_mark_;
+  // The built-in prices, with the config's prices_file laid over them once it is read.
+  Catalog catalog_ = BuiltinCatalog();
 };
 
 void Parser::Fail(const YAML::Mark& mark, std::string message) {
@@ -788,7 +784,6 @@ ConfigResult Parser::Run(const std::string& yaml) {
     Config config;
     config.source = file_;
     ReadTop(documents.front(), &config);
-    if (errors_.empty()) CheckPricesAgainstCatalog(config);
     if (errors_.empty()) {
       for (std::size_t i = 0; i < config.targets.size(); ++i) {
         TargetConfig& target = config.targets[i];
@@ -829,8 +824,15 @@ void Parser::ReadTop(const YAML::Node& root, Config* config) {
   }
   if (const Field* f = top.Find("shard")) ReadShard(*f, &config->shard);
   if (const Field* f = top.Find("prices_file")) {
-    prices_file_mark_ = Where(*f);
-    if (auto path = Path(*f, PathKind::kFile)) config->prices_file = *path;
+    if (auto path = Path(*f, PathKind::kFile)) {
+      CatalogResult prices = LoadCatalogOverrides(*path);
+      if (prices.catalog) {
+        catalog_ = std::move(*prices.catalog);
+        config->prices_file = *path;
+      } else {
+        Fail(Where(*f), "prices_file: " + prices.error);
+      }
+    }
   }
   const Field* targets = top.Find("targets");
   if (targets == nullptr) {
@@ -851,7 +853,6 @@ void Parser::ReadTop(const YAML::Node& root, Config* config) {
   };
   std::vector<Seen> seen;
   for (const YAML::Node& node : targets->value) {
-    instance_type_marks_.emplace_back();
     std::string name;
     YAML::Mark name_mark = YAML::Mark::null_mark();
     std::optional<TargetConfig> target = ReadTarget(node, &name, &name_mark);
@@ -1191,6 +1192,7 @@ std::optional<loadgen::Stage> Parser::ReadStage(const YAML::Node& node) {
 void Parser::ReadPricing(const Field& f, PricingSpec* pricing) {
   std::optional<Fields> fields = Map(f, "pricing", kPricingKeys);
   if (!fields) return;
+  const std::size_t errors_before = errors_.size();
   std::optional<PricingModel> model;
   if (const Field* m = Require(*fields, "model",
                                "pricing: missing model (instance, hourly, lambda or "
@@ -1246,21 +1248,12 @@ void Parser::ReadPricing(const Field& f, PricingSpec* pricing) {
     }
   }
   if (const Field* k = fields->Find("price_basis")) {
-    if (auto basis = Enum(*k, kBases)) {
-      pricing->price_basis = *basis;
-      if (*basis != PriceBasis::kOnDemand && model == PricingModel::kInstance &&
-          fields->Find("usd_per_hour") == nullptr) {
-        Fail(k->key.Mark(), "price_basis: " + std::string(NameOf(kBases, *basis)) +
-                                " needs usd_per_hour, your own hourly figure (the catalog holds "
-                                "on-demand prices)");
-      }
-    }
+    if (auto basis = Enum(*k, kBases)) pricing->price_basis = *basis;
   }
   if (const Field* k = fields->Find("fixed_usd_per_hour")) {
     if (auto usd = Real(*k, {0, false})) pricing->fixed_usd_per_hour = *usd;
   }
   if (const Field* k = fields->Find("instance_type")) {
-    instance_type_marks_.back() = Where(*k);
     if (auto type = String(*k)) {
       const bool valid = !type->empty() && std::all_of(type->begin(), type->end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '_';
@@ -1283,7 +1276,7 @@ void Parser::ReadPricing(const Field& f, PricingSpec* pricing) {
     if (auto credits = Enum(*k, kCredits)) pricing->cpu_credits = *credits;
   }
   if (const Field* k = fields->Find("memory_mb")) {
-    if (auto mb = Integer(*k, kMinLambdaMemoryMb, kMaxLambdaMemoryMb)) {
+    if (auto mb = Integer(*k, kLambdaMinMemoryMb, kLambdaMaxMemoryMb)) {
       pricing->memory_mb = static_cast<int>(*mb);
     }
   }
@@ -1301,6 +1294,28 @@ void Parser::ReadPricing(const Field& f, PricingSpec* pricing) {
   if (const Field* k = fields->Find("usd_per_request")) {
     pricing->usd_per_request = Real(*k, {0, false});
   }
+  if (errors_.size() == errors_before) CheckAgainstCatalog(*fields, *pricing);
+}
+
+// What the catalog says about a well-formed pricing block: an instance type it does not know, a
+// region it has no prices for, a price basis that needs the user's own figure. The cost model
+// decides (Resolve); this puts its answer at the key it is about.
+void Parser::CheckAgainstCatalog(const Fields& fields, const PricingSpec& pricing) {
+  const ResolveResult resolved = Resolve(pricing, catalog_);
+  if (resolved.pricing) return;
+  const std::string& error = resolved.error;  // "pricing: ..."
+  std::string_view key;
+  if (error.find("unknown instance type") != std::string::npos) {
+    key = "instance_type";
+  } else if (error.find("for region") != std::string::npos) {
+    key = "region";
+  } else if (error.find("price_basis") != std::string::npos) {
+    key = "price_basis";
+  } else if (error.find("api_gateway") != std::string::npos) {
+    key = "api_gateway";
+  }
+  const Field* at = key.empty() ? nullptr : fields.Find(key);
+  Fail(at != nullptr ? Where(*at) : fields.anchor, error);
 }
 
 void Parser::ReadAuth(const Field& f, std::optional<loadgen::SigV4>* sigv4) {
@@ -1356,14 +1371,6 @@ void Parser::ReadTls(const Field& f, bool* verify_tls) {
   if (const Field* k = fields->Find("insecure_skip_verify")) {
     if (auto skip = Bool(*k)) *verify_tls = !*skip;
   }
-}
-
-// The one place the config meets the price catalog: instance types must be known, or priced by
-// the user. Runs once the whole file has been read without errors.
-void Parser::CheckPricesAgainstCatalog(const Config& config) {
-  // Resolve() (exporter/cost.h) lands with the cost model on branch `cost`; until then there is
-  // no catalog to check against.
-  (void)config;
 }
 
 }  // namespace

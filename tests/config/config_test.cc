@@ -102,6 +102,7 @@ TEST(ParseConfig, FullConfigSetsEveryKey) {
   EXPECT_EQ(config.threads, 4);
   EXPECT_EQ(config.shard.index, 1);
   EXPECT_EQ(config.shard.count, 3);
+  EXPECT_EQ(config.prices_file, kTestData + "/prices-eu-west-1.yaml");
   ASSERT_EQ(config.targets.size(), 4u);
 
   const TargetConfig& lambda = config.targets[0];

@@ -113,8 +113,8 @@ const InvalidCase kCases[] = {
     {"invalid-negative-rate.yaml", {"7:33: rate: must be greater than 0, got -5"}},
     {"invalid-no-targets.yaml", {"3:10: targets: give at least one target"}},
     {"invalid-price-basis.yaml",
-     {"5:61: price_basis: spot needs usd_per_hour, your own hourly figure (the catalog holds "
-      "on-demand prices)"}},
+     {"5:74: pricing: price_basis spot needs your own price: the catalog's g4dn.xlarge price is "
+      "on-demand; give pricing.usd_per_hour (per instance-hour)"}},
     {"invalid-prices-file.yaml",
      {"2:14: prices_file: 'no-such-prices.yaml' does not exist (resolved to "
       "'{dir}/no-such-prices.yaml')"}},
@@ -157,6 +157,20 @@ const InvalidCase kCases[] = {
     {"invalid-zero-duration.yaml", {"7:23: duration: must be greater than 0, got 0"}},
     {"invalid-zero-rate.yaml", {"7:33: rate: must be greater than 0, got 0"}},
     {"invalid-zero-timeout.yaml", {"5:14: timeout: must be greater than 0, got 0s"}},
+    // Checked against the price catalog by the cost model's Resolve().
+    {"invalid-unknown-instance-type.yaml",
+     {"5:48: pricing: unknown instance type 'p9.huge'; the catalog knows c5.2xlarge, c5.xlarge, "
+      "c6g.xlarge, c7g.xlarge, g4dn.2xlarge, g4dn.xlarge, g5.xlarge, inf2.xlarge, m5.large, "
+      "t3.large, t3.medium, t4g.large, t4g.medium; give its price as pricing.usd_per_hour, or add "
+      "it to a prices file"}},
+    {"invalid-region-no-prices.yaml",
+     {"5:69: pricing: no g4dn.xlarge prices for region 'eu-west-1': the catalog holds us-east-1 "
+      "prices; give a prices file with region: eu-west-1, or give pricing.usd_per_hour"}},
+    {"invalid-api-gateway-wrong-type.yaml",
+     {"5:72: api_gateway: 'true' is not one of rest, http, none"}},
+    {"invalid-prices-file-content.yaml",
+     {"2:14: prices_file: {dir}/prices-bad.yaml:5:19: instances.g4dn.xlarge.usd_per_hour: must be "
+      "a non-negative number of US dollars, got 'cheap'"}},
 };
 
 class InvalidConfig : public testing::TestWithParam<InvalidCase> {};
