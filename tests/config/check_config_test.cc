@@ -85,6 +85,37 @@ TEST(CheckConfig, ValidFileExitsZeroWithASummary) {
   EXPECT_EQ(lines[1].rfind("  a: concurrency 1 throughout", 0), 0u) << lines[1];
 }
 
+// valid-spend.yaml by hand, with the built-in us-east-1 prices:
+// fn: 10 requests/s for 30 min of each hour = 18,000 requests/h; at 500 ms each that is 9,000
+// GB-s at 1 GB. $0.20 per 1M requests -> $0.0036; 9,000 x $0.0000166667 -> $0.15; $0.1536/h.
+// A $1 limit lasts 1 / 0.1536 h = 6 h 31 min. At 1 s: $0.3036/h, 3 h 18 min.
+// box: 2 x g4dn.xlarge at $0.526/h = $1.052/h whatever the load. All: $1.2056/h.
+TEST(CheckConfig, EstimatesSpendPerHourFromTheCostModel) {
+  const std::string file = kTestData + "/valid-spend.yaml";
+  const ProcessResult run = Infercost({"check-config", file});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, file +
+                         ": valid: 2 targets (fn, box), window 1m\n"
+                         "  fn: 1h cycle (30m rate 10/s, 30m idle)\n"
+                         "    spend about $0.15/h (time $0.00/h + requests $0.15/h, assuming "
+                         "500ms per request); spend_limit_usd $1.00 reached after about 6h31m\n"
+                         "  box: concurrency 1 throughout\n"
+                         "    spend about $1.05/h (time $1.05/h + requests $0.00/h)\n"
+                         "  all targets: about $1.21/h\n");
+
+  const ProcessResult slower = Infercost({"check-config", "--latency", "1s", file});
+  EXPECT_EQ(slower.exit_code, 0) << slower.err;
+  EXPECT_NE(slower.out.find("    spend about $0.30/h (time $0.00/h + requests $0.30/h, assuming 1s "
+                            "per request); spend_limit_usd $1.00 reached after about 3h18m\n"),
+            std::string::npos)
+      << slower.out;
+
+  const ProcessResult bad = Infercost({"check-config", "--latency", "0", file});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err,
+            "infercost check-config: --latency: '0' is not a duration above 0 (e.g. 500ms)\n");
+}
+
 TEST(CheckConfig, InvalidFileExitsTwoWithEveryErrorOnStderr) {
   const std::string file = kTestData + "/invalid-many.yaml";
   const ProcessResult run = Infercost({"check-config", file});
