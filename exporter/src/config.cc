@@ -102,6 +102,17 @@ std::string Number(double value) {
   return out.str();
 }
 
+// Parses all of `text` into `value`; a leading '+' is allowed, as in YAML. invalid_argument
+// when the text is not entirely a number, result_out_of_range when it does not fit.
+template <typename T>
+std::errc ParseNumber(std::string_view text, T* value) {
+  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (text.empty()) return std::errc::invalid_argument;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *value);
+  if (ec == std::errc() && end != text.data() + text.size()) return std::errc::invalid_argument;
+  return ec;
+}
+
 bool IsHeaderNameChar(char c) {
   // RFC 9110 token characters.
   return std::isalnum(static_cast<unsigned char>(c)) != 0 ||
@@ -625,19 +636,17 @@ std::optional<int64_t> Parser::Integer(const Field& f, int64_t min, int64_t max,
                                        std::string_view note) {
   std::optional<Scalar> s = ReadScalar(f, "an integer");
   if (!s) return std::nullopt;
-  std::string_view text = s->text;
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   int64_t value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || end != text.data() + text.size() ||
-      (ec != std::errc() && ec != std::errc::result_out_of_range)) {
+  const std::errc ec = ParseNumber(s->text, &value);
+  if (ec != std::errc() && ec != std::errc::result_out_of_range) {
     Fail(s->mark, f.name + ": expected an integer, got " + Quote(s->written));
     return std::nullopt;
   }
   if (ec == std::errc::result_out_of_range || value < min || value > max) {
-    std::string range = "must be from " + std::to_string(min) + " to " + std::to_string(max);
-    if (max == std::numeric_limits<int64_t>::max())
-      range = "must be at least " + std::to_string(min);
+    const std::string range =
+        max == std::numeric_limits<int64_t>::max()
+            ? "must be at least " + std::to_string(min)
+            : "must be from " + std::to_string(min) + " to " + std::to_string(max);
     Fail(s->mark, f.name + ": " + range + std::string(note) + ", got " + s->written);
     return std::nullopt;
   }
@@ -648,9 +657,7 @@ std::optional<uint64_t> Parser::Unsigned(const Field& f) {
   std::optional<Scalar> s = ReadScalar(f, "an integer");
   if (!s) return std::nullopt;
   uint64_t value = 0;
-  const std::string& text = s->text;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+  if (ParseNumber(s->text, &value) != std::errc()) {
     Fail(s->mark,
          f.name + ": expected an integer from 0 to 18446744073709551615, got " + Quote(s->written));
     return std::nullopt;
@@ -661,12 +668,8 @@ std::optional<uint64_t> Parser::Unsigned(const Field& f) {
 std::optional<double> Parser::Real(const Field& f, NumberRange range, std::string_view unit) {
   std::optional<Scalar> s = ReadScalar(f, "a number");
   if (!s) return std::nullopt;
-  std::string_view text = s->text;
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
   double value = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size() ||
-      !std::isfinite(value)) {
+  if (ParseNumber(s->text, &value) != std::errc() || !std::isfinite(value)) {
     Fail(s->mark, f.name + ": expected a number, got " + Quote(s->written));
     return std::nullopt;
   }
