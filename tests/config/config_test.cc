@@ -425,7 +425,7 @@ TEST(Examples, EmbeddedDefaultIsTheEmulatedAwsExample) {
   EXPECT_EQ(EmbeddedDefaultConfig(),
             ReadFile(std::string(INFERCOST_SOURCE_DIR) + "/examples/emulated-aws.yaml"));
   const ConfigResult result =
-      ParseConfig(std::string(EmbeddedDefaultConfig()), std::string(kEmbeddedConfigName),
+      ParseConfig(std::string(EmbeddedDefaultConfig()), std::string(kEmbeddedDefaultConfigName),
                   FakeEnv({{std::string(kEmulatorUrlVariable), "http://127.0.0.1:40001"}}));
   ASSERT_TRUE(result.config.has_value()) << Errors(result);
   const Config& config = *result.config;

@@ -74,9 +74,9 @@ EnvLookup ProcessEnv();
 inline constexpr std::string_view kEmulatorUrlVariable = "INFERCOST_EMULATOR_URL";
 
 // examples/emulated-aws.yaml, compiled in: what `serve` and `sweep` run without --config. Parse
-// it with kEmbeddedConfigName as the file name and an env that has kEmulatorUrlVariable.
+// it with kEmbeddedDefaultConfigName as the file name and an env that has kEmulatorUrlVariable.
 std::string_view EmbeddedDefaultConfig();
-inline constexpr std::string_view kEmbeddedConfigName = "examples/emulated-aws.yaml";
+inline constexpr std::string_view kEmbeddedDefaultConfigName = "examples/emulated-aws.yaml";
 
 // Parses and validates a config; `file_name` is used in error messages and to resolve relative
 // paths (body files, image dirs, prices file) against the config's own directory.
