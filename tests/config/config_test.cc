@@ -201,6 +201,21 @@ TEST(ParseConfig, FullConfigSetsEveryKey) {
                                       "wJalrXUtnFEMI", "literal-session-token"}));
 }
 
+TEST(ParseConfig, DesignDocumentExampleParses) {
+  const Config config = LoadValid("valid-design.yaml", FakeEnv({{"INFER_API_KEY", "k-1"},
+                                                                {"AWS_ACCESS_KEY_ID", "AKID"},
+                                                                {"AWS_SECRET_ACCESS_KEY", "s-2"}}));
+  ASSERT_EQ(config.targets.size(), 3u);
+  const TargetConfig& lambda = config.targets[0];
+  EXPECT_EQ(lambda.load.stages.size(), 3u);
+  EXPECT_EQ(lambda.pricing.provisioned_concurrency, 1);
+  ASSERT_TRUE(lambda.request.sigv4.has_value());
+  EXPECT_EQ(lambda.request.sigv4->secret_key, "s-2");
+  EXPECT_EQ(config.targets[1].pricing.instance_type, "t4g.medium");
+  EXPECT_EQ(config.targets[2].pricing.usd_per_hour, 1.10);
+  EXPECT_EQ(config.secrets, (std::vector<std::string>{"k-1", "AKID", "s-2"}));
+}
+
 TEST(ParseConfig, ExpandsVariablesInEveryValueAndCollectsStringSecrets) {
   const Config config =
       LoadValid("valid-vars.yaml", FakeEnv({{"TARGET_NAME", "from-env"},
