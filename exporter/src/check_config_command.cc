@@ -43,7 +43,9 @@ std::string DescribeLoad(const loadgen::LoadPlan& plan) {
   std::string stages;
   for (const loadgen::Stage& stage : plan.stages) {
     cycle += stage.duration;
-    if (!stages.empty()) stages += ", ";
+    if (!stages.empty()) {
+      stages += ", ";
+    }
     stages += DescribeStage(stage);
   }
   return FormatDuration(cycle) + (plan.repeat ? " cycle" : " plan") + " (" + stages + ")";
@@ -115,7 +117,9 @@ std::string DescribeSpend(const TargetConfig& target, const SpendEstimate& spend
   std::string out = "spend about " + FormatUsd(total) + "/h (time " +
                     FormatUsd(spend.time_usd_per_hour) + "/h + requests " +
                     FormatUsd(spend.request_usd_per_hour) + "/h";
-  if (spend.depends_on_latency) out += ", assuming " + FormatDuration(latency) + " per request";
+  if (spend.depends_on_latency) {
+    out += ", assuming " + FormatDuration(latency) + " per request";
+  }
   out += ")";
   if (spend.surplus_max_usd_per_hour > 0) {
     out += ", up to " + FormatUsd(spend.surplus_max_usd_per_hour) +

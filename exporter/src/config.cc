@@ -43,7 +43,9 @@ char Lower(char c) { return static_cast<char>(std::tolower(static_cast<unsigned 
 std::size_t EditDistance(std::string_view a, std::string_view b) {
   // Levenshtein, case-insensitive, one row at a time.
   std::vector<std::size_t> row(b.size() + 1);
-  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t j = 0; j <= b.size(); ++j) {
+    row[j] = j;
+  }
   for (std::size_t i = 1; i <= a.size(); ++i) {
     std::size_t diagonal = row[0];
     row[0] = i;
@@ -58,9 +60,13 @@ std::size_t EditDistance(std::string_view a, std::string_view b) {
 }
 
 bool StartsWithIgnoringCase(std::string_view text, std::string_view prefix) {
-  if (prefix.size() > text.size()) return false;
+  if (prefix.size() > text.size()) {
+    return false;
+  }
   for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (Lower(text[i]) != Lower(prefix[i])) return false;
+    if (Lower(text[i]) != Lower(prefix[i])) {
+      return false;
+    }
   }
   return true;
 }
@@ -74,8 +80,9 @@ std::optional<std::string_view> Closest(std::string_view word,
   std::size_t best_edits = max_edits + 1;
   for (std::string_view candidate : candidates) {
     std::size_t edits = EditDistance(word, candidate);
-    if (word.size() >= 3 && StartsWithIgnoringCase(candidate, word))
+    if (word.size() >= 3 && StartsWithIgnoringCase(candidate, word)) {
       edits = std::min(edits, max_edits);
+    }
     if (edits < best_edits) {
       best = candidate;
       best_edits = edits;
@@ -87,7 +94,9 @@ std::optional<std::string_view> Closest(std::string_view word,
 std::string Join(std::span<const std::string_view> words, std::string_view separator = ", ") {
   std::string out;
   for (std::string_view w : words) {
-    if (!out.empty()) out += separator;
+    if (!out.empty()) {
+      out += separator;
+    }
     out += w;
   }
   return out;
@@ -106,10 +115,16 @@ std::string Number(double value) {
 // when the text is not entirely a number, result_out_of_range when it does not fit.
 template <typename T>
 std::errc ParseNumber(std::string_view text, T* value) {
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-  if (text.empty()) return std::errc::invalid_argument;
+  if (!text.empty() && text.front() == '+') {
+    text.remove_prefix(1);
+  }
+  if (text.empty()) {
+    return std::errc::invalid_argument;
+  }
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), *value);
-  if (ec == std::errc() && end != text.data() + text.size()) return std::errc::invalid_argument;
+  if (ec == std::errc() && end != text.data() + text.size()) {
+    return std::errc::invalid_argument;
+  }
   return ec;
 }
 
@@ -138,72 +153,12 @@ uint64_t NameSeed(std::string_view name) {
   return hash;
 }
 
-// ---- URLs and addresses --------------------------------------------------------------------
-
-// "" when `host` is a DNS name, an IPv4 address or a bracketed IPv6 address.
-std::string HostError(std::string_view host) {
-  if (host.empty()) return "has no host";
-  if (host.front() == '[') {
-    if (host.size() < 3 || host.back() != ']') return "has a bad IPv6 host " + Quote(host);
-    for (char c : host.substr(1, host.size() - 2)) {
-      if (std::isxdigit(static_cast<unsigned char>(c)) == 0 && c != ':' && c != '.') {
-        return "has a bad IPv6 host " + Quote(host);
-      }
-    }
-    return "";
-  }
-  std::string_view rest = host;
-  if (rest.back() == '.') rest.remove_suffix(1);  // a fully qualified name
-  while (true) {
-    const std::size_t dot = rest.find('.');
-    const std::string_view label = rest.substr(0, dot);
-    const bool ok =
-        !label.empty() && label.size() <= 63 && label.front() != '-' &&
-        std::all_of(label.begin(), label.end(), [](char c) {
-          return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_';
-        });
-    if (!ok) return "has a bad host " + Quote(host);
-    if (dot == std::string_view::npos) break;
-    rest.remove_prefix(dot + 1);
-  }
-  return "";
-}
-
-// Parses "digits" into a port within [min, 65535].
-std::optional<int> Port(std::string_view text, int min) {
-  int port = 0;
-  if (text.empty() || text.size() > 5) return std::nullopt;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), port);
-  if (ec != std::errc() || end != text.data() + text.size() || port < min || port > 65535) {
-    return std::nullopt;
-  }
-  return port;
-}
-
-// Splits "host:port" where host may be "[v6]". False when there is no port part.
-bool SplitHostPort(std::string_view authority, std::string_view* host, std::string_view* port,
-                   bool* has_port) {
-  if (!authority.empty() && authority.front() == '[') {
-    const std::size_t close = authority.find(']');
-    if (close == std::string_view::npos) return false;
-    *host = authority.substr(0, close + 1);
-    const std::string_view after = authority.substr(close + 1);
-    *has_port = !after.empty();
-    if (*has_port && after.front() != ':') return false;
-    *port = *has_port ? after.substr(1) : std::string_view();
-    return true;
-  }
-  const std::size_t colon = authority.find(':');
-  *has_port = colon != std::string_view::npos;
-  *host = authority.substr(0, colon);
-  *port = *has_port ? authority.substr(colon + 1) : std::string_view();
-  return true;
-}
-
 // ---- ${VAR} --------------------------------------------------------------------------------
 
 bool IsVariableName(std::string_view name) {
-  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front())) != 0) return false;
+  if (name.empty() || std::isdigit(static_cast<unsigned char>(name.front())) != 0) {
+    return false;
+  }
   return std::all_of(name.begin(), name.end(), [](char c) {
     return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
   });
@@ -293,7 +248,9 @@ constexpr EnumName<loadgen::Arrival> kArrivals[] = {{"constant", loadgen::Arriva
 template <typename E, std::size_t N>
 std::string_view NameOf(const EnumName<E> (&names)[N], E value) {
   for (const EnumName<E>& n : names) {
-    if (n.value == value) return n.name;
+    if (n.value == value) {
+      return n.name;
+    }
   }
   return "?";
 }
@@ -338,22 +295,38 @@ std::string PathProblem(const fs::path& path, PathKind kind) {
   std::error_code ec;
   if (kind == PathKind::kOutputFile) {
     const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
-    if (!fs::is_directory(dir, ec)) return ": its directory does not exist";
-    if (::access(dir.c_str(), W_OK) != 0) return ": its directory is not writable";
+    if (!fs::is_directory(dir, ec)) {
+      return ": its directory does not exist";
+    }
+    if (::access(dir.c_str(), W_OK) != 0) {
+      return ": its directory is not writable";
+    }
     return "";
   }
   const fs::file_status status = fs::status(path, ec);
-  if (!fs::exists(status)) return " does not exist";
+  if (!fs::exists(status)) {
+    return " does not exist";
+  }
   if (kind == PathKind::kFile) {
-    if (!fs::is_regular_file(status)) return " is not a regular file";
-    if (::access(path.c_str(), R_OK) != 0) return " is not readable";
+    if (!fs::is_regular_file(status)) {
+      return " is not a regular file";
+    }
+    if (::access(path.c_str(), R_OK) != 0) {
+      return " is not readable";
+    }
     return "";
   }
-  if (!fs::is_directory(status)) return " is not a directory";
+  if (!fs::is_directory(status)) {
+    return " is not a directory";
+  }
   fs::directory_iterator it(path, ec);
-  if (ec || ::access(path.c_str(), R_OK | X_OK) != 0) return " is not readable";
+  if (ec || ::access(path.c_str(), R_OK | X_OK) != 0) {
+    return " is not readable";
+  }
   for (; it != fs::directory_iterator(); it.increment(ec)) {
-    if (it->is_regular_file(ec)) return "";
+    if (it->is_regular_file(ec)) {
+      return "";
+    }
   }
   return " has no regular files";
 }
@@ -376,7 +349,9 @@ struct Fields {
 
   const Field* Find(std::string_view name) const {
     for (const Field& f : entries) {
-      if (f.name == name) return &f;
+      if (f.name == name) {
+        return &f;
+      }
     }
     return nullptr;
   }
@@ -494,18 +469,24 @@ std::string Describe(const YAML::Node& node) {
 std::string Parser::UnknownKey(std::string_view key, std::string_view what,
                                std::span<const std::string_view> allowed) const {
   const std::string head = "unknown key " + Quote(key) + " in " + std::string(what);
-  if (key == "<<") return head + "; YAML merge keys are not supported, write the keys out";
+  if (key == "<<") {
+    return head + "; YAML merge keys are not supported, write the keys out";
+  }
   if (std::optional<std::string_view> close = Closest(key, allowed)) {
     return head + "; did you mean " + Quote(*close) + "?";
   }
   std::vector<std::string_view> elsewhere;
   for (const Section& section : kSections) {
-    if (section.name == what) continue;
+    if (section.name == what) {
+      continue;
+    }
     if (std::find(section.keys.begin(), section.keys.end(), key) != section.keys.end()) {
       elsewhere.push_back(section.name);
     }
   }
-  if (!elsewhere.empty()) return head + "; it belongs in " + Join(elsewhere, " or ");
+  if (!elsewhere.empty()) {
+    return head + "; it belongs in " + Join(elsewhere, " or ");
+  }
   return head + " (allowed: " + Join(allowed) + ")";
 }
 
@@ -522,7 +503,9 @@ Fields Parser::Keys(const YAML::Node& map, const YAML::Mark& anchor, std::string
     const std::string& name = key.Scalar();
     if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
       Fail(key.Mark(), UnknownKey(name, what, allowed));
-      if (auto close = Closest(name, allowed)) fields.suggested.push_back(*close);
+      if (auto close = Closest(name, allowed)) {
+        fields.suggested.push_back(*close);
+      }
       continue;
     }
     if (const Field* first = fields.Find(name)) {
@@ -548,7 +531,9 @@ const Field* Parser::Require(const Fields& fields, std::string_view key, std::st
   const Field* f = fields.Find(key);
   const bool misspelt =
       std::find(fields.suggested.begin(), fields.suggested.end(), key) != fields.suggested.end();
-  if (f == nullptr && !misspelt) Fail(fields.anchor, std::string(message));
+  if (f == nullptr && !misspelt) {
+    Fail(fields.anchor, std::string(message));
+  }
   return f;
 }
 
@@ -582,14 +567,18 @@ std::optional<std::string> Parser::Expand(const std::string& written, const YAML
       ok = false;
     } else if (std::optional<std::string> value = env_(name)) {
       out += *value;
-      if (!IsOwnVariable(name)) substituted->push_back(*value);
+      if (!IsOwnVariable(name)) {
+        substituted->push_back(*value);
+      }
     } else {
       Fail(mark, std::string(key) + ": environment variable " + name + " is not set");
       ok = false;
     }
     i = close + 1;
   }
-  if (!ok) return std::nullopt;
+  if (!ok) {
+    return std::nullopt;
+  }
   return out;
 }
 
@@ -602,7 +591,9 @@ std::optional<Scalar> Parser::ReadScalar(const Field& f, std::string_view expect
   s.written = f.value.Scalar();
   s.mark = f.value.Mark();
   std::optional<std::string> text = Expand(s.written, s.mark, f.name, &s.substituted);
-  if (!text) return std::nullopt;
+  if (!text) {
+    return std::nullopt;
+  }
   s.text = std::move(*text);
   return s;
 }
@@ -617,14 +608,20 @@ void Parser::AddSecret(const std::string& value) {
 
 std::optional<std::string> Parser::String(const Field& f) {
   std::optional<Scalar> s = ReadScalar(f, "a string");
-  if (!s) return std::nullopt;
-  for (const std::string& value : s->substituted) AddSecret(value);
+  if (!s) {
+    return std::nullopt;
+  }
+  for (const std::string& value : s->substituted) {
+    AddSecret(value);
+  }
   return std::move(s->text);
 }
 
 std::optional<std::string> Parser::HeaderName(const Field& f) {
   std::optional<std::string> name = String(f);
-  if (!name) return std::nullopt;
+  if (!name) {
+    return std::nullopt;
+  }
   if (!name->empty() && !IsHeaderName(*name)) {
     Fail(Where(f), f.name + ": " + Quote(f.value.Scalar()) + " is not a valid header name");
     return std::nullopt;
@@ -635,7 +632,9 @@ std::optional<std::string> Parser::HeaderName(const Field& f) {
 std::optional<int64_t> Parser::Integer(const Field& f, int64_t min, int64_t max,
                                        std::string_view note) {
   std::optional<Scalar> s = ReadScalar(f, "an integer");
-  if (!s) return std::nullopt;
+  if (!s) {
+    return std::nullopt;
+  }
   int64_t value = 0;
   const std::errc ec = ParseNumber(s->text, &value);
   if (ec != std::errc() && ec != std::errc::result_out_of_range) {
@@ -655,7 +654,9 @@ std::optional<int64_t> Parser::Integer(const Field& f, int64_t min, int64_t max,
 
 std::optional<uint64_t> Parser::Unsigned(const Field& f) {
   std::optional<Scalar> s = ReadScalar(f, "an integer");
-  if (!s) return std::nullopt;
+  if (!s) {
+    return std::nullopt;
+  }
   uint64_t value = 0;
   if (ParseNumber(s->text, &value) != std::errc()) {
     Fail(s->mark,
@@ -667,7 +668,9 @@ std::optional<uint64_t> Parser::Unsigned(const Field& f) {
 
 std::optional<double> Parser::Real(const Field& f, NumberRange range, std::string_view unit) {
   std::optional<Scalar> s = ReadScalar(f, "a number");
-  if (!s) return std::nullopt;
+  if (!s) {
+    return std::nullopt;
+  }
   double value = 0;
   if (ParseNumber(s->text, &value) != std::errc() || !std::isfinite(value)) {
     Fail(s->mark, f.name + ": expected a number, got " + Quote(s->written));
@@ -689,11 +692,19 @@ std::optional<double> Parser::Real(const Field& f, NumberRange range, std::strin
 
 std::optional<bool> Parser::Bool(const Field& f) {
   std::optional<Scalar> s = ReadScalar(f, "true or false");
-  if (!s) return std::nullopt;
+  if (!s) {
+    return std::nullopt;
+  }
   std::string lower;
-  for (char c : s->text) lower += Lower(c);
-  if (lower == "true") return true;
-  if (lower == "false") return false;
+  for (char c : s->text) {
+    lower += Lower(c);
+  }
+  if (lower == "true") {
+    return true;
+  }
+  if (lower == "false") {
+    return false;
+  }
   Fail(s->mark, f.name + ": expected true or false, got " + Quote(s->written));
   return std::nullopt;
 }
@@ -701,7 +712,9 @@ std::optional<bool> Parser::Bool(const Field& f) {
 std::optional<nanoseconds> Parser::Duration(const Field& f, nanoseconds min, bool min_exclusive,
                                             nanoseconds max) {
   std::optional<Scalar> s = ReadScalar(f, "a duration");
-  if (!s) return std::nullopt;
+  if (!s) {
+    return std::nullopt;
+  }
   std::optional<nanoseconds> d = ParseDuration(s->text);
   if (!d) {
     Fail(s->mark, f.name + ": " + Quote(s->written) +
@@ -727,10 +740,14 @@ std::optional<nanoseconds> Parser::Duration(const Field& f, nanoseconds min, boo
 template <typename E, std::size_t N>
 std::optional<E> Parser::Enum(const Field& f, const EnumName<E> (&names)[N]) {
   std::optional<Scalar> s = ReadScalar(f, "a string");
-  if (!s) return std::nullopt;
+  if (!s) {
+    return std::nullopt;
+  }
   std::vector<std::string_view> allowed;
   for (const EnumName<E>& n : names) {
-    if (n.name == s->text) return n.value;
+    if (n.name == s->text) {
+      return n.value;
+    }
     allowed.push_back(n.name);
   }
   std::string message = f.name + ": " + Quote(s->written) + " is not one of " + Join(allowed);
@@ -743,7 +760,9 @@ std::optional<E> Parser::Enum(const Field& f, const EnumName<E> (&names)[N]) {
 
 std::optional<std::string> Parser::Path(const Field& f, PathKind kind) {
   std::optional<Scalar> s = ReadScalar(f, "a path");
-  if (!s) return std::nullopt;
+  if (!s) {
+    return std::nullopt;
+  }
   if (s->text.empty()) {
     Fail(s->mark, f.name + ": must not be empty");
     return std::nullopt;
@@ -759,7 +778,9 @@ std::optional<std::string> Parser::Path(const Field& f, PathKind kind) {
     Fail(s->mark, f.name + ": " + Quote(s->written) + problem + where);
     return std::nullopt;
   }
-  for (const std::string& value : s->substituted) AddSecret(value);
+  for (const std::string& value : s->substituted) {
+    AddSecret(value);
+  }
   return shown;
 }
 
@@ -791,7 +812,9 @@ ConfigResult Parser::Run(const std::string& yaml) {
       for (std::size_t i = 0; i < config.targets.size(); ++i) {
         TargetConfig& target = config.targets[i];
         target.load = ShardPlan(target.load, config.shard, i);
-        if (target.spend_limit_usd) *target.spend_limit_usd /= config.shard.count;
+        if (target.spend_limit_usd) {
+          *target.spend_limit_usd /= config.shard.count;
+        }
       }
       config.secrets = std::move(secrets_);
       result.config = std::move(config);
@@ -820,12 +843,18 @@ void Parser::ReadTop(const YAML::Node& root, Config* config) {
     }
   }
   if (const Field* f = top.Find("window")) {
-    if (auto window = Duration(*f, kMinWindow, false, kMaxWindow)) config->window = *window;
+    if (auto window = Duration(*f, kMinWindow, false, kMaxWindow)) {
+      config->window = *window;
+    }
   }
   if (const Field* f = top.Find("threads")) {
-    if (auto threads = Integer(*f, 1, kMaxThreads)) config->threads = static_cast<int>(*threads);
+    if (auto threads = Integer(*f, 1, kMaxThreads)) {
+      config->threads = static_cast<int>(*threads);
+    }
   }
-  if (const Field* f = top.Find("shard")) ReadShard(*f, &config->shard);
+  if (const Field* f = top.Find("shard")) {
+    ReadShard(*f, &config->shard);
+  }
   if (const Field* f = top.Find("prices_file")) {
     if (auto path = Path(*f, PathKind::kFile)) {
       CatalogResult prices = LoadCatalogOverrides(*path);
@@ -869,20 +898,30 @@ void Parser::ReadTop(const YAML::Node& root, Config* config) {
       }
       seen.push_back(Seen{name, name_mark.line + 1});
     }
-    if (target) config->targets.push_back(std::move(*target));
+    if (target) {
+      config->targets.push_back(std::move(*target));
+    }
   }
 }
 
 void Parser::ReadShard(const Field& f, Shard* shard) {
   std::optional<Fields> fields = Map(f, "shard", kShardKeys);
-  if (!fields) return;
+  if (!fields) {
+    return;
+  }
   std::optional<int64_t> count = 1;
-  if (const Field* c = fields->Find("count")) count = Integer(*c, 1, kMaxShards);
-  if (count) shard->count = static_cast<int>(*count);
+  if (const Field* c = fields->Find("count")) {
+    count = Integer(*c, 1, kMaxShards);
+  }
+  if (count) {
+    shard->count = static_cast<int>(*count);
+  }
   if (const Field* i = fields->Find("index")) {
     const int64_t max = count ? *count - 1 : kMaxShards - 1;
     const std::string note = count ? " (shard count " + std::to_string(*count) + ")" : "";
-    if (auto index = Integer(*i, 0, max, note)) shard->index = static_cast<int>(*index);
+    if (auto index = Integer(*i, 0, max, note)) {
+      shard->index = static_cast<int>(*index);
+    }
   }
 }
 
@@ -932,21 +971,34 @@ std::optional<TargetConfig> Parser::ReadTarget(const YAML::Node& node, std::stri
         request.method = s->text;
       } else {
         std::string message = "method: " + Quote(s->written) + " is not one of " + Join(kMethods);
-        if (auto close = Closest(s->text, kMethods))
+        if (auto close = Closest(s->text, kMethods)) {
           message += "; did you mean " + Quote(*close) + "?";
+        }
         Fail(s->mark, message);
       }
     }
   }
-  if (const Field* f = fields.Find("headers")) ReadHeaders(*f, &request.headers);
-  if (const Field* f = fields.Find("body")) ReadBody(*f, &target.body);
-  if (const Field* f = fields.Find("expect")) ReadExpect(*f, &request.expect);
-  if (const Field* f = fields.Find("timeout")) {
-    if (auto timeout = Duration(*f, nanoseconds(0), true, kMaxTimeout)) request.timeout = *timeout;
+  if (const Field* f = fields.Find("headers")) {
+    ReadHeaders(*f, &request.headers);
   }
-  if (const Field* f = fields.Find("cold_start")) ReadColdStart(*f, &request.cold_start);
+  if (const Field* f = fields.Find("body")) {
+    ReadBody(*f, &target.body);
+  }
+  if (const Field* f = fields.Find("expect")) {
+    ReadExpect(*f, &request.expect);
+  }
+  if (const Field* f = fields.Find("timeout")) {
+    if (auto timeout = Duration(*f, nanoseconds(0), true, kMaxTimeout)) {
+      request.timeout = *timeout;
+    }
+  }
+  if (const Field* f = fields.Find("cold_start")) {
+    ReadColdStart(*f, &request.cold_start);
+  }
   if (const Field* f = fields.Find("billed_duration_header")) {
-    if (auto header = HeaderName(*f)) request.billed_duration_header = *header;
+    if (auto header = HeaderName(*f)) {
+      request.billed_duration_header = *header;
+    }
   }
   bool seeded = false;
   if (const Field* f = fields.Find("load")) {
@@ -959,7 +1011,9 @@ std::optional<TargetConfig> Parser::ReadTarget(const YAML::Node& node, std::stri
     target.load.stages = {stage};
     target.load.repeat = false;
   }
-  if (!seeded) target.load.seed = NameSeed(target.name);
+  if (!seeded) {
+    target.load.seed = NameSeed(target.name);
+  }
   if (const Field* f = Require(fields, "pricing",
                                "target: missing pricing (model instance, hourly, lambda or "
                                "per_request)")) {
@@ -975,11 +1029,19 @@ std::optional<TargetConfig> Parser::ReadTarget(const YAML::Node& node, std::stri
     target.slo_p95 = Duration(*f, nanoseconds(0), true, kMaxTimeout);
   }
   if (const Field* f = fields.Find("csv")) {
-    if (auto path = Path(*f, PathKind::kOutputFile)) target.csv = *path;
+    if (auto path = Path(*f, PathKind::kOutputFile)) {
+      target.csv = *path;
+    }
   }
-  if (const Field* f = fields.Find("auth")) ReadAuth(*f, &request.sigv4);
-  if (const Field* f = fields.Find("tls")) ReadTls(*f, &request.verify_tls);
-  if (!named || errors_.size() != errors_before) return std::nullopt;
+  if (const Field* f = fields.Find("auth")) {
+    ReadAuth(*f, &request.sigv4);
+  }
+  if (const Field* f = fields.Find("tls")) {
+    ReadTls(*f, &request.verify_tls);
+  }
+  if (!named || errors_.size() != errors_before) {
+    return std::nullopt;
+  }
   return target;
 }
 
@@ -996,7 +1058,9 @@ void Parser::ReadHeaders(const Field& f, std::vector<std::string>* headers) {
       continue;
     }
     std::string lower;
-    for (char c : key.Scalar()) lower += Lower(c);
+    for (char c : key.Scalar()) {
+      lower += Lower(c);
+    }
     if (std::find(names.begin(), names.end(), lower) != names.end()) {
       Fail(key.Mark(), "headers: duplicate header " + Quote(key.Scalar()));
       continue;
@@ -1004,7 +1068,9 @@ void Parser::ReadHeaders(const Field& f, std::vector<std::string>* headers) {
     names.push_back(lower);
     const Field header{key.Scalar(), key, it->second};
     std::optional<std::string> value = String(header);
-    if (!value) continue;
+    if (!value) {
+      continue;
+    }
     if (HasLineBreak(*value)) {
       Fail(Where(header), header.name + ": a header value must not contain a line break");
       continue;
@@ -1015,10 +1081,14 @@ void Parser::ReadHeaders(const Field& f, std::vector<std::string>* headers) {
 
 void Parser::ReadBody(const Field& f, loadgen::PayloadSpec* body) {
   std::optional<Fields> fields = Map(f, "body", kBodyKeys);
-  if (!fields) return;
+  if (!fields) {
+    return;
+  }
   std::vector<const Field*> sources;
   for (std::string_view key : {"file", "image_dir", "inline"}) {
-    if (const Field* s = fields->Find(key)) sources.push_back(s);
+    if (const Field* s = fields->Find(key)) {
+      sources.push_back(s);
+    }
   }
   if (sources.empty()) {
     Fail(fields->anchor, "body: give one of file, image_dir or inline");
@@ -1027,17 +1097,25 @@ void Parser::ReadBody(const Field& f, loadgen::PayloadSpec* body) {
                                      sources[0]->name + " and " + sources[1]->name);
   }
   if (const Field* s = fields->Find("file")) {
-    if (auto path = Path(*s, PathKind::kFile)) body->file = *path;
+    if (auto path = Path(*s, PathKind::kFile)) {
+      body->file = *path;
+    }
   }
   if (const Field* s = fields->Find("image_dir")) {
-    if (auto path = Path(*s, PathKind::kDirectory)) body->image_dir = *path;
+    if (auto path = Path(*s, PathKind::kDirectory)) {
+      body->image_dir = *path;
+    }
   }
   if (const Field* s = fields->Find("inline")) {
-    if (auto text = String(*s)) body->inline_body = *text;
+    if (auto text = String(*s)) {
+      body->inline_body = *text;
+    }
   }
   const Field* encoding = fields->Find("encoding");
   if (encoding != nullptr) {
-    if (auto e = Enum(*encoding, kEncodings)) body->encoding = *e;
+    if (auto e = Enum(*encoding, kEncodings)) {
+      body->encoding = *e;
+    }
   }
   const bool is_inline = fields->Find("inline") != nullptr;
   if (encoding != nullptr && is_inline && body->encoding != loadgen::BodyEncoding::kRaw) {
@@ -1073,12 +1151,18 @@ void Parser::ReadBody(const Field& f, loadgen::PayloadSpec* body) {
 
 void Parser::ReadExpect(const Field& f, loadgen::Expect* expect) {
   std::optional<Fields> fields = Map(f, "expect", kExpectKeys);
-  if (!fields) return;
+  if (!fields) {
+    return;
+  }
   if (const Field* s = fields->Find("status")) {
-    if (auto status = Integer(*s, 100, 599)) expect->status = static_cast<int>(*status);
+    if (auto status = Integer(*s, 100, 599)) {
+      expect->status = static_cast<int>(*status);
+    }
   }
   if (const Field* s = fields->Find("body_contains")) {
-    if (auto text = String(*s)) expect->body_contains = *text;
+    if (auto text = String(*s)) {
+      expect->body_contains = *text;
+    }
   }
   if (const Field* s = fields->Find("max_body_bytes")) {
     if (auto bytes = Integer(*s, 1, kMaxBodyBytes)) {
@@ -1089,9 +1173,13 @@ void Parser::ReadExpect(const Field& f, loadgen::Expect* expect) {
 
 void Parser::ReadColdStart(const Field& f, loadgen::ColdStartDetection* cold_start) {
   std::optional<Fields> fields = Map(f, "cold_start", kColdStartKeys);
-  if (!fields) return;
+  if (!fields) {
+    return;
+  }
   if (const Field* s = fields->Find("header")) {
-    if (auto header = HeaderName(*s)) cold_start->header = *header;
+    if (auto header = HeaderName(*s)) {
+      cold_start->header = *header;
+    }
   }
   if (const Field* s = fields->Find("latency_above")) {
     cold_start->latency_above = Duration(*s, nanoseconds(0), true, kMaxTimeout);
@@ -1100,7 +1188,9 @@ void Parser::ReadColdStart(const Field& f, loadgen::ColdStartDetection* cold_sta
 
 void Parser::ReadLoad(const Field& f, loadgen::LoadPlan* plan, bool* seeded) {
   std::optional<Fields> fields = Map(f, "load", kLoadKeys);
-  if (!fields) return;
+  if (!fields) {
+    return;
+  }
   plan->repeat = true;
   if (const Field* s = Require(*fields, "stages", "load: missing stages")) {
     if (!s->value.IsSequence()) {
@@ -1132,7 +1222,9 @@ void Parser::ReadLoad(const Field& f, loadgen::LoadPlan* plan, bool* seeded) {
     }
   }
   if (const Field* s = fields->Find("max_in_flight")) {
-    if (auto max = Integer(*s, 1, kMaxInFlight)) plan->max_in_flight = static_cast<int>(*max);
+    if (auto max = Integer(*s, 1, kMaxInFlight)) {
+      plan->max_in_flight = static_cast<int>(*max);
+    }
     const bool open = std::any_of(
         plan->stages.begin(), plan->stages.end(),
         [](const loadgen::Stage& st) { return st.kind == loadgen::Stage::Kind::kOpen; });
@@ -1154,11 +1246,15 @@ std::optional<loadgen::Stage> Parser::ReadStage(const YAML::Node& node) {
   const Fields fields = Keys(node, node.Mark(), "stage", kStageKeys);
   loadgen::Stage stage;
   if (const Field* f = Require(fields, "duration", "stage: missing duration")) {
-    if (auto d = Duration(*f, nanoseconds(0), true, nanoseconds::max())) stage.duration = *d;
+    if (auto d = Duration(*f, nanoseconds(0), true, nanoseconds::max())) {
+      stage.duration = *d;
+    }
   }
   std::vector<const Field*> kinds;
   for (std::string_view key : {"concurrency", "rate", "idle"}) {
-    if (const Field* f = fields.Find(key)) kinds.push_back(f);
+    if (const Field* f = fields.Find(key)) {
+      kinds.push_back(f);
+    }
   }
   if (kinds.empty()) {
     Fail(fields.anchor,
@@ -1168,7 +1264,9 @@ std::optional<loadgen::Stage> Parser::ReadStage(const YAML::Node& node) {
                                    kinds[0]->name + " and " + kinds[1]->name);
   } else if (kinds[0]->name == "concurrency") {
     stage.kind = loadgen::Stage::Kind::kClosed;
-    if (auto c = Integer(*kinds[0], 1, kMaxConcurrency)) stage.concurrency = static_cast<int>(*c);
+    if (auto c = Integer(*kinds[0], 1, kMaxConcurrency)) {
+      stage.concurrency = static_cast<int>(*c);
+    }
   } else if (kinds[0]->name == "rate") {
     stage.kind = loadgen::Stage::Kind::kOpen;
     if (auto rate = Real(*kinds[0], {0, true, kMaxRate}, " requests per second")) {
@@ -1183,18 +1281,24 @@ std::optional<loadgen::Stage> Parser::ReadStage(const YAML::Node& node) {
     }
   }
   if (const Field* f = fields.Find("arrival")) {
-    if (auto arrival = Enum(*f, kArrivals)) stage.arrival = *arrival;
+    if (auto arrival = Enum(*f, kArrivals)) {
+      stage.arrival = *arrival;
+    }
     if (kinds.size() == 1 && kinds[0]->name != "rate") {
       Fail(f->key.Mark(), "arrival: applies to rate stages only");
     }
   }
-  if (errors_.size() != errors_before) return std::nullopt;
+  if (errors_.size() != errors_before) {
+    return std::nullopt;
+  }
   return stage;
 }
 
 void Parser::ReadPricing(const Field& f, PricingSpec* pricing) {
   std::optional<Fields> fields = Map(f, "pricing", kPricingKeys);
-  if (!fields) return;
+  if (!fields) {
+    return;
+  }
   const std::size_t errors_before = errors_.size();
   std::optional<PricingModel> model;
   if (const Field* m = Require(*fields, "model",
@@ -1207,12 +1311,18 @@ void Parser::ReadPricing(const Field& f, PricingSpec* pricing) {
     const std::string model_name(NameOf(kModels, *model));
     for (const PricingKeyUse& use : kPricingKeyUses) {
       const Field* k = fields->Find(use.key);
-      if (k == nullptr) continue;
+      if (k == nullptr) {
+        continue;
+      }
       const std::span<const PricingModel> uses(use.models,
                                                static_cast<std::size_t>(use.model_count));
-      if (std::find(uses.begin(), uses.end(), *model) != uses.end()) continue;
+      if (std::find(uses.begin(), uses.end(), *model) != uses.end()) {
+        continue;
+      }
       std::vector<std::string_view> models;
-      for (PricingModel m : uses) models.push_back(NameOf(kModels, m));
+      for (PricingModel m : uses) {
+        models.push_back(NameOf(kModels, m));
+      }
       Fail(k->key.Mark(), k->name + ": does not apply to model " + model_name + " (only to " +
                               Join(models, " and ") + ")");
     }
@@ -1251,10 +1361,14 @@ void Parser::ReadPricing(const Field& f, PricingSpec* pricing) {
     }
   }
   if (const Field* k = fields->Find("price_basis")) {
-    if (auto basis = Enum(*k, kBases)) pricing->price_basis = *basis;
+    if (auto basis = Enum(*k, kBases)) {
+      pricing->price_basis = *basis;
+    }
   }
   if (const Field* k = fields->Find("fixed_usd_per_hour")) {
-    if (auto usd = Real(*k, {0, false})) pricing->fixed_usd_per_hour = *usd;
+    if (auto usd = Real(*k, {0, false})) {
+      pricing->fixed_usd_per_hour = *usd;
+    }
   }
   if (const Field* k = fields->Find("instance_type")) {
     if (auto type = String(*k)) {
@@ -1270,13 +1384,17 @@ void Parser::ReadPricing(const Field& f, PricingSpec* pricing) {
     }
   }
   if (const Field* k = fields->Find("count")) {
-    if (auto count = Integer(*k, 1, kMaxInstances)) pricing->count = static_cast<int>(*count);
+    if (auto count = Integer(*k, 1, kMaxInstances)) {
+      pricing->count = static_cast<int>(*count);
+    }
   }
   if (const Field* k = fields->Find("usd_per_hour")) {
     pricing->usd_per_hour = Real(*k, {0, false});
   }
   if (const Field* k = fields->Find("cpu_credits")) {
-    if (auto credits = Enum(*k, kCredits)) pricing->cpu_credits = *credits;
+    if (auto credits = Enum(*k, kCredits)) {
+      pricing->cpu_credits = *credits;
+    }
   }
   if (const Field* k = fields->Find("memory_mb")) {
     if (auto mb = Integer(*k, kLambdaMinMemoryMb, kLambdaMaxMemoryMb)) {
@@ -1284,10 +1402,14 @@ void Parser::ReadPricing(const Field& f, PricingSpec* pricing) {
     }
   }
   if (const Field* k = fields->Find("architecture")) {
-    if (auto arch = Enum(*k, kArchitectures)) pricing->architecture = *arch;
+    if (auto arch = Enum(*k, kArchitectures)) {
+      pricing->architecture = *arch;
+    }
   }
   if (const Field* k = fields->Find("api_gateway")) {
-    if (auto gateway = Enum(*k, kGateways)) pricing->api_gateway = *gateway;
+    if (auto gateway = Enum(*k, kGateways)) {
+      pricing->api_gateway = *gateway;
+    }
   }
   if (const Field* k = fields->Find("provisioned_concurrency")) {
     if (auto pc = Integer(*k, 0, kMaxProvisionedConcurrency)) {
@@ -1297,7 +1419,9 @@ void Parser::ReadPricing(const Field& f, PricingSpec* pricing) {
   if (const Field* k = fields->Find("usd_per_request")) {
     pricing->usd_per_request = Real(*k, {0, false});
   }
-  if (errors_.size() == errors_before) CheckAgainstCatalog(*fields, *pricing);
+  if (errors_.size() == errors_before) {
+    CheckAgainstCatalog(*fields, *pricing);
+  }
 }
 
 // What the catalog says about a well-formed pricing block: an instance type it does not know, a
@@ -1305,7 +1429,9 @@ void Parser::ReadPricing(const Field& f, PricingSpec* pricing) {
 // decides (Resolve); this puts its answer at the key it is about.
 void Parser::CheckAgainstCatalog(const Fields& fields, const PricingSpec& pricing) {
   const ResolveResult resolved = Resolve(pricing, catalog_);
-  if (resolved.pricing) return;
+  if (resolved.pricing) {
+    return;
+  }
   const std::string& error = resolved.error;  // "pricing: ..."
   std::string_view key;
   if (error.find("unknown instance type") != std::string::npos) {
@@ -1323,11 +1449,17 @@ void Parser::CheckAgainstCatalog(const Fields& fields, const PricingSpec& pricin
 
 void Parser::ReadAuth(const Field& f, std::optional<loadgen::SigV4>* sigv4) {
   std::optional<Fields> fields = Map(f, "auth", kAuthKeys);
-  if (!fields) return;
+  if (!fields) {
+    return;
+  }
   const Field* aws = Require(*fields, "aws_sigv4", "auth: missing aws_sigv4");
-  if (aws == nullptr) return;
+  if (aws == nullptr) {
+    return;
+  }
   std::optional<Fields> keys = Map(*aws, "aws_sigv4", kSigV4Keys);
-  if (!keys) return;
+  if (!keys) {
+    return;
+  }
   loadgen::SigV4 sig;
   if (const Field* k = Require(*keys, "provider",
                                "aws_sigv4: missing provider, e.g. aws:amz:us-east-1:execute-api")) {
@@ -1336,9 +1468,13 @@ void Parser::ReadAuth(const Field& f, std::optional<loadgen::SigV4>* sigv4) {
       int parts = 1;
       bool empty_part = provider->empty() || provider->back() == ':';
       for (std::size_t i = 0; i < provider->size(); ++i) {
-        if ((*provider)[i] != ':') continue;
+        if ((*provider)[i] != ':') {
+          continue;
+        }
         ++parts;
-        if (i == 0 || (*provider)[i - 1] == ':') empty_part = true;
+        if (i == 0 || (*provider)[i - 1] == ':') {
+          empty_part = true;
+        }
       }
       if (!provider->starts_with("aws:amz:") || parts != 4 || empty_part) {
         Fail(Where(*k), "provider: " + Quote(k->value.Scalar()) +
@@ -1352,9 +1488,13 @@ void Parser::ReadAuth(const Field& f, std::optional<loadgen::SigV4>* sigv4) {
   auto credential = [&](std::string_view key, std::string* out, bool required) {
     const Field* k =
         required ? Require(*keys, key, "aws_sigv4: missing " + std::string(key)) : keys->Find(key);
-    if (k == nullptr) return;
+    if (k == nullptr) {
+      return;
+    }
     std::optional<std::string> value = String(*k);
-    if (!value) return;
+    if (!value) {
+      return;
+    }
     if (value->empty() && required) {
       Fail(Where(*k), std::string(key) + ": must not be empty");
       return;
@@ -1370,9 +1510,13 @@ void Parser::ReadAuth(const Field& f, std::optional<loadgen::SigV4>* sigv4) {
 
 void Parser::ReadTls(const Field& f, bool* verify_tls) {
   std::optional<Fields> fields = Map(f, "tls", kTlsKeys);
-  if (!fields) return;
+  if (!fields) {
+    return;
+  }
   if (const Field* k = fields->Find("insecure_skip_verify")) {
-    if (auto skip = Bool(*k)) *verify_tls = !*skip;
+    if (auto skip = Bool(*k)) {
+      *verify_tls = !*skip;
+    }
   }
 }
 
@@ -1381,7 +1525,9 @@ void Parser::ReadTls(const Field& f, bool* verify_tls) {
 // ---- public --------------------------------------------------------------------------------
 
 std::string ConfigError::ToString() const {
-  if (line == 0) return file + ": " + message;
+  if (line == 0) {
+    return file + ": " + message;
+  }
   return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": " + message;
 }
 
@@ -1391,7 +1537,9 @@ EnvLookup ProcessEnv() {
   return [](const std::string& name) -> std::optional<std::string> {
     // getenv is safe here: the program does not modify its environment after start-up.
     const char* value = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe)
-    if (value == nullptr) return std::nullopt;
+    if (value == nullptr) {
+      return std::nullopt;
+    }
     return std::string(value);
   };
 }
@@ -1399,7 +1547,9 @@ EnvLookup ProcessEnv() {
 ConfigResult ParseConfig(const std::string& yaml, const std::string& file_name,
                          const EnvLookup& env) {
   fs::path base = fs::path(file_name).parent_path();
-  if (base.empty()) base = ".";
+  if (base.empty()) {
+    base = ".";
+  }
   return Parser(file_name, base, env).Run(yaml);
 }
 
@@ -1420,112 +1570,6 @@ ConfigResult LoadConfigFile(const std::string& path, const EnvLookup& env) {
   std::ostringstream text;
   text << in.rdbuf();
   return ParseConfig(text.str(), path, env);
-}
-
-std::string Redact(const std::string& text, const std::vector<std::string>& secrets) {
-  std::vector<std::string_view> by_length;
-  for (const std::string& s : secrets) {
-    if (!s.empty()) by_length.push_back(s);
-  }
-  if (by_length.empty()) return text;
-  std::sort(by_length.begin(), by_length.end(),
-            [](std::string_view a, std::string_view b) { return a.size() > b.size(); });
-  std::string out;
-  out.reserve(text.size());
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const std::string_view rest = std::string_view(text).substr(i);
-    auto match = std::find_if(by_length.begin(), by_length.end(),
-                              [&](std::string_view s) { return rest.starts_with(s); });
-    if (match != by_length.end()) {
-      out += "<redacted>";
-      i += match->size();
-    } else {
-      out += text[i++];
-    }
-  }
-  return out;
-}
-
-loadgen::LoadPlan ShardPlan(const loadgen::LoadPlan& plan, const Shard& shard,
-                            std::size_t target_position) {
-  if (shard.count <= 1) return plan;
-  const auto count = static_cast<std::size_t>(shard.count);
-  const auto index = static_cast<std::size_t>(shard.index);
-  // This shard's place after the rotation that spreads remainders over generators.
-  const std::size_t rotated = (index + count - target_position % count) % count;
-  loadgen::LoadPlan part = plan;
-  for (loadgen::Stage& stage : part.stages) {
-    switch (stage.kind) {
-      case loadgen::Stage::Kind::kClosed: {
-        const auto total = static_cast<std::size_t>(stage.concurrency);
-        const std::size_t mine = total / count + (rotated < total % count ? 1 : 0);
-        stage.concurrency = static_cast<int>(mine);
-        if (mine == 0) stage.kind = loadgen::Stage::Kind::kIdle;
-        break;
-      }
-      case loadgen::Stage::Kind::kOpen:
-        stage.rate /= static_cast<double>(count);
-        break;
-      case loadgen::Stage::Kind::kIdle:
-        break;
-    }
-  }
-  if (part.max_in_flight > 0) {
-    part.max_in_flight = (part.max_in_flight + shard.count - 1) / shard.count;
-  }
-  // Distinct streams per shard: the golden-ratio step keeps nearby seeds of different targets
-  // from colliding.
-  part.seed = plan.seed + static_cast<uint64_t>(shard.index) * 0x9E3779B97F4A7C15ULL;
-  return part;
-}
-
-std::string ListenAddressError(std::string_view address) {
-  std::string_view host;
-  std::string_view port;
-  bool has_port = false;
-  if (!SplitHostPort(address, &host, &port, &has_port) || !has_port) {
-    return "must be HOST:PORT, e.g. 0.0.0.0:18090";
-  }
-  if (std::string error = HostError(host); !error.empty()) return error;
-  if (!Port(port, 0)) return "has a bad port " + Quote(port) + " (0 to 65535)";
-  return "";
-}
-
-std::string UrlError(std::string_view url) {
-  if (url.empty()) return "is empty";
-  for (char c : url) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f) return "contains a space or control character";
-  }
-  const std::size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos) return "must start with http:// or https://";
-  std::string scheme;
-  for (char c : url.substr(0, scheme_end)) scheme += Lower(c);
-  if (scheme != "http" && scheme != "https") {
-    return "has scheme " + Quote(scheme) + "; use http or https";
-  }
-  std::string_view rest = url.substr(scheme_end + 3);
-  const std::size_t authority_end = rest.find_first_of("/?#");
-  std::string_view authority = rest.substr(0, authority_end);
-  const std::size_t at = authority.rfind('@');
-  if (at != std::string_view::npos) authority.remove_prefix(at + 1);
-  std::string_view host;
-  std::string_view port;
-  bool has_port = false;
-  if (!SplitHostPort(authority, &host, &port, &has_port)) return "has a bad host";
-  if (std::string error = HostError(host); !error.empty()) return error;
-  if (has_port && !Port(port, 1)) return "has a bad port " + Quote(port) + " (1 to 65535)";
-  const std::string_view tail =
-      authority_end == std::string_view::npos ? std::string_view() : rest.substr(authority_end);
-  for (std::size_t i = 0; i < tail.size(); ++i) {
-    if (tail[i] != '%') continue;
-    if (i + 2 >= tail.size() || std::isxdigit(static_cast<unsigned char>(tail[i + 1])) == 0 ||
-        std::isxdigit(static_cast<unsigned char>(tail[i + 2])) == 0) {
-      return "has a bad %-escape";
-    }
-  }
-  return "";
 }
 
 }  // namespace infercost
