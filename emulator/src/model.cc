@@ -42,10 +42,14 @@ double CreditBucket::StartWork(EmuTime start, EmuDuration work) {
   start = std::max(start, updated_at_);
   balance_ = AccruedUntil(start);
   updated_at_ = start;
-  const bool throttled = settings_.mode == CreditMode::kStandard && balance_ <= 0;
-  // The vCPU does the same work either way; throttled, it spreads it over a longer time at the
-  // baseline, which is exactly what it earns, so the balance hovers at zero.
-  balance_ -= ToMs(work) / kMsPerCreditAtFullSpeed;
+  const double cost = ToMs(work) / kMsPerCreditAtFullSpeed;
+  // Full speed only when the balance pays for the whole request. Under sustained load a
+  // throttled vCPU spends what it earns, the balance stays below one request's cost and the
+  // instance keeps running at the baseline, as a standard-mode instance does; idle time lets
+  // the balance (and full speed) come back.
+  const bool throttled = settings_.mode == CreditMode::kStandard && balance_ < cost;
+  // The vCPU does the same work either way; throttled, it spreads it over a longer time.
+  balance_ -= cost;
   return throttled ? 1.0 / settings_.baseline : 1.0;
 }
 

@@ -39,7 +39,8 @@ class CreditBucket {
   CreditBucket(const CpuCredits& settings, int vcpus);
 
   // One vCPU runs `work` (at full speed) from `start`. Returns the factor its wall duration
-  // stretches by: 1, or 1/baseline when a standard-mode instance has no credits left.
+  // stretches by: 1, or 1/baseline when a standard-mode instance has too few credits left to
+  // pay for the request.
   double StartWork(EmuTime start, EmuDuration work);
   // Credits at `at` (≥ the last call's time); negative = surplus credits spent (unlimited mode).
   double Balance(EmuTime at) const;

@@ -44,7 +44,7 @@ enum class CreditMode { kStandard, kUnlimited };
 
 // Burstable CPU credits (T3/T4g). One credit = one vCPU at 100 % for one minute. Each worker is a
 // vCPU; the instance earns baseline × workers × 60 credits per hour. In standard mode a request
-// that starts with no credits left runs at the baseline: its service time is divided by
+// that starts with fewer credits than it costs runs at the baseline: its service time is divided by
 // `baseline`. In unlimited mode it never slows; the balance goes negative (surplus credits, which
 // AWS charges).
 struct CpuCredits {
