@@ -6,13 +6,19 @@
 #include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "emulator/emulator.h"
@@ -26,6 +32,7 @@ constexpr int kExtraThreads = 64;  // connections beyond the profiles' own concu
 constexpr int kMaxThreadsPerTarget = 256;
 constexpr int kMaxThreads = 1024;
 constexpr size_t kReadChunkBytes = 64 << 10;
+constexpr auto kStopDrainTimeout = std::chrono::seconds(2);
 // How often a trickled body writes at most: smaller writes would only burn syscalls.
 constexpr double kSlowBodyWriteIntervalSeconds = 0.01;
 
@@ -212,7 +219,24 @@ class Emulator::Impl {
   ~Impl() {
     stop_.Stop();
     for (auto& target : targets_) target->StopGpu();
-    if (context_ != nullptr) mg_stop(context_);
+    if (context_ == nullptr) return;
+    {
+      // Woken handlers answer at once; only one stuck reading a slow client's body is left.
+      std::unique_lock lock(active_mutex_);
+      active_cv_.wait_for(lock, kStopDrainTimeout, [this] { return active_handlers_ == 0; });
+    }
+    // CivetWeb's accept loop polls with a 2 s timeout and only then sees the stop flag; a
+    // connection from here wakes it at once.
+    std::atomic<bool> stopped{false};
+    std::thread poke([&] {
+      while (!stopped.load()) {
+        PokeListener();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    });
+    mg_stop(context_);
+    stopped.store(true);
+    poke.join();
   }
 
   bool Listen(const Options& options, std::string* error);
@@ -236,7 +260,18 @@ class Emulator::Impl {
 
  private:
   static int OnRequest(mg_connection* conn, void* self) {
-    return static_cast<Impl*>(self)->Handle(conn);
+    Impl* impl = static_cast<Impl*>(self);
+    {
+      std::lock_guard lock(impl->active_mutex_);
+      ++impl->active_handlers_;
+    }
+    const int status = impl->Handle(conn);
+    {
+      std::lock_guard lock(impl->active_mutex_);
+      --impl->active_handlers_;
+    }
+    impl->active_cv_.notify_all();
+    return status;
   }
   static int OnLog(const mg_connection*, const char*) { return 1; }  // keep stderr quiet
 
@@ -246,9 +281,12 @@ class Emulator::Impl {
   // Reads and drops the body; false (and 413 sent) when it exceeds `max_bytes`, or when the
   // client went away.
   bool DrainBody(mg_connection* conn, Target& target);
-  void Hang(mg_connection* conn, const Faults& faults);
+  // Returns once the client has closed `fd`, the emulator stops or hang_max_ms has passed.
+  void WaitWhileHung(int fd, const Faults& faults);
   void SendSlowly(mg_connection* conn, const Response& r, double bytes_per_second);
   int ThreadCount(const Options& options) const;
+  // Opens and closes a connection to our own port, on loopback only.
+  void PokeListener() const;
 
   std::vector<Profile> profiles_;
   TimeScale scale_;
@@ -257,6 +295,11 @@ class Emulator::Impl {
   ListenAddress listen_;
   mg_context* context_ = nullptr;
   int port_ = 0;
+  // Handlers running now. Stopping waits for them: CivetWeb drops writes once its own stop flag
+  // is up, and a request woken by the stop deserves its 503.
+  std::mutex active_mutex_;
+  std::condition_variable active_cv_;
+  int active_handlers_ = 0;
 };
 
 int Emulator::Impl::ThreadCount(const Options& options) const {
@@ -264,6 +307,30 @@ int Emulator::Impl::ThreadCount(const Options& options) const {
   int threads = kExtraThreads;
   for (const Profile& p : profiles_) threads += std::min(p.MaxInFlight(), kMaxThreadsPerTarget);
   return std::min(threads, kMaxThreads);
+}
+
+void Emulator::Impl::PokeListener() const {
+  const bool any = listen_.host == "0.0.0.0" || listen_.host == "::";
+  const bool loopback =
+      listen_.host == "127.0.0.1" || listen_.host == "::1" || listen_.host == "localhost" || any;
+  if (!loopback || port_ <= 0) return;  // never knock on a non-loopback address
+  const bool v6 = listen_.ipv6 || listen_.host == "::1";
+  const int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  if (v6) {
+    sockaddr_in6 address{};
+    address.sin6_family = AF_INET6;
+    address.sin6_port = htons(static_cast<uint16_t>(port_));
+    address.sin6_addr = in6addr_loopback;
+    connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+  } else {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port_));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+  }
+  close(fd);
 }
 
 bool Emulator::Impl::Listen(const Options& options, std::string* error) {
@@ -386,24 +453,22 @@ bool Emulator::Impl::DrainBody(mg_connection* conn, Target& target) {
   }
 }
 
-void Emulator::Impl::Hang(mg_connection* conn, const Faults& faults) {
-  const int fd = FindSocket(mg_get_request_info(conn));
+void Emulator::Impl::WaitWhileHung(int fd, const Faults& faults) {
   const WallClock::time_point deadline =
       WallClock::now() + scale_.ToWall(FromMs(faults.hang_max_ms));
   if (fd < 0) {
     stop_.WaitUntil(deadline);
-  } else {
-    // Wait for whichever comes first: the client closing, the emulator stopping, the bound.
-    pollfd fds[2] = {{fd, POLLRDHUP, 0}, {stop_.fd(), POLLIN, 0}};
-    while (!stop_.stopped()) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - WallClock::now());
-      if (left.count() <= 0) break;
-      const int timeout_ms = static_cast<int>(std::min<int64_t>(left.count(), 60000));
-      if (poll(fds, 2, timeout_ms) > 0 && (fds[0].revents != 0 || fds[1].revents != 0)) break;
-    }
+    return;
   }
-  ResetConnection(conn, fd);
+  // Whichever comes first: the client closing, the emulator stopping, the bound.
+  pollfd fds[2] = {{fd, POLLRDHUP, 0}, {stop_.fd(), POLLIN, 0}};
+  while (!stop_.stopped()) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - WallClock::now());
+    if (left.count() <= 0) break;
+    const int timeout_ms = static_cast<int>(std::min<int64_t>(left.count(), 60000));
+    if (poll(fds, 2, timeout_ms) > 0 && (fds[0].revents != 0 || fds[1].revents != 0)) break;
+  }
 }
 
 void Emulator::Impl::SendSlowly(mg_connection* conn, const Response& r, double bytes_per_second) {
@@ -429,14 +494,18 @@ void Emulator::Impl::ServePredict(mg_connection* conn, Target& target) {
   if (!DrainBody(conn, target)) return;
   const Profile& profile = target.profile();
   const Target::Fault fault = target.BeginRequest();
+  // Counters move before the client can see the outcome, so a client that has its answer also
+  // finds it counted.
   if (fault == Target::Fault::kReset) {
-    ResetConnection(conn, FindSocket(mg_get_request_info(conn)));
     target.Finish(0, fault);
+    ResetConnection(conn, FindSocket(mg_get_request_info(conn)));
     return;
   }
   if (fault == Target::Fault::kHang) {
-    Hang(conn, profile.faults);
+    const int fd = FindSocket(mg_get_request_info(conn));
+    WaitWhileHung(fd, profile.faults);
     target.Finish(0, fault);
+    ResetConnection(conn, fd);
     return;
   }
   Target::Ticket ticket = target.Admit();
@@ -472,12 +541,12 @@ void Emulator::Impl::ServePredict(mg_connection* conn, Target& target) {
     body = ErrorBody("queue full");
   }
   r.body = body;
+  target.Finish(r.status, fault);
   if (fault == Target::Fault::kSlowBody && served) {
     SendSlowly(conn, r, profile.faults.slow_body_bytes_per_second);
   } else {
     Send(conn, r);
   }
-  target.Finish(r.status, fault);
 }
 
 // --- Emulator ----------------------------------------------------------------------------------

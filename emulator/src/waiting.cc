@@ -14,9 +14,11 @@ EmuTime TimeScale::ToEmu(WallClock::time_point wall) const {
 }
 
 WallClock::duration TimeScale::ToWall(EmuDuration d) const {
-  const double ns = static_cast<double>(d.count()) / factor_;
+  // Rounded up, so that ToEmu(ToWall(t)) >= t: a thread woken at ToWall(t) must see the model
+  // at t or later (a Lambda instance busy until t is idle again when its client comes back).
+  const double ns = std::ceil(static_cast<double>(d.count()) / factor_);
   return std::chrono::duration_cast<WallClock::duration>(
-      std::chrono::nanoseconds(std::llround(ns)));
+      std::chrono::nanoseconds(static_cast<int64_t>(ns)));
 }
 
 WallClock::time_point TimeScale::ToWall(EmuTime t) const {
