@@ -22,7 +22,9 @@ int RunEmulate(int argc, char** argv) {
       ->check(CLI::PositiveNumber);
   app.add_option("--profiles", options.profiles_file,
                  "profiles YAML replacing the built-in set (see emulator/profiles.yaml)");
-  app.add_option("--seed", options.seed, "seed of every random draw")->capture_default_str();
+  app.add_option("--seed", options.seed, "seed of every random draw")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
