@@ -15,6 +15,7 @@
 #include "loadgen/payload.h"
 #include "loadgen/schedule.h"
 #include "loadgen/stats.h"
+#include "tests/loadgen/stages.h"
 #include "tests/support/test_server.h"
 
 namespace loadgen {
@@ -24,6 +25,9 @@ using infercost::test::TestServer;
 using std::chrono::milliseconds;
 using std::chrono::nanoseconds;
 using std::chrono::seconds;
+using testing::ClosedStage;
+using testing::IdleStage;
+using testing::OpenStage;
 
 constexpr auto kRunBound = seconds(60);  // WaitFinished bound: only a hung engine reaches it
 
@@ -102,28 +106,11 @@ RequestSpec Get(const std::string& url, nanoseconds timeout = seconds(10)) {
   return spec;
 }
 
-Stage ClosedStage(int concurrency, nanoseconds duration = nanoseconds(0)) {
-  Stage s;
-  s.kind = Stage::Kind::kClosed;
-  s.concurrency = concurrency;
-  s.duration = duration;
-  return s;
-}
-
-Stage OpenStage(double rate, nanoseconds duration, Arrival arrival = Arrival::kConstant) {
-  Stage s;
-  s.kind = Stage::Kind::kOpen;
-  s.rate = rate;
-  s.duration = duration;
-  s.arrival = arrival;
-  return s;
-}
-
 TargetPlan Closed(RequestSpec spec, int concurrency, uint64_t requests) {
   TargetPlan plan;
   plan.name = "t";
   plan.request = std::move(spec);
-  plan.load.stages = {ClosedStage(concurrency)};
+  plan.load.stages = {ClosedStage(concurrency, nanoseconds(0))};
   plan.load.max_requests = requests;
   return plan;
 }
@@ -404,10 +391,8 @@ TEST_F(EngineTest, StagesSwitchOnTimeAndRepeat) {
   TargetPlan plan;
   plan.name = "staged";
   plan.request = Get(server_.Url("/ok"));
-  Stage idle;
-  idle.kind = Stage::Kind::kIdle;
-  idle.duration = milliseconds(300);
-  plan.load.stages = {ClosedStage(2, milliseconds(300)), idle, OpenStage(50, milliseconds(300))};
+  plan.load.stages = {ClosedStage(2, milliseconds(300)), IdleStage(milliseconds(300)),
+                      OpenStage(50, milliseconds(300))};
   plan.load.repeat = true;
   Engine engine;
   CollectingRecorder recorder;
@@ -437,10 +422,7 @@ TEST_F(EngineTest, TicksKeepComingDuringAnIdleStage) {
   TargetPlan plan;
   plan.name = "idle";
   plan.request = Get(server_.Url("/ok"));
-  Stage idle;
-  idle.kind = Stage::Kind::kIdle;
-  idle.duration = milliseconds(1000);
-  plan.load.stages = {idle};
+  plan.load.stages = {IdleStage(milliseconds(1000))};
   Engine engine;
   CollectingRecorder recorder;
   RunToEnd(engine, plan, &recorder);
