@@ -7,30 +7,37 @@
 #   bench/peers.sh --open-loop     open-loop accuracy of infercost at 5,000 req/s: achieved rate,
 #                                  schedule lag, drops
 #
-# Options: --rounds N (default 3; runs are interleaved round by round so that drifts in machine
-# load hit every tool alike), --seconds S (default 5, per run), --no-rss, --binary PATH.
+# --chrt runs infercost's open-loop runs under `chrt -f 10` (root or CAP_SYS_NICE): on a shared,
+# oversubscribed machine it separates the engine's own lag from time spent waiting for a CPU.
+#
+# Options: --rounds N (default 5; runs are interleaved round by round so that drifts in machine
+# load hit every tool alike, and medians are reported), --seconds S (default 4, per run),
+# --no-rss, --binary PATH.
 #
 # nginx comes from Debian (deploy/install-deps.sh --all); the script starts its own instance with
 # a private prefix and config on a free loopback port, one worker process, answering a 3-byte
 # body, and stops it on exit. Every tool is asked for keep-alive. wrk runs with one thread
-# (WRK_THREADS to change) like infercost's single engine thread; with nginx on the other core
-# that is also wrk's fastest setting on a 2-core machine.
+# (WRK_THREADS to change) like infercost's default single engine thread; with nginx on the other
+# core that is also wrk's fastest setting on a 2-core machine. hey spreads over every core (Go);
+# infercost is measured with its default --threads 1 and with --threads 2 (infercost-t2).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-rounds=3
-seconds=5
+rounds=5
+seconds=4
 mode=closed
 rss=1
 binary=""
+rt=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --open-loop) mode=open ;;
     --rounds) rounds=$2; shift ;;
     --seconds) seconds=$2; shift ;;
     --no-rss) rss=0 ;;
+    --chrt) rt=(chrt -f 10) ;;
     --binary) binary=$2; shift ;;
-    *) echo "usage: $0 [--open-loop] [--rounds N] [--seconds S] [--no-rss] [--binary PATH]" >&2
+    *) echo "usage: $0 [--open-loop] [--chrt] [--rounds N] [--seconds S] [--no-rss] [--binary PATH]" >&2
        exit 2 ;;
   esac
   shift
@@ -107,16 +114,19 @@ to_us() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); print v } else if (
 wrk_threads=${WRK_THREADS:-1}
 echo "infercost peers: nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') on $url, $(nproc) cores, $rounds rounds x ${seconds}s per run"
 echo "binary: $binary ($("$binary" version))"
+# The machine may be shared: its load says how much the figures can be trusted.
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+trap 'echo "load average at end: $(cut -d" " -f1-3 /proc/loadavg)"; cleanup' EXIT
 
 if [ "$mode" = open ]; then
   rate=5000
   echo
   echo "== open loop at $rate req/s, constant arrivals, ${seconds}s per run =="
-  echo "command: $binary bench --url $url --rate $rate --duration ${seconds}s --csv FILE"
+  echo "command: ${rt[*]:+${rt[*]} }$binary bench --url $url --rate $rate --duration ${seconds}s --csv FILE"
   printf '%-6s %12s %10s %14s %14s %9s %8s\n' round requests achieved_rps lag_p50_ms lag_p99_ms dropped error
   : >"$work/open.txt"
   for r in $(seq 1 "$rounds"); do
-    out=$("$binary" bench --url "$url" --rate "$rate" --duration "${seconds}s" --csv "$work/open.csv")
+    out=$("${rt[@]}" "$binary" bench --url "$url" --rate "$rate" --duration "${seconds}s" --csv "$work/open.csv")
     total=$(sed -n 's/^Total Requests: //p' <<<"$out")
     achieved=$(sed -n 's/^Achieved Rate: \([0-9.]*\).*/\1/p' <<<"$out")
     lag50=$(sed -n 's/^Schedule Lag: p50 \([0-9.]*\) ms.*/\1/p' <<<"$out")
@@ -141,8 +151,9 @@ echo "== throughput at 64 connections (req/s) =="
 echo "  wrk -t$wrk_threads -c64 -d${seconds}s $url"
 echo "  ab -k -c 64 -t $seconds -n 100000000 $url"
 echo "  hey -c 64 -z ${seconds}s $url"
-echo "  $binary bench --url $url --concurrency 64 --duration ${seconds}s --csv FILE"
-for tool in wrk ab hey infercost; do : >"$work/$tool.rps"; done
+echo "  $binary bench --url $url --concurrency 64 --duration ${seconds}s --csv FILE [--threads 2]"
+tools="wrk ab hey infercost infercost-t2"
+for tool in $tools; do : >"$work/$tool.rps"; done
 for r in $(seq 1 "$rounds"); do
   v=$(wrk -t"$wrk_threads" -c64 -d"${seconds}s" "$url" | awk '/^Requests\/sec:/ { print $2 }')
   echo "$v" >>"$work/wrk.rps"; line="round $r: wrk $v"
@@ -153,14 +164,17 @@ for r in $(seq 1 "$rounds"); do
   v=$("$binary" bench --url "$url" --concurrency 64 --duration "${seconds}s" --csv "$work/c64.csv" |
       sed -n 's/^Average IPS: \([0-9.]*\).*/\1/p')
   echo "$v" >>"$work/infercost.rps"; line="$line  infercost $v"
+  v=$("$binary" bench --url "$url" --concurrency 64 --duration "${seconds}s" --csv "$work/c64.csv" \
+      --threads 2 | sed -n 's/^Average IPS: \([0-9.]*\).*/\1/p')
+  echo "$v" >>"$work/infercost-t2.rps"; line="$line  infercost-t2 $v"
   echo "$line"
 done
 wrk_median=$(median <"$work/wrk.rps")
 echo
-printf '%-10s %14s %10s\n' tool median_rps vs_wrk
-for tool in wrk ab hey infercost; do
+printf '%-13s %14s %10s\n' tool median_rps vs_wrk
+for tool in $tools; do
   m=$(median <"$work/$tool.rps")
-  printf '%-10s %14.0f %9.2fx\n' "$tool" "$m" "$(awk -v a="$m" -v b="$wrk_median" 'BEGIN { print a / b }')"
+  printf '%-13s %14.0f %9.2fx\n' "$tool" "$m" "$(awk -v a="$m" -v b="$wrk_median" 'BEGIN { print a / b }')"
 done
 inf=$(median <"$work/infercost.rps"); hey_m=$(median <"$work/hey.rps")
 awk -v i="$inf" -v w="$wrk_median" -v h="$hey_m" 'BEGIN {
