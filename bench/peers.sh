@@ -18,8 +18,10 @@
 # a private prefix and config on a free loopback port, one worker process, answering a 3-byte
 # body, and stops it on exit. Every tool is asked for keep-alive. wrk runs with one thread
 # (WRK_THREADS to change) like infercost's default single engine thread; with nginx on the other
-# core that is also wrk's fastest setting on a 2-core machine. hey spreads over every core (Go);
-# infercost is measured with its default --threads 1 and with --threads 2 (infercost-t2).
+# core that is also wrk's fastest setting on a 2-core machine. hey spreads over every core (Go),
+# and so does infercost by default for a closed loop; infercost-t1 is infercost with --threads 1.
+# libcurl-bare (bench/loadgen/curl_baseline.cc, built by the test preset) is a bare libcurl multi
+# loop that records nothing: the ceiling libcurl itself sets for the engine.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -58,6 +60,8 @@ for tool in nginx wrk ab hey python3; do
   }
 done
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+baseline="$(dirname "$binary")/../bench/loadgen/loadgen_curl_baseline"
+[ -x "$baseline" ] || baseline=""
 
 work=$(mktemp -d /tmp/infercost-peers.XXXXXX)
 nginx_pid=""
@@ -151,8 +155,9 @@ echo "== throughput at 64 connections (req/s) =="
 echo "  wrk -t$wrk_threads -c64 -d${seconds}s $url"
 echo "  ab -k -c 64 -t $seconds -n 100000000 $url"
 echo "  hey -c 64 -z ${seconds}s $url"
-echo "  $binary bench --url $url --concurrency 64 --duration ${seconds}s --csv FILE [--threads 2]"
-tools="wrk ab hey infercost infercost-t2"
+echo "  $binary bench --url $url --concurrency 64 --duration ${seconds}s --csv FILE [--threads 1]"
+tools="wrk ab hey infercost infercost-t1"
+[ -n "$baseline" ] && tools="$tools libcurl-bare" && echo "  $baseline $url 64 $seconds"
 for tool in $tools; do : >"$work/$tool.rps"; done
 for r in $(seq 1 "$rounds"); do
   v=$(wrk -t"$wrk_threads" -c64 -d"${seconds}s" "$url" | awk '/^Requests\/sec:/ { print $2 }')
@@ -165,8 +170,12 @@ for r in $(seq 1 "$rounds"); do
       sed -n 's/^Average IPS: \([0-9.]*\).*/\1/p')
   echo "$v" >>"$work/infercost.rps"; line="$line  infercost $v"
   v=$("$binary" bench --url "$url" --concurrency 64 --duration "${seconds}s" --csv "$work/c64.csv" \
-      --threads 2 | sed -n 's/^Average IPS: \([0-9.]*\).*/\1/p')
-  echo "$v" >>"$work/infercost-t2.rps"; line="$line  infercost-t2 $v"
+      --threads 1 | sed -n 's/^Average IPS: \([0-9.]*\).*/\1/p')
+  echo "$v" >>"$work/infercost-t1.rps"; line="$line  infercost-t1 $v"
+  if [ -n "$baseline" ]; then
+    v=$("$baseline" "$url" 64 "$seconds" | awk '/^Requests\/sec:/ { print $2 }')
+    echo "$v" >>"$work/libcurl-bare.rps"; line="$line  libcurl-bare $v"
+  fi
   echo "$line"
 done
 wrk_median=$(median <"$work/wrk.rps")
