@@ -29,7 +29,7 @@ namespace emulator {
 namespace {
 
 constexpr int kExtraThreads = 64;  // connections beyond the profiles' own concurrency
-constexpr int kMaxThreadsPerTarget = 256;
+constexpr int kMaxThreadsPerTarget = 128;
 constexpr int kMaxThreads = 1024;
 constexpr size_t kReadChunkBytes = 64 << 10;
 constexpr auto kStopDrainTimeout = std::chrono::seconds(2);
