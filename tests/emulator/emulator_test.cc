@@ -129,7 +129,8 @@ TEST(EmulatorHttpTest, EveryTargetAnswersAPredictionAndSaysWhetherItWasCold) {
 
 TEST(EmulatorHttpTest, BodiesAreReadWhateverTheirSizeUpToTheCap) {
   auto emulator = StartWith(R"(targets:
-  - { name: box, platform: instance, service: { median_ms: 0 }, max_body_bytes: 1000 })",
+  - { name: box, platform: instance, service: { median_ms: 0 }, max_body_bytes: 1000 }
+  - { name: fn, platform: lambda, service: { median_ms: 0 }, max_body_bytes: 10 })",
                             1);
   ASSERT_NE(emulator, nullptr);
   HttpClient client;
@@ -145,6 +146,12 @@ TEST(EmulatorHttpTest, BodiesAreReadWhateverTheirSizeUpToTheCap) {
   const TargetStats stats = *emulator->Stats("box");
   EXPECT_EQ(stats.too_large, 2u);
   EXPECT_EQ(stats.ok, 4u);
+  // Lambda: the function never ran, and the answer still says what was billed.
+  const Reply lambda = client.Post(emulator->TargetUrl("fn"), std::string(11, 'x'));
+  EXPECT_EQ(lambda.status, 413);
+  EXPECT_EQ(lambda.Header("x-billed-duration-ms"), "0");
+  EXPECT_EQ(lambda.Header("x-cold-start"), "false");
+  EXPECT_EQ(emulator->Stats("fn")->instances_alive, 0);
 }
 
 TEST(EmulatorHttpTest, InstanceQueueAnswers503WhenFull) {
