@@ -109,9 +109,8 @@ class Emulator {
   // Nullopt for an unknown target.
   std::optional<TargetStats> Stats(std::string_view target) const;
 
-  class Impl;
-
  private:
+  class Impl;
   explicit Emulator(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
