@@ -8,7 +8,8 @@
 //   anything else           404 (unknown target) or 405 (wrong method), JSON error body.
 //
 // Every response carries `X-Cold-Start: true|false`; Lambda responses also carry
-// `X-Billed-Duration-Ms` (emulated milliseconds: init + duration rounded up, 0 when throttled);
+// `X-Billed-Duration-Ms` (emulated milliseconds: init + duration rounded up, 0 when the function
+// did not run: throttled, 413);
 // successful ones carry `X-Service-Time-Ms` (the emulated time the request held its worker or
 // function, queueing excluded). Instance targets answer 503 when their queue is full; Lambda
 // answers its throttle_status beyond the concurrency limit, 504 at the gateway timeout (the
@@ -50,7 +51,7 @@ struct Options {
   // stream from it and its name.
   uint64_t seed = 1;
   // Server threads = concurrent connections served; 0 = 64 + the sum over targets of
-  // MaxInFlight(), each capped at 256, the total capped at 1024. Connections beyond it wait to be
+  // MaxInFlight(), each capped at 128, the total capped at 1024. Connections beyond it wait to be
   // accepted.
   int threads = 0;
 };
@@ -108,9 +109,8 @@ class Emulator {
   // Nullopt for an unknown target.
   std::optional<TargetStats> Stats(std::string_view target) const;
 
-  class Impl;
-
  private:
+  class Impl;
   explicit Emulator(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
