@@ -18,8 +18,12 @@ using loadgen::Outcome;
 constexpr double kSecondsPerMonth = kHoursPerMonth * 3600.0;
 constexpr double kNsPerSecond = 1e9;
 
-uint64_t Count(const Interval& interval, Outcome outcome) {
-  return interval.requests[static_cast<std::size_t>(outcome)];
+// Requests the service never accepted, so it bills nothing for them: throttles and connections
+// that failed before a request got through.
+uint64_t Unbillable(const std::array<uint64_t, loadgen::kOutcomeCount>& by_outcome) {
+  return by_outcome[static_cast<std::size_t>(Outcome::kThrottled)] +
+         by_outcome[static_cast<std::size_t>(Outcome::kConnectError)] +
+         by_outcome[static_cast<std::size_t>(Outcome::kTlsError)];
 }
 
 // What the cost model needs from a measured span of `seconds` target time.
@@ -28,8 +32,7 @@ Usage UsageOf(const Interval& interval, double seconds, double capacity_ips) {
   usage.elapsed_seconds = seconds;
   usage.ok = interval.Ok();
   usage.requests = interval.Requests();
-  // A throttled request never reached the function, so Lambda bills nothing for it.
-  usage.billable_requests = usage.requests - Count(interval, Outcome::kThrottled);
+  usage.billable_requests = usage.requests - Unbillable(interval.requests);
   usage.billed_ms = interval.billed_ms;
   usage.billed_estimated = interval.billed_from_header < interval.Ok();
   usage.capacity_ips = capacity_ips;
@@ -122,12 +125,11 @@ Usage MonthOfTraffic(const StepResult& step, double average_rps, double capacity
   const double ok = average_rps * kSecondsPerMonth;
   usage.ok = static_cast<uint64_t>(std::llround(ok));
   const double per_ok = step.ok > 0 ? 1.0 / static_cast<double>(step.ok) : 0.0;
-  const auto throttled =
-      static_cast<double>(step.by_outcome[static_cast<std::size_t>(Outcome::kThrottled)]);
+  const auto unbillable = static_cast<double>(Unbillable(step.by_outcome));
   usage.requests =
       static_cast<uint64_t>(std::llround(ok * static_cast<double>(step.requests) * per_ok));
   usage.billable_requests = static_cast<uint64_t>(
-      std::llround(ok * (static_cast<double>(step.requests) - throttled) * per_ok));
+      std::llround(ok * (static_cast<double>(step.requests) - unbillable) * per_ok));
   usage.billed_ms =
       static_cast<uint64_t>(std::llround(ok * static_cast<double>(step.billed_ms) * per_ok));
   usage.billed_estimated = step.billed_estimated;
@@ -806,7 +808,7 @@ std::string FormatMs(double seconds) {
 }
 
 std::string FormatOffered(LoadAxis axis, double offered) {
-  if (axis == LoadAxis::kConcurrency) return "C=" + FormatNumber(offered, 6);
+  if (axis == LoadAxis::kConcurrency) return "C=" + std::to_string(std::llround(offered));
   return FormatNumber(offered) + " req/s";
 }
 
