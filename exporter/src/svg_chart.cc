@@ -85,6 +85,22 @@ struct Domain {
   std::vector<double> ticks;
 };
 
+// The largest 1, 2 or 5 × 10^k at or below `v` (> 0), and the smallest at or above it.
+double LadderBelow(double v) {
+  const double decade = std::pow(10.0, std::floor(std::log10(v) + 1e-9));
+  for (double m : {5.0, 2.0, 1.0}) {
+    if (decade * m <= v * (1 + 1e-9)) return decade * m;
+  }
+  return decade;
+}
+double LadderAbove(double v) {
+  const double decade = std::pow(10.0, std::floor(std::log10(v) - 1e-9));
+  for (double m : {1.0, 2.0, 5.0, 10.0}) {
+    if (decade * m >= v * (1 - 1e-9)) return decade * m;
+  }
+  return decade * 10;
+}
+
 Domain MakeDomain(const AxisSpec& spec, std::vector<double> values) {
   if (spec.scale != AxisScale::kLinear) {
     values.erase(std::remove_if(values.begin(), values.end(), [](double v) { return !(v > 0); }),
@@ -114,8 +130,9 @@ Domain MakeDomain(const AxisSpec& spec, std::vector<double> values) {
       break;
     }
     case AxisScale::kLog10:
-      domain.lo = spec.min ? lo : std::pow(10.0, std::floor(std::log10(lo) + 1e-9));
-      domain.hi = spec.max ? hi : std::pow(10.0, std::ceil(std::log10(hi) - 1e-9));
+      // Bounds on the 1-2-5 ladder rather than whole decades: no empty decade at either end.
+      domain.lo = spec.min ? lo : LadderBelow(lo);
+      domain.hi = spec.max ? hi : LadderAbove(hi);
       if (domain.hi <= domain.lo) domain.hi = domain.lo * 10;
       domain.ticks = NiceTicks(domain.lo, domain.hi, AxisScale::kLog10);
       break;

@@ -565,7 +565,8 @@ Recommendation Recommend(const std::vector<TargetSweep>& targets,
   for (const TargetSweep& instance : targets) {
     if (instance.serverless) continue;
     for (const TargetSweep& serverless : targets) {
-      if (!serverless.serverless) continue;
+      // A target ruled out by the objective has no cost to break even with.
+      if (!serverless.serverless || !instance.best || !serverless.best) continue;
       recommendation.break_evens.push_back(FindBreakEven(instance, serverless, ratio));
     }
   }
@@ -678,6 +679,15 @@ Recommendation Recommend(const std::vector<TargetSweep>& targets,
     } else {
       sentence += (pick.serverless ? " and becomes cheaper above " : " and is cheaper below ") +
                   FormatNumber(*break_even->rps) + " req/s";
+    }
+  }
+  if (rival == nullptr) {
+    // No option of the other pricing shape could be priced: say why, so its absence is not
+    // mistaken for a loss on cost.
+    for (const OptionCost& option : recommendation.options) {
+      if (option.feasible || option.serverless == pick.serverless) continue;
+      sentence += "; " + option.target + " is ruled out (" + option.why_not + ")";
+      break;
     }
   }
   sentence += ".";
@@ -803,13 +813,26 @@ std::string FormatNumber(double value, int significant) {
 }
 
 std::string FormatMs(double seconds) {
-  if (seconds >= 10.0) return FormatNumber(seconds, 3) + " s";
+  if (seconds >= 1.0) return FormatNumber(seconds, 3) + " s";
   return FormatNumber(seconds * 1000.0, 3) + " ms";
 }
 
+std::string FormatLevel(double level) {
+  if (level == std::round(level) && std::fabs(level) < 1e15) {
+    return std::to_string(static_cast<long long>(level));
+  }
+  return FormatNumber(level);
+}
+
+std::string FormatPrice(double usd) {
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "$%.4g", usd);
+  return buffer;
+}
+
 std::string FormatOffered(LoadAxis axis, double offered) {
-  if (axis == LoadAxis::kConcurrency) return "C=" + std::to_string(std::llround(offered));
-  return FormatNumber(offered) + " req/s";
+  if (axis == LoadAxis::kConcurrency) return "C=" + FormatLevel(offered);
+  return FormatLevel(offered) + " req/s";
 }
 
 }  // namespace infercost

@@ -258,7 +258,7 @@ std::string PricingText(const ResolvedPricing& p) {
   switch (p.spec.model) {
     case PricingModel::kInstance:
       text = (p.spec.count > 1 ? std::to_string(p.spec.count) + " x " : std::string()) +
-             p.spec.instance_type + ", " + FormatUsd(p.usd_per_hour) + "/h";
+             p.spec.instance_type + ", " + FormatPrice(p.usd_per_hour) + "/h";
       if (p.baseline_per_vcpu > 0) {
         text += std::string(", burstable (") +
                 (p.spec.cpu_credits == CpuCredits::kUnlimited
@@ -269,11 +269,11 @@ std::string PricingText(const ResolvedPricing& p) {
       }
       break;
     case PricingModel::kHourly:
-      text = FormatUsd(p.usd_per_hour) + "/h";
+      text = FormatPrice(p.usd_per_hour) + "/h";
       break;
     case PricingModel::kLambda:
       text = "Lambda " + std::to_string(p.spec.memory_mb) + " MB " + p.architecture + ", " +
-             FormatUsd(p.usd_per_request * 1e6) + " per 1M requests";
+             FormatPrice(p.usd_per_request * 1e6) + " per 1M requests";
       if (p.spec.api_gateway != ApiGateway::kNone) {
         text += " (with API Gateway " + std::string(Name(p.spec.api_gateway)) + ")";
       }
@@ -284,11 +284,11 @@ std::string PricingText(const ResolvedPricing& p) {
       }
       break;
     case PricingModel::kPerRequest:
-      text = FormatUsd(p.usd_per_request * 1e6) + " per 1M requests";
+      text = FormatPrice(p.usd_per_request * 1e6) + " per 1M requests";
       break;
   }
   if (p.spec.fixed_usd_per_hour > 0) {
-    text += " + fixed " + FormatUsd(p.spec.fixed_usd_per_hour) + "/h";
+    text += " + fixed " + FormatPrice(p.spec.fixed_usd_per_hour) + "/h";
   }
   if (p.spec.price_basis != PriceBasis::kOnDemand) {
     text += " (" + std::string(Name(p.spec.price_basis)) + ")";
@@ -296,11 +296,36 @@ std::string PricingText(const ResolvedPricing& p) {
   return text;
 }
 
+// Where a target's prices came from: the config, or the catalog entry with its date and source.
+std::string PriceSource(const ResolvedPricing& p, const Catalog& catalog) {
+  switch (p.spec.model) {
+    case PricingModel::kInstance: {
+      if (p.spec.usd_per_hour) return "the config (usd_per_hour)";
+      const auto it = catalog.instances.find(p.spec.instance_type);
+      if (it == catalog.instances.end()) return "the catalog";
+      return it->second.source + ", taken " + it->second.taken;
+    }
+    case PricingModel::kLambda: {
+      std::string text = catalog.serverless.source + ", taken " + catalog.serverless.taken;
+      if (p.spec.api_gateway != ApiGateway::kNone &&
+          !catalog.serverless.api_gateway_source.empty()) {
+        text += "; API Gateway: " + catalog.serverless.api_gateway_source + ", taken " +
+                catalog.serverless.api_gateway_taken;
+      }
+      return text;
+    }
+    case PricingModel::kHourly:
+    case PricingModel::kPerRequest:
+      return "the config";
+  }
+  return "the config";
+}
+
 std::string LevelsText(const SweepMethod& m) {
   std::string out;
   for (double level : m.levels) {
     if (!out.empty()) out += ", ";
-    out += FormatNumber(level, 6);
+    out += FormatLevel(level);
   }
   return out;
 }
@@ -525,12 +550,12 @@ Document BuildDocument(const SweepReport& report) {
   rows.clear();
   for (const TargetSweep& t : report.targets) {
     rows.push_back({t.name, PricingText(t.pricing), std::string(Name(t.pricing.spec.price_basis)),
-                    t.pricing.spec.region});
+                    t.pricing.spec.region, PriceSource(t.pricing, report.catalog)});
   }
-  doc.Table({"target", "price", "basis", "region"}, {false, false, false, false}, std::move(rows));
-  doc.Paragraph("Catalog prices taken " + m.prices_taken + " from " + m.prices_source +
-                ". The sweep itself cost about " + FormatUsd(m.spend_usd) + " at these prices" +
-                (m.time_scale != 1 ? " (emulated: nothing was charged)." : "."));
+  doc.Table({"target", "price", "basis", "region", "source"}, {false, false, false, false, false},
+            std::move(rows));
+  doc.Paragraph("The sweep itself cost about " + FormatUsd(m.spend_usd) + " at these prices" +
+                (m.fleet_emulated ? " (emulated: nothing was charged)." : "."));
   doc.Heading(2, "Command");
   doc.Code(m.command_line);
   return doc;

@@ -53,7 +53,17 @@ std::string KneeText(const TargetSweep& target) {
     return " (knee " + FormatOffered(target.axis, target.steps[*target.knee].offered) + ")";
   }
   if (target.steps.empty()) return "";
-  return " (no knee up to " + FormatOffered(target.axis, target.steps.back().offered) + ")";
+  const std::string last = FormatOffered(target.axis, target.steps.back().offered);
+  switch (target.stop.reason) {
+    case StopReason::kSlo:
+      return " (stopped at " + last + ": p95 objective)";
+    case StopReason::kErrors:
+      return " (stopped at " + last + ": errors)";
+    case StopReason::kSpendLimit:
+      return " (stopped at " + last + ": spend limit)";
+    default:
+      return " (no knee up to " + last + ")";
+  }
 }
 
 std::string Dollars(double usd) {

@@ -382,8 +382,12 @@ TEST(Format, NumbersAndDurations) {
   EXPECT_EQ(FormatMs(0.631), "631 ms");
   EXPECT_EQ(FormatMs(0.0123), "12.3 ms");
   EXPECT_EQ(FormatMs(29), "29.0 s");
+  EXPECT_EQ(FormatMs(1), "1.00 s");
+  EXPECT_EQ(FormatPrice(0.0416), "$0.0416");
+  EXPECT_EQ(FormatPrice(0.526), "$0.526");
   EXPECT_EQ(FormatOffered(LoadAxis::kConcurrency, 16), "C=16");
   EXPECT_EQ(FormatOffered(LoadAxis::kRate, 2.5), "2.50 req/s");
+  EXPECT_EQ(FormatOffered(LoadAxis::kRate, 20), "20 req/s");
 }
 
 }  // namespace

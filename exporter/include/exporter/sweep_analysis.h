@@ -263,7 +263,9 @@ double QuantileSeconds(const loadgen::LatencyHistogram& histogram, double q, dou
 // Presentation helpers shared by the sentence and the report writers.
 std::string FormatNumber(double value, int significant = 3);  // 0.0123, 1.23, 123, 12,300
 std::string FormatMs(double seconds);                         // "631 ms", "1.2 s"
-std::string FormatOffered(LoadAxis axis, double offered);     // "C=8", "5 req/s"
+std::string FormatOffered(LoadAxis axis, double offered);     // "C=8", "5 req/s", "2.50 req/s"
+std::string FormatLevel(double level);                        // "8", "2.50"
+std::string FormatPrice(double usd);                          // "$0.0416", "$0.526": 4 digits
 
 }  // namespace infercost
 

@@ -14,7 +14,8 @@ namespace infercost {
 
 // How the sweep was run: what the method section of the report states.
 struct SweepMethod {
-  std::string fleet;  // "the embedded emulated AWS fleet" or the config file
+  std::string fleet;            // "the embedded emulated AWS fleet" or the config file
+  bool fleet_emulated = false;  // nothing was charged
   LoadAxis axis = LoadAxis::kConcurrency;
   std::vector<double> levels;  // concurrencies or rates, as asked
   double step_seconds = 0;     // target time
@@ -27,8 +28,6 @@ struct SweepMethod {
   SweepCriteria criteria;
   std::vector<double> idle_gaps_seconds;  // --cold-starts
   int burst_concurrency = 0;
-  std::string prices_taken;   // catalog date
-  std::string prices_source;  // catalog source
   std::string command_line;
   std::string started_utc;  // ISO 8601
   double wall_seconds = 0;  // how long the sweep took
@@ -37,6 +36,7 @@ struct SweepMethod {
 
 struct SweepReport {
   SweepMethod method;
+  Catalog catalog;  // where each price came from
   std::vector<TargetSweep> targets;
   Recommendation recommendation;
   std::vector<ColdStartAnalysis> cold_starts;
