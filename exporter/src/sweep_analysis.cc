@@ -18,23 +18,15 @@ using loadgen::Outcome;
 constexpr double kSecondsPerMonth = kHoursPerMonth * 3600.0;
 constexpr double kNsPerSecond = 1e9;
 
-// Requests the service never accepted, so it bills nothing for them: throttles and connections
-// that failed before a request got through.
-uint64_t Unbillable(const std::array<uint64_t, loadgen::kOutcomeCount>& by_outcome) {
-  return by_outcome[static_cast<std::size_t>(Outcome::kThrottled)] +
-         by_outcome[static_cast<std::size_t>(Outcome::kConnectError)] +
-         by_outcome[static_cast<std::size_t>(Outcome::kTlsError)];
-}
-
 // What the cost model needs from a measured span of `seconds` target time.
 Usage UsageOf(const Interval& interval, double seconds, double capacity_ips) {
   Usage usage;
   usage.elapsed_seconds = seconds;
   usage.ok = interval.Ok();
   usage.requests = interval.Requests();
-  usage.billable_requests = usage.requests - Unbillable(interval.requests);
+  usage.billable_requests = interval.billable;  // the engine's rule: the request reached it
   usage.billed_ms = interval.billed_ms;
-  usage.billed_estimated = interval.billed_from_header < interval.Ok();
+  usage.billed_estimated = interval.billed_from_header < interval.billable;
   usage.capacity_ips = capacity_ips;
   return usage;
 }
@@ -78,6 +70,7 @@ std::vector<WindowDraw> PrepareDraws(const std::vector<SweepWindow>& windows) {
     draw.counters.requests = window.interval.requests;
     draw.counters.billed_ms = window.interval.billed_ms;
     draw.counters.billed_from_header = window.interval.billed_from_header;
+    draw.counters.billable = window.interval.billable;
     draw.ok_sparse = window.interval.ok_latency.ToSparse();
     draw.ok_min_ns = window.interval.ok_latency.MinNs();
     draw.ok_max_ns = window.interval.ok_latency.MaxNs();
@@ -125,11 +118,10 @@ Usage MonthOfTraffic(const StepResult& step, double average_rps, double capacity
   const double ok = average_rps * kSecondsPerMonth;
   usage.ok = static_cast<uint64_t>(std::llround(ok));
   const double per_ok = step.ok > 0 ? 1.0 / static_cast<double>(step.ok) : 0.0;
-  const auto unbillable = static_cast<double>(Unbillable(step.by_outcome));
   usage.requests =
       static_cast<uint64_t>(std::llround(ok * static_cast<double>(step.requests) * per_ok));
-  usage.billable_requests = static_cast<uint64_t>(
-      std::llround(ok * (static_cast<double>(step.requests) - unbillable) * per_ok));
+  usage.billable_requests =
+      static_cast<uint64_t>(std::llround(ok * static_cast<double>(step.billable) * per_ok));
   usage.billed_ms =
       static_cast<uint64_t>(std::llround(ok * static_cast<double>(step.billed_ms) * per_ok));
   usage.billed_estimated = step.billed_estimated;
@@ -201,8 +193,9 @@ StepResult SummarizeStep(const StepInput& input, const ResolvedPricing& pricing,
   step.dropped = total.dropped;
   step.cold_starts = total.cold_starts;
   step.by_outcome = total.requests;
+  step.billable = total.billable;
   step.billed_ms = total.billed_ms;
-  step.billed_estimated = total.billed_from_header < total.Ok();
+  step.billed_estimated = total.billed_from_header < total.billable;
   step.error_ratio = step.requests > 0 ? static_cast<double>(step.requests - step.ok) /
                                              static_cast<double>(step.requests)
                                        : 0.0;
@@ -243,6 +236,7 @@ StepResult SummarizeStep(const StepInput& input, const ResolvedPricing& pricing,
         }
         counters.billed_ms += draw.counters.billed_ms;
         counters.billed_from_header += draw.counters.billed_from_header;
+        counters.billable += draw.counters.billable;
         merged.MergeSparse(draw.ok_sparse, draw.ok_min_ns, draw.ok_max_ns, draw.ok_sum_ns);
       }
       if (draw_seconds <= 0) continue;
@@ -749,8 +743,8 @@ ColdStartAnalysis AnalyzeColdStarts(const TargetSweep& target, const Catalog& ca
   // Init time is billed: a cold request costs its extra billed milliseconds at the duration price.
   const ResolvedPricing& pricing = target.pricing;
   auto mean_billed_ms = [](const Interval& interval) {
-    return interval.Ok() > 0
-               ? static_cast<double>(interval.billed_ms) / static_cast<double>(interval.Ok())
+    return interval.billable > 0
+               ? static_cast<double>(interval.billed_ms) / static_cast<double>(interval.billable)
                : 0.0;
   };
   const double extra_ms = std::max(0.0, mean_billed_ms(cold_total) - mean_billed_ms(warm_total));
@@ -760,7 +754,7 @@ ColdStartAnalysis AnalyzeColdStarts(const TargetSweep& target, const Catalog& ca
   const double burst_spend = ComputeCost(pricing, UsageOf(all, 0, 0)).request_usd;
   if (burst_spend > 0) {
     analysis.cold_cost_share =
-        analysis.cold_extra_usd * static_cast<double>(cold_total.Ok()) / burst_spend;
+        analysis.cold_extra_usd * static_cast<double>(cold_total.billable) / burst_spend;
   }
 
   // Provisioned concurrency sized by Little's law: the peak arrival rate times the warm time each

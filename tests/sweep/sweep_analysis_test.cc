@@ -23,6 +23,8 @@ Interval MakeInterval(uint64_t ok, int64_t latency_ns, uint64_t failed = 0,
   interval.requests[static_cast<std::size_t>(failure)] += failed;
   if (ok > 0) interval.ok_latency.RecordN(latency_ns, ok);
   if (ok + failed > 0) interval.latency.RecordN(latency_ns, ok + failed);
+  // A throttled request never reached the service; every other answer did.
+  interval.billable = ok + (failure == Outcome::kThrottled ? 0 : failed);
   return interval;
 }
 
@@ -58,6 +60,7 @@ StepResult Step(double offered, double ips, double p95_s = 0.1, double error_rat
       static_cast<uint64_t>(std::llround(static_cast<double>(step.ok) / (1.0 - error_ratio)));
   step.by_outcome[0] = step.ok;
   step.by_outcome[static_cast<std::size_t>(Outcome::kHttp5xx)] = step.requests - step.ok;
+  step.billable = step.requests;
   step.error_ratio = error_ratio;
   step.healthy = error_ratio <= 0.01 && ips > 0;
   step.within_slo = step.healthy;

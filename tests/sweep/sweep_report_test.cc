@@ -67,6 +67,7 @@ StepInput Measure(const Model& model, double concurrency, double step_s, std::mt
     window.seconds = step_s / kWindows;
     const auto ok = static_cast<uint64_t>(std::max(1.0, ips * window.seconds * noise(rng)));
     window.interval.requests[0] = ok;
+    window.interval.billable = ok;
     // Each request's latency: lognormal around the mean, as service times tend to be.
     std::lognormal_distribution<double> latency(std::log(latency_ms * 1e6), 0.15);
     for (uint64_t r = 0; r < ok; ++r) {
