@@ -165,6 +165,8 @@ std::string_view Name(StopReason reason) {
       return "spend_limit";
     case StopReason::kFailed:
       return "failed";
+    case StopReason::kInterrupted:
+      return "interrupted";
   }
   return "none";
 }
@@ -564,8 +566,8 @@ Recommendation Recommend(const std::vector<TargetSweep>& targets,
       recommendation.break_evens.push_back(FindBreakEven(instance, serverless, ratio));
     }
   }
-  const std::string objective =
-      slo_p95_s ? "p95 <= " + FormatMs(*slo_p95_s) : std::string("no latency objective");
+  // Without one common objective (none, or one per target in the config) the sentence names none.
+  const std::string objective = slo_p95_s ? "p95 <= " + FormatMs(*slo_p95_s) : std::string();
 
   if (traffic) {
     for (const TargetSweep& target : targets) {
@@ -606,7 +608,7 @@ Recommendation Recommend(const std::vector<TargetSweep>& targets,
   }
 
   if (!recommendation.cheapest) {
-    recommendation.sentence = "No target met " + objective +
+    recommendation.sentence = "No target met " + (objective.empty() ? "its objective" : objective) +
                               " without errors at any step: relax the objective or add capacity.";
     return recommendation;
   }
@@ -640,7 +642,7 @@ Recommendation Recommend(const std::vector<TargetSweep>& targets,
     if (traffic->peak_rps > traffic->average_rps) {
       sentence += " (peak " + FormatNumber(traffic->peak_rps) + ")";
     }
-    sentence += " at " + objective + ", ";
+    sentence += objective.empty() ? ", " : " at " + objective + ", ";
     if (pick.serverless) {
       sentence += "use " + pick.target + " at " + FormatUsd(pick.monthly_usd) + "/month (" +
                   FormatUsd(pick.usd_per_million) + " per 1M)";
@@ -656,10 +658,10 @@ Recommendation Recommend(const std::vector<TargetSweep>& targets,
                   " would cost " + FormatUsd(rival->monthly_usd) + "/month";
     }
   } else {
-    sentence = "At its best point within " + objective + ", " + pick.target +
-               " is the cheapest: " + FormatUsd(pick.usd_per_million) + " per 1M at " +
-               FormatNumber(best.ips.value) + " IPS (" + FormatOffered(picked.axis, best.offered) +
-               ")";
+    sentence = "At its best point" + (objective.empty() ? "" : " within " + objective) + ", " +
+               pick.target + " is the cheapest: " + FormatUsd(pick.usd_per_million) +
+               " per 1M at " + FormatNumber(best.ips.value) + " IPS (" +
+               FormatOffered(picked.axis, best.offered) + ")";
     if (rival != nullptr) {
       sentence += "; " + rival->target + " costs " + FormatUsd(rival->usd_per_million) + " per 1M";
     }
@@ -819,9 +821,17 @@ std::string FormatLevel(double level) {
 }
 
 std::string FormatPrice(double usd) {
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "$%.4g", usd);
-  return buffer;
+  if (usd == 0 || !std::isfinite(usd)) return usd == 0 ? "$0" : "n/a";
+  // Five significant digits in fixed notation: per-GB-second prices stay readable.
+  const int decimals = std::max(0, 4 - static_cast<int>(std::floor(std::log10(std::fabs(usd)))));
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.*f", decimals, usd);
+  std::string text = buffer;
+  if (text.find('.') != std::string::npos) {
+    text.erase(text.find_last_not_of('0') + 1);
+    if (text.back() == '.') text.pop_back();
+  }
+  return "$" + text;
 }
 
 std::string FormatOffered(LoadAxis axis, double offered) {

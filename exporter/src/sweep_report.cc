@@ -3,6 +3,7 @@
 #include "exporter/sweep_report.h"
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -234,8 +235,21 @@ std::string Percent(double ratio) {
   return buffer;
 }
 
+// A span a person reads: "0.5 s", "30 s", "4m05s", "1h02m".
 std::string Seconds(double seconds) {
-  return FormatDuration(std::chrono::nanoseconds(static_cast<int64_t>(seconds * 1e9)));
+  char buffer[48];
+  if (seconds < 10) {
+    std::snprintf(buffer, sizeof buffer, "%.3g s", seconds);
+  } else if (seconds < 60) {
+    std::snprintf(buffer, sizeof buffer, "%.0f s", seconds);
+  } else if (seconds < 3600) {
+    const long total = std::lround(seconds);
+    std::snprintf(buffer, sizeof buffer, "%ldm%02lds", total / 60, total % 60);
+  } else {
+    const long minutes = std::lround(seconds / 60);
+    std::snprintf(buffer, sizeof buffer, "%ldh%02ldm", minutes / 60, minutes % 60);
+  }
+  return buffer;
 }
 
 std::string Errors(const StepResult& step) {
@@ -277,10 +291,11 @@ std::string PricingText(const ResolvedPricing& p) {
       if (p.spec.api_gateway != ApiGateway::kNone) {
         text += " (with API Gateway " + std::string(Name(p.spec.api_gateway)) + ")";
       }
-      text += ", $" + FormatNumber(p.usd_per_gb_second, 6) + " per GB-s";
+      text += ", duration " + FormatPrice(p.usd_per_gb_second) + " per GB-s";
       if (p.spec.provisioned_concurrency > 0) {
-        text += ", " + std::to_string(p.spec.provisioned_concurrency) + " provisioned (" +
-                FormatUsd(p.provisioned_usd_per_hour) + "/h)";
+        text += " (" + FormatPrice(p.on_demand_usd_per_gb_second) + " beyond the " +
+                std::to_string(p.spec.provisioned_concurrency) + " provisioned, which cost " +
+                FormatPrice(p.provisioned_usd_per_hour) + "/h)";
       }
       break;
     case PricingModel::kPerRequest:
@@ -333,8 +348,9 @@ std::string LevelsText(const SweepMethod& m) {
 Document BuildDocument(const SweepReport& report) {
   const SweepMethod& m = report.method;
   const Recommendation& rec = report.recommendation;
-  const std::string objective = m.criteria.slo_p95_s ? "p95 <= " + FormatMs(*m.criteria.slo_p95_s)
-                                                     : std::string("no latency objective");
+  const std::string objective = m.criteria.slo_p95_s
+                                    ? "objective p95 <= " + FormatMs(*m.criteria.slo_p95_s)
+                                    : std::string("no common latency objective");
   Document doc;
   doc.Heading(1, "infercost sweep report");
   doc.Paragraph("**Recommendation:** " + rec.sentence);
@@ -342,7 +358,7 @@ Document BuildDocument(const SweepReport& report) {
       "Swept " + m.fleet + " on " + m.started_utc + " in " + Seconds(m.wall_seconds) +
       " of wall time: " + (m.axis == LoadAxis::kConcurrency ? "concurrency " : "rates (req/s) ") +
       LevelsText(m) + ", " + Seconds(m.step_seconds) + " per step after " +
-      Seconds(m.warmup_seconds) + " of warm-up, objective " + objective + "." +
+      Seconds(m.warmup_seconds) + " of warm-up, " + objective + "." +
       (m.time_scale != 1 ? " The emulator ran " + FormatNumber(m.time_scale) +
                                "x faster than real time; every time and rate below "
                                "is converted back to real time."

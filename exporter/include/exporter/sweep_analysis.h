@@ -88,13 +88,14 @@ struct SweepCriteria {
 };
 
 enum class StopReason {
-  kNone,        // keep going
-  kCompleted,   // every level was run
-  kPlateau,     // throughput stopped growing
-  kSlo,         // p95 went above the objective
-  kErrors,      // error ratio above the limit
-  kSpendLimit,  // the target's spend_limit_usd was reached
-  kFailed,      // the target could not be loaded at all
+  kNone,         // keep going
+  kCompleted,    // every level was run
+  kPlateau,      // throughput stopped growing
+  kSlo,          // p95 went above the objective
+  kErrors,       // error ratio above the limit
+  kSpendLimit,   // the target's spend_limit_usd was reached
+  kFailed,       // the target could not be loaded at all
+  kInterrupted,  // the user stopped the sweep
 };
 std::string_view Name(StopReason reason);
 
@@ -266,7 +267,7 @@ std::string FormatNumber(double value, int significant = 3);  // 0.0123, 1.23, 1
 std::string FormatMs(double seconds);                         // "631 ms", "1.2 s"
 std::string FormatOffered(LoadAxis axis, double offered);     // "C=8", "5 req/s", "2.50 req/s"
 std::string FormatLevel(double level);                        // "8", "2.50"
-std::string FormatPrice(double usd);                          // "$0.0416", "$0.526": 4 digits
+std::string FormatPrice(double usd);  // "$0.0416", "$0.0000097222": 5 significant digits
 
 }  // namespace infercost
 
