@@ -178,7 +178,7 @@ int LoadFleet(const Flags& flags, const char* program, Fleet* fleet) {
       return process(name);
     };
     parsed =
-        ParseConfig(std::string(EmbeddedDefaultConfig()), std::string(kEmbeddedConfigName), env);
+        ParseConfig(std::string(EmbeddedDefaultConfig()), std::string(kEmbeddedDefaultConfigName), env);
     fleet->description = "the embedded emulated AWS fleet (" + base + ")";
   } else {
     parsed = LoadConfigFile(flags.config, ProcessEnv());
