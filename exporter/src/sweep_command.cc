@@ -177,8 +177,8 @@ int LoadFleet(const Flags& flags, const char* program, Fleet* fleet) {
       if (name == kEmulatorUrlVariable) return base;
       return process(name);
     };
-    parsed =
-        ParseConfig(std::string(EmbeddedDefaultConfig()), std::string(kEmbeddedDefaultConfigName), env);
+    parsed = ParseConfig(std::string(EmbeddedDefaultConfig()),
+                         std::string(kEmbeddedDefaultConfigName), env);
     fleet->description = "the embedded emulated AWS fleet (" + base + ")";
   } else {
     parsed = LoadConfigFile(flags.config, ProcessEnv());
@@ -593,8 +593,8 @@ int RunSweep(int argc, char** argv) {
     return kExitFailure;
   }
   std::printf("\nRecommendation: %s\n", report.recommendation.sentence.c_str());
-  std::printf("Report: %s/index.html and report.md, results.csv, %zu charts in %s\n",
-              flags.out.c_str(), written.files.size() - 3, flags.out.c_str());
+  std::printf("Report: %s/index.html (with report.md, results.csv and the charts beside it)\n",
+              flags.out.c_str());
   if (stop_source.stop_requested()) {
     std::fprintf(stderr, "%s: interrupted; the report covers the steps that finished\n", program);
     return kExitFailure;

@@ -359,10 +359,14 @@ Document BuildDocument(const SweepReport& report) {
       " of wall time: " + (m.axis == LoadAxis::kConcurrency ? "concurrency " : "rates (req/s) ") +
       LevelsText(m) + ", " + Seconds(m.step_seconds) + " per step after " +
       Seconds(m.warmup_seconds) + " of warm-up, " + objective + "." +
-      (m.time_scale != 1 ? " The emulator ran " + FormatNumber(m.time_scale) +
-                               "x faster than real time; every time and rate below "
-                               "is converted back to real time."
-                         : ""));
+      (m.time_scale != 1
+           ? " The emulator ran " + FormatNumber(m.time_scale) +
+                 "x faster than real time; every time and rate below is converted back to real "
+                 "time. Wall-clock overheads (loopback, the generator) are stretched too: 0.1 ms "
+                 "of them reads as " +
+                 FormatMs(0.0001 * m.time_scale) +
+                 ", so figures of fast targets at a high time scale overstate latency."
+           : ""));
 
   // --- per-target summary
   doc.Heading(2, "Targets at a glance");
@@ -517,10 +521,14 @@ Document BuildDocument(const SweepReport& report) {
       facts.push_back("A cold start bills " + FormatUsd(c.cold_extra_usd) +
                       " more than a warm request (init time is billed); cold starts carried " +
                       Percent(c.cold_cost_share) + " of the bursts' spend.");
+      int provisioned = 0;  // what the target already keeps warm
+      for (const TargetSweep& t : report.targets) {
+        if (t.name == c.target) provisioned = t.pricing.spec.provisioned_concurrency;
+      }
       facts.push_back(
           "Keeping " + std::to_string(c.provisioned_concurrency) +
-          " instance(s) warm with provisioned concurrency would change the monthly "
-          "bill by " +
+          (provisioned > 0 ? " more" : "") +
+          " instance(s) warm with provisioned concurrency would change the monthly bill by " +
           FormatUsd(c.provisioned_monthly_usd) +
           (rec.traffic ? " at the planned traffic." : " (no traffic given: the burst size)."));
       doc.List(std::move(facts));
@@ -661,6 +669,22 @@ std::string ResultsCsv(const SweepReport& report) {
   return out;
 }
 
+std::string ColdStartsCsv(const SweepReport& report) {
+  std::string out =
+      "target,idle_seconds,burst_concurrency,requests,cold_starts,probability,p95_ms,"
+      "cold_p95_ms\n";
+  for (const ColdStartAnalysis& c : report.cold_starts) {
+    for (const IdleGapResult& g : c.gaps) {
+      out += CsvField(c.target) + "," + CsvNumber(g.idle_seconds) + "," +
+             std::to_string(g.burst_concurrency) + "," + std::to_string(g.requests) + "," +
+             std::to_string(g.cold_starts) + "," + CsvNumber(g.probability) + "," +
+             CsvNumber(g.p95_s * 1000) + "," +
+             (g.cold_starts > 0 ? CsvNumber(g.cold_p95_s * 1000) : std::string()) + "\n";
+    }
+  }
+  return out;
+}
+
 WrittenReport WriteSweepReport(const SweepReport& report, const std::string& out_dir) {
   WrittenReport written;
   std::error_code ec;
@@ -677,6 +701,7 @@ WrittenReport WriteSweepReport(const SweepReport& report, const std::string& out
   const std::string cold = ColdStartChart(report);
   if (!cold.empty()) files.emplace_back("cold_starts.svg", cold);
   std::vector<std::pair<std::string, std::string>> charts(files.begin() + 2, files.end());
+  if (!report.cold_starts.empty()) files.emplace_back("cold_starts.csv", ColdStartsCsv(report));
   files.emplace_back("index.html", ToHtml(BuildDocument(report), charts));
   for (const auto& [name, content] : files) {
     const std::filesystem::path path = std::filesystem::path(out_dir) / name;

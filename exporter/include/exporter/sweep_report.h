@@ -1,6 +1,7 @@
 // The files `infercost sweep` writes into --out: report.md (the answer first, then tables, method
-// and prices), results.csv (one row per target and step), SVG charts and index.html (the report
-// with the charts inlined). Thread contract: free functions over values; safe on any thread.
+// and prices), results.csv (one row per target and step), cold_starts.csv (with --cold-starts),
+// SVG charts and index.html (the report with the charts inlined). Thread contract: free functions
+// over values; safe on any thread.
 #ifndef EXPORTER_SWEEP_REPORT_H_
 #define EXPORTER_SWEEP_REPORT_H_
 
@@ -46,6 +47,8 @@ struct SweepReport {
 std::string ReportMarkdown(const SweepReport& report);
 std::string ReportHtml(const SweepReport& report);
 std::string ResultsCsv(const SweepReport& report);
+// One row per serverless target and idle gap of --cold-starts.
+std::string ColdStartsCsv(const SweepReport& report);
 std::string ThroughputChart(const SweepReport& report);
 std::string LatencyChart(const SweepReport& report);
 std::string MonthlyCostChart(const SweepReport& report);
