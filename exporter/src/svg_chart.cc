@@ -131,8 +131,9 @@ Domain MakeDomain(const AxisSpec& spec, std::vector<double> values) {
     }
     case AxisScale::kLog10:
       // Bounds on the 1-2-5 ladder rather than whole decades: no empty decade at either end.
-      domain.lo = spec.min ? lo : LadderBelow(lo);
-      domain.hi = spec.max ? hi : LadderAbove(hi);
+      // A little room beyond the data, so that nothing sits on the frame.
+      domain.lo = spec.min ? lo : LadderBelow(lo / 1.05);
+      domain.hi = spec.max ? hi : LadderAbove(hi * 1.05);
       if (domain.hi <= domain.lo) domain.hi = domain.lo * 10;
       domain.ticks = NiceTicks(domain.lo, domain.hi, AxisScale::kLog10);
       break;
@@ -424,13 +425,24 @@ std::string SvgChart::RenderPanel(double left, double top, double width, double 
                   ") rotate(-90)\"") +
          "\n";
 
-  // Labels placed so far (reference lines, annotations), so that later ones move out of the way.
+  // Labels placed so far (reference lines, annotations), so that later ones move out of the way,
+  // and points along every drawn line, so that annotation labels avoid crossing them.
   std::vector<Box> placed;
+  std::vector<std::pair<double, double>> ink;
+  auto add_ink = [&ink](double x1, double y1, double x2, double y2) {
+    const double length = std::hypot(x2 - x1, y2 - y1);
+    const int steps = std::max(1, static_cast<int>(length / 3));
+    for (int i = 0; i <= steps; ++i) {
+      const double t = static_cast<double>(i) / steps;
+      ink.emplace_back(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t);
+    }
+  };
   for (const ReferenceLine& line : lines_) {
     if (line.vertical ? !inside_x(line.value) : !inside_y(line.value)) continue;
     const double w = TextWidth(line.label, 11);
     if (line.vertical) {
       const double x = sx(line.value);
+      add_ink(x, plot_top, x, plot_bottom);
       out += "<line x1=\"" + Num(x) + "\" y1=\"" + Num(plot_top) + "\" x2=\"" + Num(x) +
              "\" y2=\"" + Num(plot_bottom) +
              "\" stroke=\"#555555\" stroke-width=\"1.2\" stroke-dasharray=\"5 4\"/>\n";
@@ -442,6 +454,7 @@ std::string SvgChart::RenderPanel(double left, double top, double width, double 
       placed.push_back({right ? tx : tx - w, plot_top + 2, right ? tx + w : tx, plot_top + 16});
     } else {
       const double y = sy(line.value);
+      add_ink(plot_left, y, plot_right, y);
       out += "<line x1=\"" + Num(plot_left) + "\" y1=\"" + Num(y) + "\" x2=\"" + Num(plot_right) +
              "\" y2=\"" + Num(y) +
              "\" stroke=\"#555555\" stroke-width=\"1.2\" stroke-dasharray=\"5 4\"/>\n";
@@ -471,13 +484,18 @@ std::string SvgChart::RenderPanel(double left, double top, double width, double 
     }
     std::string path;
     bool pen_down = false;
+    double last_x = 0, last_y = 0;
     for (const ChartPoint& p : series.points) {
       if (!sx.Valid(p.x) || !sy.Valid(p.y)) {
         pen_down = false;
         continue;
       }
-      path += (pen_down ? "L" : "M") + Num(sx(p.x)) + " " + Num(sy(p.y));
+      const double x = sx(p.x), y = sy(p.y);
+      if (pen_down) add_ink(last_x, last_y, x, y);
+      path += (pen_down ? "L" : "M") + Num(x) + " " + Num(y);
       pen_down = true;
+      last_x = x;
+      last_y = y;
     }
     if (!path.empty()) {
       out += "<path d=\"" + path + "\" fill=\"none\" stroke=\"" + color +
@@ -499,7 +517,11 @@ std::string SvgChart::RenderPanel(double left, double top, double width, double 
     out += "\n</g>\n";
   }
 
-  // Annotations: try positions around the point until the label overlaps nothing placed.
+  // Annotations: each label goes where it covers no other label and the least ink (lines and
+  // the other diamonds).
+  for (const ChartAnnotation& a : annotations_) {
+    if (sx.Valid(a.x) && sy.Valid(a.y)) add_ink(sx(a.x) - 6, sy(a.y), sx(a.x) + 6, sy(a.y));
+  }
   for (const ChartAnnotation& a : annotations_) {
     if (!sx.Valid(a.x) || !sy.Valid(a.y) || !inside_x(a.x) || !inside_y(a.y)) continue;
     const double x = sx(a.x), y = sy(a.y);
@@ -511,26 +533,36 @@ std::string SvgChart::RenderPanel(double left, double top, double width, double 
       double dx, dy;
       bool right;
     };
-    constexpr Spot kSpots[] = {{9, -9, true},  {-9, -9, false},  {9, 17, true}, {-9, 17, false},
-                               {9, -25, true}, {-9, -25, false}, {9, 33, true}, {-9, 33, false},
-                               {9, -41, true}, {-9, -41, false}, {9, 49, true}, {-9, 49, false}};
+    // Candidates from near to far, right then left of the point.
+    constexpr double kOffsets[] = {-9, 17, -25, 33, -41, 49, -57, 65};
     std::optional<Box> chosen;
-    Spot spot = kSpots[0];
-    for (const Spot& candidate : kSpots) {
-      const double tx = x + candidate.dx;
-      const double ty = y + candidate.dy;
-      const Box box{candidate.right ? tx : tx - w, ty - 11, candidate.right ? tx + w : tx, ty + 3};
-      if (box.left < plot_left || box.right > plot_right || box.top < plot_top ||
-          box.bottom > plot_bottom) {
-        continue;
+    Spot spot{9, -9, true};
+    double best_score = std::numeric_limits<double>::infinity();
+    for (double dy : kOffsets) {
+      for (const bool right : {true, false}) {
+        const double tx = x + (right ? 9 : -9);
+        const double ty = y + dy;
+        const Box box{right ? tx : tx - w, ty - 11, right ? tx + w : tx, ty + 3};
+        if (box.left < plot_left || box.right > plot_right || box.top < plot_top ||
+            box.bottom > plot_bottom) {
+          continue;
+        }
+        if (std::any_of(placed.begin(), placed.end(),
+                        [&](const Box& other) { return other.Overlaps(box); })) {
+          continue;
+        }
+        const auto crossings = std::count_if(ink.begin(), ink.end(), [&](const auto& point) {
+          return point.first >= box.left - 2 && point.first <= box.right + 2 &&
+                 point.second >= box.top - 2 && point.second <= box.bottom + 2;
+        });
+        // Distance breaks ties: a label next to its point reads best.
+        const double score = static_cast<double>(crossings) * 100 + std::fabs(dy);
+        if (score < best_score) {
+          best_score = score;
+          chosen = box;
+          spot = {right ? 9.0 : -9.0, dy, right};
+        }
       }
-      if (std::any_of(placed.begin(), placed.end(),
-                      [&](const Box& other) { return other.Overlaps(box); })) {
-        continue;
-      }
-      chosen = box;
-      spot = candidate;
-      break;
     }
     if (!chosen) {
       const double tx = x + spot.dx;

@@ -94,12 +94,6 @@ std::string OfferedList(LoadAxis axis, const std::vector<StepResult>& steps,
   return out;
 }
 
-std::string Percent(double ratio) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f %%", ratio * 100.0);
-  return buffer;
-}
-
 // Instance targets are planned in copies of the target as configured (a target with `count: 2`
 // behind a load balancer is one unit of two instances).
 ResolvedPricing ScaledToUnits(const ResolvedPricing& pricing, int units) {
@@ -281,19 +275,9 @@ StopDecision ShouldStop(const std::vector<StepResult>& steps, const SweepCriteri
   }
   if (!last.healthy) {
     decision.reason = StopReason::kErrors;
-    std::string outcomes;
-    for (Outcome outcome : loadgen::kAllOutcomes) {
-      const uint64_t count = last.by_outcome[static_cast<std::size_t>(outcome)];
-      if (outcome == Outcome::kOk || count == 0) continue;
-      if (!outcomes.empty()) outcomes += ", ";
-      outcomes += std::string(loadgen::OutcomeName(outcome)) + " " + std::to_string(count);
-    }
-    if (last.dropped > 0) {
-      if (!outcomes.empty()) outcomes += ", ";
-      outcomes += "dropped " + std::to_string(last.dropped);
-    }
-    decision.detail = "error ratio " + Percent(last.error_ratio) + " above the " +
-                      Percent(criteria.max_error_ratio) + " limit";
+    const std::string outcomes = DescribeFailures(last);
+    decision.detail = "error ratio " + FormatPercent(last.error_ratio) + " above the " +
+                      FormatPercent(criteria.max_error_ratio) + " limit";
     if (!outcomes.empty()) decision.detail += " (" + outcomes + ")";
     return decision;
   }
@@ -307,7 +291,7 @@ StopDecision ShouldStop(const std::vector<StepResult>& steps, const SweepCriteri
   }
   if (flat >= criteria.flat_steps) {
     decision.reason = StopReason::kPlateau;
-    decision.detail = "throughput grew less than " + Percent(criteria.min_growth) + " for " +
+    decision.detail = "throughput grew less than " + FormatPercent(criteria.min_growth) + " for " +
                       std::to_string(flat) + " steps";
     return decision;
   }
@@ -443,7 +427,7 @@ TargetSweep AnalyzeTarget(const std::string& name, const ResolvedPricing& pricin
     const double spread =
         best.ips.value > 0 ? (best.ips.high - best.ips.low) / best.ips.value : 0.0;
     if (spread > 0.2) {
-      target.warnings.push_back("IPS at the best step varies by " + Percent(spread) +
+      target.warnings.push_back("IPS at the best step varies by " + FormatPercent(spread) +
                                 " across windows (95 % interval): use a longer --step");
     }
     if (best.ok < 200) {
@@ -805,6 +789,25 @@ std::string FormatNumber(double value, int significant) {
     }
     text = (negative ? "-" : "") + grouped;
   }
+  return text;
+}
+
+std::string FormatPercent(double ratio) {
+  char buffer[32];
+  std::snprintf(buffer, sizeof buffer, "%.1f %%", ratio * 100.0);
+  return buffer;
+}
+
+std::string DescribeFailures(const StepResult& step) {
+  std::string text;
+  for (Outcome outcome : loadgen::kAllOutcomes) {
+    const uint64_t count = step.by_outcome[static_cast<std::size_t>(outcome)];
+    if (outcome == Outcome::kOk || count == 0) continue;
+    if (!text.empty()) text += ", ";
+    text += std::string(loadgen::OutcomeName(outcome)) + " " + std::to_string(count);
+  }
+  if (step.dropped > 0)
+    text += (text.empty() ? "" : ", ") + std::string("dropped ") + std::to_string(step.dropped);
   return text;
 }
 

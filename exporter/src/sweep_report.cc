@@ -229,12 +229,6 @@ std::string Usd(const std::optional<Estimate>& e) {
   return WithInterval(*e, [](double v) { return FormatUsd(v); });
 }
 
-std::string Percent(double ratio) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.1f %%", ratio * 100.0);
-  return buffer;
-}
-
 // A span a person reads: "0.5 s", "30 s", "4m05s", "1h02m".
 std::string Seconds(double seconds) {
   char buffer[48];
@@ -254,17 +248,7 @@ std::string Seconds(double seconds) {
 
 std::string Errors(const StepResult& step) {
   if (step.requests == step.ok && step.dropped == 0) return "0";
-  std::string out = Percent(step.error_ratio);
-  std::string detail;
-  for (loadgen::Outcome outcome : loadgen::kAllOutcomes) {
-    const uint64_t count = step.by_outcome[static_cast<std::size_t>(outcome)];
-    if (outcome == loadgen::Outcome::kOk || count == 0) continue;
-    if (!detail.empty()) detail += ", ";
-    detail += std::string(loadgen::OutcomeName(outcome)) + " " + std::to_string(count);
-  }
-  if (step.dropped > 0)
-    detail += (detail.empty() ? "" : ", ") + std::string("dropped ") + std::to_string(step.dropped);
-  return out + " (" + detail + ")";
+  return FormatPercent(step.error_ratio) + " (" + DescribeFailures(step) + ")";
 }
 
 std::string PricingText(const ResolvedPricing& p) {
@@ -488,7 +472,7 @@ Document BuildDocument(const SweepReport& report) {
       doc.Heading(3, c.target);
       rows.clear();
       for (const IdleGapResult& g : c.gaps) {
-        rows.push_back({Seconds(g.idle_seconds), Percent(g.probability),
+        rows.push_back({Seconds(g.idle_seconds), FormatPercent(g.probability),
                         std::to_string(g.cold_starts) + " of " + std::to_string(g.requests),
                         FormatNumber(g.p95_s * 1000),
                         g.cold_starts > 0 ? FormatNumber(g.cold_p95_s * 1000) : "–"});
@@ -520,7 +504,7 @@ Document BuildDocument(const SweepReport& report) {
       }
       facts.push_back("A cold start bills " + FormatUsd(c.cold_extra_usd) +
                       " more than a warm request (init time is billed); cold starts carried " +
-                      Percent(c.cold_cost_share) + " of the bursts' spend.");
+                      FormatPercent(c.cold_cost_share) + " of the bursts' spend.");
       int provisioned = 0;  // what the target already keeps warm
       for (const TargetSweep& t : report.targets) {
         if (t.name == c.target) provisioned = t.pricing.spec.provisioned_concurrency;
@@ -544,12 +528,13 @@ Document BuildDocument(const SweepReport& report) {
           std::to_string(m.seed) + "). Each step ran " + Seconds(m.warmup_seconds) +
           " of warm-up at the step's load, not measured, then " + Seconds(m.step_seconds) +
           " measured.",
-      "A target stops early when its throughput grew less than " + Percent(m.criteria.min_growth) +
-          " over its best for " + std::to_string(m.criteria.flat_steps) +
-          " steps, when more than " + Percent(m.criteria.max_error_ratio) +
+      "A target stops early when its throughput grew less than " +
+          FormatPercent(m.criteria.min_growth) + " over its best for " +
+          std::to_string(m.criteria.flat_steps) + " steps, when more than " +
+          FormatPercent(m.criteria.max_error_ratio) +
           " of requests failed, or when p95 broke the "
           "objective. The knee is the lowest step within " +
-          Percent(m.criteria.min_growth) + " of the highest healthy IPS.",
+          FormatPercent(m.criteria.min_growth) + " of the highest healthy IPS.",
       "IPS counts successful inferences; latency is measured from the intended send time. "
       "Effective concurrency is IPS x mean latency (Little's law).",
       "95 % intervals: " + std::to_string(m.bootstrap_samples) +

@@ -24,6 +24,7 @@
 
 #include "emulator/emulator.h"
 #include "emulator/profile.h"
+#include "svg_series.h"
 
 extern char** environ;
 
@@ -140,32 +141,6 @@ class SweepCommandTest : public ::testing::Test {
     return run;
   }
 
-  // The series each chart draws (tests/sweep/check_svg.py checks well-formedness too).
-  std::map<std::string, std::vector<std::string>> ChartSeries(const fs::path& out) {
-    std::string command =
-        "python3 '" + std::string(INFERCOST_SOURCE_DIR) + "/tests/sweep/check_svg.py'";
-    for (const auto& entry : fs::directory_iterator(out)) {
-      if (entry.path().extension() == ".svg") command += " '" + entry.path().string() + "'";
-    }
-    std::map<std::string, std::vector<std::string>> series;
-    FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-    if (pipe == nullptr) return series;
-    std::string text;
-    char buffer[4096];
-    while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) text += buffer;
-    EXPECT_EQ(pclose(pipe), 0) << text;
-    std::istringstream lines(text);
-    for (std::string line; std::getline(lines, line);) {
-      const std::size_t tab = line.find('\t');
-      if (tab == std::string::npos) continue;
-      std::vector<std::string> names;
-      std::stringstream stream(line.substr(tab + 1));
-      for (std::string name; std::getline(stream, name, '|');) names.push_back(name);
-      series[fs::path(line.substr(0, tab)).filename().string()] = names;
-    }
-    return series;
-  }
-
   fs::path dir_;
   std::unique_ptr<emulator::Emulator> emulator_;
   int runs_ = 0;
@@ -252,7 +227,7 @@ TEST_F(SweepCommandTest, KneeOfEachInstanceProfileSitsWhereItsParallelismPredict
   }
 
   // The charts: well-formed, one series per target.
-  const auto series = ChartSeries(out);
+  const auto series = infercost::testing::SvgSeriesIn(out);
   for (const char* chart : {"throughput.svg", "latency_p95.svg", "monthly_cost.svg"}) {
     ASSERT_TRUE(series.count(chart)) << chart;
     const std::vector<std::string>& names = series.at(chart);
@@ -351,7 +326,7 @@ TEST_F(SweepCommandTest, ColdStartsOnlyAfterIdleGapsLongerThanTheIdleTimeout) {
   EXPECT_TRUE(md.find("The idle timeout lies between 5m00s and 10m00s.") != std::string::npos ||
               md.find("The idle timeout lies between 10m00s and 15m00s.") != std::string::npos)
       << md;
-  const auto series = ChartSeries(out);
+  const auto series = infercost::testing::SvgSeriesIn(out);
   ASSERT_TRUE(series.count("cold_starts.svg"));
   // Probability and burst p95 of the one serverless target, plus its warm p95 reference.
   EXPECT_EQ(series.at("cold_starts.svg"),

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "exporter/svg_chart.h"
+#include "svg_series.h"
 
 namespace infercost {
 namespace {
@@ -122,43 +123,6 @@ SweepReport SyntheticReport(std::optional<TrafficProfile> traffic, std::optional
   return report;
 }
 
-// Runs check_svg.py on the files; returns file -> series names, or fails the test.
-std::map<std::string, std::vector<std::string>> SeriesOf(const std::vector<fs::path>& files) {
-  std::string command =
-      "python3 " + std::string(INFERCOST_SOURCE_DIR) + "/tests/sweep/check_svg.py";
-  for (const fs::path& f : files) command += " '" + f.string() + "'";
-  command += " 2>&1";
-  std::map<std::string, std::vector<std::string>> result;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (pipe == nullptr) {
-    ADD_FAILURE() << "cannot run " << command;
-    return result;
-  }
-  std::string output;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-  const int status = pclose(pipe);
-  EXPECT_EQ(status, 0) << output;
-  std::istringstream lines(output);
-  std::string line;
-  while (std::getline(lines, line)) {
-    const std::size_t tab = line.find('\t');
-    if (tab == std::string::npos) continue;
-    std::vector<std::string> names;
-    std::string rest = line.substr(tab + 1);
-    std::size_t start = 0;
-    while (start <= rest.size() && !rest.empty()) {
-      const std::size_t bar = rest.find('|', start);
-      names.push_back(
-          rest.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
-      if (bar == std::string::npos) break;
-      start = bar + 1;
-    }
-    result[fs::path(line.substr(0, tab)).filename().string()] = names;
-  }
-  return result;
-}
-
 class SweepReportTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -185,8 +149,8 @@ TEST_F(SweepReportTest, WritesEveryFileWithOneSeriesPerTarget) {
   }
   EXPECT_FALSE(fs::exists(dir_ / "cold_starts.svg"));  // no cold-start run
 
-  const auto series =
-      SeriesOf({dir_ / "throughput.svg", dir_ / "latency_p95.svg", dir_ / "monthly_cost.svg"});
+  const auto series = testing::SvgSeries(
+      {dir_ / "throughput.svg", dir_ / "latency_p95.svg", dir_ / "monthly_cost.svg"});
   ASSERT_EQ(series.size(), 3u);
   for (const auto& [file, names] : series) {
     ASSERT_EQ(names.size(), report.targets.size()) << file;

@@ -264,9 +264,12 @@ double QuantileSeconds(const loadgen::LatencyHistogram& histogram, double q, dou
 
 // Presentation helpers shared by the sentence and the report writers.
 std::string FormatNumber(double value, int significant = 3);  // 0.0123, 1.23, 123, 12,300
-std::string FormatMs(double seconds);                         // "631 ms", "1.2 s"
-std::string FormatOffered(LoadAxis axis, double offered);     // "C=8", "5 req/s", "2.50 req/s"
-std::string FormatLevel(double level);                        // "8", "2.50"
+std::string FormatMs(double seconds);                         // "631 ms", "1.20 s"
+std::string FormatPercent(double ratio);                      // "12.5 %"
+// The failed requests of a step by outcome: "throttled 12, timeout 1, dropped 3"; "" for none.
+std::string DescribeFailures(const StepResult& step);
+std::string FormatOffered(LoadAxis axis, double offered);  // "C=8", "5 req/s", "2.50 req/s"
+std::string FormatLevel(double level);                     // "8", "2.50"
 std::string FormatPrice(double usd);  // "$0.0416", "$0.0000097222": 5 significant digits
 
 }  // namespace infercost
