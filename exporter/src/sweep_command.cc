@@ -530,17 +530,20 @@ int RunSweep(int argc, char** argv) {
       }
     }
   });
-  std::jthread drawer([&] {
-    while (!finished.load()) {
-      progress.Draw(runner.Live());
-      std::this_thread::sleep_for(std::chrono::milliseconds(terminal ? 500 : 1000));
-    }
-  });
+  std::jthread drawer;
+  if (terminal) {
+    drawer = std::jthread([&] {
+      while (!finished.load()) {
+        progress.Draw(runner.Live());
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+      }
+    });
+  }
   const auto started = std::chrono::steady_clock::now();
   const std::string started_utc = UtcNow();
   std::vector<TargetMeasurement> measured = runner.Run(stop_source.get_token());
   finished.store(true);
-  drawer.join();
+  if (drawer.joinable()) drawer.join();
   progress.Draw(runner.Live());
   signals.join();
   const double wall_seconds =

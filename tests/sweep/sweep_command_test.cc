@@ -279,13 +279,15 @@ TEST_F(SweepCommandTest, ObjectiveTighterThanLambdaWarmLatencyRulesItOut) {
   const fs::path config =
       WriteConfig({{"box", "box", kInstancePricing}, {"fn", "fn", kLambdaPricing}});
   const fs::path out = dir_ / "report";
-  const ProcessResult run =
-      Sweep({"--config", config.string(), "--concurrency", "1,2", "--step", "1s", "--warmup",
-             "500ms", "--slo-p95", "60ms", "--traffic-profile", "4:1", "--out", out.string()});
+  const ProcessResult run = Sweep({"--config", config.string(), "--concurrency", "1,2", "--step",
+                                   "1s", "--warmup", "500ms", "--slo-p95", "60ms",
+                                   "--traffic-profile", "4:1", "--serial", "--out", out.string()});
   ASSERT_EQ(run.exit_code, 0) << run.out << run.err;
   const std::vector<Row> rows = ReadCsv(out / "results.csv");
   const std::vector<Row> fn = RowsOf(rows, "fn");
   ASSERT_EQ(fn.size(), 1u);  // p95 ~100 ms broke the 60 ms objective at the first level
+  // --serial: box finished both levels before fn started.
+  EXPECT_LT(run.out.find("box C=2 (2/2)"), run.out.find("fn C=1 (1/2)")) << run.out;
   EXPECT_EQ(fn[0].at("within_objective"), "0");
   EXPECT_GT(std::stod(fn[0].at("p95_ms")), 60);
   EXPECT_EQ(RowsOf(rows, "box").front().at("within_objective"), "1");

@@ -2,11 +2,11 @@
 // cut into windows), stopping a target once ShouldStop says so, then the idle-gap bursts of
 // --cold-starts on serverless targets. It measures; sweep_analysis.h interprets.
 //
-// Threads: Run() blocks its caller. It starts one thread per target (std::jthread; all at once, or
-// one after another with `parallel` false), each adding its steps to one shared loadgen::Engine
-// and waiting for them. The engine's workers call the recorders; a step's windows are read only
-// after the engine has forgotten the step (Engine::Remove returned). Live() and the event
-// callback may be used from any thread.
+// Threads: Run() blocks its caller. In parallel it starts one std::jthread per target; serially it
+// runs the targets one after another on the caller's thread. Either way each target adds its
+// steps to one shared loadgen::Engine and waits for them. The engine's workers call the recorders;
+// a step's windows are read only after the engine has forgotten the step (Engine::Remove returned).
+// Live() and the event callback may be used from any thread.
 #ifndef EXPORTER_SWEEP_RUNNER_H_
 #define EXPORTER_SWEEP_RUNNER_H_
 
@@ -61,7 +61,7 @@ struct TargetMeasurement {
 // What a target is doing now, for the progress display.
 struct LiveStatus {
   std::string target;
-  std::string phase;           // "C=8 (4/7) measuring", "idle 5m before burst 2/5", "done: plateau"
+  std::string phase;           // "C=8 (4/7)", "cold starts: idle 5m (2/5)", "done: plateau"
   double phase_elapsed_s = 0;  // wall seconds in the current phase
   double phase_length_s = 0;   // its planned wall length, 0 when open-ended
   double ips = 0;              // successful inferences per second so far in the measured step
