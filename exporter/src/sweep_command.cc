@@ -241,10 +241,13 @@ double EstimateSpendUsd(const SweepTarget& target, const SweepPlan& plan) {
     }
   }
   if (!plan.idle_gaps.empty()) {
-    const double bursts =
-        static_cast<double>(plan.idle_gaps.size() + 1) * 2 * plan.burst_concurrency;
-    requests += bursts;
-    billed_s += bursts * kAssumedMaxBilledSeconds;
+    // A warm-up burst and one per gap, each holding burst_concurrency requests for the warm-up
+    // time (see SweepRunner), the first wave of each possibly cold.
+    const double bursts = static_cast<double>(plan.idle_gaps.size() + 1);
+    const double hold_s = Seconds(plan.warmup > nanoseconds(0) ? plan.warmup : plan.step);
+    requests += bursts * plan.burst_concurrency * hold_s / kAssumedMinLatencySeconds;
+    billed_s += bursts * plan.burst_concurrency * (hold_s + kAssumedMaxBilledSeconds);
+    usage.elapsed_seconds += bursts * hold_s;
     for (nanoseconds gap : plan.idle_gaps) usage.elapsed_seconds += Seconds(gap);
   }
   usage.ok = usage.requests = usage.billable_requests = static_cast<uint64_t>(std::ceil(requests));
@@ -335,8 +338,8 @@ int RunSweep(int argc, char** argv) {
   app.add_flag("--yes", flags.yes, "start even above --max-spend");
   app.add_flag("--serial", flags.serial, "one target after another (default: all in parallel)");
   app.add_flag("--cold-starts", flags.cold_starts,
-               "on serverless targets: idle gaps, each followed by a burst of " +
-                   std::to_string(kBurstConcurrency) + " requests");
+               "on serverless targets: idle gaps, each followed by a burst holding " +
+                   std::to_string(kBurstConcurrency) + " requests in flight for the warm-up time");
   app.add_option("--idle-gaps", flags.idle_gaps, "idle gaps of --cold-starts, increasing")
       ->capture_default_str();
   app.add_option("--out", flags.out, "directory for the report")->capture_default_str();

@@ -464,10 +464,11 @@ Document BuildDocument(const SweepReport& report) {
   // --- cold starts
   if (!report.cold_starts.empty()) {
     doc.Heading(2, "Cold starts");
-    doc.Paragraph("Each idle gap was followed by a burst of " +
-                  std::to_string(m.burst_concurrency) +
-                  " concurrent requests; the probability is the share of that first wave that "
-                  "met a cold instance.");
+    doc.Paragraph("Each idle gap was followed by a burst that kept " +
+                  std::to_string(m.burst_concurrency) + " requests in flight for " +
+                  Seconds(m.warmup_seconds > 0 ? m.warmup_seconds : m.step_seconds) +
+                  "; the probability is the share of its first wave (the first " +
+                  std::to_string(m.burst_concurrency) + " requests) that met a cold instance.");
     for (const ColdStartAnalysis& c : report.cold_starts) {
       doc.Heading(3, c.target);
       rows.clear();
@@ -551,8 +552,12 @@ Document BuildDocument(const SweepReport& report) {
   if (!m.idle_gaps_seconds.empty()) {
     std::string gaps;
     for (double g : m.idle_gaps_seconds) gaps += (gaps.empty() ? "" : ", ") + Seconds(g);
-    method.push_back("Cold starts: idle gaps of " + gaps + ", each followed by a burst of " +
-                     std::to_string(m.burst_concurrency) + " concurrent requests.");
+    method.push_back("Cold starts: a burst to warm " + std::to_string(m.burst_concurrency) +
+                     " instances, then idle gaps of " + gaps +
+                     ", each followed by a burst that "
+                     "kept " +
+                     std::to_string(m.burst_concurrency) +
+                     " requests in flight for the warm-up time.");
   }
   doc.List(std::move(method));
   doc.Heading(2, "Prices used");

@@ -20,6 +20,8 @@ using std::chrono::nanoseconds;
 
 // How often a waiting target thread looks at the stop request and refreshes its live status.
 constexpr nanoseconds kPollInterval = std::chrono::milliseconds(100);
+// The shortest wall time a cold-start burst holds its requests in flight (see RunColdStarts).
+constexpr nanoseconds kMinBurstWall = std::chrono::milliseconds(250);
 // Slack on top of a plan's own length before a step is given up as stuck.
 constexpr nanoseconds kStuckSlack = std::chrono::seconds(5);
 
@@ -144,6 +146,11 @@ nanoseconds SweepRunner::PlannedWallTime(std::size_t target) const {
   const nanoseconds per_step = ToWall(plan_.warmup + plan_.step, plan_.time_scale);
   total += per_step * static_cast<int64_t>(plan_.levels.size());
   if (!plan_.idle_gaps.empty() && IsServerless(targets_[target].pricing)) {
+    // A warm-up burst, then each gap and its burst (see RunColdStarts).
+    const nanoseconds hold = std::max(
+        kMinBurstWall,
+        ToWall(plan_.warmup > nanoseconds(0) ? plan_.warmup : plan_.step, plan_.time_scale));
+    total += hold * static_cast<int64_t>(plan_.idle_gaps.size() + 1);
     for (nanoseconds gap : plan_.idle_gaps) total += ToWall(gap, plan_.time_scale);
   }
   return total;
@@ -286,8 +293,14 @@ void SweepRunner::RunColdStarts(std::size_t index, loadgen::Engine& engine, std:
                                 TargetMeasurement* out) {
   const SweepTarget& target = targets_[index];
   const int burst = std::max(1, plan_.burst_concurrency);
-  // Two waves: the first meets whatever instances are left, the second shows them warm.
-  const auto burst_requests = static_cast<uint64_t>(2 * burst);
+  // Each burst holds `burst` requests in flight for the warm-up time (the step's when there is
+  // none): every client busy at once makes the function run `burst` instances, however the
+  // first requests happen to be spread, and the cold starts of its first wave have time to end.
+  // At a high time scale that can be milliseconds of wall time, too short for the generator to
+  // open its connections on a busy machine: hold at least kMinBurstWall.
+  const nanoseconds hold_wall =
+      std::max(kMinBurstWall,
+               ToWall(plan_.warmup > nanoseconds(0) ? plan_.warmup : plan_.step, plan_.time_scale));
   auto run = [&](nanoseconds idle_wall, loadgen::Recorder* recorder, const std::string& phase) {
     loadgen::TargetPlan plan;
     plan.name = target.name;
@@ -301,14 +314,13 @@ void SweepRunner::RunColdStarts(std::size_t index, loadgen::Engine& engine, std:
     Stage closed;
     closed.kind = Stage::Kind::kClosed;
     closed.concurrency = burst;
-    closed.duration = nanoseconds(0);  // until max_requests have been sent and answered
+    closed.duration = hold_wall;
     plan.load.stages.push_back(closed);
-    plan.load.max_requests = burst_requests;
     plan.load.seed = plan_.seed;
-    SetLive(index, phase, Seconds(idle_wall));
+    SetLive(index, phase, Seconds(idle_wall + hold_wall));
     const Clock::time_point started = Clock::now();
     const Clock::time_point deadline =
-        started + idle_wall + 2 * target.request.timeout + kStuckSlack;
+        started + idle_wall + hold_wall + target.request.timeout + kStuckSlack;
     const loadgen::TargetId id = engine.Add(std::move(plan), recorder);
     while (!engine.WaitFinished(id, kPollInterval)) {
       const Clock::time_point now = Clock::now();
