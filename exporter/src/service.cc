@@ -434,7 +434,11 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   const loadgen::Interval& w = snap.window;
   const double wall_span = Seconds(snap.window_span);
   const double window = Seconds(window_);
-  const bool window_full = wall_span >= 0.9 * window;
+  // The window's resolution is one publish interval (the tick), and the newest interval is
+  // still pending when a snapshot is taken: a window covers between `window` and two ticks less.
+  // Short windows (a time-scaled demo's 5 s) would never count as full with 90 % alone.
+  const double tick = Seconds(options_.tick);
+  const bool window_full = wall_span >= std::min(0.9 * window, window - 2 * tick);
   const double span = wall_span * scale;
   TargetView& v = state.view;
   v.url = Redact(state.config.request.url, secrets_);
@@ -442,6 +446,8 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   v.pricing_model = std::string(Name(state.pricing.spec.model));
   v.instance_type = state.pricing.spec.instance_type;
   v.window_seconds = span;
+  v.window_length_seconds = window * scale;
+  v.pricing = state.pricing;
   v.ips = span > 0 ? static_cast<double>(w.Ok()) / span : 0;
   v.requests_per_second = span > 0 ? static_cast<double>(w.Requests()) / span : 0;
   v.error_ratio =
@@ -502,6 +508,8 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   s.SetCostPerMillion(false, window_cost.observed_usd_per_million);
   s.SetCostPerMillion(true, window_cost.capacity_usd_per_million);
   v.cost_note.clear();
+  v.capacity_cost_note = window_cost.capacity_absent_reason;
+  v.cost_caveats = window_cost.caveats;
   if (!window_cost.observed_usd_per_million) {
     v.cost_note = window_cost.observed_absent_reason;
     // Logged once per reason, and only when requests were sent (an idle window says nothing).
@@ -573,8 +581,9 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   // Whether the window can be trusted.
   v.invalid_reasons.clear();
   if (!window_full) {
+    // On the target's clock, as every other figure of the view.
     char buf[96];
-    std::snprintf(buf, sizeof buf, "window not full yet (%.0fs of %.0fs)", wall_span, window);
+    std::snprintf(buf, sizeof buf, "window not full yet (%.0fs of %.0fs)", span, window * scale);
     v.invalid_reasons.push_back(buf);
   }
   if (w.lag.Count() > 0) {
@@ -659,6 +668,31 @@ std::vector<prometheus::MetricFamily> Service::Collect() const {
   return families;
 }
 
+namespace {
+
+// The prices in force, as the landing page describes a target ("t4g.medium, $0.0336/h").
+nlohmann::json PricingJson(const ResolvedPricing& p) {
+  const PricingSpec& spec = p.spec;
+  nlohmann::json out = {
+      {"model", Name(spec.model)},      {"price_basis", Name(spec.price_basis)},
+      {"region", spec.region},          {"architecture", p.architecture},
+      {"usd_per_hour", p.usd_per_hour}, {"usd_per_request", p.usd_per_request},
+  };
+  if (spec.model == PricingModel::kInstance) {
+    out["instance_type"] = spec.instance_type;
+    out["count"] = spec.count;
+  }
+  if (spec.model == PricingModel::kLambda) {
+    out["memory_mb"] = spec.memory_mb;
+    out["usd_per_gb_second"] = p.usd_per_gb_second;
+    out["provisioned_concurrency"] = spec.provisioned_concurrency;
+  }
+  out["api_gateway"] = Name(spec.api_gateway);
+  return out;
+}
+
+}  // namespace
+
 std::string TargetsJson(const std::vector<TargetView>& views) {
   using nlohmann::json;
   auto opt = [](const std::optional<double>& v) -> json { return v ? json(*v) : json(nullptr); };
@@ -673,6 +707,7 @@ std::string TargetsJson(const std::vector<TargetView>& views) {
         {"pricing_model", v.pricing_model},
         {"instance_type", v.instance_type},
         {"window_seconds", v.window_seconds},
+        {"window_length_seconds", v.window_length_seconds},
         {"inferences_per_second", v.ips},
         {"requests_per_second", v.requests_per_second},
         {"error_ratio", v.error_ratio},
@@ -691,6 +726,9 @@ std::string TargetsJson(const std::vector<TargetView>& views) {
          {{"observed", opt(v.usd_per_million_observed)},
           {"capacity", opt(v.usd_per_million_capacity)}}},
         {"cost_note", v.cost_note},
+        {"capacity_cost_note", v.capacity_cost_note},
+        {"cost_caveats", v.cost_caveats},
+        {"pricing", PricingJson(v.pricing)},
         {"capacity_inferences_per_second", opt(v.capacity_ips)},
         {"budget_usd_per_million", opt(v.budget_usd_per_million)},
         {"spend_usd", v.spend_usd},

@@ -211,7 +211,8 @@ def check_dom(dom, names):
         if p95 is None or not re.fullmatch(r"[0-9.]+ (µs|ms|s)", p95):
             problems.append(f"{name}: td.p95 is {p95!r}, want a latency such as '46.2 ms'")
         cost = cell_text(cells, "cost", "observed")
-        if cost is None or not re.fullmatch(r"\$[0-9][0-9,]*(\.[0-9]+)?", cost):
+        # The figure comes first; note numbers or a budget may follow it.
+        if cost is None or not re.match(r"\$[0-9][0-9,]*(\.[0-9]+)?(\s|$)", cost):
             problems.append(f"{name}: td.cost.observed is {cost!r}, want a $/1M figure such "
                             "as '$0.42'")
     extra = sorted(set(parser.rows) - set(names))

@@ -29,10 +29,11 @@ struct TargetView {
   std::string platform;
   std::string pricing_model;
   std::string instance_type;
-  double window_seconds = 0;                               // how much time the window covers so far
-  double ips = 0;                                          // successful inferences per second
-  double requests_per_second = 0;                          // every finished request
-  double error_ratio = 0;                                  // failed / finished, over the window
+  double window_seconds = 0;         // how much time the window covers so far
+  double window_length_seconds = 0;  // the configured window (both on the target's clock)
+  double ips = 0;                    // successful inferences per second
+  double requests_per_second = 0;    // every finished request
+  double error_ratio = 0;            // failed / finished, over the window
   std::vector<std::pair<std::string, uint64_t>> outcomes;  // window counts, non-zero only
   std::optional<double> p50_seconds, p90_seconds, p95_seconds, p99_seconds;
   double mean_latency_seconds = 0;
@@ -42,7 +43,10 @@ struct TargetView {
   int in_flight = 0;
   std::optional<double> usd_per_million_observed;
   std::optional<double> usd_per_million_capacity;
-  std::string cost_note;  // why a figure is absent, or that a duration was estimated
+  std::string cost_note;  // why the observed figure is absent, or that a duration was estimated
+  std::string capacity_cost_note;         // why the capacity figure is absent
+  std::vector<std::string> cost_caveats;  // what makes this window's figures approximate
+  ResolvedPricing pricing;                // the prices in force
   std::optional<double> capacity_ips;
   std::optional<double> budget_usd_per_million;
   double spend_usd = 0;       // estimated spend since start (time + request)
