@@ -95,6 +95,10 @@ class Service {
   std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
   // Every infercost_* family: the registry's and the windowed latency summaries.
   std::vector<prometheus::MetricFamily> Collect() const;
+  // Collect() in the Prometheus text format as of the last change (tick, apply, failed reload):
+  // what /metrics serves. It is serialized once per change by the thread that made it, so that
+  // a scrape costs a copy, not the formatting of every sample. Never null.
+  std::shared_ptr<const std::string> Exposition() const;
   std::vector<TargetView> Views() const;
   // Seconds since the last tick of the updater; the service is ready once one tick has run.
   bool Ready() const;
