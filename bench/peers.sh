@@ -35,22 +35,14 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-if [ -z "$binary" ]; then
-  for candidate in build/release/exporter/infercost build/test/exporter/infercost; do
-    if [ -x "$candidate" ]; then binary=$candidate; break; fi
-  done
-fi
-if [ -z "$binary" ] || [ ! -x "$binary" ]; then
-  echo "peers: no infercost binary; build it (cmake --workflow --preset release) or pass --binary" >&2
-  exit 2
-fi
+. bench/common.sh
+find_binary peers
 for tool in nginx wrk ab hey python3; do
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || {
     echo "peers: $tool is missing; run deploy/install-deps.sh --all" >&2
     exit 2
   }
 done
-. bench/nginx.sh
 
 work=$(mktemp -d /tmp/infercost-peers.XXXXXX)
 cleanup() {

@@ -5,7 +5,7 @@
 #   bench/serve_scrape.sh [--targets N] [--concurrency C] [--load-seconds S]
 #                         [--scrape-seconds S] [--scrape-every-ms M] [--binary PATH]
 #
-# One Debian nginx on a free loopback port answers every target (bench/nginx.sh). A generated
+# One Debian nginx on a free loopback port answers every target (bench/common.sh). A generated
 # config gives N targets (default 50), each a closed loop of C requests in flight (default 2)
 # against it, with the prices cycling through the catalog's instance types and Lambda, so that
 # every cost path runs; window 60s, one engine thread (the defaults). After a 5 s warm-up:
@@ -47,19 +47,11 @@ if [ $((warmup_seconds + load_seconds + scrape_seconds)) -gt 110 ]; then
   echo "serve_scrape: warm-up + load + scrape phases must stay under 110 s" >&2
   exit 2
 fi
-if [ -z "$binary" ]; then
-  for candidate in build/release/exporter/infercost build/test/exporter/infercost; do
-    if [ -x "$candidate" ]; then binary=$candidate; break; fi
-  done
-fi
-if [ -z "$binary" ] || [ ! -x "$binary" ]; then
-  echo "serve_scrape: no infercost binary; build it (cmake --workflow --preset release) or pass --binary" >&2
-  exit 2
-fi
+. bench/common.sh
+find_binary serve_scrape
 for tool in curl python3; do
   command -v "$tool" >/dev/null 2>&1 || { echo "serve_scrape: $tool is missing; run deploy/install-deps.sh --all" >&2; exit 2; }
 done
-. bench/nginx.sh
 
 work=$(mktemp -d /tmp/infercost-serve-scrape.XXXXXX)
 serve_pid=""

@@ -1,11 +1,27 @@
-# Sourced by the bench scripts: one Debian nginx on a free loopback port, with a private prefix
-# and config under the caller's work directory, one worker process, keep-alive without limits,
-# answering every request (any method) with a 3-byte body. Not executable on its own.
+# Sourced by the bench scripts (from the repository root); not executable on its own.
 #
-#   nginx_start DIR    starts it; sets nginx_pid and nginx_url (http://127.0.0.1:PORT/)
+#   find_binary NAME   sets binary, if empty, to the release or else the test build of infercost;
+#                      exits 2 with a message from NAME when there is none
+#   nginx_start DIR    starts one Debian nginx on a free loopback port, with a private prefix and
+#                      config under DIR, one worker process, keep-alive without limits, answering
+#                      every request (any method) with a 3-byte body; sets nginx_pid and nginx_url
+#                      (http://127.0.0.1:PORT/)
 #   nginx_stop         stops it (safe to call twice; call it from the caller's EXIT trap)
+#   nginx_version      e.g. 1.22.1
 #
 # Needs nginx, curl and python3 (deploy/install-deps.sh --all).
+
+find_binary() {
+  if [ -z "${binary:-}" ]; then
+    for candidate in build/release/exporter/infercost build/test/exporter/infercost; do
+      if [ -x "$candidate" ]; then binary=$candidate; break; fi
+    done
+  fi
+  if [ -z "${binary:-}" ] || [ ! -x "$binary" ]; then
+    echo "$1: no infercost binary; build it (cmake --workflow --preset release) or pass --binary" >&2
+    exit 2
+  fi
+}
 
 nginx_pid=""
 nginx_url=""
