@@ -2,10 +2,12 @@
 // engine, turns the engine's snapshots into metrics and cost once per tick, and applies reloads.
 //
 // Threads: the engine's workers (they only touch loadgen recorders); one updater thread owned by
-// Service (std::jthread) that reads snapshots and writes prometheus-cpp series and the target
-// views; the HTTP server's threads, which read the registry, Views() and TargetsJson(); and the
-// caller of Apply()/Stop() (the command's main thread). A mutex serialises the updater with
-// Apply(); views are copied out under it.
+// Service (std::jthread) that reads snapshots, writes prometheus-cpp series and the target
+// views, and serializes the exposition; the HTTP server's threads, which read Exposition(),
+// Views() and TargetsJson(); and the caller of Apply()/Stop() (the command's main thread). A
+// mutex serialises the updater with Apply(); views are copied out under it. The exposition is
+// serialized outside that mutex (a second one orders the serializations) and handed out as an
+// immutable shared string.
 #ifndef EXPORTER_SERVICE_H_
 #define EXPORTER_SERVICE_H_
 
