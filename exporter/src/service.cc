@@ -650,7 +650,9 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
 void Service::Impl::Tick() {
   {
     std::lock_guard lock(mu_);
-    if (stopped_ && targets_.empty()) return;
+    if (stopped_ && targets_.empty()) {
+      return;
+    }
     const auto now = Clock::now();
     double worker_cpu_share = 0;
     if (std::optional<ProcessSample> sample = ReadProcessSample()) {
@@ -664,7 +666,9 @@ void Service::Impl::Tick() {
       last_cpu_seconds_ = sample->cpu_seconds;
       last_cpu_at_ = now;
     }
-    for (auto& [name, state] : targets_) UpdateTarget(*state, now, worker_cpu_share);
+    for (auto& [name, state] : targets_) {
+      UpdateTarget(*state, now, worker_cpu_share);
+    }
   }
   Publish();
   ticked_ = true;  // ready once the first figures can be scraped
