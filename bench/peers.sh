@@ -44,64 +44,25 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-if [ -z "$binary" ]; then
-  for candidate in build/release/exporter/infercost build/test/exporter/infercost; do
-    if [ -x "$candidate" ]; then binary=$candidate; break; fi
-  done
-fi
-if [ -z "$binary" ] || [ ! -x "$binary" ]; then
-  echo "peers: no infercost binary; build it (cmake --workflow --preset release) or pass --binary" >&2
-  exit 2
-fi
+. bench/common.sh
+find_binary peers
 for tool in nginx wrk ab hey python3; do
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || {
     echo "peers: $tool is missing; run deploy/install-deps.sh --all" >&2
     exit 2
   }
 done
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 baseline="$(dirname "$binary")/../bench/loadgen/loadgen_curl_baseline"
 [ -x "$baseline" ] || baseline=""
 
 work=$(mktemp -d /tmp/infercost-peers.XXXXXX)
-nginx_pid=""
 cleanup() {
-  if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
+  nginx_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$work/logs"
-cat >"$work/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 300s;
-  client_body_temp_path $work/body;
-  proxy_temp_path $work/proxy;
-  fastcgi_temp_path $work/fastcgi;
-  uwsgi_temp_path $work/uwsgi;
-  scgi_temp_path $work/scgi;
-  server {
-    listen 127.0.0.1:$port;
-    location / { return 200 "ok\n"; }
-  }
-}
-EOF
-"$NGINX" -p "$work" -c "$work/nginx.conf" -e "$work/logs/error.log" &
-nginx_pid=$!
-url="http://127.0.0.1:$port/"
-for _ in $(seq 1 50); do
-  curl -sf "$url" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-curl -sf "$url" >/dev/null || { echo "peers: nginx did not start" >&2; cat "$work/logs/error.log" >&2; exit 1; }
+nginx_start "$work" || { echo "peers: nginx did not start" >&2; exit 1; }
+url=$nginx_url
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # Peak RSS (KiB) of a command, from the kernel's accounting of the finished child.
@@ -116,7 +77,7 @@ EOF
 to_us() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); print v } else if (v ~ /ms$/) { sub(/ms$/, "", v); print v * 1000 } else { sub(/s$/, "", v); print v * 1e6 } }'; }
 
 wrk_threads=${WRK_THREADS:-1}
-echo "infercost peers: nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') on $url, $(nproc) cores, $rounds rounds x ${seconds}s per run"
+echo "infercost peers: nginx $(nginx_version) on $url, $(nproc) cores, $rounds rounds x ${seconds}s per run"
 echo "binary: $binary ($("$binary" version))"
 # The machine may be shared: its load says how much the figures can be trusted.
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
