@@ -44,9 +44,12 @@ int Main(int argc, char** argv) {
     std::string_view name;
     int (*run)(int, char**);
   };
-  constexpr Entry kCommands[] = {{"serve", RunServe},     {"bench", RunBench},
-                                 {"sweep", RunSweep},     {"emulate", RunEmulate},
-                                 {"check-config", RunCheckConfig}, {"version", RunVersion}};
+  constexpr Entry kCommands[] = {{"serve", RunServe},
+                                 {"bench", RunBench},
+                                 {"sweep", RunSweep},
+                                 {"emulate", RunEmulate},
+                                 {"check-config", RunCheckConfig},
+                                 {"version", RunVersion}};
   for (const Entry& entry : kCommands) {
     if (command == entry.name) {
       // The command sees "infercost <command>" as its program name.

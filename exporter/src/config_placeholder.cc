@@ -1,1 +1,3 @@
-namespace infercost { int config_placeholder = 0; }
+namespace infercost {
+int config_placeholder = 0;
+}

@@ -1,1 +1,3 @@
-namespace infercost { int cost_placeholder = 0; }
+namespace infercost {
+int cost_placeholder = 0;
+}

@@ -12,8 +12,8 @@ struct Unit {
   double ns;
 };
 // Longest suffixes first so that "ms" is not read as "m" followed by "s".
-constexpr Unit kUnits[] = {{"ms", 1e6}, {"us", 1e3}, {"\xC2\xB5s", 1e3}, {"ns", 1.0},
-                           {"h", 3.6e12}, {"m", 6e10},  {"s", 1e9}};
+constexpr Unit kUnits[] = {{"ms", 1e6},   {"us", 1e3}, {"\xC2\xB5s", 1e3}, {"ns", 1.0},
+                           {"h", 3.6e12}, {"m", 6e10}, {"s", 1e9}};
 
 }  // namespace
 

@@ -19,12 +19,12 @@ struct TargetConfig {
   std::string name;              // [a-z0-9_-]+, the `target` label
   loadgen::RequestSpec request;  // url, method, headers, timeout, checks, sigv4 (payloads loaded)
   loadgen::PayloadSpec body;
-  loadgen::LoadPlan load;        // stages; repeat = true for serve
+  loadgen::LoadPlan load;  // stages; repeat = true for serve
   PricingSpec pricing;
   std::optional<double> budget_usd_per_million;
   std::optional<double> spend_limit_usd;
   std::optional<std::chrono::nanoseconds> slo_p95;  // latency objective, for capacity and sweep
-  std::string csv;               // per-request CSV file; "" for none
+  std::string csv;                                  // per-request CSV file; "" for none
 };
 
 // Spread the load of every target over `count` generators; this one is number `index`.
@@ -36,9 +36,9 @@ struct Shard {
 struct Config {
   std::string listen = "0.0.0.0:18090";
   std::chrono::nanoseconds window = std::chrono::seconds(60);
-  int threads = 1;                 // engine worker threads
+  int threads = 1;  // engine worker threads
   Shard shard;
-  std::string prices_file;         // catalog overrides; "" for the built-in catalog only
+  std::string prices_file;  // catalog overrides; "" for the built-in catalog only
   std::vector<TargetConfig> targets;
   std::vector<std::string> secrets;  // expanded ${VAR} values, to redact from any output
   std::string source;                // the file it came from, for messages

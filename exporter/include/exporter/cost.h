@@ -31,7 +31,7 @@ struct PricingSpec {
   // instance: price from the catalog unless usd_per_hour overrides it (reserved, spot, ...).
   std::string instance_type;
   int count = 1;
-  std::optional<double> usd_per_hour;  // hourly: required; instance: optional override
+  std::optional<double> usd_per_hour;               // hourly: required; instance: optional override
   CpuCredits cpu_credits = CpuCredits::kUnlimited;  // burstable types (t3, t4g) only
 
   // lambda
@@ -46,19 +46,19 @@ struct PricingSpec {
 
 // One row of the built-in catalog of EC2 instance prices.
 struct InstancePrice {
-  std::string type;           // e.g. g4dn.xlarge
-  double usd_per_hour = 0;    // on-demand, Linux
+  std::string type;         // e.g. g4dn.xlarge
+  double usd_per_hour = 0;  // on-demand, Linux
   int vcpus = 0;
-  std::string architecture;   // x86_64 | arm64
-  std::string accelerator;    // e.g. "NVIDIA T4", "" for none
-  double baseline_per_vcpu = 0;           // burstable: CPU baseline (0.2 = 20 %); 0 otherwise
-  double surplus_usd_per_vcpu_hour = 0;   // burstable: unlimited-mode surplus credit price
-  std::string taken;          // date the price was read, YYYY-MM-DD
-  std::string source;         // where it was read
+  std::string architecture;              // x86_64 | arm64
+  std::string accelerator;               // e.g. "NVIDIA T4", "" for none
+  double baseline_per_vcpu = 0;          // burstable: CPU baseline (0.2 = 20 %); 0 otherwise
+  double surplus_usd_per_vcpu_hour = 0;  // burstable: unlimited-mode surplus credit price
+  std::string taken;                     // date the price was read, YYYY-MM-DD
+  std::string source;                    // where it was read
 };
 
 struct ServerlessPrices {
-  double lambda_request_usd = 0;                 // per request
+  double lambda_request_usd = 0;  // per request
   double lambda_gb_second_x86_64 = 0;
   double lambda_gb_second_arm64 = 0;
   double lambda_provisioned_gb_second_x86_64 = 0;  // time-based, per GB-s provisioned
@@ -93,14 +93,14 @@ CatalogResult LoadCatalogOverrides(const std::string& path);
 // The prices in force for one target: what infercost_price_* gauges export.
 struct ResolvedPricing {
   PricingSpec spec;
-  std::string platform;      // ec2 | lambda | other
-  std::string architecture;  // x86_64 | arm64 | "" when unknown
-  double usd_per_hour = 0;   // time-based: instances x count + fixed + provisioned concurrency
-  double usd_per_request = 0;      // per request: Lambda request + API Gateway, or per_request
-  double usd_per_gb_second = 0;    // Lambda duration price in force (lower with PC)
-  double memory_gb = 0;            // Lambda memory, GiB-as-AWS-bills-it (MB / 1024)
-  int vcpus = 0;                   // instance vCPUs x count (burstable surplus)
-  double baseline_per_vcpu = 0;    // burstable baseline, 0 when not burstable
+  std::string platform;          // ec2 | lambda | other
+  std::string architecture;      // x86_64 | arm64 | "" when unknown
+  double usd_per_hour = 0;       // time-based: instances x count + fixed + provisioned concurrency
+  double usd_per_request = 0;    // per request: Lambda request + API Gateway, or per_request
+  double usd_per_gb_second = 0;  // Lambda duration price in force (lower with PC)
+  double memory_gb = 0;          // Lambda memory, GiB-as-AWS-bills-it (MB / 1024)
+  int vcpus = 0;                 // instance vCPUs x count (burstable surplus)
+  double baseline_per_vcpu = 0;  // burstable baseline, 0 when not burstable
   double surplus_usd_per_vcpu_hour = 0;
   double provisioned_usd_per_hour = 0;  // the provisioned-concurrency part of usd_per_hour
 };
@@ -114,18 +114,18 @@ ResolveResult Resolve(const PricingSpec& spec, const Catalog& catalog);
 
 // What happened in a window, as the engine measured it.
 struct Usage {
-  double elapsed_seconds = 0;  // length of the window
-  uint64_t ok = 0;             // successful inferences
-  uint64_t requests = 0;       // every request sent and finished, failures included
+  double elapsed_seconds = 0;      // length of the window
+  uint64_t ok = 0;                 // successful inferences
+  uint64_t requests = 0;           // every request sent and finished, failures included
   uint64_t billable_requests = 0;  // requests that reached the function (Lambda; not throttled)
-  uint64_t billed_ms = 0;      // summed billed duration, each request rounded up to 1 ms
-  bool billed_estimated = false;  // some durations were measured latency (an upper bound)
-  double capacity_ips = 0;     // highest healthy sustained IPS; 0 when not yet known
+  uint64_t billed_ms = 0;          // summed billed duration, each request rounded up to 1 ms
+  bool billed_estimated = false;   // some durations were measured latency (an upper bound)
+  double capacity_ips = 0;         // highest healthy sustained IPS; 0 when not yet known
 };
 
 struct Cost {
-  double time_usd = 0;     // spend that accrues with the clock over the window
-  double request_usd = 0;  // spend that accrues per request over the window
+  double time_usd = 0;            // spend that accrues with the clock over the window
+  double request_usd = 0;         // spend that accrues per request over the window
   double surplus_credit_usd = 0;  // part of time_usd: burstable surplus credits
   double utilisation = 0;         // burstable: observed / capacity IPS (0 when unknown)
   // $ per 1M successful inferences; absent (with a reason) when it cannot be computed.

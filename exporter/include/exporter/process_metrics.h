@@ -1,0 +1,33 @@
+// The generator's own cost, under the standard process_* names that node_exporter-era tooling and
+// dashboards know. Read from /proc at collection time. Thread-safe (stateless reads).
+#ifndef EXPORTER_PROCESS_METRICS_H_
+#define EXPORTER_PROCESS_METRICS_H_
+
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
+
+#include <optional>
+
+namespace infercost {
+
+struct ProcessSample {
+  double cpu_seconds = 0;  // user + system, all threads
+  double resident_memory_bytes = 0;
+  double virtual_memory_bytes = 0;
+  double start_time_seconds = 0;  // Unix time
+  double open_fds = 0;
+  double max_fds = 0;
+  double threads = 0;
+};
+
+// Nullopt when /proc is not readable.
+std::optional<ProcessSample> ReadProcessSample();
+
+class ProcessCollector : public prometheus::Collectable {
+ public:
+  std::vector<prometheus::MetricFamily> Collect() const override;
+};
+
+}  // namespace infercost
+
+#endif  // EXPORTER_PROCESS_METRICS_H_
