@@ -20,11 +20,13 @@ build=(build-essential cmake pkg-config git libcurl4-openssl-dev libcivetweb-dev
   libbenchmark-dev)
 # Tests: promtool and a real Prometheus for the stack test, headless Chromium for the page test,
 # apache2-utils for htpasswd (bcrypt hashes in tests), librsvg2-bin to render the sweep's charts,
-# docker-compose to validate deploy/docker-compose.yml, python3 for the helper test servers.
+# docker-compose to validate deploy/docker-compose.yml, python3 for the helper test servers, nginx
+# to run deploy/tls-proxy/nginx.conf in tests/deploy.
 tests=(prometheus prometheus-alertmanager chromium curl apache2-utils librsvg2-bin docker-compose
-  python3 procps)
-# Benchmarks and image builds: peers (nginx, wrk, ab, hey) and the rootless image toolchain.
-extra=(nginx wrk hey podman buildah debootstrap)
+  python3 procps nginx)
+# Benchmarks and image builds: peers (wrk, hey; nginx and ab come with the tests list) and the
+# rootless image toolchain.
+extra=(wrk hey podman buildah debootstrap)
 
 case "$mode" in
   --runtime) want=("${runtime[@]}") ;;
