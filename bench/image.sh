@@ -3,8 +3,9 @@
 #
 #   1. a Debian 12 base: `debootstrap --variant=minbase bookworm` into a directory (only Debian's
 #      mirror is needed), `podman import`ed as localhost/debian:12-minbase (kept for later runs);
-#   2. `podman build --build-arg BASE_IMAGE=localhost/debian:12-minbase` of deploy/Dockerfile, the
-#      same file docker-compose builds, so the image runs deploy/install-deps.sh as CI does;
+#   2. `podman build --isolation chroot --build-arg BASE_IMAGE=localhost/debian:12-minbase` of
+#      deploy/Dockerfile, the file docker-compose builds, so the image runs deploy/install-deps.sh
+#      as CI does (chroot isolation: the default OCI runtime cannot create cgroups here);
 #   3. the built image's `infercost serve` (its embedded default: the emulated AWS fleet) run with
 #      `buildah run --isolation chroot` (plain `podman run` cannot set rlimits in this sandbox),
 #      listening on loopback, and /metrics scraped once and checked with promtool.
@@ -53,8 +54,8 @@ fi
 # 2. The image, from the same Dockerfile docker-compose uses.
 log "podman build of deploy/Dockerfile"
 started=$SECONDS
-podman build --format docker --build-arg "BASE_IMAGE=$base" -f "$repo/deploy/Dockerfile" \
-  -t "$image" "$repo" >"$work/build.log" 2>&1 || { tail -40 "$work/build.log"; exit 1; }
+podman build --isolation chroot --format docker --build-arg "BASE_IMAGE=$base" \
+  -f "$repo/deploy/Dockerfile" -t "$image" "$repo" >"$work/build.log" 2>&1 || { tail -40 "$work/build.log"; exit 1; }
 build_s=$((SECONDS - started))
 size=$(podman image inspect --format '{{.Size}}' "$image")
 log "built $image in $build_s s, $((size / 1024 / 1024)) MiB"
