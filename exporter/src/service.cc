@@ -454,12 +454,15 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
 
   // Capacity: the best healthy full window so far.
   if (window_full && w.Requests() > 0) {
-    std::optional<double> slo;
-    if (state.config.slo_p95) slo = Seconds(*state.config.slo_p95);
-    state.capacity.Observe(v.ips, v.error_ratio, v.p95_seconds, slo);
+    using CapSeconds = CapacityTracker::Seconds;
+    std::optional<CapSeconds> slo;
+    if (state.config.slo_p95) slo = CapSeconds(Seconds(*state.config.slo_p95));
+    std::optional<CapSeconds> p95;
+    if (v.p95_seconds) p95 = CapSeconds(*v.p95_seconds);
+    state.capacity.Observe(v.ips, v.error_ratio, p95, slo);
   }
   v.capacity_ips =
-      state.capacity.has_value() ? std::optional<double>(state.capacity.value()) : std::nullopt;
+      state.capacity.has_value() ? std::optional<double>(state.capacity.ips()) : std::nullopt;
   s.SetCapacity(v.capacity_ips);
 
   // Cost over the window (the gauges) and spend since the last tick (the counters).

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "exporter/cost.h"
@@ -19,15 +20,22 @@ struct TargetConfig {
   std::string name;              // [a-z0-9_-]+, the `target` label
   loadgen::RequestSpec request;  // url, method, headers, timeout, checks, sigv4 (payloads loaded)
   loadgen::PayloadSpec body;
-  loadgen::LoadPlan load;  // stages; repeat = true for serve
+  // This generator's share of the stages (see Shard). repeat = true for a staged plan; the
+  // default when a target has no `load:` is one endless closed-loop stage of concurrency 1.
+  loadgen::LoadPlan load;
   PricingSpec pricing;
   std::optional<double> budget_usd_per_million;
-  std::optional<double> spend_limit_usd;
+  std::optional<double> spend_limit_usd;  // this generator's share: the config's / shard.count
   std::optional<std::chrono::nanoseconds> slo_p95;  // latency objective, for capacity and sweep
   std::string csv;                                  // per-request CSV file; "" for none
 };
 
-// Spread the load of every target over `count` generators; this one is number `index`.
+// Spread the load of every target over `count` generators; this one is number `index`. Each
+// closed-loop stage's concurrency C is split into floor(C / count) per shard plus one more for
+// C mod count shards (starting at shard `target position mod count`, so the remainders of several
+// targets land on different generators): the shards always sum to C, and a shard left with 0 runs
+// that stage idle. Rates are divided exactly (rate / count; Poisson streams superpose to the full
+// rate). Each shard gets a distinct seed and max_in_flight = ceil(max_in_flight / count).
 struct Shard {
   int index = 0;
   int count = 1;
@@ -61,14 +69,34 @@ struct ConfigResult {
 using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
 EnvLookup ProcessEnv();
 
+// The variable `serve` sets to the in-process emulator's base URL (http://127.0.0.1:PORT) for the
+// embedded default. Values of infercost's own INFERCOST_* variables are not secrets.
+inline constexpr std::string_view kEmulatorUrlVariable = "INFERCOST_EMULATOR_URL";
+
+// examples/emulated-aws.yaml, compiled in: what `serve` and `sweep` run without --config. Parse
+// it with kEmbeddedDefaultConfigName as the file name and an env that has kEmulatorUrlVariable.
+std::string_view EmbeddedDefaultConfig();
+inline constexpr std::string_view kEmbeddedDefaultConfigName = "examples/emulated-aws.yaml";
+
 // Parses and validates a config; `file_name` is used in error messages and to resolve relative
 // paths (body files, image dirs, prices file) against the config's own directory.
 ConfigResult ParseConfig(const std::string& yaml, const std::string& file_name,
                          const EnvLookup& env);
 ConfigResult LoadConfigFile(const std::string& path, const EnvLookup& env);
 
-// Replaces every secret in `text` with "<redacted>".
+// Replaces every secret in `text` with "<redacted>" (longest match first; empty secrets ignored).
 std::string Redact(const std::string& text, const std::vector<std::string>& secrets);
+
+// This shard's part of a plan (see Shard); `target_position` is the target's index in the config.
+// The identity for count 1.
+loadgen::LoadPlan ShardPlan(const loadgen::LoadPlan& plan, const Shard& shard,
+                            std::size_t target_position);
+
+// "" when `address` is a valid HOST:PORT (port 0..65535; IPv6 hosts in brackets), else what is
+// wrong. For --listen flags as well as the config's `listen`.
+std::string ListenAddressError(std::string_view address);
+// "" when `url` is an absolute http:// or https:// URL with a host, else what is wrong.
+std::string UrlError(std::string_view url);
 
 }  // namespace infercost
 

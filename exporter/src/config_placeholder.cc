@@ -1,3 +1,0 @@
-namespace infercost {
-int config_placeholder = 0;
-}

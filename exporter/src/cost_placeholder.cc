@@ -1,3 +1,0 @@
-namespace infercost {
-int cost_placeholder = 0;
-}

@@ -1,0 +1,211 @@
+// `infercost check-config`, run as a process: exit codes, stdout and stderr.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+const std::string kSource = INFERCOST_SOURCE_DIR;
+const std::string kTestData = kSource + "/tests/testdata";
+
+struct ProcessResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Runs the infercost binary with exactly `env` as its environment.
+ProcessResult Infercost(const std::vector<std::string>& args,
+                        const std::vector<std::string>& env = {}) {
+  const std::string base = (std::filesystem::temp_directory_path() /
+                            ("infercost-check-config-" + std::to_string(::getpid()) + "-"))
+                               .string();
+  static int calls = 0;
+  const std::string out_path = base + std::to_string(++calls) + ".out";
+  const std::string err_path = base + std::to_string(calls) + ".err";
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
+  std::vector<std::string> argv_strings = {INFERCOST_BINARY};
+  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& a : argv_strings) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> env_strings = env;
+  std::vector<char*> envp;
+  for (std::string& e : env_strings) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  ProcessResult run;
+  pid_t pid = 0;
+  if (posix_spawn(&pid, INFERCOST_BINARY, &actions, nullptr, argv.data(), envp.data()) == 0) {
+    int status = 0;
+    if (::waitpid(pid, &status, 0) == pid && WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  run.out = Slurp(out_path);
+  run.err = Slurp(err_path);
+  std::filesystem::remove(out_path);
+  std::filesystem::remove(err_path);
+  return run;
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST(CheckConfig, ValidFileExitsZeroWithASummary) {
+  const std::string file = kTestData + "/valid-minimal.yaml";
+  const ProcessResult run = Infercost({"check-config", file});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err, "");
+  const std::vector<std::string> lines = Lines(run.out);
+  ASSERT_GE(lines.size(), 2u) << run.out;
+  EXPECT_EQ(lines[0], file + ": valid: 1 target (a), window 1m");
+  EXPECT_EQ(lines[1].rfind("  a: concurrency 1 throughout", 0), 0u) << lines[1];
+}
+
+// valid-spend.yaml by hand, with the built-in us-east-1 prices:
+// fn: 10 requests/s for 30 min of each hour = 18,000 requests/h; at 500 ms each that is 9,000
+// GB-s at 1 GB. $0.20 per 1M requests -> $0.0036; 9,000 x $0.0000166667 -> $0.15; $0.1536/h.
+// A $1 limit lasts 1 / 0.1536 h = 6 h 31 min. At 1 s: $0.3036/h, 3 h 18 min.
+// box: 2 x g4dn.xlarge at $0.526/h = $1.052/h whatever the load. All: $1.2056/h.
+TEST(CheckConfig, EstimatesSpendPerHourFromTheCostModel) {
+  const std::string file = kTestData + "/valid-spend.yaml";
+  const ProcessResult run = Infercost({"check-config", file});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, file +
+                         ": valid: 2 targets (fn, box), window 1m\n"
+                         "  fn: 1h cycle (30m rate 10/s, 30m idle)\n"
+                         "    spend about $0.15/h (time $0.00/h + requests $0.15/h, assuming "
+                         "500ms per request); spend_limit_usd $1.00 reached after about 6h31m\n"
+                         "  box: concurrency 1 throughout\n"
+                         "    spend about $1.05/h (time $1.05/h + requests $0.00/h)\n"
+                         "  all targets: about $1.21/h\n");
+
+  const ProcessResult slower = Infercost({"check-config", "--latency", "1s", file});
+  EXPECT_EQ(slower.exit_code, 0) << slower.err;
+  EXPECT_NE(slower.out.find("    spend about $0.30/h (time $0.00/h + requests $0.30/h, assuming 1s "
+                            "per request); spend_limit_usd $1.00 reached after about 3h18m\n"),
+            std::string::npos)
+      << slower.out;
+
+  const ProcessResult bad = Infercost({"check-config", "--latency", "0", file});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err,
+            "infercost check-config: --latency: '0' is not a duration above 0 (e.g. 500ms)\n");
+}
+
+TEST(CheckConfig, InvalidFileExitsTwoWithEveryErrorOnStderr) {
+  const std::string file = kTestData + "/invalid-many.yaml";
+  const ProcessResult run = Infercost({"check-config", file});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.out, "");
+  const std::vector<std::string> lines = Lines(run.err);
+  ASSERT_EQ(lines.size(), 10u) << run.err;
+  EXPECT_EQ(lines.front(),
+            file + ":2:9: listen: 'localhost' must be HOST:PORT, e.g. 0.0.0.0:18090");
+  EXPECT_EQ(lines.back(),
+            file + ":17:27: x-api-key: environment variable INFER_UNSET_KEY is not set");
+  for (const std::string& line : lines) EXPECT_EQ(line.rfind(file + ":", 0), 0u) << line;
+}
+
+TEST(CheckConfig, MalformedYamlIsOneErrorAtYamlCppsPosition) {
+  const std::string file = kTestData + "/invalid-malformed-yaml.yaml";
+  const ProcessResult run = Infercost({"check-config", file});
+  EXPECT_EQ(run.exit_code, 2);
+  EXPECT_EQ(run.err, file + ":6:12: invalid YAML: end of sequence flow not found\n");
+}
+
+TEST(CheckConfig, NeverPrintsASecret) {
+  const std::vector<std::string> env = {"TARGET_NAME=from-env",
+                                        "INFERCOST_EMULATOR_URL=http://127.0.0.1:4321",
+                                        "TOKEN=tok-SECRET-value",
+                                        "USER_ID=u-77",
+                                        "STAGE=2m",
+                                        "CONCURRENCY=6",
+                                        "PRICE=0.75"};
+  const ProcessResult ok = Infercost({"check-config", kTestData + "/valid-vars.yaml"}, env);
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  EXPECT_EQ(ok.out.find("tok-SECRET-value"), std::string::npos) << ok.out;
+
+  const std::string yaml = ::testing::TempDir() + "/check-config-secret.yaml";
+  std::ofstream(yaml) << "targets:\n"
+                         "  - name: a\n"
+                         "    url: ftp://${TOKEN}@host/\n"
+                         "    pricing: { model: hourly, usd_per_hour: 1 }\n";
+  const ProcessResult bad = Infercost({"check-config", yaml}, env);
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_EQ(bad.err,
+            yaml + ":3:10: url: 'ftp://${TOKEN}@host/' has scheme 'ftp'; use http or https\n");
+  std::filesystem::remove(yaml);
+}
+
+TEST(CheckConfig, MissingFileAndBadUsageExitTwo) {
+  const ProcessResult missing = Infercost({"check-config", kTestData + "/no-such.yaml"});
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_EQ(missing.err, kTestData + "/no-such.yaml: cannot read: No such file or directory\n");
+
+  const ProcessResult no_file = Infercost({"check-config"});
+  EXPECT_EQ(no_file.exit_code, 2);
+  EXPECT_NE(no_file.err.find("FILE is required"), std::string::npos) << no_file.err;
+
+  const ProcessResult extra = Infercost({"check-config", "a.yaml", "b.yaml"});
+  EXPECT_EQ(extra.exit_code, 2);
+
+  const ProcessResult help = Infercost({"check-config", "--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_NE(help.out.find("FILE:LINE:COL"), std::string::npos) << help.out;
+}
+
+TEST(CheckConfig, EmulatedAwsExamplePasses) {
+  const std::string file = kSource + "/examples/emulated-aws.yaml";
+  const ProcessResult run = Infercost({"check-config", file});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  const std::vector<std::string> lines = Lines(run.out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines[0], file +
+                          ": valid: 4 targets (g4dn-xlarge, t3-medium, t4g-medium, lambda-1024), "
+                          "window 30s");
+  EXPECT_NE(run.out.find("INFERCOST_EMULATOR_URL is unset"), std::string::npos) << run.out;
+}
+
+TEST(CheckConfig, AwsTemplatePassesWithItsVariablesSet) {
+  const std::string file = kSource + "/examples/aws.yaml";
+  const ProcessResult run =
+      Infercost({"check-config", file},
+                {"INFER_IMAGE_DIR=" + kTestData + "/images", "INFER_API_KEY=key-NOT-TO-PRINT"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  const std::vector<std::string> lines = Lines(run.out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines[0], file +
+                          ": valid: 4 targets (g4dn-xlarge, t3-medium, t4g-medium, "
+                          "lambda-1024), window 1m");
+  EXPECT_EQ(run.out.find("key-NOT-TO-PRINT"), std::string::npos);
+
+  const ProcessResult unset = Infercost({"check-config", file});
+  EXPECT_EQ(unset.exit_code, 2);
+  EXPECT_NE(unset.err.find("environment variable INFER_API_KEY is not set"), std::string::npos);
+}
+
+}  // namespace

@@ -1,0 +1,162 @@
+// CapacityTracker, billed-duration rounding, FormatUsd and the enum spellings.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include "cost_test_util.h"
+#include "exporter/cost.h"
+
+namespace infercost {
+namespace {
+
+using Seconds = CapacityTracker::Seconds;
+using namespace std::chrono_literals;
+
+TEST(CapacityTracker, AbsentUntilAHealthyWindow) {
+  CapacityTracker t;
+  EXPECT_FALSE(t.has_value());
+  EXPECT_EQ(t.ips(), 0);
+  EXPECT_FALSE(t.Observe(50, 0.2, Seconds(0.1), std::nullopt));  // 20 % errors
+  EXPECT_FALSE(t.has_value());
+  EXPECT_TRUE(t.Observe(40, 0.0, Seconds(0.1), std::nullopt));
+  EXPECT_TRUE(t.has_value());
+  EXPECT_EQ(t.ips(), 40);
+}
+
+TEST(CapacityTracker, KeepsTheHighestHealthyIps) {
+  CapacityTracker t;
+  t.Observe(5, 0, std::nullopt, std::nullopt);
+  t.Observe(8, 0.005, std::nullopt, std::nullopt);
+  t.Observe(6, 0, std::nullopt, std::nullopt);
+  t.Observe(12, 0.5, std::nullopt, std::nullopt);  // faster but failing: not capacity
+  EXPECT_EQ(t.ips(), 8);
+}
+
+TEST(CapacityTracker, ErrorRatioMustStayUnderOnePercent) {
+  CapacityTracker t;
+  EXPECT_FALSE(t.Observe(10, 0.01, std::nullopt, std::nullopt));
+  EXPECT_TRUE(t.Observe(10, 0.0099, std::nullopt, std::nullopt));
+}
+
+TEST(CapacityTracker, SloOnP95) {
+  CapacityTracker t;
+  const std::optional<Seconds> slo = Seconds(0.25);
+  EXPECT_FALSE(t.Observe(30, 0, Seconds(0.3), slo));
+  EXPECT_FALSE(t.Observe(30, 0, std::nullopt, slo));  // no p95 to hold against the SLO
+  EXPECT_TRUE(t.Observe(20, 0, Seconds(0.25), slo));  // at the SLO is within it
+  EXPECT_EQ(t.ips(), 20);
+  // The config's nanosecond SLO converts as is.
+  const std::optional<std::chrono::nanoseconds> config_slo = 250ms;
+  EXPECT_TRUE(t.Observe(22, 0, Seconds(0.2), config_slo));
+  EXPECT_EQ(t.ips(), 22);
+}
+
+TEST(CapacityTracker, IgnoresNonsense) {
+  CapacityTracker t;
+  EXPECT_FALSE(t.Observe(0, 0, std::nullopt, std::nullopt));
+  EXPECT_FALSE(t.Observe(-3, 0, std::nullopt, std::nullopt));
+  EXPECT_FALSE(t.Observe(std::nan(""), 0, std::nullopt, std::nullopt));
+  EXPECT_FALSE(t.Observe(HUGE_VAL, 0, std::nullopt, std::nullopt));
+  EXPECT_FALSE(t.Observe(5, std::nan(""), std::nullopt, std::nullopt));
+  EXPECT_FALSE(t.Observe(5, 0, Seconds(std::nan("")), Seconds(1)));
+  EXPECT_FALSE(t.has_value());
+}
+
+TEST(CapacityTracker, ResetForgets) {
+  CapacityTracker t;
+  t.Observe(5, 0, std::nullopt, std::nullopt);
+  t.Reset();
+  EXPECT_FALSE(t.has_value());
+}
+
+TEST(CapacityTracker, FeedsTheCapacityBasis) {
+  // Two windows of g4dn.xlarge: 100 IPS healthy, then 120 IPS at 5 % errors. Capacity stays
+  // 100: 0.526 / (100 x 3600) x 1e6 = 1.461111.
+  CapacityTracker t;
+  t.Observe(100, 0, Seconds(0.05), Seconds(0.1));
+  t.Observe(120, 0.05, Seconds(0.05), Seconds(0.1));
+  const Cost cost = ComputeCost(testing::MustResolve(testing::InstanceSpec("g4dn.xlarge")),
+                                Usage{.elapsed_seconds = 60,
+                                      .ok = 6840,
+                                      .requests = 7200,
+                                      .billable_requests = 7200,
+                                      .capacity_ips = t.ips()});
+  ASSERT_TRUE(cost.capacity_usd_per_million);
+  EXPECT_NEAR(*cost.capacity_usd_per_million, 1.461111, 1e-6);
+}
+
+TEST(BilledDuration, LatencyRoundsUpToWholeMilliseconds) {
+  EXPECT_EQ(BilledMsFromLatency(630'820'000ns), 631u);
+  EXPECT_EQ(BilledMsFromLatency(631ms), 631u);
+  EXPECT_EQ(BilledMsFromLatency(631'000'001ns), 632u);
+  EXPECT_EQ(BilledMsFromLatency(1ns), 1u);
+  EXPECT_EQ(BilledMsFromLatency(0ns), 1u);
+}
+
+TEST(BilledDuration, HeaderValues) {
+  EXPECT_EQ(ParseBilledDurationMs("631"), 631u);
+  EXPECT_EQ(ParseBilledDurationMs("630.82"), 631u);
+  EXPECT_EQ(ParseBilledDurationMs(" 12 \r\n"), 12u);
+  EXPECT_EQ(ParseBilledDurationMs("0"), 0u);
+  EXPECT_EQ(ParseBilledDurationMs(""), std::nullopt);
+  EXPECT_EQ(ParseBilledDurationMs("abc"), std::nullopt);
+  EXPECT_EQ(ParseBilledDurationMs("-5"), std::nullopt);
+  EXPECT_EQ(ParseBilledDurationMs("12ms"), std::nullopt);
+  EXPECT_EQ(ParseBilledDurationMs("inf"), std::nullopt);
+  EXPECT_EQ(ParseBilledDurationMs("nan"), std::nullopt);
+  EXPECT_EQ(ParseBilledDurationMs("1e400"), std::nullopt);
+}
+
+TEST(FormatUsd, RoundsOnlyForPresentation) {
+  EXPECT_EQ(FormatUsd(10.713688), "$10.71");
+  EXPECT_EQ(FormatUsd(10.716688), "$10.72");
+  EXPECT_EQ(FormatUsd(0.292222), "$0.29");
+  EXPECT_EQ(FormatUsd(1.461111), "$1.46");
+  EXPECT_EQ(FormatUsd(1234.567), "$1234.57");
+  EXPECT_EQ(FormatUsd(0), "$0.00");
+  EXPECT_EQ(FormatUsd(0.01), "$0.01");
+  EXPECT_EQ(FormatUsd(0.0042), "$0.0042");
+  EXPECT_EQ(FormatUsd(0.005), "$0.0050");
+  EXPECT_EQ(FormatUsd(2e-7), "$0.00000020");
+  EXPECT_EQ(FormatUsd(-1.5), "-$1.50");
+  EXPECT_EQ(FormatUsd(std::nan("")), "n/a");
+  EXPECT_EQ(FormatUsd(HUGE_VAL), "n/a");
+}
+
+TEST(Names, RoundTrip) {
+  for (PricingModel v : {PricingModel::kInstance, PricingModel::kHourly, PricingModel::kLambda,
+                         PricingModel::kPerRequest}) {
+    EXPECT_EQ(ParsePricingModel(Name(v)), v);
+  }
+  for (PriceBasis v : {PriceBasis::kOnDemand, PriceBasis::kReserved, PriceBasis::kSpot,
+                       PriceBasis::kSavingsPlan}) {
+    EXPECT_EQ(ParsePriceBasis(Name(v)), v);
+  }
+  for (CpuCredits v : {CpuCredits::kUnlimited, CpuCredits::kStandard}) {
+    EXPECT_EQ(ParseCpuCredits(Name(v)), v);
+  }
+  for (ApiGateway v : {ApiGateway::kNone, ApiGateway::kHttp, ApiGateway::kRest}) {
+    EXPECT_EQ(ParseApiGateway(Name(v)), v);
+  }
+  for (Architecture v : {Architecture::kX86_64, Architecture::kArm64}) {
+    EXPECT_EQ(ParseArchitecture(Name(v)), v);
+  }
+}
+
+TEST(Names, SpellingsUsedByConfigAndFlags) {
+  EXPECT_EQ(Name(PricingModel::kPerRequest), "per_request");
+  EXPECT_EQ(Name(PriceBasis::kOnDemand), "on_demand");
+  EXPECT_EQ(Name(PriceBasis::kSavingsPlan), "savings_plan");
+  EXPECT_EQ(Name(Architecture::kX86_64), "x86_64");
+  EXPECT_EQ(ParseApiGateway("REST"), std::nullopt);
+  EXPECT_EQ(ParseArchitecture("amd64"), std::nullopt);
+  EXPECT_EQ(ParsePricingModel(""), std::nullopt);
+  EXPECT_EQ(ParsePriceBasis("on-demand"), std::nullopt);
+  EXPECT_EQ(ParseCpuCredits("Unlimited"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace infercost
