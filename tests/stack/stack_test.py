@@ -173,6 +173,8 @@ targets:
   - name: {INSTANCE_TARGET}
     url: {emulator}/g4dn.xlarge/predict
     method: POST
+    expect: {{status: 200}}
+    timeout: 10s
     load:
       stages:
         - {{duration: 1h, rate: 20}}
@@ -181,6 +183,8 @@ targets:
   - name: t4g-medium
     url: {emulator}/t4g.medium/predict
     method: POST
+    expect: {{status: 200}}
+    timeout: 10s
     load:
       stages:
         - {{duration: 1h, rate: 10}}
@@ -188,6 +192,8 @@ targets:
   - name: lambda-1024
     url: {emulator}/lambda/predict
     method: POST
+    expect: {{status: 200}}
+    timeout: 10s
     cold_start: {{header: X-Cold-Start}}
     load:
       stages:
@@ -389,6 +395,10 @@ def run(args, workdir):
             generator_ports.append(port)
             config = os.path.join(workdir, f"shard-{shard}.yaml")
             generator_config(config, port, emulator_port, shard)
+            check = subprocess.run([args.infercost, "check-config", config], capture_output=True,
+                                   text=True, timeout=30)
+            if check.returncode != 0:
+                raise Failure(f"check-config {config}: exit {check.returncode}\n{check.stderr}")
             processes.append(Process(f"serve-{shard}", [args.infercost, "serve", "--config",
                                                          config], workdir))
 
