@@ -6,15 +6,24 @@ namespace loadgen {
 
 std::string_view OutcomeName(Outcome outcome) {
   switch (outcome) {
-    case Outcome::kOk: return "ok";
-    case Outcome::kHttp4xx: return "http_4xx";
-    case Outcome::kThrottled: return "throttled";
-    case Outcome::kHttp5xx: return "http_5xx";
-    case Outcome::kGatewayTimeout: return "gateway_timeout";
-    case Outcome::kTimeout: return "timeout";
-    case Outcome::kConnectError: return "connect_error";
-    case Outcome::kTlsError: return "tls_error";
-    case Outcome::kInvalidResponse: return "invalid_response";
+    case Outcome::kOk:
+      return "ok";
+    case Outcome::kHttp4xx:
+      return "http_4xx";
+    case Outcome::kThrottled:
+      return "throttled";
+    case Outcome::kHttp5xx:
+      return "http_5xx";
+    case Outcome::kGatewayTimeout:
+      return "gateway_timeout";
+    case Outcome::kTimeout:
+      return "timeout";
+    case Outcome::kConnectError:
+      return "connect_error";
+    case Outcome::kTlsError:
+      return "tls_error";
+    case Outcome::kInvalidResponse:
+      return "invalid_response";
   }
   return "invalid_response";
 }
@@ -32,6 +41,10 @@ Outcome ClassifyOutcome(int curl_code, long http_status, bool checks_passed) {
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:
       return Outcome::kConnectError;
+    case CURLE_WEIRD_SERVER_REPLY:    // a status line or header that is not HTTP
+    case CURLE_UNSUPPORTED_PROTOCOL:  // at this point: an HTTP/0.9 (header-less) answer
+    case CURLE_BAD_CONTENT_ENCODING:
+      return Outcome::kInvalidResponse;
     case CURLE_SSL_CONNECT_ERROR:
     case CURLE_PEER_FAILED_VERIFICATION:
     case CURLE_SSL_CERTPROBLEM:

@@ -3,23 +3,55 @@
 #define LOADGEN_CSV_H_
 
 #include <cstdio>
+#include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
 
 #include "loadgen/record.h"
 
 namespace loadgen {
 
+// An open CSV file with its header row written, shared by the CsvRecorders of a target that is
+// sharded over several workers. Thread-safe: each recorder appends whole blocks of rows under the
+// file's mutex, so rows never interleave mid-line.
+class CsvFile {
+ public:
+  // Opens (truncates) `path` and writes the header; null with `*error` set when that fails.
+  static std::shared_ptr<CsvFile> Open(const std::string& path, std::string* error);
+  ~CsvFile();
+  CsvFile(const CsvFile&) = delete;
+  CsvFile& operator=(const CsvFile&) = delete;
+
+  bool Append(std::string_view block);  // false (and error() set) when the write failed
+  bool Close();                         // flushes and closes; later appends fail
+  std::string error() const;
+
+ private:
+  CsvFile(std::FILE* file, std::string path) : file_(file), path_(std::move(path)) {}
+  mutable std::mutex mu_;
+  std::FILE* file_;
+  std::string path_;
+  std::string error_;
+};
+
 // Columns: target, scheduled_unix_ns, sent_unix_ns, latency_ms, schedule_lag_ms, status, outcome,
 // bytes_sent, bytes_received, cold_start, billed_ms. Times are converted from the steady clock to
-// Unix time once, at construction. Thread contract: one writer thread; Flush/Close from the same
-// thread, or after that thread has stopped. Rows are buffered and written in large blocks.
+// Unix time once, at construction. Latency and lag are in milliseconds with microsecond
+// resolution; cold_start is 0 or 1; billed_ms is empty when the response had no billed-duration
+// header. A dropped open-loop arrival is a row too, with outcome `dropped`, its scheduled time and
+// empty send time, latency and lag: nothing is silently left out. Thread contract: one writer
+// thread; Flush/Close from the same thread, or after that thread has stopped. Rows are buffered
+// and written in large blocks.
 class CsvRecorder : public Recorder {
  public:
   // Opens (truncates) `path` and writes the header. ok() tells whether that worked; error()
   // says why not.
   CsvRecorder(const std::string& path, std::string target_name);
+  // Writes into a file shared with other recorders.
+  CsvRecorder(std::shared_ptr<CsvFile> file, std::string target_name);
   ~CsvRecorder() override;
-  bool ok() const { return file_ != nullptr; }
+  bool ok() const { return file_ != nullptr && error_.empty(); }
   const std::string& error() const { return error_; }
 
   void OnRequestDone(const RequestRecord& record) override;
@@ -30,8 +62,12 @@ class CsvRecorder : public Recorder {
   bool Close();
 
  private:
-  std::FILE* file_ = nullptr;
-  std::string target_name_;
+  void Init();
+  void AppendRow(Clock::time_point scheduled_at, const RequestRecord* record);
+
+  std::shared_ptr<CsvFile> file_;
+  bool owns_file_ = false;   // Close() closes the file only when this recorder opened it
+  std::string target_name_;  // already quoted for CSV when it needs to be
   std::string error_;
   std::string buffer_;
   int64_t steady_to_unix_ns_ = 0;

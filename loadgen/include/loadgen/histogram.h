@@ -15,8 +15,8 @@ namespace loadgen {
 // Record() is branch-light and allocation-free (the counters are allocated once, ~20 KiB).
 class LatencyHistogram {
  public:
-  static constexpr int64_t kMinValueNs = 1'000;                  // 1 µs
-  static constexpr int64_t kMaxValueNs = 3'600'000'000'000;      // 1 h
+  static constexpr int64_t kMinValueNs = 1'000;              // 1 µs
+  static constexpr int64_t kMaxValueNs = 3'600'000'000'000;  // 1 h
 
   LatencyHistogram();
 
@@ -27,9 +27,9 @@ class LatencyHistogram {
   void Clear() noexcept;
 
   uint64_t Count() const noexcept;
-  int64_t MinNs() const noexcept;   // 0 when empty
-  int64_t MaxNs() const noexcept;   // 0 when empty
-  double MeanNs() const noexcept;   // exact (kept as a running sum), 0 when empty
+  int64_t MinNs() const noexcept;  // 0 when empty
+  int64_t MaxNs() const noexcept;  // 0 when empty
+  double MeanNs() const noexcept;  // exact (kept as a running sum), 0 when empty
   // The value at quantile q in [0, 1], within 1 % relative error; 0 when empty.
   int64_t ValueAtQuantileNs(double q) const noexcept;
 

@@ -27,9 +27,9 @@ struct Stage {
 
 struct LoadPlan {
   std::vector<Stage> stages;
-  bool repeat = false;                     // start again after the last stage (serve)
-  std::optional<uint64_t> max_requests;    // stop after this many have been sent
-  uint64_t seed = 1;                       // Poisson arrivals; same seed, same schedule
+  bool repeat = false;                   // start again after the last stage (serve)
+  std::optional<uint64_t> max_requests;  // stop after this many have been sent
+  uint64_t seed = 1;                     // Poisson arrivals; same seed, same schedule
   // Open loop: arrivals that find this many requests already in flight are dropped and counted
   // (infercost_dropped_requests_total), never silently skipped. 0 picks 10,000.
   int max_in_flight = 0;

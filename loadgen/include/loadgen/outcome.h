@@ -24,9 +24,9 @@ enum class Outcome : uint8_t {
 inline constexpr std::size_t kOutcomeCount = 9;
 
 inline constexpr std::array<Outcome, kOutcomeCount> kAllOutcomes = {
-    Outcome::kOk,      Outcome::kHttp4xx,        Outcome::kThrottled,
-    Outcome::kHttp5xx, Outcome::kGatewayTimeout, Outcome::kTimeout,
-    Outcome::kConnectError, Outcome::kTlsError,  Outcome::kInvalidResponse};
+    Outcome::kOk,           Outcome::kHttp4xx,        Outcome::kThrottled,
+    Outcome::kHttp5xx,      Outcome::kGatewayTimeout, Outcome::kTimeout,
+    Outcome::kConnectError, Outcome::kTlsError,       Outcome::kInvalidResponse};
 
 // The label value: ok, http_4xx, throttled, http_5xx, gateway_timeout, timeout, connect_error,
 // tls_error, invalid_response.

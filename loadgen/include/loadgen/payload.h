@@ -15,8 +15,11 @@ struct PayloadResult {
   std::string error;  // what to fix, e.g. "image directory test_images/ has no regular files"
 };
 
-// Reads the file or every regular file of the directory (sorted by name) and encodes each.
-// Fails on unreadable paths, empty directories and files over 64 MiB.
+// Reads the file or every regular file of the directory (sorted by name; hidden files, whose
+// names start with '.', are skipped) and encodes each. With neither, the inline body is the one
+// payload, and with no inline body either the result is an empty list (requests without a body).
+// Fails on unreadable paths, empty directories, files over 64 MiB and a spec with both a file
+// and a directory.
 PayloadResult LoadPayloads(const PayloadSpec& spec);
 
 std::string Base64Encode(std::string_view bytes);

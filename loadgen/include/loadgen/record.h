@@ -17,9 +17,9 @@ struct RequestRecord {
   Clock::time_point sent_at;       // when the transfer was handed to libcurl
   Clock::time_point done_at;       // when it finished, whatever the outcome
   Outcome outcome = Outcome::kOk;
-  int http_status = 0;             // 0 when no response arrived
+  int http_status = 0;  // 0 when no response arrived
   uint64_t bytes_sent = 0;
-  uint64_t bytes_received = 0;     // body bytes
+  uint64_t bytes_received = 0;  // body bytes
   bool cold_start = false;
   int64_t billed_duration_ms = -1;  // from the billed-duration header; -1 when absent
   bool aborted = false;             // cut short by shutdown (reported as kTimeout)

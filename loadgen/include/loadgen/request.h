@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace loadgen {
@@ -31,8 +32,8 @@ struct PayloadSpec {
   std::string image_dir;  // every regular file of a directory (sorted by name), cycled
   BodyEncoding encoding = BodyEncoding::kRaw;
   std::string field = "image";  // JSON field or multipart part name
-  std::string inline_body;       // literal body when neither file nor image_dir is given
-  std::string content_type;      // overrides the derived Content-Type when set
+  std::string inline_body;      // literal body when neither file nor image_dir is given
+  std::string content_type;     // overrides the derived Content-Type when set
 };
 
 // AWS Signature Version 4 through libcurl's CURLOPT_AWS_SIGV4.
@@ -44,8 +45,8 @@ struct SigV4 {
 };
 
 struct Expect {
-  int status = 0;               // required status; 0 accepts any 2xx
-  std::string body_contains;    // required substring of the body; empty for none
+  int status = 0;                        // required status; 0 accepts any 2xx
+  std::string body_contains;             // required substring of the body; empty for none
   std::size_t max_body_bytes = 1 << 20;  // larger bodies are cut and fail as invalid_response
 };
 
@@ -69,6 +70,10 @@ struct RequestSpec {
   std::optional<SigV4> sigv4;
   bool verify_tls = true;
 };
+
+// Empty when `url` is an absolute http:// or https:// URL with a host that libcurl accepts;
+// otherwise what is wrong with it, e.g. "URL 'ftp://x' must start with http:// or https://".
+std::string CheckUrl(std::string_view url);
 
 }  // namespace loadgen
 

@@ -31,14 +31,21 @@ class Schedule {
   // start of the plan). Constant arrivals are exactly 1/rate apart, Poisson arrivals have
   // exponential gaps from the seeded generator; arrivals never fall in closed or idle stages.
   // Empty when the plan has no further open-loop arrival.
+  //
+  // Arrivals come out strictly increasing: an arrival already returned is never returned again,
+  // so the caller passes the previous arrival back (or a later offset, to skip a pause). A
+  // constant stage's k-th arrival is at stage_start + round(k / rate), so the first one is at the
+  // stage start and rounding never accumulates. A Poisson stage draws exponential gaps from
+  // `after`; the same seed and the same calls give the same arrivals.
   std::optional<std::chrono::nanoseconds> NextArrival(std::chrono::nanoseconds after);
 
   const LoadPlan& plan() const { return plan_; }
 
  private:
   LoadPlan plan_;
-  std::chrono::nanoseconds cycle_{0};
+  std::chrono::nanoseconds cycle_{0};  // nanoseconds::max() when a stage is endless
   std::mt19937_64 rng_;
+  std::optional<std::chrono::nanoseconds> last_arrival_;
 };
 
 }  // namespace loadgen

@@ -15,7 +15,7 @@
 namespace loadgen {
 
 struct StatsOptions {
-  std::chrono::nanoseconds window = std::chrono::seconds(60);  // sliding window
+  std::chrono::nanoseconds window = std::chrono::seconds(60);           // sliding window
   std::chrono::nanoseconds publish_interval = std::chrono::seconds(1);  // window resolution
   // Bounds (seconds) of the exported histograms: request duration, cold-start duration and
   // schedule lag. Same bounds on every instance so that Prometheus can sum them.
@@ -26,61 +26,96 @@ struct StatsOptions {
 
 // Everything that happened in some span of time. Counters are plain integers: an Interval is
 // filled by one thread and then moved.
+//
+// Billed duration (what Lambda charges for): every request that reached the function is billable
+// — every response except 429 (a throttled request never ran), plus timeouts, which ran for at
+// least the time the client waited. Connection and TLS errors and responses without a status
+// never reached it and are not billable. A billable request adds the billed-duration header's
+// value (milliseconds, rounded up to a whole millisecond) when the response carries it; otherwise
+// it adds its measured service time, done_at - sent_at, rounded UP to a whole millisecond, an
+// upper bound of what AWS bills, and counts as estimated (billable - billed_from_header).
 struct Interval {
+  Interval() = default;
+  // An empty interval with the exported histograms' bounds.
+  explicit Interval(const StatsOptions& options);
+
   std::array<uint64_t, kOutcomeCount> requests{};  // by outcome
   uint64_t dropped = 0;
   uint64_t cold_starts = 0;
-  uint64_t billed_ms = 0;          // sum over ok requests of the billed duration, 1 ms steps
-  uint64_t billed_from_header = 0;  // how many of those came from the billed-duration header
+  uint64_t billed_ms = 0;           // sum over billable requests of the billed duration, 1 ms steps
+  uint64_t billed_from_header = 0;  // billable requests whose duration came from the header
+  uint64_t billable = 0;            // requests that reached the function (see above)
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
-  LatencyHistogram latency;          // every finished request
-  LatencyHistogram ok_latency;       // successful requests only
-  LatencyHistogram cold_latency;     // cold-start requests
-  LatencyHistogram lag;              // schedule lag of every sent request
-  BucketCounts duration_buckets;     // exported histogram of every finished request
+  LatencyHistogram latency;       // every finished request
+  LatencyHistogram ok_latency;    // successful requests only
+  LatencyHistogram cold_latency;  // cold-start requests
+  LatencyHistogram lag;           // schedule lag of every sent request
+  BucketCounts duration_buckets;  // exported histogram of every finished request
   BucketCounts cold_start_buckets;
   BucketCounts lag_buckets;
 
-  uint64_t Requests() const;      // all outcomes
+  uint64_t Requests() const;  // all outcomes
   uint64_t Ok() const { return requests[0]; }
+  uint64_t Failed() const { return Requests() - Ok(); }
+  // Counts one finished request (outcome, latency, lag, cold start, bytes, billed duration).
+  void Add(const RequestRecord& record);
   void Merge(const Interval& other);
   void Clear();
 };
 
+// Whether a request reached the function and is billed (see Interval), and for how long.
+bool IsBillable(const RequestRecord& record);
+uint64_t BilledMs(const RequestRecord& record);
+
 // A consistent view of a target at one instant.
 struct StatsSnapshot {
   Clock::time_point taken_at;
-  Interval total;             // since the target was added (counters never go backwards)
-  Interval window;            // the last `window_span` (at most StatsOptions::window)
+  Interval total;   // since the target was added (counters never go backwards)
+  Interval window;  // the last `window_span` (at most StatsOptions::window)
   std::chrono::nanoseconds window_span{0};  // how much time `window` actually covers
   int in_flight = 0;
   int stage_index = -1;
-  Stage stage;                // the stage in force
-  bool load_active = false;   // false in an idle stage, while paused, or before the start
+  Stage stage;               // the stage in force
+  bool load_active = false;  // false in an idle stage, while paused, or before the start
 };
 
-// Thread-safe store of one target's statistics, fed by its recorders (one per worker) and read by
-// any thread through Snapshot(). Readers never block a worker for longer than a merge of one
+// Thread-safe store of one target's statistics, fed by its recorders (one per worker: a target
+// may be sharded over several workers, each with its own StatsRecorder, see AddSource) and read
+// by any thread through Snapshot(). Readers never block a worker for longer than a merge of one
 // publish interval.
+//
+// The sliding window is a ring of past published intervals with sparse histograms; Snapshot
+// merges those that started inside the window. Its resolution is publish_interval: the window
+// covers [oldest slot start, newest slot end], never more than `window`, and never the pending
+// part a recorder has not published yet.
 class TargetStats {
  public:
-  explicit TargetStats(StatsOptions options);
+  explicit TargetStats(StatsOptions options, Clock::time_point created_at = Clock::now());
+  ~TargetStats();
 
-  // Adds an interval that ended at `end`. Called by StatsRecorder from a worker thread.
-  void Publish(Interval&& interval, Clock::time_point end, int in_flight);
+  // A new publisher (one per StatsRecorder); Publish() takes its id (0, 1, ...). A
+  // single publisher may skip this and use source 0.
+  int AddSource();
+  // Adds an interval that ended at `end` (it began at the source's previous end, or at creation).
+  // Called by StatsRecorder from a worker thread.
+  void Publish(Interval&& interval, Clock::time_point end, int in_flight, int source = 0);
   void SetStage(int stage_index, const Stage& stage, bool active);
   StatsSnapshot Snapshot(Clock::time_point now) const;
   const StatsOptions& options() const { return options_; }
 
  private:
   struct Slot;
+  struct Source {
+    Clock::time_point last_end;
+    int in_flight = 0;
+  };
   StatsOptions options_;
   mutable std::mutex mu_;
   Interval total_;
   std::deque<Slot> slots_;  // past intervals inside the window, oldest first (sparse histograms)
+  std::vector<Source> sources_;
   Clock::time_point created_at_;
-  int in_flight_ = 0;
   int stage_index_ = -1;
   Stage stage_;
   bool load_active_ = false;
@@ -88,9 +123,12 @@ class TargetStats {
 
 // The Recorder that feeds a TargetStats: records into a private Interval on the worker thread
 // (no lock, no allocation per request) and publishes it every publish_interval from OnTick.
+// Thread contract: the Recorder one (all calls from the worker that runs the target); Flush may
+// also be called by another thread once the worker no longer runs the target.
 class StatsRecorder : public Recorder {
  public:
-  explicit StatsRecorder(TargetStats* stats);  // `stats` must outlive the recorder
+  // `stats` must outlive the recorder. Several recorders may feed one TargetStats.
+  explicit StatsRecorder(TargetStats* stats);
 
   void OnRequestDone(const RequestRecord& record) override;
   void OnDropped(Clock::time_point scheduled_at) override;
@@ -100,8 +138,12 @@ class StatsRecorder : public Recorder {
   void Flush(Clock::time_point now, int in_flight);
 
  private:
+  void Publish(Clock::time_point now, int in_flight);
+
   TargetStats* stats_;
+  int source_;
   Interval pending_;
+  bool started_ = false;  // last_publish_ is set by the first event the recorder sees
   Clock::time_point last_publish_;
 };
 

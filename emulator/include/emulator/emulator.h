@@ -1,0 +1,120 @@
+// The AWS target emulator: one HTTP server on loopback that behaves like each platform serving
+// MobileNetV2 (see profile.h for the models and emulator/profiles.yaml for the figures).
+//
+//   POST /<target>/predict  any body up to the profile's max_body_bytes (413 above), ignored;
+//                           200 {"label":"tabby cat","class_id":281,"probability":0.43,
+//                           "model":"mobilenet_v2"} after the emulated service time.
+//   GET  /                  JSON list of targets and the time scale.
+//   anything else           404 (unknown target) or 405 (wrong method), JSON error body.
+//
+// Every response carries `X-Cold-Start: true|false`; Lambda responses also carry
+// `X-Billed-Duration-Ms` (emulated milliseconds: init + duration rounded up, 0 when throttled);
+// successful ones carry `X-Service-Time-Ms` (the emulated time the request held its worker or
+// function, queueing excluded). Instance targets answer 503 when their queue is full; Lambda
+// answers its throttle_status beyond the concurrency limit, 504 at the gateway timeout (the
+// function runs on and keeps its instance busy) and 502 when the function times out.
+//
+// Time: the emulator keeps its own timeline, `time_scale` times faster than the wall clock. All
+// figures it reports (headers, stats) are emulated; a client measuring wall-clock latency sees
+// them divided by the time scale. A cost model fed by a time-scaled emulator must scale the same
+// way: an emulated hour of an instance passes in 3600 / time_scale wall seconds.
+//
+// Threads: CivetWeb's worker threads (Options::threads) each carry one connection, and a request
+// waiting for its emulated service time sleeps on a condition variable, so an idle wait costs a
+// thread but no CPU. Each batching profile adds one GPU thread. Everything a request touches in
+// a target sits behind that target's mutex.
+#ifndef EMULATOR_EMULATOR_H_
+#define EMULATOR_EMULATOR_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "emulator/profile.h"
+
+namespace emulator {
+
+struct Options {
+  // HOST:PORT to listen on; port 0 picks a free port (see Emulator::port()).
+  std::string listen = "127.0.0.1:0";
+  // Emulated seconds per wall-clock second (> 0). 60 shows an hour of behaviour in a minute.
+  double time_scale = 1.0;
+  // Profiles YAML file; "" = the built-in profiles. Ignored when `profiles` is non-empty.
+  std::string profiles_file;
+  // Profiles given directly (tests, the embedded default); they are validated like a file.
+  std::vector<Profile> profiles;
+  // Seed of every random draw (service times, cold starts, faults); each target derives its own
+  // stream from it and its name.
+  uint64_t seed = 1;
+  // Server threads = concurrent connections served; 0 = 64 + the sum over targets of
+  // MaxInFlight(), each capped at 256, the total capped at 1024. Connections beyond it wait to be
+  // accepted.
+  int threads = 0;
+};
+
+// What one target has done so far. Counts are of predict requests whose body was read.
+struct TargetStats {
+  uint64_t requests = 0;
+  uint64_t ok = 0;                           // answered 200
+  uint64_t cold_starts = 0;                  // Lambda: requests that started a new instance
+  uint64_t throttled = 0;                    // Lambda: beyond the concurrency limit
+  uint64_t queue_full = 0;                   // instance: answered 503
+  uint64_t gateway_timeouts = 0;             // Lambda: answered 504
+  uint64_t function_errors = 0;              // Lambda: the function timed out (502, or 504 first)
+  uint64_t injected_errors = 0;              // fault: answered 500
+  uint64_t resets = 0;                       // fault: connection reset without a response
+  uint64_t hangs = 0;                        // fault: no response until the client left
+  uint64_t slow_bodies = 0;                  // fault: body trickled
+  uint64_t too_large = 0;                    // answered 413
+  uint64_t credit_throttled = 0;             // burstable: requests run at the baseline
+  uint64_t gpu_batches = 0;                  // batching: batches run
+  uint64_t gpu_batched_requests = 0;         // batching: summed batch sizes
+  uint64_t billed_ms = 0;                    // Lambda: summed X-Billed-Duration-Ms
+  int in_flight = 0;                         // instance: requests admitted and not yet answered;
+                                             // Lambda: instances busy (including runs past a 504)
+  int instances_alive = 0;                   // Lambda: instances not reclaimed (busy or warm)
+  std::optional<double> cpu_credit_balance;  // burstable: credits now (negative = surplus)
+};
+
+// Why Start() failed: the first two are the caller's input (exit code 2 in a command), the last
+// is the machine's (port taken, no permission).
+enum class StartFailure { kBadOptions, kBadProfiles, kCannotListen };
+
+// Thread contract: all const methods are thread-safe. Destruction stops the server: requests in
+// flight are answered 503 (or dropped) promptly, then every thread is joined.
+class Emulator {
+ public:
+  // Loads and validates the profiles, then listens. Nullptr and a message in *error (profile
+  // errors as "FILE:LINE:COL: message" lines) when it cannot.
+  static std::unique_ptr<Emulator> Start(const Options& options, std::string* error,
+                                         StartFailure* failure = nullptr);
+  ~Emulator();
+  Emulator(const Emulator&) = delete;
+  Emulator& operator=(const Emulator&) = delete;
+
+  int port() const;
+  // http://HOST:PORT, with a wildcard listen address shown as 127.0.0.1.
+  std::string BaseUrl() const;
+  // BaseUrl() + "/<target>/predict".
+  std::string TargetUrl(std::string_view target) const;
+  // Profile names, in profile order.
+  std::vector<std::string> Targets() const;
+  const std::vector<Profile>& profiles() const;
+  const Profile* FindProfile(std::string_view target) const;
+  double time_scale() const;
+  // Nullopt for an unknown target.
+  std::optional<TargetStats> Stats(std::string_view target) const;
+
+  class Impl;
+
+ private:
+  explicit Emulator(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace emulator
+
+#endif  // EMULATOR_EMULATOR_H_

@@ -1,2 +1,0 @@
-// Replaced by the emulator implementation.
-namespace emulator { int placeholder = 0; }

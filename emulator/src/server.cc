@@ -1,0 +1,612 @@
+// The emulator's HTTP side: CivetWeb stays inside this file.
+#include <arpa/inet.h>
+#include <civetweb.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+
+#include "emulator/emulator.h"
+#include "target.h"
+#include "waiting.h"
+
+namespace emulator {
+namespace {
+
+constexpr int kExtraThreads = 64;  // connections beyond the profiles' own concurrency
+constexpr int kMaxThreadsPerTarget = 256;
+constexpr int kMaxThreads = 1024;
+constexpr size_t kReadChunkBytes = 64 << 10;
+constexpr auto kStopDrainTimeout = std::chrono::seconds(2);
+// How often a trickled body writes at most: smaller writes would only burn syscalls.
+constexpr double kSlowBodyWriteIntervalSeconds = 0.01;
+
+constexpr std::string_view kPrediction =
+    R"({"label":"tabby cat","class_id":281,"probability":0.43,"model":"mobilenet_v2"})";
+
+std::string JsonEscape(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char buffer[8];
+      std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
+      out += buffer;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string ErrorBody(std::string_view message) {
+  return R"({"error":")" + JsonEscape(message) + "\"}";
+}
+
+struct ListenAddress {
+  std::string host;  // as written, brackets removed
+  int port = 0;
+  bool ipv6 = false;
+};
+
+// HOST:PORT or [V6HOST]:PORT.
+std::optional<ListenAddress> ParseListen(const std::string& text) {
+  ListenAddress l;
+  std::string port;
+  if (!text.empty() && text.front() == '[') {
+    const size_t close = text.find(']');
+    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return std::nullopt;
+    }
+    l.host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+    l.ipv6 = true;
+  } else {
+    const size_t colon = text.rfind(':');
+    if (colon == std::string::npos || text.find(':') != colon) return std::nullopt;
+    l.host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (l.host.empty() || port.empty() || port.size() > 5 ||
+      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return std::nullopt;
+  }
+  l.port = std::atoi(port.c_str());
+  if (l.port > 65535) return std::nullopt;
+  return l;
+}
+
+// The server-side socket of `conn`, found by its addresses: CivetWeb 1.15 does not expose it.
+// Only this thread's handler can close that socket, so the descriptor stays ours while we use it.
+int FindSocket(const mg_request_info* ri) {
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return -1;
+  int found = -1;
+  while (dirent* entry = readdir(dir)) {
+    char* end = nullptr;
+    const long fd_long = std::strtol(entry->d_name, &end, 10);
+    if (end == entry->d_name || *end != '\0') continue;
+    const int fd = static_cast<int>(fd_long);
+    struct stat st {};
+    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    sockaddr_storage local{}, peer{};
+    socklen_t local_len = sizeof local, peer_len = sizeof peer;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) continue;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
+    char peer_text[INET6_ADDRSTRLEN] = "";
+    int local_port = 0, peer_port = 0;
+    if (peer.ss_family == AF_INET) {
+      const auto* p = reinterpret_cast<const sockaddr_in*>(&peer);
+      inet_ntop(AF_INET, &p->sin_addr, peer_text, sizeof peer_text);
+      peer_port = ntohs(p->sin_port);
+      local_port = ntohs(reinterpret_cast<const sockaddr_in*>(&local)->sin_port);
+    } else if (peer.ss_family == AF_INET6) {
+      const auto* p = reinterpret_cast<const sockaddr_in6*>(&peer);
+      inet_ntop(AF_INET6, &p->sin6_addr, peer_text, sizeof peer_text);
+      peer_port = ntohs(p->sin6_port);
+      local_port = ntohs(reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port);
+    } else {
+      continue;
+    }
+    if (local_port == ri->server_port && peer_port == ri->remote_port &&
+        std::strcmp(peer_text, ri->remote_addr) == 0) {
+      found = fd;
+      break;
+    }
+  }
+  closedir(dir);
+  return found;
+}
+
+// Resets the connection: connect(AF_UNSPEC) on a TCP socket makes Linux send an RST and drop the
+// connection while the descriptor stays open for CivetWeb to close as usual. (SO_LINGER 0 would
+// need close(), which belongs to CivetWeb.)
+void ResetConnection(mg_connection* conn, int fd) {
+  if (fd >= 0) {
+    sockaddr unspec{};
+    unspec.sa_family = AF_UNSPEC;
+    connect(fd, &unspec, sizeof unspec);
+  }
+  mg_disable_keep_alive(conn);
+}
+
+struct Response {
+  int status = 200;
+  std::string_view body;
+  bool cold = false;
+  int64_t billed_ms = -1;  // Lambda: X-Billed-Duration-Ms
+  double service_ms = -1;  // X-Service-Time-Ms when ≥ 0
+  bool close = false;
+  const char* allow = nullptr;  // 405: the Allow header
+};
+
+std::string Head(mg_connection* conn, const Response& r) {
+  const mg_request_info* ri = mg_get_request_info(conn);
+  std::string head;
+  head.reserve(256);
+  head += "HTTP/1.1 ";
+  head += std::to_string(r.status);
+  head += ' ';
+  head += mg_get_response_code_text(conn, r.status);
+  head += "\r\nContent-Type: application/json\r\nContent-Length: ";
+  head += std::to_string(r.body.size());
+  head += "\r\nX-Cold-Start: ";
+  head += r.cold ? "true" : "false";
+  if (r.billed_ms >= 0) {
+    head += "\r\nX-Billed-Duration-Ms: ";
+    head += std::to_string(r.billed_ms);
+  }
+  if (r.service_ms >= 0) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.3f", r.service_ms);
+    head += "\r\nX-Service-Time-Ms: ";
+    head += buffer;
+  }
+  if (r.allow != nullptr) {
+    head += "\r\nAllow: ";
+    head += r.allow;
+  }
+  if (r.close) {
+    head += "\r\nConnection: close";
+  } else if (ri->http_version != nullptr && std::strcmp(ri->http_version, "1.0") == 0) {
+    // An HTTP/1.0 client keeps the connection only when told so; CivetWeb keeps it open when
+    // the client asked for it.
+    const char* connection = mg_get_header(conn, "Connection");
+    if (connection != nullptr && strcasestr(connection, "keep-alive") != nullptr) {
+      head += "\r\nConnection: keep-alive";
+    }
+  }
+  head += "\r\n\r\n";
+  return head;
+}
+
+// One write for head and body: two small writes would meet Nagle and delayed ACKs.
+void Send(mg_connection* conn, const Response& r) {
+  if (r.close) mg_disable_keep_alive(conn);
+  std::string message = Head(conn, r);
+  message += r.body;
+  mg_write(conn, message.data(), message.size());
+}
+
+}  // namespace
+
+class Emulator::Impl {
+ public:
+  Impl(std::vector<Profile> profiles, const Options& options)
+      : profiles_(std::move(profiles)), scale_(options.time_scale, WallClock::now()) {
+    for (const Profile& p : profiles_) {
+      targets_.push_back(std::make_unique<Target>(p, options.seed, scale_, &stop_));
+    }
+  }
+
+  ~Impl() {
+    stop_.Stop();
+    for (auto& target : targets_) target->StopGpu();
+    if (context_ == nullptr) return;
+    {
+      // Woken handlers answer at once; only one stuck reading a slow client's body is left.
+      std::unique_lock lock(active_mutex_);
+      active_cv_.wait_for(lock, kStopDrainTimeout, [this] { return active_handlers_ == 0; });
+    }
+    // CivetWeb's accept loop polls with a 2 s timeout and only then sees the stop flag; a
+    // connection from here wakes it at once.
+    std::atomic<bool> stopped{false};
+    std::thread poke([&] {
+      while (!stopped.load()) {
+        PokeListener();
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+    });
+    mg_stop(context_);
+    stopped.store(true);
+    poke.join();
+  }
+
+  bool Listen(const Options& options, std::string* error);
+
+  int port() const { return port_; }
+  std::string BaseUrl() const {
+    std::string host = listen_.host;
+    if (host == "0.0.0.0") host = "127.0.0.1";
+    if (host == "::") host = "::1";
+    if (listen_.ipv6) host = "[" + host + "]";
+    return "http://" + host + ":" + std::to_string(port_);
+  }
+  const std::vector<Profile>& profiles() const { return profiles_; }
+  double time_scale() const { return scale_.factor(); }
+  const Target* FindTarget(std::string_view name) const {
+    for (const auto& t : targets_) {
+      if (t->profile().name == name) return t.get();
+    }
+    return nullptr;
+  }
+
+ private:
+  static int OnRequest(mg_connection* conn, void* self) {
+    Impl* impl = static_cast<Impl*>(self);
+    {
+      std::lock_guard lock(impl->active_mutex_);
+      ++impl->active_handlers_;
+    }
+    const int status = impl->Handle(conn);
+    {
+      std::lock_guard lock(impl->active_mutex_);
+      --impl->active_handlers_;
+    }
+    impl->active_cv_.notify_all();
+    return status;
+  }
+  static int OnLog(const mg_connection*, const char*) { return 1; }  // keep stderr quiet
+
+  int Handle(mg_connection* conn);
+  void ServeIndex(mg_connection* conn);
+  void ServePredict(mg_connection* conn, Target& target);
+  // Reads and drops the body; false (and 413 sent) when it exceeds `max_bytes`, or when the
+  // client went away.
+  bool DrainBody(mg_connection* conn, Target& target);
+  // Returns once the client has closed `fd`, the emulator stops or hang_max_ms has passed.
+  void WaitWhileHung(int fd, const Faults& faults);
+  void SendSlowly(mg_connection* conn, const Response& r, double bytes_per_second);
+  int ThreadCount(const Options& options) const;
+  // Opens and closes a connection to our own port, on loopback only.
+  void PokeListener() const;
+
+  std::vector<Profile> profiles_;
+  TimeScale scale_;
+  StopSignal stop_;
+  std::vector<std::unique_ptr<Target>> targets_;
+  ListenAddress listen_;
+  mg_context* context_ = nullptr;
+  int port_ = 0;
+  // Handlers running now. Stopping waits for them: CivetWeb drops writes once its own stop flag
+  // is up, and a request woken by the stop deserves its 503.
+  std::mutex active_mutex_;
+  std::condition_variable active_cv_;
+  int active_handlers_ = 0;
+};
+
+int Emulator::Impl::ThreadCount(const Options& options) const {
+  if (options.threads > 0) return options.threads;
+  int threads = kExtraThreads;
+  for (const Profile& p : profiles_) threads += std::min(p.MaxInFlight(), kMaxThreadsPerTarget);
+  return std::min(threads, kMaxThreads);
+}
+
+void Emulator::Impl::PokeListener() const {
+  const bool any = listen_.host == "0.0.0.0" || listen_.host == "::";
+  const bool loopback =
+      listen_.host == "127.0.0.1" || listen_.host == "::1" || listen_.host == "localhost" || any;
+  if (!loopback || port_ <= 0) return;  // never knock on a non-loopback address
+  const bool v6 = listen_.ipv6 || listen_.host == "::1";
+  const int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return;
+  if (v6) {
+    sockaddr_in6 address{};
+    address.sin6_family = AF_INET6;
+    address.sin6_port = htons(static_cast<uint16_t>(port_));
+    address.sin6_addr = in6addr_loopback;
+    connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+  } else {
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port_));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+  }
+  close(fd);
+}
+
+bool Emulator::Impl::Listen(const Options& options, std::string* error) {
+  listen_ = *ParseListen(options.listen);  // checked by Start()
+  const std::string ports = listen_.ipv6 ? "[" + listen_.host + "]:" + std::to_string(listen_.port)
+                                         : listen_.host + ":" + std::to_string(listen_.port);
+  const std::string threads = std::to_string(ThreadCount(options));
+  const char* config[] = {"listening_ports",
+                          ports.c_str(),
+                          "num_threads",
+                          threads.c_str(),
+                          "enable_keep_alive",
+                          "yes",
+                          "keep_alive_timeout_ms",
+                          "30000",
+                          "tcp_nodelay",
+                          "1",
+                          "connection_queue",
+                          "1024",
+                          "listen_backlog",
+                          "1024",
+                          nullptr};
+  mg_callbacks callbacks{};
+  callbacks.log_message = &Impl::OnLog;
+  mg_init_data init{};
+  init.callbacks = &callbacks;
+  init.user_data = this;
+  init.configuration_options = config;
+  char text[256] = "";
+  unsigned code = 0;
+  mg_error_data error_data{};
+  error_data.code = &code;
+  error_data.text = text;
+  error_data.text_buffer_size = sizeof text;
+  context_ = mg_start2(&init, &error_data);
+  if (context_ == nullptr) {
+    *error =
+        "cannot listen on " + options.listen + ": " + (text[0] ? text : "CivetWeb failed to start");
+    return false;
+  }
+  mg_set_request_handler(context_, "/", &Impl::OnRequest, this);
+  mg_server_port server_ports[4]{};
+  if (mg_get_server_ports(context_, 4, server_ports) < 1 || server_ports[0].port <= 0) {
+    *error = "cannot find the port CivetWeb listens on";
+    return false;
+  }
+  port_ = server_ports[0].port;
+  return true;
+}
+
+int Emulator::Impl::Handle(mg_connection* conn) {
+  const mg_request_info* ri = mg_get_request_info(conn);
+  const std::string_view uri = ri->local_uri != nullptr ? ri->local_uri : "/";
+  const std::string_view method = ri->request_method;
+  if (uri == "/") {
+    if (method != "GET") {
+      Send(conn, {.status = 405, .body = ErrorBody("use GET /"), .allow = "GET"});
+      return 405;
+    }
+    ServeIndex(conn);
+    return 200;
+  }
+  // /<target>/predict
+  const std::string_view path = uri.substr(1);
+  const size_t slash = path.find('/');
+  const std::string_view name = path.substr(0, slash);
+  Target* target = nullptr;
+  for (auto& t : targets_) {
+    if (t->profile().name == name) target = t.get();
+  }
+  if (target == nullptr || slash == std::string_view::npos || path.substr(slash) != "/predict") {
+    const std::string message =
+        target == nullptr ? "unknown target '" + std::string(name) + "'; GET / lists the targets"
+                          : "no such path; use POST /" + std::string(name) + "/predict";
+    Send(conn, {.status = 404, .body = ErrorBody(message)});
+    return 404;
+  }
+  if (method != "POST") {
+    Send(conn, {.status = 405, .body = ErrorBody("use POST"), .allow = "POST"});
+    return 405;
+  }
+  ServePredict(conn, *target);
+  return 200;
+}
+
+void Emulator::Impl::ServeIndex(mg_connection* conn) {
+  std::string body = R"({"targets":[)";
+  for (size_t i = 0; i < profiles_.size(); ++i) {
+    const Profile& p = profiles_[i];
+    body += i == 0 ? "" : ",";
+    body += R"({"name":")" + JsonEscape(p.name) + R"(","platform":")" +
+            (p.platform == Platform::kLambda ? "lambda" : "instance") + R"(","url":"/)" +
+            JsonEscape(p.name) + R"(/predict"})";
+  }
+  char scale[64];
+  std::snprintf(scale, sizeof scale, R"(],"time_scale":%g})", scale_.factor());
+  body += scale;
+  Send(conn, {.status = 200, .body = body});
+}
+
+bool Emulator::Impl::DrainBody(mg_connection* conn, Target& target) {
+  const int64_t max_bytes = target.profile().max_body_bytes;
+  const auto refuse = [&] {
+    target.CountTooLarge();
+    Send(conn,
+         {.status = 413,
+          .body = ErrorBody("request body larger than " + std::to_string(max_bytes) + " bytes"),
+          .close = true});
+    return false;
+  };
+  if (mg_get_request_info(conn)->content_length > max_bytes) return refuse();
+  static thread_local std::string buffer(kReadChunkBytes, '\0');
+  int64_t total = 0;
+  while (true) {
+    const int n = mg_read(conn, buffer.data(), buffer.size());
+    if (n == 0) return true;
+    if (n < 0) return false;  // the client went away: nothing to answer
+    total += n;
+    if (total > max_bytes) return refuse();  // a chunked body without a length
+  }
+}
+
+void Emulator::Impl::WaitWhileHung(int fd, const Faults& faults) {
+  const WallClock::time_point deadline =
+      WallClock::now() + scale_.ToWall(FromMs(faults.hang_max_ms));
+  if (fd < 0) {
+    stop_.WaitUntil(deadline);
+    return;
+  }
+  // Whichever comes first: the client closing, the emulator stopping, the bound.
+  pollfd fds[2] = {{fd, POLLRDHUP, 0}, {stop_.fd(), POLLIN, 0}};
+  while (!stop_.stopped()) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - WallClock::now());
+    if (left.count() <= 0) break;
+    const int timeout_ms = static_cast<int>(std::min<int64_t>(left.count(), 60000));
+    if (poll(fds, 2, timeout_ms) > 0 && (fds[0].revents != 0 || fds[1].revents != 0)) break;
+  }
+}
+
+void Emulator::Impl::SendSlowly(mg_connection* conn, const Response& r, double bytes_per_second) {
+  const std::string head = Head(conn, r);
+  mg_write(conn, head.data(), head.size());
+  const double wall_rate = bytes_per_second * scale_.factor();
+  const auto chunk =
+      static_cast<size_t>(std::max(1.0, std::floor(wall_rate * kSlowBodyWriteIntervalSeconds)));
+  const auto interval = std::chrono::duration<double>(static_cast<double>(chunk) / wall_rate);
+  WallClock::time_point next = WallClock::now();
+  for (size_t sent = 0; sent < r.body.size(); sent += chunk) {
+    next += std::chrono::duration_cast<WallClock::duration>(interval);
+    if (!stop_.WaitUntil(next)) {
+      mg_disable_keep_alive(conn);  // the body is incomplete: the connection cannot be reused
+      return;
+    }
+    const size_t n = std::min(chunk, r.body.size() - sent);
+    if (mg_write(conn, r.body.data() + sent, n) <= 0) return;
+  }
+}
+
+void Emulator::Impl::ServePredict(mg_connection* conn, Target& target) {
+  if (!DrainBody(conn, target)) return;
+  const Profile& profile = target.profile();
+  const Target::Fault fault = target.BeginRequest();
+  // Counters move before the client can see the outcome, so a client that has its answer also
+  // finds it counted.
+  if (fault == Target::Fault::kReset) {
+    target.Finish(0, fault);
+    ResetConnection(conn, FindSocket(mg_get_request_info(conn)));
+    return;
+  }
+  if (fault == Target::Fault::kHang) {
+    const int fd = FindSocket(mg_get_request_info(conn));
+    WaitWhileHung(fd, profile.faults);
+    target.Finish(0, fault);
+    ResetConnection(conn, fd);
+    return;
+  }
+  Target::Ticket ticket = target.Admit();
+  bool served = stop_.WaitUntil(ticket.respond_at);
+  if (served && ticket.run_gpu) {
+    const int batch = target.RunGpu();
+    served = batch > 0;
+    ticket.service_ms += profile.batching->BatchMs(batch);
+  }
+  if (ticket.holds_slot) target.Release();
+
+  Response r;
+  r.status = ticket.status;
+  r.cold = ticket.cold;
+  r.billed_ms = ticket.billed_ms;
+  std::string body;
+  if (!served) {
+    r.status = 503;
+    r.close = true;
+    body = ErrorBody("the emulator is stopping");
+  } else if (ticket.status == 200 && fault == Target::Fault::kError) {
+    r.status = 500;
+    body = ErrorBody("injected fault: internal error");
+  } else if (ticket.status == 200) {
+    body = kPrediction;
+    r.service_ms = ticket.service_ms;
+  } else if (profile.platform == Platform::kLambda) {
+    // API Gateway's own bodies for these answers.
+    body = ticket.status == 504   ? R"({"message":"Endpoint request timed out"})"
+           : ticket.status == 429 ? R"({"message":"Too Many Requests"})"
+                                  : R"({"message":"Internal server error"})";
+  } else {
+    body = ErrorBody("queue full");
+  }
+  r.body = body;
+  target.Finish(r.status, fault);
+  if (fault == Target::Fault::kSlowBody && served) {
+    SendSlowly(conn, r, profile.faults.slow_body_bytes_per_second);
+  } else {
+    Send(conn, r);
+  }
+}
+
+// --- Emulator ----------------------------------------------------------------------------------
+
+Emulator::Emulator(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+Emulator::~Emulator() = default;
+
+std::unique_ptr<Emulator> Emulator::Start(const Options& options, std::string* error,
+                                          StartFailure* failure) {
+  std::string ignored_error;
+  StartFailure ignored_failure;
+  if (error == nullptr) error = &ignored_error;
+  if (failure == nullptr) failure = &ignored_failure;
+  *failure = StartFailure::kBadOptions;
+  if (!(options.time_scale > 0) || !std::isfinite(options.time_scale)) {
+    *error = "the time scale must be a positive number";
+    return nullptr;
+  }
+  if (!ParseListen(options.listen)) {
+    *error = "invalid listen address '" + options.listen + "': expected HOST:PORT or [V6HOST]:PORT";
+    return nullptr;
+  }
+  *failure = StartFailure::kBadProfiles;
+  std::vector<Profile> profiles;
+  if (!options.profiles.empty()) {
+    *error = CheckProfiles(options.profiles);
+    if (!error->empty()) return nullptr;
+    profiles = options.profiles;
+  } else if (!options.profiles_file.empty()) {
+    auto loaded = LoadProfilesFile(options.profiles_file, error);
+    if (!loaded) return nullptr;
+    profiles = std::move(*loaded);
+  } else {
+    profiles = BuiltInProfiles();
+  }
+  *failure = StartFailure::kCannotListen;
+  auto impl = std::make_unique<Impl>(std::move(profiles), options);
+  if (!impl->Listen(options, error)) return nullptr;
+  return std::unique_ptr<Emulator>(new Emulator(std::move(impl)));
+}
+
+int Emulator::port() const { return impl_->port(); }
+std::string Emulator::BaseUrl() const { return impl_->BaseUrl(); }
+std::string Emulator::TargetUrl(std::string_view target) const {
+  return BaseUrl() + "/" + std::string(target) + "/predict";
+}
+std::vector<std::string> Emulator::Targets() const {
+  std::vector<std::string> names;
+  for (const Profile& p : impl_->profiles()) names.push_back(p.name);
+  return names;
+}
+const std::vector<Profile>& Emulator::profiles() const { return impl_->profiles(); }
+const Profile* Emulator::FindProfile(std::string_view target) const {
+  return emulator::FindProfile(impl_->profiles(), target);
+}
+double Emulator::time_scale() const { return impl_->time_scale(); }
+std::optional<TargetStats> Emulator::Stats(std::string_view target) const {
+  const Target* t = impl_->FindTarget(target);
+  if (t == nullptr) return std::nullopt;
+  return t->Stats();
+}
+
+}  // namespace emulator

@@ -1,0 +1,74 @@
+// One emulated target: its profile, its model state, its random stream and its counters. The
+// HTTP layer asks it what to do with a request (Admit) and tells it what happened.
+#ifndef EMULATOR_SRC_TARGET_H_
+#define EMULATOR_SRC_TARGET_H_
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+
+#include "emulator/emulator.h"
+#include "emulator/profile.h"
+#include "gpu_batcher.h"
+#include "model.h"
+#include "waiting.h"
+
+namespace emulator {
+
+// Thread contract: every method is thread-safe (one mutex per target, held only for model
+// arithmetic and counters, never across a wait). `scale` and `stop` must outlive the target.
+class Target {
+ public:
+  Target(const Profile& profile, uint64_t seed, const TimeScale& scale, StopSignal* stop);
+
+  const Profile& profile() const { return profile_; }
+
+  enum class Fault { kNone, kError, kReset, kHang, kSlowBody };
+  // Counts a request whose body was read and draws its fault.
+  Fault BeginRequest();
+  // Counts a request refused for its size (413).
+  void CountTooLarge();
+
+  // What to answer, and when.
+  struct Ticket {
+    int status = 200;
+    bool cold = false;
+    bool run_gpu = false;     // after respond_at, run a GPU batch (then Release)
+    bool holds_slot = false;  // call Release() once answered
+    WallClock::time_point respond_at;
+    double service_ms = 0;   // emulated time holding a worker or a function instance
+    int64_t billed_ms = -1;  // Lambda only
+  };
+  Ticket Admit();
+  // Runs the request's GPU batch; returns the batch size (0 when stopping).
+  int RunGpu();
+  void Release();
+  // Counts how the request ended: the status sent, or the fault that replaced the response.
+  void Finish(int status, Fault fault);
+
+  // Ends the GPU thread, if any (the emulator is stopping).
+  void StopGpu();
+  TargetStats Stats() const;
+
+ private:
+  EmuDuration Sample(const LogNormalMs& distribution);
+  Ticket AdmitInstance(EmuTime now);
+  Ticket AdmitLambda(EmuTime now);
+
+  const Profile profile_;
+  const TimeScale& scale_;
+  std::unique_ptr<GpuBatcher> gpu_;
+
+  mutable std::mutex mutex_;
+  std::mt19937_64 rng_;
+  std::optional<InstanceModel> instance_;
+  std::optional<LambdaModel> lambda_;
+  int in_system_ = 0;  // instance: admitted, not yet released
+  TargetStats stats_;
+};
+
+}  // namespace emulator
+
+#endif  // EMULATOR_SRC_TARGET_H_

@@ -1,0 +1,180 @@
+#include "loadgen/histogram.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+
+namespace loadgen {
+namespace {
+
+// Layout: values are clamped to [kMinValueNs, kMaxValueNs]; each power of two [2^e, 2^(e+1)) is
+// split into kSubBuckets equal sub-buckets. A bucket's width is at most 1/kSubBuckets of its lower
+// bound, so reporting its midpoint is within 1/(2 * kSubBuckets) = 0.78 % of any value in it.
+constexpr int kSubBucketBits = 6;
+constexpr int64_t kSubBuckets = int64_t{1} << kSubBucketBits;
+// 1 µs lies in [2^9, 2^10) and 1 h in [2^41, 2^42).
+constexpr int kMinExponent =
+    std::bit_width(static_cast<uint64_t>(LatencyHistogram::kMinValueNs)) - 1;
+constexpr int kMaxExponent =
+    std::bit_width(static_cast<uint64_t>(LatencyHistogram::kMaxValueNs)) - 1;
+constexpr std::size_t kBucketCount =
+    static_cast<std::size_t>(kMaxExponent - kMinExponent + 1) * kSubBuckets;
+static_assert(kMinExponent >= kSubBucketBits, "the sub-bucket shift must not go negative");
+
+inline uint32_t BucketIndex(int64_t value_ns) noexcept {
+  const auto v = static_cast<uint64_t>(
+      std::clamp(value_ns, LatencyHistogram::kMinValueNs, LatencyHistogram::kMaxValueNs));
+  const int exponent = static_cast<int>(std::bit_width(v)) - 1;
+  const int shift = exponent - kSubBucketBits;
+  const auto mantissa = static_cast<uint32_t>(v >> shift);  // in [kSubBuckets, 2 * kSubBuckets)
+  return static_cast<uint32_t>(exponent - kMinExponent) * static_cast<uint32_t>(kSubBuckets) +
+         (mantissa - static_cast<uint32_t>(kSubBuckets));
+}
+
+// The midpoint of a bucket: the value reported for every count in it.
+inline int64_t BucketMidpointNs(std::size_t index) noexcept {
+  const int exponent = static_cast<int>(index / kSubBuckets) + kMinExponent;
+  const int shift = exponent - kSubBucketBits;
+  const int64_t mantissa = static_cast<int64_t>(index % kSubBuckets) + kSubBuckets;
+  const int64_t lower = mantissa << shift;
+  return lower + ((int64_t{1} << shift) >> 1);
+}
+
+}  // namespace
+
+LatencyHistogram::LatencyHistogram() : counts_(kBucketCount, 0) {}
+
+void LatencyHistogram::Record(int64_t value_ns) noexcept {
+  ++counts_[BucketIndex(value_ns)];
+  // min/max start at 0 for an empty histogram; the first value seeds both.
+  min_ns_ = total_ == 0 ? value_ns : std::min(min_ns_, value_ns);
+  max_ns_ = std::max(max_ns_, value_ns);
+  ++total_;
+  sum_ns_ += static_cast<double>(value_ns);
+}
+
+void LatencyHistogram::RecordN(int64_t value_ns, uint64_t count) noexcept {
+  if (count == 0) return;
+  counts_[BucketIndex(value_ns)] += count;
+  min_ns_ = total_ == 0 ? value_ns : std::min(min_ns_, value_ns);
+  max_ns_ = std::max(max_ns_, value_ns);
+  total_ += count;
+  sum_ns_ += static_cast<double>(value_ns) * static_cast<double>(count);
+}
+
+void LatencyHistogram::Merge(const LatencyHistogram& other) noexcept {
+  if (other.total_ == 0) return;
+  for (std::size_t i = 0; i < kBucketCount; ++i) counts_[i] += other.counts_[i];
+  min_ns_ = total_ == 0 ? other.min_ns_ : std::min(min_ns_, other.min_ns_);
+  max_ns_ = total_ == 0 ? other.max_ns_ : std::max(max_ns_, other.max_ns_);
+  total_ += other.total_;
+  sum_ns_ += other.sum_ns_;
+}
+
+void LatencyHistogram::Clear() noexcept {
+  if (total_ == 0) return;
+  std::fill(counts_.begin(), counts_.end(), 0);
+  total_ = 0;
+  min_ns_ = 0;
+  max_ns_ = 0;
+  sum_ns_ = 0;
+}
+
+uint64_t LatencyHistogram::Count() const noexcept { return total_; }
+int64_t LatencyHistogram::MinNs() const noexcept { return min_ns_; }
+int64_t LatencyHistogram::MaxNs() const noexcept { return max_ns_; }
+double LatencyHistogram::SumNs() const noexcept { return sum_ns_; }
+
+double LatencyHistogram::MeanNs() const noexcept {
+  return total_ == 0 ? 0.0 : sum_ns_ / static_cast<double>(total_);
+}
+
+int64_t LatencyHistogram::ValueAtQuantileNs(double q) const noexcept {
+  if (total_ == 0) return 0;
+  q = std::clamp(q, 0.0, 1.0);
+  // The nearest-rank definition: the smallest value with at least q * total values at or below.
+  auto rank = static_cast<uint64_t>(std::ceil(q * static_cast<double>(total_)));
+  rank = std::clamp<uint64_t>(rank, 1, total_);
+  // The smallest and largest values are known exactly.
+  if (rank == 1) return min_ns_;
+  if (rank == total_) return max_ns_;
+  uint64_t seen = 0;
+  for (std::size_t i = 0; i < kBucketCount; ++i) {
+    seen += counts_[i];
+    if (seen >= rank) {
+      // The extremes are known exactly; clamping also keeps small samples honest.
+      return std::clamp(BucketMidpointNs(i), min_ns_, max_ns_);
+    }
+  }
+  return max_ns_;
+}
+
+std::vector<std::pair<uint32_t, uint64_t>> LatencyHistogram::ToSparse() const {
+  std::vector<std::pair<uint32_t, uint64_t>> sparse;
+  if (total_ == 0) return sparse;
+  for (std::size_t i = 0; i < kBucketCount; ++i) {
+    if (counts_[i] != 0) sparse.emplace_back(static_cast<uint32_t>(i), counts_[i]);
+  }
+  return sparse;
+}
+
+void LatencyHistogram::MergeSparse(const std::vector<std::pair<uint32_t, uint64_t>>& sparse,
+                                   int64_t min_ns, int64_t max_ns, double sum_ns) noexcept {
+  uint64_t added = 0;
+  for (const auto& [index, count] : sparse) {
+    if (index >= kBucketCount) continue;  // not produced by ToSparse(); ignore rather than crash
+    counts_[index] += count;
+    added += count;
+  }
+  if (added == 0) return;
+  min_ns_ = total_ == 0 ? min_ns : std::min(min_ns_, min_ns);
+  max_ns_ = total_ == 0 ? max_ns : std::max(max_ns_, max_ns);
+  total_ += added;
+  sum_ns_ += sum_ns;
+}
+
+BucketCounts::BucketCounts(std::vector<double> upper_bounds_seconds)
+    : bounds_seconds_(std::move(upper_bounds_seconds)) {
+  std::sort(bounds_seconds_.begin(), bounds_seconds_.end());
+  bounds_seconds_.erase(std::unique(bounds_seconds_.begin(), bounds_seconds_.end()),
+                        bounds_seconds_.end());
+  bounds_ns_.reserve(bounds_seconds_.size());
+  for (double b : bounds_seconds_) bounds_ns_.push_back(std::llround(b * 1e9));
+  counts_.assign(bounds_seconds_.size() + 1, 0);
+}
+
+void BucketCounts::Record(int64_t value_ns) noexcept {
+  // Prometheus buckets are "less than or equal": the first bound >= value.
+  const auto it = std::lower_bound(bounds_ns_.begin(), bounds_ns_.end(), value_ns);
+  ++counts_[static_cast<std::size_t>(it - bounds_ns_.begin())];
+  sum_seconds_ += static_cast<double>(value_ns) * 1e-9;
+}
+
+void BucketCounts::Merge(const BucketCounts& other) noexcept {
+  if (bounds_ns_ != other.bounds_ns_) {
+    // Only an empty, unconfigured instance may take another's shape; different bounds cannot be
+    // added bucket by bucket, so such a merge keeps the totals in the +Inf bucket.
+    if (bounds_ns_.empty() && total() == 0) {
+      *this = other;
+      return;
+    }
+    counts_.back() += other.total();
+    sum_seconds_ += other.sum_seconds_;
+    return;
+  }
+  for (std::size_t i = 0; i < counts_.size(); ++i) counts_[i] += other.counts_[i];
+  sum_seconds_ += other.sum_seconds_;
+}
+
+void BucketCounts::Clear() noexcept {
+  std::fill(counts_.begin(), counts_.end(), 0);
+  sum_seconds_ = 0;
+}
+
+uint64_t BucketCounts::total() const {
+  uint64_t total = 0;
+  for (uint64_t c : counts_) total += c;
+  return total;
+}
+
+}  // namespace loadgen

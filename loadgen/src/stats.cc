@@ -1,0 +1,256 @@
+#include "loadgen/stats.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace loadgen {
+namespace {
+
+using std::chrono::nanoseconds;
+
+constexpr int64_t kNsPerMs = 1'000'000;
+
+// A latency histogram kept as its non-zero buckets: a past interval in the window ring costs a
+// few hundred bytes instead of the dense ~17 KiB.
+struct SparseHistogram {
+  std::vector<std::pair<uint32_t, uint64_t>> buckets;
+  int64_t min_ns = 0;
+  int64_t max_ns = 0;
+  double sum_ns = 0;
+
+  explicit SparseHistogram(const LatencyHistogram& h)
+      : buckets(h.ToSparse()), min_ns(h.MinNs()), max_ns(h.MaxNs()), sum_ns(h.SumNs()) {}
+  void AddTo(LatencyHistogram* h) const { h->MergeSparse(buckets, min_ns, max_ns, sum_ns); }
+};
+
+}  // namespace
+
+struct TargetStats::Slot {
+  Slot(const Interval& in, Clock::time_point start_at, Clock::time_point end_at)
+      : start(start_at),
+        end(end_at),
+        requests(in.requests),
+        dropped(in.dropped),
+        cold_starts(in.cold_starts),
+        billed_ms(in.billed_ms),
+        billed_from_header(in.billed_from_header),
+        billable(in.billable),
+        bytes_sent(in.bytes_sent),
+        bytes_received(in.bytes_received),
+        latency(in.latency),
+        ok_latency(in.ok_latency),
+        cold_latency(in.cold_latency),
+        lag(in.lag),
+        duration_buckets(in.duration_buckets),
+        cold_start_buckets(in.cold_start_buckets),
+        lag_buckets(in.lag_buckets) {}
+
+  void AddTo(Interval* out) const {
+    for (std::size_t i = 0; i < kOutcomeCount; ++i) out->requests[i] += requests[i];
+    out->dropped += dropped;
+    out->cold_starts += cold_starts;
+    out->billed_ms += billed_ms;
+    out->billed_from_header += billed_from_header;
+    out->billable += billable;
+    out->bytes_sent += bytes_sent;
+    out->bytes_received += bytes_received;
+    latency.AddTo(&out->latency);
+    ok_latency.AddTo(&out->ok_latency);
+    cold_latency.AddTo(&out->cold_latency);
+    lag.AddTo(&out->lag);
+    out->duration_buckets.Merge(duration_buckets);
+    out->cold_start_buckets.Merge(cold_start_buckets);
+    out->lag_buckets.Merge(lag_buckets);
+  }
+
+  Clock::time_point start;
+  Clock::time_point end;
+  std::array<uint64_t, kOutcomeCount> requests;
+  uint64_t dropped;
+  uint64_t cold_starts;
+  uint64_t billed_ms;
+  uint64_t billed_from_header;
+  uint64_t billable;
+  uint64_t bytes_sent;
+  uint64_t bytes_received;
+  SparseHistogram latency;
+  SparseHistogram ok_latency;
+  SparseHistogram cold_latency;
+  SparseHistogram lag;
+  BucketCounts duration_buckets;
+  BucketCounts cold_start_buckets;
+  BucketCounts lag_buckets;
+};
+
+Interval::Interval(const StatsOptions& options)
+    : duration_buckets(options.duration_bounds_seconds),
+      cold_start_buckets(options.cold_start_bounds_seconds),
+      lag_buckets(options.lag_bounds_seconds) {}
+
+uint64_t Interval::Requests() const {
+  uint64_t n = 0;
+  for (uint64_t c : requests) n += c;
+  return n;
+}
+
+bool IsBillable(const RequestRecord& record) {
+  if (record.outcome == Outcome::kTimeout) return true;
+  return record.http_status != 0 && record.http_status != 429;
+}
+
+uint64_t BilledMs(const RequestRecord& record) {
+  if (record.billed_duration_ms >= 0) return static_cast<uint64_t>(record.billed_duration_ms);
+  const int64_t service_ns = std::max<int64_t>(0, (record.done_at - record.sent_at).count());
+  return static_cast<uint64_t>((service_ns + kNsPerMs - 1) / kNsPerMs);  // rounded up
+}
+
+void Interval::Add(const RequestRecord& record) {
+  ++requests[static_cast<std::size_t>(record.outcome)];
+  const int64_t latency_ns = record.Latency().count();
+  const int64_t lag_ns = std::max<int64_t>(0, record.ScheduleLag().count());
+  latency.Record(latency_ns);
+  duration_buckets.Record(latency_ns);
+  lag.Record(lag_ns);
+  lag_buckets.Record(lag_ns);
+  if (record.outcome == Outcome::kOk) ok_latency.Record(latency_ns);
+  if (record.cold_start) {
+    ++cold_starts;
+    cold_latency.Record(latency_ns);
+    cold_start_buckets.Record(latency_ns);
+  }
+  bytes_sent += record.bytes_sent;
+  bytes_received += record.bytes_received;
+  if (IsBillable(record)) {
+    ++billable;
+    billed_ms += BilledMs(record);
+    if (record.billed_duration_ms >= 0) ++billed_from_header;
+  }
+}
+
+void Interval::Merge(const Interval& other) {
+  for (std::size_t i = 0; i < kOutcomeCount; ++i) requests[i] += other.requests[i];
+  dropped += other.dropped;
+  cold_starts += other.cold_starts;
+  billed_ms += other.billed_ms;
+  billed_from_header += other.billed_from_header;
+  billable += other.billable;
+  bytes_sent += other.bytes_sent;
+  bytes_received += other.bytes_received;
+  latency.Merge(other.latency);
+  ok_latency.Merge(other.ok_latency);
+  cold_latency.Merge(other.cold_latency);
+  lag.Merge(other.lag);
+  duration_buckets.Merge(other.duration_buckets);
+  cold_start_buckets.Merge(other.cold_start_buckets);
+  lag_buckets.Merge(other.lag_buckets);
+}
+
+void Interval::Clear() {
+  requests.fill(0);
+  dropped = cold_starts = billed_ms = billed_from_header = billable = 0;
+  bytes_sent = bytes_received = 0;
+  latency.Clear();
+  ok_latency.Clear();
+  cold_latency.Clear();
+  lag.Clear();
+  duration_buckets.Clear();
+  cold_start_buckets.Clear();
+  lag_buckets.Clear();
+}
+
+TargetStats::TargetStats(StatsOptions options, Clock::time_point created_at)
+    : options_(std::move(options)), total_(options_), created_at_(created_at) {}
+
+TargetStats::~TargetStats() = default;
+
+int TargetStats::AddSource() {
+  std::lock_guard lock(mu_);
+  sources_.push_back(Source{created_at_, 0});
+  return static_cast<int>(sources_.size()) - 1;
+}
+
+void TargetStats::Publish(Interval&& interval, Clock::time_point end, int in_flight, int source) {
+  std::lock_guard lock(mu_);
+  const auto index = static_cast<std::size_t>(std::max(source, 0));
+  if (index >= sources_.size()) sources_.resize(index + 1, Source{created_at_, 0});
+  Source& from = sources_[index];
+  total_.Merge(interval);
+  slots_.emplace_back(interval, std::min(from.last_end, end), end);
+  from.last_end = end;
+  from.in_flight = in_flight;
+  // Keep only what a snapshot can still use: slots that started inside the window.
+  while (!slots_.empty() && slots_.front().start < end - options_.window) slots_.pop_front();
+}
+
+void TargetStats::SetStage(int stage_index, const Stage& stage, bool active) {
+  std::lock_guard lock(mu_);
+  stage_index_ = stage_index;
+  stage_ = stage;
+  load_active_ = active;
+}
+
+StatsSnapshot TargetStats::Snapshot(Clock::time_point now) const {
+  StatsSnapshot snapshot;
+  snapshot.taken_at = now;
+  snapshot.window = Interval(options_);
+  std::lock_guard lock(mu_);
+  snapshot.total = total_;
+  const Clock::time_point window_start = now - options_.window;
+  Clock::time_point first = Clock::time_point::max();
+  Clock::time_point last = Clock::time_point::min();
+  for (const Slot& slot : slots_) {
+    if (slot.start < window_start || slot.start > now) continue;
+    slot.AddTo(&snapshot.window);
+    first = std::min(first, slot.start);
+    last = std::max(last, slot.end);
+  }
+  if (first < last) snapshot.window_span = std::min<nanoseconds>(last - first, options_.window);
+  for (const Source& source : sources_) snapshot.in_flight += source.in_flight;
+  snapshot.stage_index = stage_index_;
+  snapshot.stage = stage_;
+  snapshot.load_active = load_active_;
+  return snapshot;
+}
+
+StatsRecorder::StatsRecorder(TargetStats* stats)
+    : stats_(stats), source_(stats->AddSource()), pending_(stats->options()) {}
+
+void StatsRecorder::OnRequestDone(const RequestRecord& record) {
+  if (!started_) {
+    started_ = true;
+    last_publish_ = record.sent_at;
+  }
+  pending_.Add(record);
+}
+
+void StatsRecorder::OnDropped(Clock::time_point scheduled_at) {
+  if (!started_) {
+    started_ = true;
+    last_publish_ = scheduled_at;
+  }
+  ++pending_.dropped;
+}
+
+void StatsRecorder::OnStage(int stage_index, const Stage& stage, bool active) {
+  stats_->SetStage(stage_index, stage, active);
+}
+
+void StatsRecorder::OnTick(Clock::time_point now, int in_flight) {
+  if (!started_) {
+    started_ = true;
+    last_publish_ = now;
+  }
+  if (now - last_publish_ >= stats_->options().publish_interval) Publish(now, in_flight);
+}
+
+void StatsRecorder::Flush(Clock::time_point now, int in_flight) { Publish(now, in_flight); }
+
+void StatsRecorder::Publish(Clock::time_point now, int in_flight) {
+  Interval done(stats_->options());
+  std::swap(done, pending_);
+  stats_->Publish(std::move(done), now, in_flight, source_);
+  last_publish_ = now;
+  started_ = true;
+}
+
+}  // namespace loadgen

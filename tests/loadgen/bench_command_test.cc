@@ -1,0 +1,235 @@
+// `infercost bench` end to end: the real binary as a process, against the test server.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "tests/support/test_server.h"
+
+namespace {
+
+namespace fs = std::filesystem;
+using infercost::test::TestServer;
+
+struct Result {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadAll(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+class BenchCommandTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("infercost_bench_test_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs `infercost bench ARGS...` with stdout and stderr captured (not a terminal: no progress).
+  Result Bench(std::vector<std::string> args) {
+    args.insert(args.begin(), {INFERCOST_BINARY, "bench"});
+    const fs::path out = dir_ / "stdout";
+    const fs::path err = dir_ / "stderr";
+    const pid_t pid = fork();
+    if (pid == 0) {
+      const int out_fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      const int err_fd = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      dup2(out_fd, STDOUT_FILENO);
+      dup2(err_fd, STDERR_FILENO);
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    Result r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = ReadAll(out);
+    r.err = ReadAll(err);
+    return r;
+  }
+
+  static bool HasLine(const std::string& text, const std::string& line) {
+    return ("\n" + text).find("\n" + line + "\n") != std::string::npos;
+  }
+  static bool HasLinePrefix(const std::string& text, const std::string& prefix) {
+    return ("\n" + text).find("\n" + prefix) != std::string::npos;
+  }
+
+  TestServer server_;
+  fs::path dir_;
+};
+
+TEST_F(BenchCommandTest, ClosedLoopPrintsTheSeedSummaryAndOneCsvRowPerRequest) {
+  const fs::path csv = dir_ / "raw.csv";
+  const Result r = Bench({"--url", server_.Url("/ok"), "--concurrency", "4", "--requests", "100",
+                          "--csv", csv.string()});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_TRUE(HasLine(r.out, "Total Requests: 100")) << r.out;
+  EXPECT_TRUE(HasLine(r.out, "Successful: 100 (100.00%)")) << r.out;
+  EXPECT_TRUE(HasLine(r.out, "Failed: 0")) << r.out;
+  EXPECT_TRUE(HasLine(r.out, "Concurrency: 4")) << r.out;
+  EXPECT_TRUE(HasLine(r.out, "Raw data saved to: " + csv.string())) << r.out;
+  for (const char* prefix : {"Average IPS: ", "Min Latency: ", "Avg Latency: ", "Max Latency: ",
+                             "P50 Latency: ", "P95 Latency: ", "P99 Latency: ",
+                             "Actual Duration: ", "Target URL: "}) {
+    EXPECT_TRUE(HasLinePrefix(r.out, prefix)) << prefix << "\n" << r.out;
+  }
+  EXPECT_EQ(r.out.find("Cost per 1M"), std::string::npos);  // no pricing flags, no cost line
+  EXPECT_EQ(r.err, "");  // not a terminal: no progress line
+  EXPECT_EQ(server_.Requests(), 100u);
+  std::ifstream in(csv);
+  std::size_t rows = 0;
+  for (std::string line; std::getline(in, line);) ++rows;
+  EXPECT_EQ(rows, 101u);  // header + one per request
+}
+
+TEST_F(BenchCommandTest, FailuresAreBrokenDownByOutcome) {
+  const Result r =
+      Bench({"--url", server_.Url("/status?code=503"), "--concurrency", "2", "--requests", "10"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;  // nothing succeeded: a run-time failure
+  EXPECT_TRUE(HasLine(r.out, "Total Requests: 10")) << r.out;
+  EXPECT_TRUE(HasLine(r.out, "Successful: 0 (0.00%)")) << r.out;
+  EXPECT_TRUE(HasLine(r.out, "Failed: 10")) << r.out;
+  EXPECT_TRUE(HasLine(r.out, "  http_5xx: 10")) << r.out;
+  EXPECT_NE(r.err.find("no request succeeded"), std::string::npos) << r.err;
+  EXPECT_EQ(server_.Requests(), 10u);
+}
+
+TEST_F(BenchCommandTest, OpenLoopReportsLagDropsAndRate) {
+  const Result r = Bench({"--url", server_.Url("/ok"), "--rate", "200", "--duration", "1s",
+                          "--arrival", "constant"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(HasLine(r.out, "Total Requests: 200")) << r.out;
+  EXPECT_TRUE(HasLinePrefix(r.out, "Schedule Lag: p50 ")) << r.out;
+  EXPECT_TRUE(HasLine(r.out, "Dropped: 0 (arrivals over the in-flight cap of 10000)")) << r.out;
+  EXPECT_TRUE(HasLinePrefix(r.out, "Achieved Rate: ")) << r.out;
+  EXPECT_EQ(server_.Requests(), 200u);
+}
+
+TEST_F(BenchCommandTest, ImageDirectoryIsSentFileByFile) {
+  fs::create_directories(dir_ / "images");
+  std::ofstream(dir_ / "images" / "a.jpg") << std::string(1000, 'a');
+  std::ofstream(dir_ / "images" / "b.jpg") << std::string(3000, 'b');
+  const Result r = Bench({"--url", server_.Url("/echo"), "--image-dir", (dir_ / "images").string(),
+                          "--concurrency", "1", "--requests", "4", "--header", "X-Api-Key: k1",
+                          "--expect-body", "X-Api-Key: k1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+  EXPECT_TRUE(HasLine(r.out, "Found 2 images for testing.")) << r.out;
+  EXPECT_TRUE(HasLine(r.out, "Successful: 4 (100.00%)")) << r.out;
+  EXPECT_EQ(server_.BodyBytes(), 2u * (1000 + 3000));
+  EXPECT_NE(server_.LastRequest().find("POST /echo"), std::string::npos);
+}
+
+TEST_F(BenchCommandTest, LambdaPricingGivesTheSeedsCostPerMillion) {
+  // The seed's C=8 Lambda figures: 1024 MB, ~631 ms billed, no gateway: about $10.7 per 1M.
+  // $0.20 per 1M requests + 0.631 s x 1 GB x $0.0000166667 per GB-s = $10.72 per 1M.
+  const Result r = Bench({"--url", server_.Url("/ok?billed=631"), "--concurrency", "2",
+                          "--requests", "20", "--lambda-memory-mb", "1024"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(HasLine(r.out, "Cost per 1M inferences: $10.72")) << r.out;
+}
+
+TEST_F(BenchCommandTest, HourlyPricingPrintsACost) {
+  const Result r = Bench({"--url", server_.Url("/ok"), "--concurrency", "2", "--requests", "20",
+                          "--usd-per-hour", "0.526"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(HasLinePrefix(r.out, "Cost per 1M inferences: $")) << r.out;
+}
+
+TEST_F(BenchCommandTest, RefusedConnectionsAreCountedAndTheRunFails) {
+  TestServer* gone = new TestServer();
+  const std::string url = gone->Url("/ok");
+  delete gone;  // nothing listens there any more
+  const Result r = Bench({"--url", url, "--concurrency", "2", "--requests", "6"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(HasLine(r.out, "  connect_error: 6")) << r.out;
+}
+
+TEST_F(BenchCommandTest, HelpExitsZero) {
+  const Result r = Bench({"--help"});
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("--concurrency"), std::string::npos);
+  EXPECT_NE(r.out.find("--lambda-memory-mb"), std::string::npos);
+}
+
+TEST_F(BenchCommandTest, BadInputExitsTwoWithAMessageAndSendsNothing) {
+  const std::string url = server_.Url("/ok");
+  struct Case {
+    std::vector<std::string> args;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {{"--concurrency", "4", "--requests", "1"}, "--url is required"},
+      {{"--url", url, "--concurrency", "0", "--requests", "1"}, "--concurrency must be at least 1"},
+      {{"--url", url, "--rate", "0", "--duration", "1s"}, "--rate must be a positive number"},
+      {{"--url", url, "--rate", "-5", "--duration", "1s"}, "--rate must be a positive number"},
+      {{"--url", url, "--concurrency", "2", "--rate", "5", "--requests", "1"},
+       "give exactly one of --concurrency"},
+      {{"--url", url, "--requests", "1"}, "give exactly one of --concurrency"},
+      {{"--url", url, "--concurrency", "1", "--duration", "1s", "--requests", "3"},
+       "give exactly one of --duration"},
+      {{"--url", url, "--concurrency", "1"}, "give exactly one of --duration"},
+      {{"--url", "not a url", "--concurrency", "1", "--requests", "1"},
+       "must start with http:// or https://"},
+      {{"--url", "ftp://127.0.0.1/x", "--concurrency", "1", "--requests", "1"},
+       "must start with http:// or https://"},
+      {{"--url", "http://", "--concurrency", "1", "--requests", "1"}, "URL 'http://'"},
+      {{"--url", url, "--concurrency", "1", "--requests", "1", "--image-dir", "/no/such/dir"},
+       "image directory /no/such/dir does not exist"},
+      {{"--url", url, "--concurrency", "1", "--duration", "soon"}, "is not a duration"},
+      {{"--url", url, "--concurrency", "1", "--duration", "-5s"}, "--duration must be positive"},
+      {{"--url", url, "--rate", "5", "--arrival", "bursty", "--duration", "1s"},
+       "--arrival must be constant or poisson"},
+      {{"--url", url, "--concurrency", "1", "--arrival", "poisson", "--requests", "1"},
+       "--arrival applies to --rate only"},
+      {{"--url", url, "--concurrency", "1", "--requests", "1", "--header", "NoColon"},
+       "must look like 'Name: value'"},
+      {{"--url", url, "--concurrency", "1", "--requests", "1", "--encoding", "zip"},
+       "--encoding must be raw, base64_json or multipart"},
+      {{"--url", url, "--concurrency", "1", "--requests", "1", "--timeout", "0s"},
+       "--timeout must be positive"},
+      {{"--url", url, "--concurrency", "1", "--requests", "1", "--instance-type", "p9.huge"},
+       "p9.huge"},
+      {{"--url", url, "--concurrency", "1", "--requests", "1", "--instance-type", "t3.medium",
+        "--lambda-memory-mb", "1024"},
+       "not both"},
+      {{"--url", url, "--concurrency", "1", "--requests", "1", "--lambda-arch", "arm64"},
+       "need --lambda-memory-mb"},
+      {{"--url", url, "--concurrency", "1", "--requests", "1", "--csv",
+        (dir_ / "no" / "dir" / "x.csv").string()},
+       "cannot write CSV file"},
+      {{"--url", url, "--concurrency", "1", "--requests", "1", "--bogus"}, "--bogus"},
+      {{"--url", url, "--concurrency", "many", "--requests", "1"}, "--concurrency"},
+      {{"--url", url, "--concurrency", "1", "--requests", "1", "--threads", "0"},
+       "--threads must be between 1 and 64"},
+  };
+  for (const Case& c : cases) {
+    const Result r = Bench(c.args);
+    std::string joined;
+    for (const auto& a : c.args) joined += a + " ";
+    EXPECT_EQ(r.exit_code, 2) << joined << "\n" << r.err;
+    EXPECT_NE(r.err.find(c.message), std::string::npos) << joined << "\nstderr: " << r.err;
+    EXPECT_EQ(r.out, "") << joined;
+  }
+  EXPECT_EQ(server_.Requests(), 0u);
+}
+
+}  // namespace

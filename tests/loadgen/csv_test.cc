@@ -1,0 +1,146 @@
+#include "loadgen/csv.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+namespace loadgen {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+
+class CsvTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("infercost_csv_test_" + std::to_string(getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  static std::vector<std::string> Lines(const fs::path& path) {
+    std::ifstream in(path);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+  }
+
+  fs::path dir_;
+};
+
+RequestRecord Record(Clock::time_point t) {
+  RequestRecord r;
+  r.scheduled_at = t;
+  r.sent_at = t + microseconds(250);
+  r.done_at = t + std::chrono::nanoseconds(12'345'678);
+  r.outcome = Outcome::kThrottled;
+  r.http_status = 429;
+  r.bytes_sent = 1234;
+  r.bytes_received = 56;
+  r.cold_start = true;
+  r.billed_duration_ms = 12;
+  return r;
+}
+
+TEST_F(CsvTest, WritesHeaderAndOneRowPerRequestAndDrop) {
+  const fs::path path = dir_ / "out.csv";
+  const Clock::time_point t = Clock::now();
+  {
+    CsvRecorder csv(path.string(), "lambda-1024");
+    ASSERT_TRUE(csv.ok()) << csv.error();
+    csv.OnRequestDone(Record(t));
+    RequestRecord plain = Record(t);
+    plain.billed_duration_ms = -1;
+    plain.cold_start = false;
+    plain.outcome = Outcome::kOk;
+    plain.http_status = 200;
+    csv.OnRequestDone(plain);
+    csv.OnDropped(t);
+    EXPECT_TRUE(csv.Close());
+  }
+  const auto lines = Lines(path);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0],
+            "target,scheduled_unix_ns,sent_unix_ns,latency_ms,schedule_lag_ms,status,outcome,"
+            "bytes_sent,bytes_received,cold_start,billed_ms");
+  std::vector<std::string> fields;
+  std::stringstream row(lines[1]);
+  for (std::string f; std::getline(row, f, ',');) fields.push_back(f);
+  ASSERT_EQ(fields.size(), 11u);
+  EXPECT_EQ(fields[0], "lambda-1024");
+  const int64_t scheduled = std::stoll(fields[1]);
+  const int64_t sent = std::stoll(fields[2]);
+  EXPECT_EQ(sent - scheduled, 250'000);
+  // Unix time within a day of now, not steady-clock time.
+  const int64_t unix_now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  EXPECT_LT(std::abs(unix_now - scheduled), int64_t{86'400} * 1'000'000'000);
+  EXPECT_EQ(fields[3], "12.346");
+  EXPECT_EQ(fields[4], "0.250");
+  EXPECT_EQ(fields[5], "429");
+  EXPECT_EQ(fields[6], "throttled");
+  EXPECT_EQ(fields[7], "1234");
+  EXPECT_EQ(fields[8], "56");
+  EXPECT_EQ(fields[9], "1");
+  EXPECT_EQ(fields[10], "12");
+  EXPECT_TRUE(lines[2].ends_with(",200,ok,1234,56,0,")) << lines[2];
+  EXPECT_TRUE(lines[3].ends_with(",,,,0,dropped,0,0,0,")) << lines[3];
+}
+
+TEST_F(CsvTest, SharedFileFromSeveralThreadsKeepsWholeRows) {
+  const fs::path path = dir_ / "shared.csv";
+  std::string error;
+  auto file = CsvFile::Open(path.string(), &error);
+  ASSERT_NE(file, nullptr) << error;
+  constexpr int kThreads = 4;
+  constexpr int kRows = 20'000;
+  {
+    std::vector<std::jthread> threads;
+    for (int i = 0; i < kThreads; ++i) {
+      threads.emplace_back([&file, i] {
+        CsvRecorder csv(file, "shard" + std::to_string(i));
+        const Clock::time_point t = Clock::now();
+        for (int r = 0; r < kRows; ++r) csv.OnRequestDone(Record(t));
+        EXPECT_TRUE(csv.Close());
+      });
+    }
+  }
+  ASSERT_TRUE(file->Close()) << file->error();
+  const auto lines = Lines(path);
+  ASSERT_EQ(lines.size(), 1u + kThreads * kRows);
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    ASSERT_TRUE(lines[i].starts_with("shard") && lines[i].ends_with(",throttled,1234,56,1,12"))
+        << lines[i];
+  }
+}
+
+TEST_F(CsvTest, UnwritablePathIsReported) {
+  CsvRecorder csv((dir_ / "no" / "such" / "dir.csv").string(), "t");
+  EXPECT_FALSE(csv.ok());
+  EXPECT_NE(csv.error().find("cannot write CSV file"), std::string::npos) << csv.error();
+  csv.OnRequestDone(Record(Clock::now()));  // harmless
+  EXPECT_FALSE(csv.Close());
+}
+
+TEST_F(CsvTest, TargetNamesAreQuotedWhenNeeded) {
+  const fs::path path = dir_ / "q.csv";
+  {
+    CsvRecorder csv(path.string(), "a,\"b\"");
+    csv.OnDropped(Clock::now());
+  }
+  const auto lines = Lines(path);
+  ASSERT_EQ(lines.size(), 2u);
+  EXPECT_TRUE(lines[1].starts_with("\"a,\"\"b\"\"\",")) << lines[1];
+}
+
+}  // namespace
+}  // namespace loadgen

@@ -1,0 +1,179 @@
+#include "loadgen/histogram.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <vector>
+
+namespace loadgen {
+namespace {
+
+// The nearest-rank quantile of sorted values, the definition the histogram approximates.
+int64_t ExactQuantile(const std::vector<int64_t>& sorted, double q) {
+  auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
+  rank = std::clamp<std::size_t>(rank, 1, sorted.size());
+  return sorted[rank - 1];
+}
+
+double RelativeError(int64_t got, int64_t want) {
+  return std::abs(static_cast<double>(got - want)) / static_cast<double>(want);
+}
+
+TEST(LatencyHistogram, EmptyReportsZeros) {
+  LatencyHistogram h;
+  EXPECT_EQ(h.Count(), 0u);
+  EXPECT_EQ(h.MinNs(), 0);
+  EXPECT_EQ(h.MaxNs(), 0);
+  EXPECT_EQ(h.MeanNs(), 0.0);
+  EXPECT_EQ(h.ValueAtQuantileNs(0.99), 0);
+  EXPECT_TRUE(h.ToSparse().empty());
+}
+
+TEST(LatencyHistogram, QuantilesWithinOnePercentFromOneMicrosecondToOneHour) {
+  std::mt19937_64 rng(42);
+  // Log-uniform over the whole range, so every power of two is exercised.
+  std::uniform_real_distribution<double> exponent(std::log(1e3), std::log(3.6e12));
+  LatencyHistogram h;
+  std::vector<int64_t> values;
+  for (int i = 0; i < 200'000; ++i) {
+    const auto v = static_cast<int64_t>(std::exp(exponent(rng)));
+    values.push_back(v);
+    h.Record(v);
+  }
+  std::sort(values.begin(), values.end());
+  for (double q : {0.0, 0.001, 0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.99, 0.999, 0.9999, 1.0}) {
+    EXPECT_LE(RelativeError(h.ValueAtQuantileNs(q), ExactQuantile(values, q)), 0.01) << "q=" << q;
+  }
+  EXPECT_EQ(h.Count(), values.size());
+  EXPECT_EQ(h.MinNs(), values.front());
+  EXPECT_EQ(h.MaxNs(), values.back());
+}
+
+TEST(LatencyHistogram, EveryValueInRangeIsReportedWithinOnePercent) {
+  // The median of {1 µs, v, 1 h} comes from v's bucket (the extremes are exact anyway).
+  for (double v = 1e3; v <= 3.6e12; v *= 1.0037) {
+    LatencyHistogram h;
+    const auto value = static_cast<int64_t>(v);
+    h.Record(LatencyHistogram::kMinValueNs);
+    h.Record(value);
+    h.Record(LatencyHistogram::kMaxValueNs);
+    ASSERT_LE(RelativeError(h.ValueAtQuantileNs(0.5), value), 0.01) << value;
+  }
+}
+
+TEST(LatencyHistogram, MeanIsExact) {
+  LatencyHistogram h;
+  h.Record(1'000'000);
+  h.Record(2'000'000);
+  h.Record(4'000'003);
+  EXPECT_DOUBLE_EQ(h.MeanNs(), 7'000'003.0 / 3);
+  EXPECT_DOUBLE_EQ(h.SumNs(), 7'000'003.0);
+}
+
+TEST(LatencyHistogram, ValuesOutsideTheRangeAreClampedButCounted) {
+  LatencyHistogram h;
+  h.Record(0);
+  h.Record(500);
+  h.Record(LatencyHistogram::kMaxValueNs * 2);
+  EXPECT_EQ(h.Count(), 3u);
+  EXPECT_EQ(h.MinNs(), 0);
+  EXPECT_EQ(h.MaxNs(), LatencyHistogram::kMaxValueNs * 2);
+  EXPECT_EQ(h.ValueAtQuantileNs(1.0), LatencyHistogram::kMaxValueNs * 2);
+  // A histogram of only zeros (closed-loop schedule lag) reports zero, not the clamp value.
+  LatencyHistogram zeros;
+  zeros.RecordN(0, 10);
+  EXPECT_EQ(zeros.ValueAtQuantileNs(0.99), 0);
+}
+
+TEST(LatencyHistogram, MergeEqualsRecordingEverythingInOne) {
+  std::mt19937_64 rng(7);
+  std::lognormal_distribution<double> latency(std::log(5e6), 1.0);
+  LatencyHistogram a, b, all;
+  for (int i = 0; i < 10'000; ++i) {
+    const auto v = static_cast<int64_t>(latency(rng));
+    (i % 3 == 0 ? a : b).Record(v);
+    all.Record(v);
+  }
+  LatencyHistogram merged;
+  merged.Merge(a);
+  merged.Merge(b);
+  EXPECT_EQ(merged.Count(), all.Count());
+  EXPECT_EQ(merged.MinNs(), all.MinNs());
+  EXPECT_EQ(merged.MaxNs(), all.MaxNs());
+  EXPECT_NEAR(merged.SumNs(), all.SumNs(), 1e-6 * all.SumNs());
+  for (double q : {0.5, 0.9, 0.99}) {
+    EXPECT_EQ(merged.ValueAtQuantileNs(q), all.ValueAtQuantileNs(q));
+  }
+  EXPECT_EQ(merged.ToSparse(), all.ToSparse());
+}
+
+TEST(LatencyHistogram, SparseRoundTripKeepsEverything) {
+  LatencyHistogram h;
+  h.RecordN(1'500, 3);
+  h.Record(2'000'000'000);
+  h.Record(77'777);
+  LatencyHistogram copy;
+  copy.MergeSparse(h.ToSparse(), h.MinNs(), h.MaxNs(), h.SumNs());
+  EXPECT_EQ(copy.Count(), 5u);
+  EXPECT_EQ(copy.MinNs(), 1'500);
+  EXPECT_EQ(copy.MaxNs(), 2'000'000'000);
+  EXPECT_EQ(copy.SumNs(), h.SumNs());
+  EXPECT_EQ(copy.ToSparse(), h.ToSparse());
+  // Merging an empty sparse form changes nothing.
+  copy.MergeSparse({}, 0, 0, 0);
+  EXPECT_EQ(copy.Count(), 5u);
+  EXPECT_EQ(copy.MinNs(), 1'500);
+}
+
+TEST(LatencyHistogram, ClearEmptiesIt) {
+  LatencyHistogram h;
+  h.Record(123'456);
+  h.Clear();
+  EXPECT_EQ(h.Count(), 0u);
+  EXPECT_EQ(h.ValueAtQuantileNs(0.5), 0);
+  h.Record(5'000);
+  EXPECT_EQ(h.MinNs(), 5'000);
+}
+
+TEST(BucketCounts, BoundsAreInclusiveUpperAndExact) {
+  BucketCounts b({0.1, 0.005, 0.01});  // unsorted on purpose
+  ASSERT_EQ(b.bounds_seconds(), (std::vector<double>{0.005, 0.01, 0.1}));
+  b.Record(5'000'000);    // exactly 5 ms: le="0.005"
+  b.Record(5'000'001);    // just above: le="0.01"
+  b.Record(10'000'000);   // le="0.01"
+  b.Record(100'000'000);  // le="0.1"
+  b.Record(100'000'001);  // +Inf
+  b.Record(0);            // le="0.005"
+  EXPECT_EQ(b.counts(), (std::vector<uint64_t>{2, 2, 1, 1}));
+  EXPECT_EQ(b.total(), 6u);
+  EXPECT_NEAR(b.sum_seconds(), 0.220000002, 1e-12);
+}
+
+TEST(BucketCounts, MergeAddsBucketByBucket) {
+  BucketCounts a({0.001, 1});
+  BucketCounts b({0.001, 1});
+  a.Record(500'000);
+  b.Record(2'000'000'000);
+  b.Record(900'000'000);
+  a.Merge(b);
+  EXPECT_EQ(a.counts(), (std::vector<uint64_t>{1, 1, 1}));
+  // An unconfigured, empty instance takes the other's shape.
+  BucketCounts empty;
+  empty.Merge(a);
+  EXPECT_EQ(empty.bounds_seconds(), a.bounds_seconds());
+  EXPECT_EQ(empty.counts(), a.counts());
+  a.Clear();
+  EXPECT_EQ(a.total(), 0u);
+  EXPECT_EQ(a.sum_seconds(), 0.0);
+}
+
+TEST(BucketCounts, NoBoundsMeansOnlyInf) {
+  BucketCounts b;
+  b.Record(42);
+  EXPECT_EQ(b.counts(), (std::vector<uint64_t>{1}));
+}
+
+}  // namespace
+}  // namespace loadgen

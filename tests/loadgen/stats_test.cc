@@ -1,0 +1,189 @@
+#include "loadgen/stats.h"
+
+#include <gtest/gtest.h>
+
+namespace loadgen {
+namespace {
+
+using std::chrono::microseconds;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+const Clock::time_point kT0 = Clock::time_point(seconds(1'000'000));
+
+RequestRecord Request(Outcome outcome, int status, Clock::duration latency,
+                      int64_t billed_ms = -1) {
+  RequestRecord r;
+  r.scheduled_at = kT0;
+  r.sent_at = kT0;
+  r.done_at = kT0 + latency;
+  r.outcome = outcome;
+  r.http_status = status;
+  r.billed_duration_ms = billed_ms;
+  r.bytes_sent = 100;
+  r.bytes_received = 10;
+  return r;
+}
+
+StatsOptions Options() {
+  StatsOptions o;
+  o.window = seconds(60);
+  o.publish_interval = seconds(1);
+  o.duration_bounds_seconds = {0.01, 0.1, 1};
+  o.cold_start_bounds_seconds = {1};
+  o.lag_bounds_seconds = {0.001};
+  return o;
+}
+
+TEST(Interval, CountsOutcomesLatenciesAndBytes) {
+  Interval in(Options());
+  in.Add(Request(Outcome::kOk, 200, milliseconds(5)));
+  in.Add(Request(Outcome::kHttp5xx, 500, milliseconds(50)));
+  RequestRecord cold = Request(Outcome::kOk, 200, milliseconds(500));
+  cold.cold_start = true;
+  in.Add(cold);
+  EXPECT_EQ(in.Requests(), 3u);
+  EXPECT_EQ(in.Ok(), 2u);
+  EXPECT_EQ(in.Failed(), 1u);
+  EXPECT_EQ(in.requests[static_cast<std::size_t>(Outcome::kHttp5xx)], 1u);
+  EXPECT_EQ(in.latency.Count(), 3u);
+  EXPECT_EQ(in.ok_latency.Count(), 2u);
+  EXPECT_EQ(in.ok_latency.MaxNs(), 500'000'000);
+  EXPECT_EQ(in.cold_starts, 1u);
+  EXPECT_EQ(in.cold_latency.Count(), 1u);
+  EXPECT_EQ(in.cold_start_buckets.counts(), (std::vector<uint64_t>{1, 0}));
+  EXPECT_EQ(in.duration_buckets.counts(), (std::vector<uint64_t>{1, 1, 1, 0}));
+  EXPECT_EQ(in.bytes_sent, 300u);
+  EXPECT_EQ(in.bytes_received, 30u);
+  EXPECT_EQ(in.lag.Count(), 3u);
+  EXPECT_EQ(in.lag_buckets.counts(), (std::vector<uint64_t>{3, 0}));
+}
+
+TEST(Interval, LatencyIsFromTheIntendedSendTimeAndLagIsSeparate) {
+  Interval in(Options());
+  RequestRecord late = Request(Outcome::kOk, 200, milliseconds(10));
+  late.sent_at = kT0 + milliseconds(3);  // sent 3 ms after its intended time
+  in.Add(late);
+  EXPECT_EQ(in.latency.MaxNs(), 10'000'000);
+  EXPECT_EQ(in.lag.MaxNs(), 3'000'000);
+  EXPECT_EQ(in.lag_buckets.counts(), (std::vector<uint64_t>{0, 1}));
+}
+
+TEST(Interval, BilledDurationFollowsWhatReachedTheFunction) {
+  Interval in(Options());
+  // From the header: taken as is.
+  in.Add(Request(Outcome::kOk, 200, milliseconds(120), 101));
+  // No header: measured service time rounded up to the next millisecond.
+  in.Add(Request(Outcome::kOk, 200, microseconds(1'200)));
+  // A 500 ran (and failed): billable, estimated.
+  in.Add(Request(Outcome::kHttp5xx, 500, microseconds(3'000)));
+  // A timeout ran for at least as long as we waited.
+  in.Add(Request(Outcome::kTimeout, 0, microseconds(29'000'001)));
+  // Throttled and connection failures never reached the function.
+  in.Add(Request(Outcome::kThrottled, 429, milliseconds(7)));
+  in.Add(Request(Outcome::kConnectError, 0, milliseconds(9)));
+  in.Add(Request(Outcome::kTlsError, 0, milliseconds(9)));
+  EXPECT_EQ(in.billable, 4u);
+  EXPECT_EQ(in.billed_from_header, 1u);
+  EXPECT_EQ(in.billed_ms, 101u + 2u + 3u + 29'001u);
+}
+
+TEST(Interval, BilledDurationUsesServiceTimeNotScheduleLag) {
+  RequestRecord r = Request(Outcome::kOk, 200, milliseconds(10));
+  r.sent_at = kT0 + milliseconds(4);  // 4 ms of generator lag are not the function's time
+  EXPECT_TRUE(IsBillable(r));
+  EXPECT_EQ(BilledMs(r), 6u);
+}
+
+TEST(Interval, MergeAndClear) {
+  Interval a(Options()), b(Options());
+  a.Add(Request(Outcome::kOk, 200, milliseconds(1)));
+  b.Add(Request(Outcome::kThrottled, 429, milliseconds(2)));
+  ++b.dropped;
+  a.Merge(b);
+  EXPECT_EQ(a.Requests(), 2u);
+  EXPECT_EQ(a.dropped, 1u);
+  EXPECT_EQ(a.latency.Count(), 2u);
+  EXPECT_EQ(a.duration_buckets.total(), 2u);
+  a.Clear();
+  EXPECT_EQ(a.Requests(), 0u);
+  EXPECT_EQ(a.latency.Count(), 0u);
+  EXPECT_EQ(a.duration_buckets.total(), 0u);
+  EXPECT_EQ(a.duration_buckets.bounds_seconds().size(), 3u);  // the shape stays
+}
+
+TEST(StatsRecorder, PublishesOncePerIntervalOnTicks) {
+  TargetStats stats(Options(), kT0);
+  StatsRecorder recorder(&stats);
+  recorder.OnTick(kT0, 0);
+  recorder.OnRequestDone(Request(Outcome::kOk, 200, milliseconds(5)));
+  recorder.OnTick(kT0 + milliseconds(250), 3);
+  // Not yet published: a tick before publish_interval keeps it private.
+  EXPECT_EQ(stats.Snapshot(kT0 + milliseconds(300)).total.Requests(), 0u);
+  recorder.OnTick(kT0 + seconds(1), 3);
+  const StatsSnapshot s = stats.Snapshot(kT0 + seconds(1));
+  EXPECT_EQ(s.total.Requests(), 1u);
+  EXPECT_EQ(s.window.Requests(), 1u);
+  EXPECT_EQ(s.window_span, seconds(1));
+  EXPECT_EQ(s.in_flight, 3);
+  recorder.OnDropped(kT0 + milliseconds(1100));
+  recorder.Flush(kT0 + milliseconds(1200), 0);
+  EXPECT_EQ(stats.Snapshot(kT0 + seconds(2)).total.dropped, 1u);
+}
+
+TEST(TargetStats, SlidingWindowKeepsOnlyTheLastWindow) {
+  TargetStats stats(Options(), kT0);
+  StatsRecorder recorder(&stats);
+  recorder.OnTick(kT0, 0);
+  // One request per second for 100 s, published every second.
+  for (int i = 1; i <= 100; ++i) {
+    RequestRecord r = Request(Outcome::kOk, 200, milliseconds(i));
+    r.scheduled_at = r.sent_at = kT0 + seconds(i - 1);
+    r.done_at = r.sent_at + milliseconds(i);
+    recorder.OnRequestDone(r);
+    recorder.OnTick(kT0 + seconds(i), 1);
+  }
+  const StatsSnapshot s = stats.Snapshot(kT0 + seconds(100));
+  EXPECT_EQ(s.total.Ok(), 100u);
+  EXPECT_EQ(s.window.Ok(), 60u);
+  EXPECT_EQ(s.window_span, seconds(60));
+  // The window holds requests 41..100, whose latencies were 41..100 ms.
+  EXPECT_EQ(s.window.ok_latency.MinNs(), 41'000'000);
+  EXPECT_EQ(s.window.ok_latency.MaxNs(), 100'000'000);
+  EXPECT_EQ(s.total.ok_latency.MinNs(), 1'000'000);
+  // Counters never go backwards; the window moves on.
+  const StatsSnapshot later = stats.Snapshot(kT0 + seconds(130));
+  EXPECT_EQ(later.total.Ok(), 100u);
+  EXPECT_EQ(later.window.Ok(), 30u);
+}
+
+TEST(TargetStats, SeveralRecordersFeedOneTarget) {
+  TargetStats stats(Options(), kT0);
+  StatsRecorder a(&stats), b(&stats);
+  a.OnRequestDone(Request(Outcome::kOk, 200, milliseconds(1)));
+  b.OnRequestDone(Request(Outcome::kOk, 200, milliseconds(2)));
+  b.OnRequestDone(Request(Outcome::kOk, 200, milliseconds(3)));
+  a.Flush(kT0 + seconds(1), 2);
+  b.Flush(kT0 + seconds(1), 5);
+  const StatsSnapshot s = stats.Snapshot(kT0 + seconds(1));
+  EXPECT_EQ(s.total.Ok(), 3u);
+  EXPECT_EQ(s.window.Ok(), 3u);
+  EXPECT_EQ(s.in_flight, 7);
+}
+
+TEST(TargetStats, StageIsReported) {
+  TargetStats stats(Options(), kT0);
+  StatsRecorder recorder(&stats);
+  Stage stage;
+  stage.kind = Stage::Kind::kOpen;
+  stage.rate = 5;
+  recorder.OnStage(2, stage, true);
+  const StatsSnapshot s = stats.Snapshot(kT0);
+  EXPECT_EQ(s.stage_index, 2);
+  EXPECT_EQ(s.stage.rate, 5);
+  EXPECT_TRUE(s.load_active);
+  EXPECT_EQ(s.window_span, Clock::duration(0));
+}
+
+}  // namespace
+}  // namespace loadgen
