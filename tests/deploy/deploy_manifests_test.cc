@@ -2,12 +2,8 @@
 // the Kubernetes PrometheusRule carries exactly the promtool-tested rule files, the StatefulSet's
 // shards match its replicas and what the PodMonitor selects, and docker-compose.yml and the Grafana
 // provisioning agree with the Prometheus config.
-#include <fcntl.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -64,40 +60,6 @@ std::string Difference(const YAML::Node& a, const YAML::Node& b, const std::stri
     default:
       return "";
   }
-}
-
-struct ProcessResult {
-  int exit_code = -1;
-  std::string err;
-};
-
-// Runs the infercost binary with exactly `env` as its environment; stdout is discarded.
-ProcessResult Infercost(const std::vector<std::string>& args, const std::vector<std::string>& env,
-                        const fs::path& scratch) {
-  const std::string err_path = (scratch / "stderr").string();
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  std::vector<std::string> argv_strings = {INFERCOST_BINARY};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_strings) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_strings = env;
-  std::vector<char*> envp;
-  for (std::string& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  ProcessResult run;
-  pid_t pid = 0;
-  if (posix_spawn(&pid, INFERCOST_BINARY, &actions, nullptr, argv.data(), envp.data()) == 0) {
-    int status = 0;
-    if (::waitpid(pid, &status, 0) == pid && WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
-  }
-  posix_spawn_file_actions_destroy(&actions);
-  run.err = ReadFile(err_path);
-  return run;
 }
 
 // Each entry of `wanted` is present with the same value in `labels`.
@@ -176,38 +138,6 @@ TEST(Kubernetes, ShardsMatchReplicasAndEveryoneSelectsTheGenerators) {
     config_mounted |= mount["mountPath"].as<std::string>() == "/etc/infercost";
   }
   EXPECT_TRUE(config_mounted);
-}
-
-// The ConfigMap's config is valid for every pod of the StatefulSet, and the pod one past the
-// replicas (scaled up without raising shard.count) is refused.
-TEST(Kubernetes, ConfigPassesCheckConfigForEveryOrdinal) {
-  const fs::path dir = kDeploy / "kubernetes";
-  const YAML::Node sts = YAML::LoadFile((dir / "statefulset.yaml").string());
-  const YAML::Node config_map = YAML::LoadFile((dir / "configmap.yaml").string());
-  const fs::path scratch =
-      fs::temp_directory_path() / ("infercost-k8s-config-" + std::to_string(::getpid()));
-  fs::create_directories(scratch);
-  const fs::path config = scratch / "infercost.yaml";
-  {
-    std::ofstream out(config);
-    out << config_map["data"]["infercost.yaml"].as<std::string>();
-  }
-  const std::string images = (fs::path(INFERCOST_SOURCE_DIR) / "tests/testdata/images").string();
-  const int replicas = sts["spec"]["replicas"].as<int>();
-  for (int ordinal = 0; ordinal <= replicas; ++ordinal) {
-    SCOPED_TRACE("ordinal " + std::to_string(ordinal));
-    const ProcessResult run = Infercost({"check-config", config.string()},
-                                        {"INFERCOST_SHARD_INDEX=" + std::to_string(ordinal),
-                                         "INFER_IMAGE_DIR=" + images, "INFER_API_KEY=test-key"},
-                                        scratch);
-    if (ordinal < replicas) {
-      EXPECT_EQ(run.exit_code, 0) << run.err;
-    } else {
-      EXPECT_EQ(run.exit_code, 2);
-      EXPECT_THAT(run.err, testing::HasSubstr("index"));
-    }
-  }
-  fs::remove_all(scratch);
 }
 
 TEST(Kubernetes, KustomizationListsEveryManifest) {
