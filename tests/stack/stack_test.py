@@ -161,48 +161,33 @@ class Prometheus:
         return body["data"]
 
 
+# (target name, emulator platform, total open-loop rate per second, extra target keys). Rates are
+# well within what the emulated targets serve at this time scale, so that the generators are never
+# the bottleneck on a busy 2-core machine.
+TARGETS = [
+    (INSTANCE_TARGET, "g4dn.xlarge", 20,
+     "pricing: {model: instance, instance_type: g4dn.xlarge, count: 1}\n"
+     "budget_usd_per_million: 50"),
+    ("t4g-medium", "t4g.medium", 10,
+     "pricing: {model: instance, instance_type: t4g.medium, count: 1}"),
+    ("lambda-1024", "lambda", 10,
+     "pricing: {model: lambda, memory_mb: 1024, architecture: x86_64, api_gateway: rest}\n"
+     "cold_start: {header: X-Cold-Start}"),
+]
+
+
 def generator_config(path, listen_port, emulator_port, shard_index):
-    emulator = f"http://127.0.0.1:{emulator_port}"
-    # Open-loop constant rates well within what the emulated targets serve at this time scale,
-    # so that the generators are never the bottleneck on a busy 2-core machine.
-    text = f"""\
-listen: 127.0.0.1:{listen_port}
-window: {WINDOW}
-shard: {{index: {shard_index}, count: 2}}
-targets:
-  - name: {INSTANCE_TARGET}
-    url: {emulator}/g4dn.xlarge/predict
-    method: POST
-    expect: {{status: 200}}
-    timeout: 10s
-    load:
-      stages:
-        - {{duration: 1h, rate: 20}}
-    pricing: {{model: instance, instance_type: g4dn.xlarge, count: 1}}
-    budget_usd_per_million: 50
-  - name: t4g-medium
-    url: {emulator}/t4g.medium/predict
-    method: POST
-    expect: {{status: 200}}
-    timeout: 10s
-    load:
-      stages:
-        - {{duration: 1h, rate: 10}}
-    pricing: {{model: instance, instance_type: t4g.medium, count: 1}}
-  - name: lambda-1024
-    url: {emulator}/lambda/predict
-    method: POST
-    expect: {{status: 200}}
-    timeout: 10s
-    cold_start: {{header: X-Cold-Start}}
-    load:
-      stages:
-        - {{duration: 1h, rate: 10}}
-    pricing: {{model: lambda, memory_mb: 1024, architecture: x86_64, api_gateway: rest,
-               region: us-east-1}}
-"""
+    lines = [f"listen: 127.0.0.1:{listen_port}", f"window: {WINDOW}",
+             f"shard: {{index: {shard_index}, count: 2}}", "targets:"]
+    for name, platform, rate, extra in TARGETS:
+        lines += [f"  - name: {name}",
+                  f"    url: http://127.0.0.1:{emulator_port}/{platform}/predict",
+                  "    expect: {status: 200}",
+                  "    timeout: 10s",
+                  f"    load: {{stages: [{{duration: 1h, rate: {rate}}}]}}"]
+        lines += ["    " + line for line in extra.splitlines()]
     with open(path, "w") as f:
-        f.write(text)
+        f.write("\n".join(lines) + "\n")
 
 
 def prometheus_config(path, rule_glob, generator_ports):
