@@ -23,7 +23,9 @@ void GpuBatcher::Stop() {
 int GpuBatcher::Infer() {
   Pending pending;
   std::unique_lock lock(mutex_);
-  if (stopping_) return 0;
+  if (stopping_) {
+    return 0;
+  }
   queue_.push_back(&pending);
   work_cv_.notify_one();
   // Only the GPU thread completes `pending` (it lives on this stack), and it completes every
@@ -45,12 +47,16 @@ void GpuBatcher::Run() {
   std::unique_lock lock(mutex_);
   while (true) {
     work_cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-    if (stopping_) break;
+    if (stopping_) {
+      break;
+    }
     const auto max_batch = static_cast<size_t>(batching_.max_batch);
     if (batching_.window_ms > 0 && queue_.size() < max_batch) {
       const auto deadline = WallClock::now() + scale_.ToWall(FromMs(batching_.window_ms));
       work_cv_.wait_until(lock, deadline, [&] { return stopping_ || queue_.size() >= max_batch; });
-      if (stopping_) break;
+      if (stopping_) {
+        break;
+      }
     }
     const size_t n = std::min(queue_.size(), max_batch);
     std::deque<Pending*> batch(queue_.begin(), queue_.begin() + static_cast<ptrdiff_t>(n));

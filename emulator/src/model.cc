@@ -59,7 +59,9 @@ double CreditBucket::Balance(EmuTime at) const { return AccruedUntil(at); }
 
 InstanceModel::InstanceModel(int workers, const std::optional<CpuCredits>& credits)
     : free_at_(static_cast<size_t>(std::max(1, workers))) {
-  if (credits) credits_.emplace(*credits, workers);
+  if (credits) {
+    credits_.emplace(*credits, workers);
+  }
 }
 
 InstanceModel::Slot InstanceModel::Assign(EmuTime now, EmuDuration work) {
@@ -69,7 +71,9 @@ InstanceModel::Slot InstanceModel::Assign(EmuTime now, EmuDuration work) {
   const EmuTime start = std::max({now, *worker, last_start_});
   last_start_ = start;
   double stretch = 1.0;
-  if (credits_) stretch = credits_->StartWork(start, work);
+  if (credits_) {
+    stretch = credits_->StartWork(start, work);
+  }
   const auto wall =
       EmuDuration(static_cast<int64_t>(std::llround(static_cast<double>(work.count()) * stretch)));
   *worker = start + wall;
@@ -77,7 +81,9 @@ InstanceModel::Slot InstanceModel::Assign(EmuTime now, EmuDuration work) {
 }
 
 std::optional<double> InstanceModel::CreditBalance(EmuTime at) const {
-  if (!credits_) return std::nullopt;
+  if (!credits_) {
+    return std::nullopt;
+  }
   return credits_->Balance(at);
 }
 
@@ -91,8 +97,12 @@ LambdaModel::LambdaModel(const LambdaSettings& settings) : settings_(settings) {
 }
 
 bool LambdaModel::Reclaimable(const Instance& instance, EmuTime now) const {
-  if (instance.provisioned) return false;
-  if (instance.discard) return instance.busy_until <= now;
+  if (instance.provisioned) {
+    return false;
+  }
+  if (instance.discard) {
+    return instance.busy_until <= now;
+  }
   return instance.busy_until + FromMs(settings_.idle_timeout_ms) <= now;
 }
 
@@ -107,11 +117,15 @@ LambdaModel::Invocation LambdaModel::Invoke(EmuTime now, EmuDuration duration,
   }
   Instance* chosen = nullptr;
   for (Instance& candidate : instances_) {
-    if (candidate.busy_until > now) continue;
+    if (candidate.busy_until > now) {
+      continue;
+    }
     const bool better =
         chosen == nullptr || (candidate.provisioned && !chosen->provisioned) ||
         (candidate.provisioned == chosen->provisioned && candidate.busy_until > chosen->busy_until);
-    if (better) chosen = &candidate;
+    if (better) {
+      chosen = &candidate;
+    }
   }
   if (chosen == nullptr) {
     instances_.push_back(Instance{});

@@ -31,8 +31,9 @@ double Profile::ExpectedCapacityIps() const {
     return PerSecond(lambda.concurrency_limit, service.MeanMs());
   }
   double ips = PerSecond(workers, service.MeanMs());
-  if (batching)
+  if (batching) {
     ips = std::min(ips, PerSecond(batching->max_batch, batching->BatchMs(batching->max_batch)));
+  }
   return ips;
 }
 
@@ -51,7 +52,9 @@ double Profile::ExpectedClosedLoopIps(int concurrency) const {
     return PerSecond(std::min<double>(clients, lambda.concurrency_limit),
                      service.MeanMs() + lambda.gateway_overhead_ms);
   }
-  if (!batching) return PerSecond(std::min<double>(clients, workers), service.MeanMs());
+  if (!batching) {
+    return PerSecond(std::min<double>(clients, workers), service.MeanMs());
+  }
   // Every client cycles through a worker and then a GPU batch holding (at most) all clients.
   const int batch = std::clamp(concurrency, 1, batching->max_batch);
   return std::min(PerSecond(clients, service.MeanMs() + batching->BatchMs(batch)),
@@ -59,7 +62,9 @@ double Profile::ExpectedClosedLoopIps(int concurrency) const {
 }
 
 double Profile::ExpectedWarmLatencyMs() const {
-  if (platform == Platform::kLambda) return service.MeanMs() + lambda.gateway_overhead_ms;
+  if (platform == Platform::kLambda) {
+    return service.MeanMs() + lambda.gateway_overhead_ms;
+  }
   return service.MeanMs() + (batching ? batching->BatchMs(1) : 0.0);
 }
 
@@ -92,7 +97,9 @@ class Reader {
   void Error(const YAML::Mark& mark, const std::string& message) {
     std::ostringstream line;
     line << source_;
-    if (!mark.is_null()) line << ':' << mark.line + 1 << ':' << mark.column + 1;
+    if (!mark.is_null()) {
+      line << ':' << mark.line + 1 << ':' << mark.column + 1;
+    }
     line << ": " << message << '\n';
     errors_ += line.str();
   }
@@ -109,10 +116,12 @@ class Reader {
     for (const auto& entry : node) {
       const std::string key = entry.first.Scalar();
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        std::string list;
-        for (std::string_view k : allowed) list += (list.empty() ? "" : ", ") + std::string(k);
-        Error(entry.first.Mark(), "unknown key '" + key + "' in " + std::string(what) +
-                                      " (expected one of: " + list + ")");
+        std::string message = "unknown key '";
+        message.append(key).append("' in ").append(what).append(" (expected one of: ");
+        for (std::string_view k : allowed) {
+          message.append(k == *allowed.begin() ? "" : ", ").append(k);
+        }
+        Error(entry.first.Mark(), message + ")");
       } else if (!seen.emplace(key, entry.first.Mark().line + 1).second) {
         Error(entry.first.Mark(), "duplicate key '" + key + "' in " + std::string(what) +
                                       " (first on line " + std::to_string(seen[key]) + ")");
@@ -122,7 +131,9 @@ class Reader {
   }
 
   bool Required(const YAML::Node& map, const char* key, std::string_view what) {
-    if (map[key]) return true;
+    if (map[key]) {
+      return true;
+    }
     Error(map.Mark(), std::string(what) + " needs '" + key + "'");
     return false;
   }
@@ -130,7 +141,9 @@ class Reader {
   // Reads map[key] when present into *out; checks lo ≤ value ≤ hi.
   void Number(const YAML::Node& map, const char* key, double lo, double hi, double* out) {
     const YAML::Node node = map[key];
-    if (!node) return;
+    if (!node) {
+      return;
+    }
     double value = 0;
     if (!node.IsScalar() || !YAML::convert<double>::decode(node, value) || !std::isfinite(value)) {
       Error(node.Mark(), std::string("'") + key + "' must be a number, got '" + Text(node) + "'");
@@ -147,7 +160,9 @@ class Reader {
   template <typename Int>
   void Integer(const YAML::Node& map, const char* key, int64_t lo, int64_t hi, Int* out) {
     const YAML::Node node = map[key];
-    if (!node) return;
+    if (!node) {
+      return;
+    }
     long long value = 0;
     if (!node.IsScalar() || !YAML::convert<long long>::decode(node, value)) {
       Error(node.Mark(),
@@ -165,12 +180,16 @@ class Reader {
   // One of `choices`; returns its index, or -1 when absent or invalid (after an error).
   int Choice(const YAML::Node& map, const char* key, Keys choices) {
     const YAML::Node node = map[key];
-    if (!node) return -1;
+    if (!node) {
+      return -1;
+    }
     const std::string value = node.IsScalar() ? node.Scalar() : Text(node);
     int index = 0;
     std::string list;
     for (std::string_view c : choices) {
-      if (node.IsScalar() && value == c) return index;
+      if (node.IsScalar() && value == c) {
+        return index;
+      }
       list += (list.empty() ? "" : ", ") + std::string(c);
       ++index;
     }
@@ -182,9 +201,13 @@ class Reader {
   void Distribution(const YAML::Node& map, const char* key, double max_median_ms,
                     LogNormalMs* out) {
     const YAML::Node node = map[key];
-    if (!node) return;
+    if (!node) {
+      return;
+    }
     const std::string what = std::string("'") + key + "'";
-    if (!CheckMap(node, what, {"median_ms", "sigma"})) return;
+    if (!CheckMap(node, what, {"median_ms", "sigma"})) {
+      return;
+    }
     Required(node, "median_ms", what);
     Number(node, "median_ms", 0, max_median_ms, &out->median_ms);
     Number(node, "sigma", 0, 3, &out->sigma);
@@ -192,9 +215,15 @@ class Reader {
 
  private:
   static std::string Text(const YAML::Node& node) {
-    if (node.IsScalar()) return node.Scalar();
-    if (node.IsSequence()) return "a list";
-    if (node.IsMap()) return "a map";
+    if (node.IsScalar()) {
+      return node.Scalar();
+    }
+    if (node.IsSequence()) {
+      return "a list";
+    }
+    if (node.IsMap()) {
+      return "a map";
+    }
     return "nothing";
   }
   static std::string Format(double value) {
@@ -210,7 +239,9 @@ class Reader {
 constexpr double kHourMs = 3600e3;
 
 bool ValidName(const std::string& name) {
-  if (name.empty() || name.size() > 64) return false;
+  if (name.empty() || name.size() > 64) {
+    return false;
+  }
   return std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
            c == '_' || c == '-';
@@ -218,7 +249,9 @@ bool ValidName(const std::string& name) {
 }
 
 void ReadFaults(Reader& r, const YAML::Node& node, Faults* faults) {
-  if (!node) return;
+  if (!node) {
+    return;
+  }
   if (!r.CheckMap(node, "'faults'",
                   {"error_ratio", "reset_ratio", "hang_ratio", "slow_body_ratio", "hang_max_ms",
                    "slow_body_bytes_per_second"})) {
@@ -255,7 +288,9 @@ void ReadInstance(Reader& r, const YAML::Node& node, Profile* p) {
     if (r.CheckMap(c, "'cpu_credits'", {"mode", "initial_credits", "max_credits", "baseline"})) {
       CpuCredits credits;
       r.Required(c, "mode", "'cpu_credits'");
-      if (r.Choice(c, "mode", {"standard", "unlimited"}) == 0) credits.mode = CreditMode::kStandard;
+      if (r.Choice(c, "mode", {"standard", "unlimited"}) == 0) {
+        credits.mode = CreditMode::kStandard;
+      }
       r.Number(c, "max_credits", 1e-6, 1e9, &credits.max_credits);
       r.Number(c, "initial_credits", 0, 1e9, &credits.initial_credits);
       r.Number(c, "baseline", 1e-3, 1, &credits.baseline);
@@ -305,9 +340,13 @@ std::optional<Profile> ReadTarget(Reader& r, const YAML::Node& node) {
   }
   p.name = name.Scalar();
   const std::string what = "target '" + p.name + "'";
-  if (!r.Required(node, "platform", what)) return std::nullopt;
+  if (!r.Required(node, "platform", what)) {
+    return std::nullopt;
+  }
   const int platform = r.Choice(node, "platform", {"instance", "lambda"});
-  if (platform < 0) return std::nullopt;
+  if (platform < 0) {
+    return std::nullopt;
+  }
   p.platform = platform == 0 ? Platform::kInstance : Platform::kLambda;
 
   if (p.platform == Platform::kInstance) {
@@ -345,7 +384,9 @@ std::optional<std::vector<Profile>> ParseProfiles(std::string_view yaml_text,
     root = YAML::Load(std::string(yaml_text));
   } catch (const YAML::Exception& e) {
     r.Error(e.mark, e.msg);
-    if (errors) *errors = r.errors();
+    if (errors) {
+      *errors = r.errors();
+    }
     return std::nullopt;
   }
   std::vector<Profile> profiles;
@@ -360,7 +401,9 @@ std::optional<std::vector<Profile>> ParseProfiles(std::string_view yaml_text,
     } else {
       for (const YAML::Node& node : targets) {
         std::optional<Profile> p = ReadTarget(r, node);
-        if (!p) continue;
+        if (!p) {
+          continue;
+        }
         const int line = node.Mark().line + 1;
         if (auto [it, inserted] = lines.emplace(p->name, line); !inserted) {
           r.Error(node["name"].Mark(), "duplicate target name '" + p->name + "' (first on line " +
@@ -372,7 +415,9 @@ std::optional<std::vector<Profile>> ParseProfiles(std::string_view yaml_text,
     }
   }
   if (!r.ok()) {
-    if (errors) *errors = r.errors();
+    if (errors) {
+      *errors = r.errors();
+    }
     return std::nullopt;
   }
   return profiles;
@@ -381,9 +426,13 @@ std::optional<std::vector<Profile>> ParseProfiles(std::string_view yaml_text,
 std::string CheckProfiles(const std::vector<Profile>& profiles) {
   std::string errors;
   const auto check = [&](bool ok, const std::string& name, std::string_view message) {
-    if (!ok) errors += "profile '" + name + "': " + std::string(message) + "\n";
+    if (!ok) {
+      errors += "profile '" + name + "': " + std::string(message) + "\n";
+    }
   };
-  if (profiles.empty()) errors += "no profiles\n";
+  if (profiles.empty()) {
+    errors += "no profiles\n";
+  }
   for (size_t i = 0; i < profiles.size(); ++i) {
     const Profile& p = profiles[i];
     check(ValidName(p.name), p.name, "the name must be 1-64 letters, digits, '.', '_' or '-'");
@@ -429,7 +478,9 @@ std::string CheckProfiles(const std::vector<Profile>& profiles) {
 std::optional<std::vector<Profile>> LoadProfilesFile(const std::string& path, std::string* errors) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    if (errors) *errors = path + ": cannot read the profiles file\n";
+    if (errors) {
+      *errors = path + ": cannot read the profiles file\n";
+    }
     return std::nullopt;
   }
   std::ostringstream text;

@@ -29,7 +29,7 @@ namespace emulator {
 namespace {
 
 constexpr int kExtraThreads = 64;  // connections beyond the profiles' own concurrency
-constexpr int kMaxThreadsPerTarget = 256;
+constexpr int kMaxThreadsPerTarget = 128;
 constexpr int kMaxThreads = 1024;
 constexpr size_t kReadChunkBytes = 64 << 10;
 constexpr auto kStopDrainTimeout = std::chrono::seconds(2);
@@ -80,7 +80,9 @@ std::optional<ListenAddress> ParseListen(const std::string& text) {
     l.ipv6 = true;
   } else {
     const size_t colon = text.rfind(':');
-    if (colon == std::string::npos || text.find(':') != colon) return std::nullopt;
+    if (colon == std::string::npos || text.find(':') != colon) {
+      return std::nullopt;
+    }
     l.host = text.substr(0, colon);
     port = text.substr(colon + 1);
   }
@@ -89,7 +91,9 @@ std::optional<ListenAddress> ParseListen(const std::string& text) {
     return std::nullopt;
   }
   l.port = std::atoi(port.c_str());
-  if (l.port > 65535) return std::nullopt;
+  if (l.port > 65535) {
+    return std::nullopt;
+  }
   return l;
 }
 
@@ -97,19 +101,29 @@ std::optional<ListenAddress> ParseListen(const std::string& text) {
 // Only this thread's handler can close that socket, so the descriptor stays ours while we use it.
 int FindSocket(const mg_request_info* ri) {
   DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return -1;
+  if (dir == nullptr) {
+    return -1;
+  }
   int found = -1;
   while (dirent* entry = readdir(dir)) {
     char* end = nullptr;
     const long fd_long = std::strtol(entry->d_name, &end, 10);
-    if (end == entry->d_name || *end != '\0') continue;
+    if (end == entry->d_name || *end != '\0') {
+      continue;
+    }
     const int fd = static_cast<int>(fd_long);
     struct stat st {};
-    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) continue;
+    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+      continue;
+    }
     sockaddr_storage local{}, peer{};
     socklen_t local_len = sizeof local, peer_len = sizeof peer;
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) continue;
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
+    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) {
+      continue;
+    }
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) {
+      continue;
+    }
     char peer_text[INET6_ADDRSTRLEN] = "";
     int local_port = 0, peer_port = 0;
     if (peer.ss_family == AF_INET) {
@@ -142,7 +156,8 @@ void ResetConnection(mg_connection* conn, int fd) {
   if (fd >= 0) {
     sockaddr unspec{};
     unspec.sa_family = AF_UNSPEC;
-    connect(fd, &unspec, sizeof unspec);
+    // Fails only when the peer is already gone, which is as good as reset.
+    static_cast<void>(connect(fd, &unspec, sizeof unspec));
   }
   mg_disable_keep_alive(conn);
 }
@@ -199,7 +214,9 @@ std::string Head(mg_connection* conn, const Response& r) {
 
 // One write for head and body: two small writes would meet Nagle and delayed ACKs.
 void Send(mg_connection* conn, const Response& r) {
-  if (r.close) mg_disable_keep_alive(conn);
+  if (r.close) {
+    mg_disable_keep_alive(conn);
+  }
   std::string message = Head(conn, r);
   message += r.body;
   mg_write(conn, message.data(), message.size());
@@ -218,8 +235,12 @@ class Emulator::Impl {
 
   ~Impl() {
     stop_.Stop();
-    for (auto& target : targets_) target->StopGpu();
-    if (context_ == nullptr) return;
+    for (auto& target : targets_) {
+      target->StopGpu();
+    }
+    if (context_ == nullptr) {
+      return;
+    }
     {
       // Woken handlers answer at once; only one stuck reading a slow client's body is left.
       std::unique_lock lock(active_mutex_);
@@ -244,16 +265,24 @@ class Emulator::Impl {
   int port() const { return port_; }
   std::string BaseUrl() const {
     std::string host = listen_.host;
-    if (host == "0.0.0.0") host = "127.0.0.1";
-    if (host == "::") host = "::1";
-    if (listen_.ipv6) host = "[" + host + "]";
+    if (host == "0.0.0.0") {
+      host = "127.0.0.1";
+    }
+    if (host == "::") {
+      host = "::1";
+    }
+    if (listen_.ipv6) {
+      host = "[" + host + "]";
+    }
     return "http://" + host + ":" + std::to_string(port_);
   }
   const std::vector<Profile>& profiles() const { return profiles_; }
   double time_scale() const { return scale_.factor(); }
   const Target* FindTarget(std::string_view name) const {
     for (const auto& t : targets_) {
-      if (t->profile().name == name) return t.get();
+      if (t->profile().name == name) {
+        return t.get();
+      }
     }
     return nullptr;
   }
@@ -303,9 +332,13 @@ class Emulator::Impl {
 };
 
 int Emulator::Impl::ThreadCount(const Options& options) const {
-  if (options.threads > 0) return options.threads;
+  if (options.threads > 0) {
+    return options.threads;
+  }
   int threads = kExtraThreads;
-  for (const Profile& p : profiles_) threads += std::min(p.MaxInFlight(), kMaxThreadsPerTarget);
+  for (const Profile& p : profiles_) {
+    threads += std::min(p.MaxInFlight(), kMaxThreadsPerTarget);
+  }
   return std::min(threads, kMaxThreads);
 }
 
@@ -313,22 +346,28 @@ void Emulator::Impl::PokeListener() const {
   const bool any = listen_.host == "0.0.0.0" || listen_.host == "::";
   const bool loopback =
       listen_.host == "127.0.0.1" || listen_.host == "::1" || listen_.host == "localhost" || any;
-  if (!loopback || port_ <= 0) return;  // never knock on a non-loopback address
+  if (!loopback || port_ <= 0) {
+    return;  // never knock on a non-loopback address
+  }
   const bool v6 = listen_.ipv6 || listen_.host == "::1";
   const int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return;
+  if (fd < 0) {
+    return;
+  }
   if (v6) {
     sockaddr_in6 address{};
     address.sin6_family = AF_INET6;
     address.sin6_port = htons(static_cast<uint16_t>(port_));
     address.sin6_addr = in6addr_loopback;
-    connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+    // A refused knock is fine: the listener is already closed.
+    static_cast<void>(connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address));
   } else {
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_port = htons(static_cast<uint16_t>(port_));
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address);
+    // A refused knock is fine: the listener is already closed.
+    static_cast<void>(connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address));
   }
   close(fd);
 }
@@ -399,7 +438,9 @@ int Emulator::Impl::Handle(mg_connection* conn) {
   const std::string_view name = path.substr(0, slash);
   Target* target = nullptr;
   for (auto& t : targets_) {
-    if (t->profile().name == name) target = t.get();
+    if (t->profile().name == name) {
+      target = t.get();
+    }
   }
   if (target == nullptr || slash == std::string_view::npos || path.substr(slash) != "/predict") {
     const std::string message =
@@ -441,15 +482,23 @@ bool Emulator::Impl::DrainBody(mg_connection* conn, Target& target) {
           .close = true});
     return false;
   };
-  if (mg_get_request_info(conn)->content_length > max_bytes) return refuse();
+  if (mg_get_request_info(conn)->content_length > max_bytes) {
+    return refuse();
+  }
   static thread_local std::string buffer(kReadChunkBytes, '\0');
   int64_t total = 0;
   while (true) {
     const int n = mg_read(conn, buffer.data(), buffer.size());
-    if (n == 0) return true;
-    if (n < 0) return false;  // the client went away: nothing to answer
+    if (n == 0) {
+      return true;
+    }
+    if (n < 0) {
+      return false;  // the client went away: nothing to answer
+    }
     total += n;
-    if (total > max_bytes) return refuse();  // a chunked body without a length
+    if (total > max_bytes) {
+      return refuse();  // a chunked body without a length
+    }
   }
 }
 
@@ -465,9 +514,13 @@ void Emulator::Impl::WaitWhileHung(int fd, const Faults& faults) {
   while (!stop_.stopped()) {
     const auto left =
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - WallClock::now());
-    if (left.count() <= 0) break;
+    if (left.count() <= 0) {
+      break;
+    }
     const int timeout_ms = static_cast<int>(std::min<int64_t>(left.count(), 60000));
-    if (poll(fds, 2, timeout_ms) > 0 && (fds[0].revents != 0 || fds[1].revents != 0)) break;
+    if (poll(fds, 2, timeout_ms) > 0 && (fds[0].revents != 0 || fds[1].revents != 0)) {
+      break;
+    }
   }
 }
 
@@ -486,12 +539,16 @@ void Emulator::Impl::SendSlowly(mg_connection* conn, const Response& r, double b
       return;
     }
     const size_t n = std::min(chunk, r.body.size() - sent);
-    if (mg_write(conn, r.body.data() + sent, n) <= 0) return;
+    if (mg_write(conn, r.body.data() + sent, n) <= 0) {
+      return;
+    }
   }
 }
 
 void Emulator::Impl::ServePredict(mg_connection* conn, Target& target) {
-  if (!DrainBody(conn, target)) return;
+  if (!DrainBody(conn, target)) {
+    return;
+  }
   const Profile& profile = target.profile();
   const Target::Fault fault = target.BeginRequest();
   // Counters move before the client can see the outcome, so a client that has its answer also
@@ -515,7 +572,9 @@ void Emulator::Impl::ServePredict(mg_connection* conn, Target& target) {
     served = batch > 0;
     ticket.service_ms += profile.batching->BatchMs(batch);
   }
-  if (ticket.holds_slot) target.Release();
+  if (ticket.holds_slot) {
+    target.Release();
+  }
 
   Response r;
   r.status = ticket.status;
@@ -558,8 +617,12 @@ std::unique_ptr<Emulator> Emulator::Start(const Options& options, std::string* e
                                           StartFailure* failure) {
   std::string ignored_error;
   StartFailure ignored_failure;
-  if (error == nullptr) error = &ignored_error;
-  if (failure == nullptr) failure = &ignored_failure;
+  if (error == nullptr) {
+    error = &ignored_error;
+  }
+  if (failure == nullptr) {
+    failure = &ignored_failure;
+  }
   *failure = StartFailure::kBadOptions;
   if (!(options.time_scale > 0) || !std::isfinite(options.time_scale)) {
     *error = "the time scale must be a positive number";
@@ -573,18 +636,24 @@ std::unique_ptr<Emulator> Emulator::Start(const Options& options, std::string* e
   std::vector<Profile> profiles;
   if (!options.profiles.empty()) {
     *error = CheckProfiles(options.profiles);
-    if (!error->empty()) return nullptr;
+    if (!error->empty()) {
+      return nullptr;
+    }
     profiles = options.profiles;
   } else if (!options.profiles_file.empty()) {
     auto loaded = LoadProfilesFile(options.profiles_file, error);
-    if (!loaded) return nullptr;
+    if (!loaded) {
+      return nullptr;
+    }
     profiles = std::move(*loaded);
   } else {
     profiles = BuiltInProfiles();
   }
   *failure = StartFailure::kCannotListen;
   auto impl = std::make_unique<Impl>(std::move(profiles), options);
-  if (!impl->Listen(options, error)) return nullptr;
+  if (!impl->Listen(options, error)) {
+    return nullptr;
+  }
   return std::unique_ptr<Emulator>(new Emulator(std::move(impl)));
 }
 
@@ -595,7 +664,9 @@ std::string Emulator::TargetUrl(std::string_view target) const {
 }
 std::vector<std::string> Emulator::Targets() const {
   std::vector<std::string> names;
-  for (const Profile& p : impl_->profiles()) names.push_back(p.name);
+  for (const Profile& p : impl_->profiles()) {
+    names.push_back(p.name);
+  }
   return names;
 }
 const std::vector<Profile>& Emulator::profiles() const { return impl_->profiles(); }
@@ -605,7 +676,9 @@ const Profile* Emulator::FindProfile(std::string_view target) const {
 double Emulator::time_scale() const { return impl_->time_scale(); }
 std::optional<TargetStats> Emulator::Stats(std::string_view target) const {
   const Target* t = impl_->FindTarget(target);
-  if (t == nullptr) return std::nullopt;
+  if (t == nullptr) {
+    return std::nullopt;
+  }
   return t->Stats();
 }
 

@@ -15,7 +15,9 @@ uint64_t Mix(uint64_t x) {
 
 uint64_t StreamSeed(uint64_t seed, const std::string& name) {
   uint64_t h = 0xcbf29ce484222325ULL;  // FNV-1a
-  for (unsigned char c : name) h = (h ^ c) * 0x100000001b3ULL;
+  for (unsigned char c : name) {
+    h = (h ^ c) * 0x100000001b3ULL;
+  }
   return Mix(seed ^ Mix(h));
 }
 
@@ -27,13 +29,19 @@ Target::Target(const Profile& profile, uint64_t seed, const TimeScale& scale, St
     lambda_.emplace(profile_.lambda);
   } else {
     instance_.emplace(profile_.workers, profile_.cpu_credits);
-    if (profile_.batching) gpu_ = std::make_unique<GpuBatcher>(*profile_.batching, scale_, stop);
+    if (profile_.batching) {
+      gpu_ = std::make_unique<GpuBatcher>(*profile_.batching, scale_, stop);
+    }
   }
 }
 
 EmuDuration Target::Sample(const LogNormalMs& d) {
-  if (d.median_ms <= 0) return EmuDuration::zero();
-  if (d.sigma <= 0) return FromMs(d.median_ms);
+  if (d.median_ms <= 0) {
+    return EmuDuration::zero();
+  }
+  if (d.sigma <= 0) {
+    return FromMs(d.median_ms);
+  }
   std::lognormal_distribution<double> distribution(std::log(d.median_ms), d.sigma);
   return FromMs(distribution(rng_));
 }
@@ -42,12 +50,16 @@ Target::Fault Target::BeginRequest() {
   const Faults& f = profile_.faults;
   std::lock_guard lock(mutex_);
   ++stats_.requests;
-  if (f.error_ratio + f.reset_ratio + f.hang_ratio + f.slow_body_ratio <= 0) return Fault::kNone;
+  if (f.error_ratio + f.reset_ratio + f.hang_ratio + f.slow_body_ratio <= 0) {
+    return Fault::kNone;
+  }
   double u = std::uniform_real_distribution<double>(0.0, 1.0)(rng_);
   for (auto [ratio, fault] :
        {std::pair{f.error_ratio, Fault::kError}, std::pair{f.reset_ratio, Fault::kReset},
         std::pair{f.hang_ratio, Fault::kHang}, std::pair{f.slow_body_ratio, Fault::kSlowBody}}) {
-    if (u < ratio) return fault;
+    if (u < ratio) {
+      return fault;
+    }
     u -= ratio;
   }
   return Fault::kNone;
@@ -77,7 +89,9 @@ Target::Ticket Target::AdmitInstance(EmuTime now) {
   ++in_system_;
   t.holds_slot = true;
   const InstanceModel::Slot slot = instance_->Assign(now, Sample(profile_.service));
-  if (slot.throttled) ++stats_.credit_throttled;
+  if (slot.throttled) {
+    ++stats_.credit_throttled;
+  }
   t.respond_at = scale_.ToWall(slot.end);
   t.service_ms = ToMs(slot.end - slot.start);
   t.run_gpu = gpu_ != nullptr;
@@ -111,8 +125,12 @@ Target::Ticket Target::AdmitLambda(EmuTime now) {
       t.status = 502;
       break;
   }
-  if (inv.function_timed_out) ++stats_.function_errors;
-  if (inv.cold) ++stats_.cold_starts;
+  if (inv.function_timed_out) {
+    ++stats_.function_errors;
+  }
+  if (inv.cold) {
+    ++stats_.cold_starts;
+  }
   stats_.billed_ms += static_cast<uint64_t>(inv.billed_ms);
   return t;
 }
@@ -134,7 +152,9 @@ void Target::Finish(int status, Fault fault) {
       ++stats_.hangs;
       return;
     case Fault::kError:
-      if (status == 500) ++stats_.injected_errors;
+      if (status == 500) {
+        ++stats_.injected_errors;
+      }
       break;
     case Fault::kSlowBody:
       ++stats_.slow_bodies;
@@ -142,11 +162,15 @@ void Target::Finish(int status, Fault fault) {
     case Fault::kNone:
       break;
   }
-  if (status == 200) ++stats_.ok;
+  if (status == 200) {
+    ++stats_.ok;
+  }
 }
 
 void Target::StopGpu() {
-  if (gpu_) gpu_->Stop();
+  if (gpu_) {
+    gpu_->Stop();
+  }
 }
 
 TargetStats Target::Stats() const {

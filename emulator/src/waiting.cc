@@ -28,12 +28,16 @@ WallClock::time_point TimeScale::ToWall(EmuTime t) const {
 StopSignal::StopSignal() : event_fd_(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {}
 
 StopSignal::~StopSignal() {
-  if (event_fd_ >= 0) close(event_fd_);
+  if (event_fd_ >= 0) {
+    close(event_fd_);
+  }
 }
 
 bool StopSignal::WaitUntil(WallClock::time_point deadline) {
   // Zero-delay profiles come through here at tens of thousands of requests per second.
-  if (deadline <= WallClock::now()) return !stopped();
+  if (deadline <= WallClock::now()) {
+    return !stopped();
+  }
   std::unique_lock lock(mutex_);
   return !cv_.wait_until(lock, deadline, [this] { return stopped(); });
 }

@@ -274,8 +274,8 @@ std::string Build(const Flags& f, BenchSetup* setup) {
     if (!resolved.pricing) {
       // The cost model speaks in config keys; here the same thing is a flag.
       std::string error = resolved.error;
-      for (const auto& [key, flag] : {std::pair<std::string, std::string>{"pricing.usd_per_hour",
-                                                                          "--usd-per-hour"}}) {
+      for (const auto& [key, flag] :
+           {std::pair<std::string, std::string>{"pricing.usd_per_hour", "--usd-per-hour"}}) {
         for (std::size_t at = error.find(key); at != std::string::npos; at = error.find(key)) {
           error.replace(at, key.size(), flag);
         }

@@ -45,7 +45,9 @@ int RunEmulate(int argc, char** argv) {
   if (!emulator) {
     std::fprintf(stderr, "%s: %s%s", argv[0],
                  failure == emulator::StartFailure::kBadProfiles ? "\n" : "", error.c_str());
-    if (error.empty() || error.back() != '\n') std::fputc('\n', stderr);
+    if (error.empty() || error.back() != '\n') {
+      std::fputc('\n', stderr);
+    }
     return failure == emulator::StartFailure::kCannotListen ? kExitFailure : kExitUsage;
   }
   std::printf("infercost emulate: %s (time scale %g, seed %llu)\n", emulator->BaseUrl().c_str(),

@@ -9,12 +9,6 @@ using prometheus::BuildCounter;
 using prometheus::BuildGauge;
 using prometheus::BuildHistogram;
 
-std::string QuantileLabel(double q) {
-  char buf[16];
-  std::snprintf(buf, sizeof buf, "%g", q);
-  return buf;
-}
-
 template <typename T>
 void RemoveIf(prometheus::Family<T>& family, T*& metric) {
   if (metric != nullptr) {
@@ -54,12 +48,6 @@ MetricFamilies::MetricFamilies(prometheus::Registry& registry)
                                 .Name("infercost_inferences_per_second")
                                 .Help("Successful inferences per second over the window.")
                                 .Register(registry)),
-      request_latency(BuildGauge()
-                          .Name("infercost_request_latency_seconds")
-                          .Help("Exact windowed latency percentiles from the engine's own "
-                                "histogram (for one generator; aggregate the _bucket series "
-                                "across generators instead).")
-                          .Register(registry)),
       cost_per_million(BuildGauge()
                            .Name("infercost_cost_per_million_inferences_usd")
                            .Help("US dollars per one million successful inferences over the "
@@ -87,13 +75,14 @@ MetricFamilies::MetricFamilies(prometheus::Registry& registry)
                                   "or a flat price), US dollars.")
                             .Register(registry)),
       price_per_gb_second(BuildGauge()
-                              .Name("infercost_price_usd_per_gb_second")
-                              .Help("Lambda duration price in force, US dollars per GB-second.")
+                              .Name("infercost_price_usd_per_gigabyte_second")
+                              .Help("Lambda duration price in force, US dollars per GB-second "
+                                    "(GB as AWS bills it: 1024 MB).")
                               .Register(registry)),
-      memory_gb(BuildGauge()
-                    .Name("infercost_memory_gb")
-                    .Help("Lambda memory size in GB as AWS bills it (MB / 1024).")
-                    .Register(registry)),
+      memory_bytes(BuildGauge()
+                       .Name("infercost_memory_bytes")
+                       .Help("Lambda memory size in bytes (1024 MB = 1 GB as AWS bills it).")
+                       .Register(registry)),
       billed_duration(BuildCounter()
                           .Name("infercost_billed_duration_seconds_total")
                           .Help("Lambda billed duration, each request rounded up to 1 ms.")
@@ -175,16 +164,12 @@ TargetSeries::TargetSeries(MetricFamilies& families, std::string target)
   inferences = &families.inferences.Add(t);
   request_duration = &families.request_duration.Add(t, kRequestDurationBounds);
   inferences_per_second = &families.inferences_per_second.Add(t);
-  for (std::size_t i = 0; i < kQuantiles.size(); ++i) {
-    latency[i] = &families.request_latency.Add(
-        {{"target", target_}, {"quantile", QuantileLabel(kQuantiles[i])}});
-  }
   cost_time = &families.cost_total.Add({{"target", target_}, {"component", "time"}});
   cost_request = &families.cost_total.Add({{"target", target_}, {"component", "request"}});
   price_per_hour = &families.price_per_hour.Add(t);
   price_per_request = &families.price_per_request.Add(t);
   price_per_gb_second = &families.price_per_gb_second.Add(t);
-  memory_gb = &families.memory_gb.Add(t);
+  memory_bytes = &families.memory_bytes.Add(t);
   billed_duration = &families.billed_duration.Add(t);
   cold_starts = &families.cold_starts.Add(t);
   cold_start_duration = &families.cold_start_duration.Add(t, kColdStartBounds);
@@ -203,13 +188,12 @@ TargetSeries::~TargetSeries() {
   RemoveIf(families_.inferences, inferences);
   RemoveIf(families_.request_duration, request_duration);
   RemoveIf(families_.inferences_per_second, inferences_per_second);
-  for (prometheus::Gauge*& g : latency) RemoveIf(families_.request_latency, g);
   RemoveIf(families_.cost_total, cost_time);
   RemoveIf(families_.cost_total, cost_request);
   RemoveIf(families_.price_per_hour, price_per_hour);
   RemoveIf(families_.price_per_request, price_per_request);
   RemoveIf(families_.price_per_gb_second, price_per_gb_second);
-  RemoveIf(families_.memory_gb, memory_gb);
+  RemoveIf(families_.memory_bytes, memory_bytes);
   RemoveIf(families_.billed_duration, billed_duration);
   RemoveIf(families_.cold_starts, cold_starts);
   RemoveIf(families_.cold_start_duration, cold_start_duration);
@@ -251,6 +235,38 @@ void TargetSeries::SetBudget(std::optional<double> usd_per_million) {
 
 void TargetSeries::SetCapacity(std::optional<double> ips) {
   SetOptional(families_.capacity_ips, capacity_, {{"target", target_}}, ips);
+}
+
+void LatencySummaries::Set(const std::string& target, const Values& values) {
+  std::lock_guard lock(mu_);
+  values_[target] = values;
+}
+
+void LatencySummaries::Remove(const std::string& target) {
+  std::lock_guard lock(mu_);
+  values_.erase(target);
+}
+
+std::vector<prometheus::MetricFamily> LatencySummaries::Collect() const {
+  prometheus::MetricFamily family;
+  family.name = "infercost_request_latency_seconds";
+  family.help =
+      "Exact latency percentiles over the window from the engine's own histogram, for this "
+      "generator; across generators use infercost_request_duration_seconds_bucket.";
+  family.type = prometheus::MetricType::Summary;
+  std::lock_guard lock(mu_);
+  if (values_.empty()) return {};
+  for (const auto& [target, v] : values_) {
+    prometheus::ClientMetric metric;
+    metric.label.push_back({"target", target});
+    metric.summary.sample_count = v.count;
+    metric.summary.sample_sum = v.sum_seconds;
+    for (std::size_t i = 0; i < kQuantiles.size(); ++i) {
+      metric.summary.quantile.push_back({kQuantiles[i], v.quantile_seconds[i]});
+    }
+    family.metric.push_back(std::move(metric));
+  }
+  return {family};
 }
 
 }  // namespace infercost

@@ -1,7 +1,9 @@
 #include "exporter/service.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -63,12 +65,21 @@ std::string LoadFingerprint(const TargetConfig& t) {
   return out.str();
 }
 
-loadgen::StatsOptions MakeStatsOptions(nanoseconds window, nanoseconds tick) {
+// With a time scale F the engine measures wall-clock latencies that are F times shorter than the
+// emulated ones, so requests are counted against bounds F times lower; the exported buckets keep
+// their documented bounds. Schedule lag is the generator's own, real, and is not scaled.
+std::vector<double> DividedBy(const std::vector<double>& bounds, double factor) {
+  std::vector<double> out;
+  for (double b : bounds) out.push_back(b / factor);
+  return out;
+}
+
+loadgen::StatsOptions MakeStatsOptions(nanoseconds window, nanoseconds tick, double time_scale) {
   loadgen::StatsOptions options;
   options.window = window;
   options.publish_interval = tick;
-  options.duration_bounds_seconds = kRequestDurationBounds;
-  options.cold_start_bounds_seconds = kColdStartBounds;
+  options.duration_bounds_seconds = DividedBy(kRequestDurationBounds, time_scale);
+  options.cold_start_bounds_seconds = DividedBy(kColdStartBounds, time_scale);
   options.lag_bounds_seconds = kScheduleLagBounds;
   return options;
 }
@@ -141,6 +152,7 @@ class Service::Impl {
     return out;
   }
   bool Ready() const { return ticked_.load(); }
+  std::vector<prometheus::MetricFamily> CollectSummaries() const { return summaries_.Collect(); }
   void StartUpdater() {
     updater_ = std::jthread([this](std::stop_token stop) {
       while (!stop.stop_requested()) {
@@ -159,6 +171,7 @@ class Service::Impl {
 
   ServiceOptions options_;
   MetricFamilies families_;
+  LatencySummaries summaries_;
   prometheus::Gauge* reload_ok_;
   prometheus::Gauge* reload_ts_;
   mutable std::mutex mu_;
@@ -196,7 +209,7 @@ void Service::Impl::SetPrices(TargetState& state) {
   s.price_per_hour->Set(p.usd_per_hour);
   s.price_per_request->Set(p.usd_per_request);
   s.price_per_gb_second->Set(p.usd_per_gb_second);
-  s.memory_gb->Set(p.memory_gb);
+  s.memory_bytes->Set(p.memory_gb * 1024.0 * 1024.0 * 1024.0);
   s.SetBudget(state.config.budget_usd_per_million);
   s.SetInfo(TargetInfo{
       PlatformOf(p), p.spec.model == PricingModel::kInstance ? p.spec.instance_type : std::string(),
@@ -282,6 +295,7 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
     }
     StopLoad(*it->second, kReloadDrain);
     if (it->second->csv) it->second->csv->Close();
+    summaries_.Remove(it->first);
     Log(LogLevel::kInfo, "target removed", {{"target", it->first}});
     it = targets_.erase(it);
   }
@@ -297,8 +311,8 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
       state->config = target;
       state->pricing = p.pricing;
       state->fingerprint = fingerprint;
-      state->stats =
-          std::make_unique<loadgen::TargetStats>(MakeStatsOptions(window_, options_.tick));
+      state->stats = std::make_unique<loadgen::TargetStats>(
+          MakeStatsOptions(window_, options_.tick, options_.time_scale));
       state->stats_recorder = std::make_unique<loadgen::StatsRecorder>(state->stats.get());
       state->baseline = loadgen::Interval{};
       state->baseline.duration_buckets = loadgen::BucketCounts(kRequestDurationBounds);
@@ -331,8 +345,8 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
     }
     if (window_changed) {
       // A new window needs a new store; counters continue from the Prometheus side.
-      state.stats =
-          std::make_unique<loadgen::TargetStats>(MakeStatsOptions(window_, options_.tick));
+      state.stats = std::make_unique<loadgen::TargetStats>(
+          MakeStatsOptions(window_, options_.tick, options_.time_scale));
       state.baseline.Clear();
     }
     if (restart) {
@@ -390,6 +404,8 @@ void Service::Impl::Stop() {
 void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
                                  double worker_cpu_share) {
   const loadgen::StatsSnapshot snap = state.stats->Snapshot(now);
+  // Figures are reported on the target's clock: the emulator's under --time-scale.
+  const double scale = options_.time_scale;
   TargetSeries& s = *state.series;
   const loadgen::Interval& total = snap.total;
   loadgen::Interval& base = state.baseline;
@@ -404,20 +420,22 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   s.billed_duration->Increment(CounterDelta(total.billed_ms, base.billed_ms) / 1000.0);
   s.request_duration->ObserveMultiple(
       BucketDelta(total.duration_buckets, base.duration_buckets),
-      std::max(0.0, total.duration_buckets.sum_seconds() - base.duration_buckets.sum_seconds()));
+      scale * std::max(0.0,
+                       total.duration_buckets.sum_seconds() - base.duration_buckets.sum_seconds()));
   s.cold_start_duration->ObserveMultiple(
       BucketDelta(total.cold_start_buckets, base.cold_start_buckets),
-      std::max(0.0,
-               total.cold_start_buckets.sum_seconds() - base.cold_start_buckets.sum_seconds()));
+      scale * std::max(0.0, total.cold_start_buckets.sum_seconds() -
+                                base.cold_start_buckets.sum_seconds()));
   s.schedule_lag->ObserveMultiple(
       BucketDelta(total.lag_buckets, base.lag_buckets),
       std::max(0.0, total.lag_buckets.sum_seconds() - base.lag_buckets.sum_seconds()));
 
   // The window's figures.
   const loadgen::Interval& w = snap.window;
-  const double span = Seconds(snap.window_span);
+  const double wall_span = Seconds(snap.window_span);
   const double window = Seconds(window_);
-  const bool window_full = span >= 0.9 * window;
+  const bool window_full = wall_span >= 0.9 * window;
+  const double span = wall_span * scale;
   TargetView& v = state.view;
   v.url = Redact(state.config.request.url, secrets_);
   v.platform = state.pricing.platform;
@@ -436,17 +454,21 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   const bool have_latency = w.latency.Count() > 0;
   auto quantile = [&](double q) -> std::optional<double> {
     if (!have_latency) return std::nullopt;
-    return static_cast<double>(w.latency.ValueAtQuantileNs(q)) / 1e9;
+    return scale * static_cast<double>(w.latency.ValueAtQuantileNs(q)) / 1e9;
   };
   v.p50_seconds = quantile(0.5);
   v.p90_seconds = quantile(0.9);
   v.p95_seconds = quantile(0.95);
   v.p99_seconds = quantile(0.99);
-  v.mean_latency_seconds = have_latency ? w.latency.MeanNs() / 1e9 : 0;
+  v.mean_latency_seconds = have_latency ? scale * w.latency.MeanNs() / 1e9 : 0;
   v.effective_concurrency = v.requests_per_second * v.mean_latency_seconds;
+  LatencySummaries::Values summary;
   for (std::size_t i = 0; i < kQuantiles.size(); ++i) {
-    s.latency[i]->Set(quantile(kQuantiles[i]).value_or(0));
+    summary.quantile_seconds[i] = quantile(kQuantiles[i]).value_or(NAN);
   }
+  summary.count = total.Requests();
+  summary.sum_seconds = scale * total.duration_buckets.sum_seconds();
+  summaries_.Set(state.config.name, summary);
   s.inferences_per_second->Set(v.ips);
   s.effective_concurrency->Set(v.effective_concurrency);
   s.in_flight->Set(snap.in_flight);
@@ -482,7 +504,8 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   v.cost_note.clear();
   if (!window_cost.observed_usd_per_million) {
     v.cost_note = window_cost.observed_absent_reason;
-    if (state.logged_absent_reason != v.cost_note) {
+    // Logged once per reason, and only when requests were sent (an idle window says nothing).
+    if (w.Requests() > 0 && state.logged_absent_reason != v.cost_note) {
       Log(LogLevel::kInfo, "cost per 1M inferences is absent",
           {{"target", state.config.name}, {"reason", v.cost_note}});
       state.logged_absent_reason = v.cost_note;
@@ -494,7 +517,7 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
     }
   }
 
-  const double dt = std::max(0.0, Seconds(now - state.last_tick));
+  const double dt = scale * std::max(0.0, Seconds(now - state.last_tick));
   state.last_tick = now;
   Usage tick_usage;
   tick_usage.elapsed_seconds = dt;
@@ -551,7 +574,7 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   v.invalid_reasons.clear();
   if (!window_full) {
     char buf[96];
-    std::snprintf(buf, sizeof buf, "window not full yet (%.0fs of %.0fs)", span, window);
+    std::snprintf(buf, sizeof buf, "window not full yet (%.0fs of %.0fs)", wall_span, window);
     v.invalid_reasons.push_back(buf);
   }
   if (w.lag.Count() > 0) {
@@ -628,6 +651,13 @@ void Service::Stop() {
 std::vector<TargetView> Service::Views() const { return impl_->Views(); }
 bool Service::Ready() const { return impl_->Ready(); }
 void Service::Tick() { impl_->Tick(); }
+std::vector<prometheus::MetricFamily> Service::Collect() const {
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  std::vector<prometheus::MetricFamily> summaries = impl_->CollectSummaries();
+  families.insert(families.end(), std::make_move_iterator(summaries.begin()),
+                  std::make_move_iterator(summaries.end()));
+  return families;
+}
 
 std::string TargetsJson(const std::vector<TargetView>& views) {
   using nlohmann::json;

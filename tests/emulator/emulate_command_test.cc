@@ -25,7 +25,10 @@ class Process {
   explicit Process(std::vector<std::string> args) {
     args.insert(args.begin(), {INFERCOST_BINARY, "emulate"});
     std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
+    argv.reserve(args.size() + 1);
+    for (std::string& a : args) {
+      argv.push_back(a.data());
+    }
     argv.push_back(nullptr);
     int fds[2];
     EXPECT_EQ(pipe2(fds, O_CLOEXEC), 0);
@@ -50,7 +53,9 @@ class Process {
   std::string ReadUntil(const std::string& text) {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (output_.find(text) == std::string::npos && std::chrono::steady_clock::now() < deadline) {
-      if (Read(100) == kEnd) break;
+      if (Read(100) == kEnd) {
+        break;
+      }
     }
     return output_;
   }
@@ -59,7 +64,9 @@ class Process {
   int Wait() {
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
     while (Read(100) != kEnd) {
-      if (std::chrono::steady_clock::now() > deadline) kill(pid_, SIGKILL);
+      if (std::chrono::steady_clock::now() > deadline) {
+        kill(pid_, SIGKILL);
+      }
     }
     int status = 0;
     waitpid(pid_, &status, 0);
@@ -73,10 +80,14 @@ class Process {
   enum ReadResult { kData, kQuiet, kEnd };
   ReadResult Read(int timeout_ms) {
     pollfd p{out_, POLLIN, 0};
-    if (poll(&p, 1, timeout_ms) <= 0) return kQuiet;
+    if (poll(&p, 1, timeout_ms) <= 0) {
+      return kQuiet;
+    }
     char buffer[4096];
     const ssize_t n = read(out_, buffer, sizeof buffer);
-    if (n <= 0) return kEnd;
+    if (n <= 0) {
+      return kEnd;
+    }
     output_.append(buffer, static_cast<size_t>(n));
     return kData;
   }

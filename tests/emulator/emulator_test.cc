@@ -50,6 +50,7 @@ std::vector<Reply> Concurrently(const std::string& url, int clients) {
   std::vector<Reply> replies(static_cast<size_t>(clients));
   std::barrier start(clients);
   std::vector<std::jthread> threads;
+  threads.reserve(static_cast<size_t>(clients));
   for (int i = 0; i < clients; ++i) {
     threads.emplace_back([&, i] {
       HttpClient client;
@@ -65,7 +66,9 @@ std::vector<Reply> Concurrently(const std::string& url, int clients) {
 bool Eventually(const std::function<bool()>& done) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
+    if (done()) {
+      return true;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   return done();
@@ -156,7 +159,9 @@ TEST(EmulatorHttpTest, InstanceQueueAnswers503WhenFull) {
   EXPECT_GE(full, 1);
   EXPECT_EQ(full + ok, 6);
   EXPECT_EQ(emulator->Stats("box")->queue_full, static_cast<uint64_t>(full));
-  for (const Reply& r : replies) EXPECT_EQ(r.Header("x-cold-start"), "false");
+  for (const Reply& r : replies) {
+    EXPECT_EQ(r.Header("x-cold-start"), "false");
+  }
 }
 
 // --- Lambda -------------------------------------------------------------------------------------
@@ -217,7 +222,9 @@ TEST(EmulatorLambdaTest, ProvisionedInstancesAreNeverCold) {
   ASSERT_NE(emulator, nullptr);
   const std::string url = emulator->TargetUrl("fn");
   HttpClient client;
-  for (int i = 0; i < 3; ++i) EXPECT_FALSE(client.Post(url).cold());
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_FALSE(client.Post(url).cold());
+  }
   for (int round = 0; round < 3; ++round) {
     for (const Reply& r : Concurrently(url, 2)) {
       EXPECT_EQ(r.status, 200);
@@ -317,10 +324,13 @@ TEST(EmulatorInstanceTest, BatchingRaisesGpuThroughputWithConcurrency) {
     const TargetStats before = *emulator->Stats("gpu");
     const auto start = std::chrono::steady_clock::now();
     std::vector<std::jthread> threads;
+    threads.reserve(static_cast<size_t>(clients));
     for (int c = 0; c < clients; ++c) {
       threads.emplace_back([&] {
         HttpClient client;
-        for (int i = 0; i < per_client; ++i) EXPECT_EQ(client.Post(url).status, 200);
+        for (int i = 0; i < per_client; ++i) {
+          EXPECT_EQ(client.Post(url).status, 200);
+        }
       });
     }
     threads.clear();
@@ -351,10 +361,13 @@ TEST(EmulatorInstanceTest, BatchingRaisesGpuThroughputWithConcurrency) {
 std::vector<std::vector<Reply>> ClosedLoop(const std::string& url, int clients, int per_client) {
   std::vector<std::vector<Reply>> replies(static_cast<size_t>(clients));
   std::vector<std::jthread> threads;
+  threads.reserve(replies.size());
   for (auto& mine : replies) {
     threads.emplace_back([&] {
       HttpClient client;
-      for (int i = 0; i < per_client; ++i) mine.push_back(client.Post(url));
+      for (int i = 0; i < per_client; ++i) {
+        mine.push_back(client.Post(url));
+      }
     });
   }
   threads.clear();
@@ -377,7 +390,9 @@ TEST(EmulatorInstanceTest, StandardCreditsSlowToTheBaselineOnceSpentUnlimitedDoN
   ASSERT_NE(standard, nullptr);
   int slow_late = 0;
   for (const auto& replies : ClosedLoop(standard->TargetUrl("t3"), 4, 25)) {
-    for (size_t i = 0; i < 3; ++i) EXPECT_DOUBLE_EQ(replies[i].service_ms(), 5.0) << i;
+    for (size_t i = 0; i < 3; ++i) {
+      EXPECT_DOUBLE_EQ(replies[i].service_ms(), 5.0) << i;
+    }
     for (size_t i = replies.size() - 10; i < replies.size(); ++i) {
       const double ms = replies[i].service_ms();
       EXPECT_TRUE(ms == 5.0 || ms == 25.0) << ms;
@@ -392,7 +407,9 @@ TEST(EmulatorInstanceTest, StandardCreditsSlowToTheBaselineOnceSpentUnlimitedDoN
   auto unlimited = StartWith(yaml("unlimited"), 1);
   ASSERT_NE(unlimited, nullptr);
   for (const auto& replies : ClosedLoop(unlimited->TargetUrl("t3"), 4, 25)) {
-    for (const Reply& r : replies) EXPECT_DOUBLE_EQ(r.service_ms(), 5.0);
+    for (const Reply& r : replies) {
+      EXPECT_DOUBLE_EQ(r.service_ms(), 5.0);
+    }
   }
   const TargetStats stats = *unlimited->Stats("t3");
   const double elapsed_ms =
@@ -496,8 +513,10 @@ std::vector<std::string> ServiceTimes(uint64_t seed) {
                             1000, seed);
   HttpClient client;
   std::vector<std::string> times;
-  for (int i = 0; i < 10; ++i)
+  times.reserve(10);
+  for (int i = 0; i < 10; ++i) {
     times.push_back(client.Post(emulator->TargetUrl("box")).Header("x-service-time-ms"));
+  }
   return times;
 }
 
@@ -578,7 +597,9 @@ TEST(EmulatorTest, ZeroDelayProfileServesManyRequestsOnOneConnection) {
   ASSERT_NE(emulator, nullptr);
   HttpClient client;
   int ok = 0;
-  for (int i = 0; i < 2000; ++i) ok += client.Post(emulator->TargetUrl("zero")).status == 200;
+  for (int i = 0; i < 2000; ++i) {
+    ok += client.Post(emulator->TargetUrl("zero")).status == 200;
+  }
   EXPECT_EQ(ok, 2000);
   EXPECT_EQ(emulator->Stats("zero")->in_flight, 0);
 }

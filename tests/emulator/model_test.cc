@@ -69,7 +69,9 @@ TEST(CreditBucketTest, UnlimitedModeNeverSlowsAndGoesIntoSurplus) {
   CpuCredits c = Standard(0);
   c.mode = CreditMode::kUnlimited;
   CreditBucket bucket(c, 2);
-  for (int i = 0; i < 10; ++i) EXPECT_DOUBLE_EQ(bucket.StartWork(At(0), FromMs(60e3)), 1.0);
+  for (int i = 0; i < 10; ++i) {
+    EXPECT_DOUBLE_EQ(bucket.StartWork(At(0), FromMs(60e3)), 1.0);
+  }
   EXPECT_NEAR(bucket.Balance(At(0)), -10.0, 1e-9);
   // Earned credits pay the surplus back first.
   EXPECT_NEAR(bucket.Balance(At(1800e3)), 2.0, 1e-6);
@@ -85,7 +87,9 @@ TEST(InstanceModelTest, SustainedLoadOnStandardCreditsRunsAtTheBaseline) {
     if (i < 20) {
       EXPECT_FALSE(slot.throttled) << i;
     }
-    if (i >= 300 && slot.throttled) ++throttled_late;
+    if (i >= 300 && slot.throttled) {
+      ++throttled_late;
+    }
     now = std::max(now, slot.start);  // a closed loop: the next request comes as one starts
   }
   // Once spent, what the baseline earns pays for at most a sliver of full-speed requests.
@@ -163,7 +167,9 @@ TEST(LambdaModelTest, ProvisionedInstancesAreUsedFirstThenTheMostRecent) {
 
 TEST(LambdaModelTest, ThrottlesBeyondTheConcurrencyLimit) {
   LambdaModel model(Lambda());  // limit 3
-  for (int i = 0; i < 3; ++i) model.Invoke(At(0), FromMs(600), FromMs(3000));
+  for (int i = 0; i < 3; ++i) {
+    model.Invoke(At(0), FromMs(600), FromMs(3000));
+  }
   const auto throttled = model.Invoke(At(1), FromMs(600), FromMs(3000));
   EXPECT_EQ(throttled.result, LambdaModel::Result::kThrottled);
   EXPECT_EQ(throttled.billed_ms, 0);

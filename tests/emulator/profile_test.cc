@@ -186,7 +186,9 @@ double InstanceUsdPerMillion(double usd_per_hour, double ips) {
 
 TEST(BuiltInProfilesTest, HasTheSeedsFourTargets) {
   std::vector<std::string> names;
-  for (const Profile& p : BuiltInProfiles()) names.push_back(p.name);
+  for (const Profile& p : BuiltInProfiles()) {
+    names.push_back(p.name);
+  }
   EXPECT_EQ(names, (std::vector<std::string>{"g4dn.xlarge", "t3.medium", "t4g.medium", "lambda"}));
   EXPECT_NE(BuiltInProfilesYaml().find("[PADDLE-CPU]"), std::string_view::npos);
 }

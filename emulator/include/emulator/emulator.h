@@ -50,7 +50,7 @@ struct Options {
   // stream from it and its name.
   uint64_t seed = 1;
   // Server threads = concurrent connections served; 0 = 64 + the sum over targets of
-  // MaxInFlight(), each capped at 256, the total capped at 1024. Connections beyond it wait to be
+  // MaxInFlight(), each capped at 128, the total capped at 1024. Connections beyond it wait to be
   // accepted.
   int threads = 0;
 };

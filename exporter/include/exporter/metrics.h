@@ -5,14 +5,18 @@
 #ifndef EXPORTER_METRICS_H_
 #define EXPORTER_METRICS_H_
 
+#include <prometheus/collectable.h>
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 
 #include <array>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,14 +44,13 @@ struct MetricFamilies {
   prometheus::Family<prometheus::Counter>& inferences;
   prometheus::Family<prometheus::Histogram>& request_duration;
   prometheus::Family<prometheus::Gauge>& inferences_per_second;
-  prometheus::Family<prometheus::Gauge>& request_latency;
   prometheus::Family<prometheus::Gauge>& cost_per_million;
   prometheus::Family<prometheus::Gauge>& capacity_ips;
   prometheus::Family<prometheus::Counter>& cost_total;
   prometheus::Family<prometheus::Gauge>& price_per_hour;
   prometheus::Family<prometheus::Gauge>& price_per_request;
   prometheus::Family<prometheus::Gauge>& price_per_gb_second;
-  prometheus::Family<prometheus::Gauge>& memory_gb;
+  prometheus::Family<prometheus::Gauge>& memory_bytes;
   prometheus::Family<prometheus::Counter>& billed_duration;
   prometheus::Family<prometheus::Counter>& cold_starts;
   prometheus::Family<prometheus::Histogram>& cold_start_duration;
@@ -96,13 +99,12 @@ class TargetSeries {
   prometheus::Counter* inferences;
   prometheus::Histogram* request_duration;
   prometheus::Gauge* inferences_per_second;
-  std::array<prometheus::Gauge*, kQuantiles.size()> latency{};
   prometheus::Counter* cost_time;
   prometheus::Counter* cost_request;
   prometheus::Gauge* price_per_hour;
   prometheus::Gauge* price_per_request;
   prometheus::Gauge* price_per_gb_second;
-  prometheus::Gauge* memory_gb;
+  prometheus::Gauge* memory_bytes;
   prometheus::Counter* billed_duration;
   prometheus::Counter* cold_starts;
   prometheus::Histogram* cold_start_duration;
@@ -123,6 +125,26 @@ class TargetSeries {
   prometheus::Gauge* cost_capacity_ = nullptr;
   prometheus::Gauge* budget_ = nullptr;
   prometheus::Gauge* capacity_ = nullptr;
+};
+
+// infercost_request_latency_seconds: the exact windowed percentiles of the engine's own
+// histogram, exposed as a summary (quantiles over a sliding window, with cumulative _sum and
+// _count) because prometheus-cpp's Summary computes its own quantiles and cannot take ours.
+// Thread-safe: the service sets values, scrapes collect.
+class LatencySummaries : public prometheus::Collectable {
+ public:
+  struct Values {
+    std::array<double, kQuantiles.size()> quantile_seconds{};  // NaN when no request finished
+    uint64_t count = 0;                                        // every finished request since start
+    double sum_seconds = 0;
+  };
+  void Set(const std::string& target, const Values& values);
+  void Remove(const std::string& target);
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, Values> values_;
 };
 
 }  // namespace infercost

@@ -9,6 +9,7 @@
 #ifndef EXPORTER_SERVICE_H_
 #define EXPORTER_SERVICE_H_
 
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 
 #include <chrono>
@@ -60,6 +61,11 @@ struct TargetView {
 struct ServiceOptions {
   std::chrono::nanoseconds tick = std::chrono::seconds(1);
   std::chrono::nanoseconds drain = std::chrono::seconds(10);  // shutdown bound for in-flight
+  // Target seconds per wall-clock second: F for the embedded emulated fleet under
+  // `--time-scale F`, whose clock runs F times faster. Latencies, IPS, the window's length and
+  // spend are then reported on the emulator's clock, so that the figures (and $/1M) are those
+  // of the platform being emulated; schedule lag, the generator's own, stays real.
+  double time_scale = 1.0;
 };
 
 class Service {
@@ -83,6 +89,8 @@ class Service {
   void Stop();
 
   std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
+  // Every infercost_* family: the registry's and the windowed latency summaries.
+  std::vector<prometheus::MetricFamily> Collect() const;
   std::vector<TargetView> Views() const;
   // Seconds since the last tick of the updater; the service is ready once one tick has run.
   bool Ready() const;

@@ -1,0 +1,195 @@
+// Helpers for tests that run `infercost serve` as a process: start it on 127.0.0.1:0, learn the
+// port from its "listening" log line, fetch endpoints with libcurl, parse the text exposition.
+#ifndef TESTS_SERVE_SERVE_SUPPORT_H_
+#define TESTS_SERVE_SERVE_SUPPORT_H_
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace infercost::test {
+
+inline std::string ReadFile(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline void WriteFile(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::trunc);
+  out << text;
+}
+
+struct HttpResponse {
+  long status = 0;
+  std::string body;
+};
+
+inline HttpResponse HttpFetch(const std::string& url, const std::string& method = "GET",
+                              long timeout_ms = 10000) {
+  HttpResponse r;
+  CURL* curl = curl_easy_init();
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method.c_str());
+  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, timeout_ms);
+  curl_easy_setopt(
+      curl, CURLOPT_WRITEFUNCTION, +[](char* data, size_t size, size_t n, void* out) -> size_t {
+        static_cast<std::string*>(out)->append(data, size * n);
+        return size * n;
+      });
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &r.body);
+  if (curl_easy_perform(curl) == CURLE_OK)
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r.status);
+  curl_easy_cleanup(curl);
+  return r;
+}
+
+// A scrape as a map from the full series ("name{labels}") to its value.
+using Samples = std::map<std::string, double>;
+
+inline Samples ParseExposition(const std::string& text) {
+  Samples samples;
+  std::istringstream in(text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    const std::size_t space = line.rfind(' ');
+    if (space == std::string::npos) continue;
+    samples[line.substr(0, space)] = std::stod(line.substr(space + 1));
+  }
+  return samples;
+}
+
+inline std::optional<double> Get(const Samples& s, const std::string& series) {
+  auto it = s.find(series);
+  if (it == s.end()) return std::nullopt;
+  return it->second;
+}
+
+// Sum of every series of `name` whose labels contain `label_filter` (e.g. target="a").
+inline double SumOf(const Samples& s, const std::string& name, const std::string& label_filter) {
+  double sum = 0;
+  for (const auto& [series, value] : s) {
+    if (series.rfind(name + "{", 0) == 0 && series.find(label_filter) != std::string::npos) {
+      sum += value;
+    }
+  }
+  return sum;
+}
+
+// Polls `check` every 100 ms until it holds or `timeout` passes.
+inline bool WaitFor(const std::function<bool()>& check, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (check()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return check();
+}
+
+// `infercost serve` as a child process with stderr captured in a file.
+class ServeProcess {
+ public:
+  ServeProcess(const std::filesystem::path& dir, std::vector<std::string> args)
+      : log_(dir / "serve.log") {
+    args.insert(args.begin(), {INFERCOST_BINARY, "serve", "--listen", "127.0.0.1:0"});
+    pid_ = fork();
+    if (pid_ == 0) {
+      const int err_fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+      const int null_fd = open("/dev/null", O_RDWR);
+      dup2(null_fd, STDIN_FILENO);
+      dup2(null_fd, STDOUT_FILENO);
+      dup2(err_fd, STDERR_FILENO);
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      execv(argv[0], argv.data());
+      _exit(127);
+    }
+    const std::regex listening(R"(msg=listening address=127\.0\.0\.1:(\d+))");
+    WaitFor(
+        [&] {
+          std::smatch m;
+          const std::string log = ReadFile(log_);
+          if (std::regex_search(log, m, listening)) port_ = std::stoi(m[1]);
+          return port_ > 0 || Exited();
+        },
+        std::chrono::seconds(30));
+  }
+
+  ~ServeProcess() {
+    if (!exit_code_) {
+      kill(pid_, SIGKILL);
+      Wait();
+    }
+  }
+
+  int port() const { return port_; }
+  std::string Url(const std::string& path) const {
+    return "http://127.0.0.1:" + std::to_string(port_) + path;
+  }
+  std::string Log() const { return ReadFile(log_); }
+  Samples Scrape() const { return ParseExposition(HttpFetch(Url("/metrics")).body); }
+  void Signal(int sig) const { kill(pid_, sig); }
+
+  bool Exited() {
+    if (exit_code_) return true;
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return true;
+    }
+    return false;
+  }
+  int Wait() {
+    if (!exit_code_) {
+      int status = 0;
+      waitpid(pid_, &status, 0);
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    return *exit_code_;
+  }
+  // SIGTERM, then the exit code (bounded: SIGKILL after `timeout`).
+  int Stop(std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+    Signal(SIGTERM);
+    if (!WaitFor([&] { return Exited(); }, timeout)) Signal(SIGKILL);
+    return Wait();
+  }
+
+ private:
+  std::filesystem::path log_;
+  pid_t pid_ = -1;
+  int port_ = 0;
+  std::optional<int> exit_code_;
+};
+
+// Runs a shell command; returns its exit code and fills *output with stdout+stderr.
+inline int RunCommand(const std::string& command, std::string* output) {
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (pipe == nullptr) return -1;
+  char buf[4096];
+  std::size_t n;
+  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) output->append(buf, n);
+  const int status = pclose(pipe);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+}  // namespace infercost::test
+
+#endif  // TESTS_SERVE_SERVE_SUPPORT_H_
