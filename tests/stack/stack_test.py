@@ -450,6 +450,10 @@ def main():
     parser.add_argument("--prometheus", default=shutil.which("prometheus") or "/usr/bin/prometheus")
     parser.add_argument("--source-dir", required=True)
     args = parser.parse_args()
+    # The processes run in a scratch directory: resolve relative paths first.
+    args.infercost = os.path.abspath(args.infercost)
+    args.prometheus = os.path.abspath(args.prometheus)
+    args.source_dir = os.path.abspath(args.source_dir)
     workdir = tempfile.mkdtemp(prefix="infercost-stack-")
     try:
         run(args, workdir)
