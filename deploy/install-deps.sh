@@ -4,29 +4,36 @@
 # something is missing. Run as root (or with sudo). The Dockerfile runs this same script.
 #
 #   deploy/install-deps.sh            build + tests (the default)
+#   deploy/install-deps.sh --build    only what `cmake --workflow --preset release` needs (the
+#                                     Dockerfile's build stage)
 #   deploy/install-deps.sh --runtime  only what the infercost binary needs at run time
 #   deploy/install-deps.sh --all      build + tests + benchmark peers + image build tools
 set -euo pipefail
 
 mode=${1:---tests}
 
-runtime=(libcurl4 libcivetweb1 libyaml-cpp0.7 libprometheus-cpp-core1.0 libcrypt1 ca-certificates)
+# curl is for the image's HEALTHCHECK (deploy/Dockerfile).
+runtime=(libcurl4 libcivetweb1 libyaml-cpp0.7 libprometheus-cpp-core1.0 libcrypt1 ca-certificates
+  curl)
 build=(build-essential cmake pkg-config git libcurl4-openssl-dev libcivetweb-dev libyaml-cpp-dev
   prometheus-cpp-dev libcrypt-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   libbenchmark-dev)
 # Tests: promtool and a real Prometheus for the stack test, headless Chromium for the page test,
 # apache2-utils for htpasswd (bcrypt hashes in tests), librsvg2-bin to render the sweep's charts,
-# docker-compose to validate deploy/docker-compose.yml, python3 for the helper test servers.
+# docker-compose to validate deploy/docker-compose.yml, python3 for the helper test servers, nginx
+# to run deploy/tls-proxy/nginx.conf in tests/deploy.
 tests=(prometheus prometheus-alertmanager chromium curl apache2-utils librsvg2-bin docker-compose
-  python3 procps)
-# Benchmarks and image builds: peers (nginx, wrk, ab, hey) and the rootless image toolchain.
-extra=(nginx wrk hey podman buildah debootstrap)
+  python3 procps nginx)
+# Benchmarks and image builds: peers (wrk, hey; nginx and ab come with the tests list) and the
+# rootless image toolchain.
+extra=(wrk hey podman buildah debootstrap)
 
 case "$mode" in
   --runtime) want=("${runtime[@]}") ;;
+  --build) want=("${runtime[@]}" "${build[@]}") ;;
   --tests) want=("${runtime[@]}" "${build[@]}" "${tests[@]}") ;;
   --all) want=("${runtime[@]}" "${build[@]}" "${tests[@]}" "${extra[@]}") ;;
-  *) echo "usage: $0 [--runtime|--tests|--all]" >&2; exit 2 ;;
+  *) echo "usage: $0 [--runtime|--build|--tests|--all]" >&2; exit 2 ;;
 esac
 
 missing=()
