@@ -23,7 +23,7 @@ build=(build-essential cmake pkg-config git libcurl4-openssl-dev libcivetweb-dev
 # docker-compose to validate deploy/docker-compose.yml, python3 for the helper test servers, nginx
 # to run deploy/tls-proxy/nginx.conf in tests/deploy.
 tests=(prometheus prometheus-alertmanager chromium curl apache2-utils librsvg2-bin docker-compose
-  python3 procps nginx)
+  python3 procps nginx openssl)
 # Benchmarks and image builds: peers (wrk, hey; nginx and ab come with the tests list) and the
 # rootless image toolchain.
 extra=(wrk hey podman buildah debootstrap)
