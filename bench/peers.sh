@@ -7,90 +7,62 @@
 #   bench/peers.sh --open-loop     open-loop accuracy of infercost at 5,000 req/s: achieved rate,
 #                                  schedule lag, drops
 #
-# Options: --rounds N (default 3; runs are interleaved round by round so that drifts in machine
-# load hit every tool alike), --seconds S (default 5, per run), --no-rss, --binary PATH.
+# --chrt runs infercost's open-loop runs under `chrt -f 10` (root or CAP_SYS_NICE): on a shared,
+# oversubscribed machine it separates the engine's own lag from time spent waiting for a CPU.
+#
+# Options: --rounds N (default 5; runs are interleaved round by round so that drifts in machine
+# load hit every tool alike, and medians are reported), --seconds S (default 4, per run),
+# --no-rss, --binary PATH.
 #
 # nginx comes from Debian (deploy/install-deps.sh --all); the script starts its own instance with
 # a private prefix and config on a free loopback port, one worker process, answering a 3-byte
 # body, and stops it on exit. Every tool is asked for keep-alive. wrk runs with one thread
-# (WRK_THREADS to change) like infercost's single engine thread; with nginx on the other core
-# that is also wrk's fastest setting on a 2-core machine.
+# (WRK_THREADS to change) like infercost's default single engine thread; with nginx on the other
+# core that is also wrk's fastest setting on a 2-core machine. hey spreads over every core (Go),
+# and so does infercost by default for a closed loop; infercost-t1 is infercost with --threads 1.
+# libcurl-bare (bench/loadgen/curl_baseline.cc, built by the test preset) is a bare libcurl multi
+# loop that records nothing: the ceiling libcurl itself sets for the engine.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-rounds=3
-seconds=5
+rounds=5
+seconds=4
 mode=closed
 rss=1
 binary=""
+rt=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --open-loop) mode=open ;;
     --rounds) rounds=$2; shift ;;
     --seconds) seconds=$2; shift ;;
     --no-rss) rss=0 ;;
+    --chrt) rt=(chrt -f 10) ;;
     --binary) binary=$2; shift ;;
-    *) echo "usage: $0 [--open-loop] [--rounds N] [--seconds S] [--no-rss] [--binary PATH]" >&2
+    *) echo "usage: $0 [--open-loop] [--chrt] [--rounds N] [--seconds S] [--no-rss] [--binary PATH]" >&2
        exit 2 ;;
   esac
   shift
 done
-if [ -z "$binary" ]; then
-  for candidate in build/release/exporter/infercost build/test/exporter/infercost; do
-    if [ -x "$candidate" ]; then binary=$candidate; break; fi
-  done
-fi
-if [ -z "$binary" ] || [ ! -x "$binary" ]; then
-  echo "peers: no infercost binary; build it (cmake --workflow --preset release) or pass --binary" >&2
-  exit 2
-fi
+. bench/common.sh
+find_binary peers
 for tool in nginx wrk ab hey python3; do
   command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || {
     echo "peers: $tool is missing; run deploy/install-deps.sh --all" >&2
     exit 2
   }
 done
-NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+baseline="$(dirname "$binary")/../bench/loadgen/loadgen_curl_baseline"
+[ -x "$baseline" ] || baseline=""
 
 work=$(mktemp -d /tmp/infercost-peers.XXXXXX)
-nginx_pid=""
 cleanup() {
-  if [ -n "$nginx_pid" ]; then kill "$nginx_pid" 2>/dev/null || true; wait "$nginx_pid" 2>/dev/null || true; fi
+  nginx_stop
   rm -rf "$work"
 }
 trap cleanup EXIT
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$work/logs"
-cat >"$work/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $work/nginx.pid;
-error_log $work/logs/error.log warn;
-events { worker_connections 4096; }
-http {
-  access_log off;
-  keepalive_requests 100000000;
-  keepalive_timeout 300s;
-  client_body_temp_path $work/body;
-  proxy_temp_path $work/proxy;
-  fastcgi_temp_path $work/fastcgi;
-  uwsgi_temp_path $work/uwsgi;
-  scgi_temp_path $work/scgi;
-  server {
-    listen 127.0.0.1:$port;
-    location / { return 200 "ok\n"; }
-  }
-}
-EOF
-"$NGINX" -p "$work" -c "$work/nginx.conf" -e "$work/logs/error.log" &
-nginx_pid=$!
-url="http://127.0.0.1:$port/"
-for _ in $(seq 1 50); do
-  curl -sf "$url" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-curl -sf "$url" >/dev/null || { echo "peers: nginx did not start" >&2; cat "$work/logs/error.log" >&2; exit 1; }
+nginx_start "$work" || { echo "peers: nginx did not start" >&2; exit 1; }
+url=$nginx_url
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 # Peak RSS (KiB) of a command, from the kernel's accounting of the finished child.
@@ -105,18 +77,21 @@ EOF
 to_us() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); print v } else if (v ~ /ms$/) { sub(/ms$/, "", v); print v * 1000 } else { sub(/s$/, "", v); print v * 1e6 } }'; }
 
 wrk_threads=${WRK_THREADS:-1}
-echo "infercost peers: nginx $("$NGINX" -v 2>&1 | sed 's/.*\///') on $url, $(nproc) cores, $rounds rounds x ${seconds}s per run"
+echo "infercost peers: nginx $(nginx_version) on $url, $(nproc) cores, $rounds rounds x ${seconds}s per run"
 echo "binary: $binary ($("$binary" version))"
+# The machine may be shared: its load says how much the figures can be trusted.
+echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+trap 'echo "load average at end: $(cut -d" " -f1-3 /proc/loadavg)"; cleanup' EXIT
 
 if [ "$mode" = open ]; then
   rate=5000
   echo
   echo "== open loop at $rate req/s, constant arrivals, ${seconds}s per run =="
-  echo "command: $binary bench --url $url --rate $rate --duration ${seconds}s --csv FILE"
+  echo "command: ${rt[*]:+${rt[*]} }$binary bench --url $url --rate $rate --duration ${seconds}s --csv FILE"
   printf '%-6s %12s %10s %14s %14s %9s %8s\n' round requests achieved_rps lag_p50_ms lag_p99_ms dropped error
   : >"$work/open.txt"
   for r in $(seq 1 "$rounds"); do
-    out=$("$binary" bench --url "$url" --rate "$rate" --duration "${seconds}s" --csv "$work/open.csv")
+    out=$("${rt[@]}" "$binary" bench --url "$url" --rate "$rate" --duration "${seconds}s" --csv "$work/open.csv")
     total=$(sed -n 's/^Total Requests: //p' <<<"$out")
     achieved=$(sed -n 's/^Achieved Rate: \([0-9.]*\).*/\1/p' <<<"$out")
     lag50=$(sed -n 's/^Schedule Lag: p50 \([0-9.]*\) ms.*/\1/p' <<<"$out")
@@ -141,8 +116,10 @@ echo "== throughput at 64 connections (req/s) =="
 echo "  wrk -t$wrk_threads -c64 -d${seconds}s $url"
 echo "  ab -k -c 64 -t $seconds -n 100000000 $url"
 echo "  hey -c 64 -z ${seconds}s $url"
-echo "  $binary bench --url $url --concurrency 64 --duration ${seconds}s --csv FILE"
-for tool in wrk ab hey infercost; do : >"$work/$tool.rps"; done
+echo "  $binary bench --url $url --concurrency 64 --duration ${seconds}s --csv FILE [--threads 1]"
+tools="wrk ab hey infercost infercost-t1"
+[ -n "$baseline" ] && tools="$tools libcurl-bare" && echo "  $baseline $url 64 $seconds"
+for tool in $tools; do : >"$work/$tool.rps"; done
 for r in $(seq 1 "$rounds"); do
   v=$(wrk -t"$wrk_threads" -c64 -d"${seconds}s" "$url" | awk '/^Requests\/sec:/ { print $2 }')
   echo "$v" >>"$work/wrk.rps"; line="round $r: wrk $v"
@@ -153,14 +130,21 @@ for r in $(seq 1 "$rounds"); do
   v=$("$binary" bench --url "$url" --concurrency 64 --duration "${seconds}s" --csv "$work/c64.csv" |
       sed -n 's/^Average IPS: \([0-9.]*\).*/\1/p')
   echo "$v" >>"$work/infercost.rps"; line="$line  infercost $v"
+  v=$("$binary" bench --url "$url" --concurrency 64 --duration "${seconds}s" --csv "$work/c64.csv" \
+      --threads 1 | sed -n 's/^Average IPS: \([0-9.]*\).*/\1/p')
+  echo "$v" >>"$work/infercost-t1.rps"; line="$line  infercost-t1 $v"
+  if [ -n "$baseline" ]; then
+    v=$("$baseline" "$url" 64 "$seconds" | awk '/^Requests\/sec:/ { print $2 }')
+    echo "$v" >>"$work/libcurl-bare.rps"; line="$line  libcurl-bare $v"
+  fi
   echo "$line"
 done
 wrk_median=$(median <"$work/wrk.rps")
 echo
-printf '%-10s %14s %10s\n' tool median_rps vs_wrk
-for tool in wrk ab hey infercost; do
+printf '%-13s %14s %10s\n' tool median_rps vs_wrk
+for tool in $tools; do
   m=$(median <"$work/$tool.rps")
-  printf '%-10s %14.0f %9.2fx\n' "$tool" "$m" "$(awk -v a="$m" -v b="$wrk_median" 'BEGIN { print a / b }')"
+  printf '%-13s %14.0f %9.2fx\n' "$tool" "$m" "$(awk -v a="$m" -v b="$wrk_median" 'BEGIN { print a / b }')"
 done
 inf=$(median <"$work/infercost.rps"); hey_m=$(median <"$work/hey.rps")
 awk -v i="$inf" -v w="$wrk_median" -v h="$hey_m" 'BEGIN {

@@ -34,8 +34,8 @@ BENCHMARK(BM_HistogramRecord);
 void BM_BucketCountsRecord(benchmark::State& state) {
   const std::vector<int64_t> values = Values();
   // A typical exported layout: 20 bounds from 1 ms to 60 s.
-  BucketCounts b({0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2,
-                  3, 5, 10, 20, 30, 60});
+  BucketCounts b({0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5,
+                  0.75,  1,      1.5,   2,    3,     5,    10,  20,  30,  60});
   std::size_t i = 0;
   for (auto _ : state) {
     b.Record(values[i++ & 4095]);

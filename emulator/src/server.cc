@@ -5,7 +5,6 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -97,51 +96,70 @@ std::optional<ListenAddress> ParseListen(const std::string& text) {
   return l;
 }
 
-// The server-side socket of `conn`, found by its addresses: CivetWeb 1.15 does not expose it.
-// Only this thread's handler can close that socket, so the descriptor stays ours while we use it.
+// The kernel's inode of our TCP connection with this local port and peer, from /proc/net/tcp or
+// tcp6 (addresses there are the raw network-order words, printed as host-order hex). 0 = none.
+uint64_t SocketInode(const char* table, int local_port, const in6_addr& peer, bool v6,
+                     int peer_port) {
+  std::FILE* file = std::fopen(table, "re");
+  if (file == nullptr) return 0;
+  char line[512];
+  uint64_t inode = 0;
+  std::fgets(line, sizeof line, file);  // the header
+  while (inode == 0 && std::fgets(line, sizeof line, file) != nullptr) {
+    char local_hex[40], peer_hex[40];
+    unsigned local_p = 0, peer_p = 0, state = 0;
+    unsigned long long node = 0;
+    if (std::sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %*s %*s %*s %*u %*u %llu",
+                    local_hex, &local_p, peer_hex, &peer_p, &state, &node) != 6) {
+      continue;
+    }
+    if (static_cast<int>(local_p) != local_port || static_cast<int>(peer_p) != peer_port ||
+        node == 0) {
+      continue;
+    }
+    unsigned char bytes[16] = {};
+    const size_t words = v6 ? 4 : 1;
+    for (size_t w = 0; w < words; ++w) {
+      uint32_t word = 0;
+      std::sscanf(peer_hex + 8 * w, "%8x", &word);
+      std::memcpy(bytes + 4 * w, &word, 4);
+    }
+    const bool same = v6 ? std::memcmp(bytes, peer.s6_addr, 16) == 0
+                         : std::memcmp(bytes, peer.s6_addr + 12, 4) == 0;
+    if (same) inode = node;
+  }
+  std::fclose(file);
+  return inode;
+}
+
+// The server-side socket of `conn`: CivetWeb 1.15 does not expose it, so it is found by its
+// addresses in /proc/net/tcp and then by inode among /proc/self/fd's links. Foreign descriptors
+// are never touched (only their link names are read), and our own cannot be closed while this
+// thread's handler runs, so the descriptor found stays ours while we use it. -1 when not found.
 int FindSocket(const mg_request_info* ri) {
-  DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) {
+  in6_addr peer{};
+  bool v6 = false;
+  in_addr v4{};
+  if (inet_pton(AF_INET, ri->remote_addr, &v4) == 1) {
+    std::memcpy(peer.s6_addr + 12, &v4, 4);
+  } else if (inet_pton(AF_INET6, ri->remote_addr, &peer) == 1) {
+    v6 = true;
+  } else {
     return -1;
   }
+  const uint64_t inode = SocketInode(v6 ? "/proc/self/net/tcp6" : "/proc/self/net/tcp",
+                                     ri->server_port, peer, v6, ri->remote_port);
+  if (inode == 0) return -1;
+  const std::string wanted = "socket:[" + std::to_string(inode) + "]";
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr) return -1;
   int found = -1;
-  while (dirent* entry = readdir(dir)) {
-    char* end = nullptr;
-    const long fd_long = std::strtol(entry->d_name, &end, 10);
-    if (end == entry->d_name || *end != '\0') {
-      continue;
-    }
-    const int fd = static_cast<int>(fd_long);
-    struct stat st {};
-    if (fstat(fd, &st) != 0 || !S_ISSOCK(st.st_mode)) {
-      continue;
-    }
-    sockaddr_storage local{}, peer{};
-    socklen_t local_len = sizeof local, peer_len = sizeof peer;
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0) {
-      continue;
-    }
-    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) {
-      continue;
-    }
-    char peer_text[INET6_ADDRSTRLEN] = "";
-    int local_port = 0, peer_port = 0;
-    if (peer.ss_family == AF_INET) {
-      const auto* p = reinterpret_cast<const sockaddr_in*>(&peer);
-      inet_ntop(AF_INET, &p->sin_addr, peer_text, sizeof peer_text);
-      peer_port = ntohs(p->sin_port);
-      local_port = ntohs(reinterpret_cast<const sockaddr_in*>(&local)->sin_port);
-    } else if (peer.ss_family == AF_INET6) {
-      const auto* p = reinterpret_cast<const sockaddr_in6*>(&peer);
-      inet_ntop(AF_INET6, &p->sin6_addr, peer_text, sizeof peer_text);
-      peer_port = ntohs(p->sin6_port);
-      local_port = ntohs(reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port);
-    } else {
-      continue;
-    }
-    if (local_port == ri->server_port && peer_port == ri->remote_port &&
-        std::strcmp(peer_text, ri->remote_addr) == 0) {
-      found = fd;
+  while (const dirent* entry = readdir(dir)) {
+    char target[64];
+    const std::string link = std::string("/proc/self/fd/") + entry->d_name;
+    const ssize_t n = readlink(link.c_str(), target, sizeof target);
+    if (n > 0 && std::string_view(target, static_cast<size_t>(n)) == wanted) {
+      found = std::atoi(entry->d_name);
       break;
     }
   }
@@ -476,10 +494,12 @@ bool Emulator::Impl::DrainBody(mg_connection* conn, Target& target) {
   const int64_t max_bytes = target.profile().max_body_bytes;
   const auto refuse = [&] {
     target.CountTooLarge();
-    Send(conn,
-         {.status = 413,
-          .body = ErrorBody("request body larger than " + std::to_string(max_bytes) + " bytes"),
-          .close = true});
+    const std::string body =
+        ErrorBody("request body larger than " + std::to_string(max_bytes) + " bytes");
+    Response r{.status = 413, .body = body, .close = true};
+    // The function never ran: nothing billed, and Lambda answers still say so.
+    if (target.profile().platform == Platform::kLambda) r.billed_ms = 0;
+    Send(conn, r);
     return false;
   };
   if (mg_get_request_info(conn)->content_length > max_bytes) {

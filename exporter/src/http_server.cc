@@ -176,6 +176,8 @@ std::unique_ptr<HttpServer> HttpServer::Start(const std::string& listen, HttpHan
   } else {
     ports = host + ":" + std::to_string(port);
   }
+  // tcp_nodelay: without it the last partial segment of a response waits for the client's
+  // delayed ACK, which added 40 ms to about one /metrics scrape in twenty.
   const char* options[] = {"listening_ports",
                            ports.c_str(),
                            "num_threads",
@@ -188,6 +190,8 @@ std::unique_ptr<HttpServer> HttpServer::Start(const std::string& listen, HttpHan
                            "yes",
                            "keep_alive_timeout_ms",
                            "30000",
+                           "tcp_nodelay",
+                           "1",
                            nullptr};
   mg_callbacks callbacks{};
   callbacks.log_message = LogMessage;

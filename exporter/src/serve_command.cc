@@ -102,12 +102,16 @@ class Server {
   double time_scale_;
 };
 
+// The service's families come pre-serialized (see Service::Exposition); the process_* figures
+// are read at scrape time, as Prometheus expects of them.
 std::string SerializeMetrics(const Service& service, const ProcessCollector& process) {
-  std::vector<prometheus::MetricFamily> families = service.Collect();
-  std::vector<prometheus::MetricFamily> own = process.Collect();
-  families.insert(families.end(), std::make_move_iterator(own.begin()),
-                  std::make_move_iterator(own.end()));
-  return prometheus::TextSerializer().Serialize(families);
+  const std::shared_ptr<const std::string> infercost = service.Exposition();
+  const std::string own = prometheus::TextSerializer().Serialize(process.Collect());
+  std::string text;
+  text.reserve(infercost->size() + own.size());
+  text += *infercost;
+  text += own;
+  return text;
 }
 
 }  // namespace

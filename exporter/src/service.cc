@@ -1,5 +1,7 @@
 #include "exporter/service.h"
 
+#include <prometheus/text_serializer.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -130,18 +132,22 @@ struct TargetState {
 class Service::Impl {
  public:
   Impl(ServiceOptions options, prometheus::Registry& registry)
-      : options_(options), families_(registry) {
+      : options_(options), registry_(registry), families_(registry) {
     families_.build_info.Add({{"version", kVersion}, {"revision", kRevision}}).Set(1);
     reload_ok_ = &families_.reload_successful.Add({});
     reload_ts_ = &families_.reload_success_timestamp.Add({});
+    Publish();
   }
 
   ~Impl() { Stop(); }
 
   std::vector<std::string> Apply(const Config& config);
   void RecordReloadFailure() {
-    std::lock_guard lock(mu_);
-    reload_ok_->Set(0);
+    {
+      std::lock_guard lock(mu_);
+      reload_ok_->Set(0);
+    }
+    Publish();
   }
   void Stop();
   void Tick();
@@ -152,7 +158,28 @@ class Service::Impl {
     return out;
   }
   bool Ready() const { return ticked_.load(); }
-  std::vector<prometheus::MetricFamily> CollectSummaries() const { return summaries_.Collect(); }
+  std::vector<prometheus::MetricFamily> Collect() const {
+    std::vector<prometheus::MetricFamily> families = registry_.Collect();
+    std::vector<prometheus::MetricFamily> summaries = summaries_.Collect();
+    families.insert(families.end(), std::make_move_iterator(summaries.begin()),
+                    std::make_move_iterator(summaries.end()));
+    return families;
+  }
+  // Series change only in Tick(), Apply() and RecordReloadFailure(), and each ends with this:
+  // the text exposition is serialized here, once per change, instead of on every scrape (a
+  // scrape of 50 targets would otherwise spend milliseconds formatting 5,000 samples).
+  void Publish() {
+    // Serialised, so that a later change's text never loses to an earlier one's.
+    std::lock_guard publishing(publish_mu_);
+    auto text =
+        std::make_shared<const std::string>(prometheus::TextSerializer().Serialize(Collect()));
+    std::lock_guard lock(exposition_mu_);
+    exposition_ = std::move(text);
+  }
+  std::shared_ptr<const std::string> Exposition() const {
+    std::lock_guard lock(exposition_mu_);
+    return exposition_;
+  }
   void StartUpdater() {
     updater_ = std::jthread([this](std::stop_token stop) {
       while (!stop.stop_requested()) {
@@ -170,6 +197,7 @@ class Service::Impl {
   void SetPrices(TargetState& state);
 
   ServiceOptions options_;
+  prometheus::Registry& registry_;
   MetricFamilies families_;
   LatencySummaries summaries_;
   prometheus::Gauge* reload_ok_;
@@ -186,6 +214,9 @@ class Service::Impl {
   Clock::time_point last_cpu_at_;
   std::mutex sleep_mu_;
   std::condition_variable_any sleep_cv_;
+  std::mutex publish_mu_;
+  mutable std::mutex exposition_mu_;
+  std::shared_ptr<const std::string> exposition_;
   std::jthread updater_;
 };
 
@@ -434,7 +465,11 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   const loadgen::Interval& w = snap.window;
   const double wall_span = Seconds(snap.window_span);
   const double window = Seconds(window_);
-  const bool window_full = wall_span >= 0.9 * window;
+  // The window's resolution is one publish interval (the tick), and the newest interval is
+  // still pending when a snapshot is taken: a window covers between `window` and two ticks less.
+  // Short windows (a time-scaled demo's 5 s) would never count as full with 90 % alone.
+  const double tick = Seconds(options_.tick);
+  const bool window_full = wall_span >= std::min(0.9 * window, window - 2 * tick);
   const double span = wall_span * scale;
   TargetView& v = state.view;
   v.url = Redact(state.config.request.url, secrets_);
@@ -442,6 +477,8 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   v.pricing_model = std::string(Name(state.pricing.spec.model));
   v.instance_type = state.pricing.spec.instance_type;
   v.window_seconds = span;
+  v.window_length_seconds = window * scale;
+  v.pricing = state.pricing;
   v.ips = span > 0 ? static_cast<double>(w.Ok()) / span : 0;
   v.requests_per_second = span > 0 ? static_cast<double>(w.Requests()) / span : 0;
   v.error_ratio =
@@ -502,6 +539,8 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   s.SetCostPerMillion(false, window_cost.observed_usd_per_million);
   s.SetCostPerMillion(true, window_cost.capacity_usd_per_million);
   v.cost_note.clear();
+  v.capacity_cost_note = window_cost.capacity_absent_reason;
+  v.cost_caveats = window_cost.caveats;
   if (!window_cost.observed_usd_per_million) {
     v.cost_note = window_cost.observed_absent_reason;
     // Logged once per reason, and only when requests were sent (an idle window says nothing).
@@ -573,8 +612,9 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   // Whether the window can be trusted.
   v.invalid_reasons.clear();
   if (!window_full) {
+    // On the target's clock, as every other figure of the view.
     char buf[96];
-    std::snprintf(buf, sizeof buf, "window not full yet (%.0fs of %.0fs)", wall_span, window);
+    std::snprintf(buf, sizeof buf, "window not full yet (%.0fs of %.0fs)", span, window * scale);
     v.invalid_reasons.push_back(buf);
   }
   if (w.lag.Count() > 0) {
@@ -608,23 +648,30 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
 }
 
 void Service::Impl::Tick() {
-  std::lock_guard lock(mu_);
-  if (stopped_ && targets_.empty()) return;
-  const auto now = Clock::now();
-  double worker_cpu_share = 0;
-  if (std::optional<ProcessSample> sample = ReadProcessSample()) {
-    if (last_cpu_seconds_ >= 0) {
-      const double wall = Seconds(now - last_cpu_at_);
-      if (wall > 0) {
-        worker_cpu_share =
-            (sample->cpu_seconds - last_cpu_seconds_) / wall / static_cast<double>(engine_threads_);
-      }
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_ && targets_.empty()) {
+      return;
     }
-    last_cpu_seconds_ = sample->cpu_seconds;
-    last_cpu_at_ = now;
+    const auto now = Clock::now();
+    double worker_cpu_share = 0;
+    if (std::optional<ProcessSample> sample = ReadProcessSample()) {
+      if (last_cpu_seconds_ >= 0) {
+        const double wall = Seconds(now - last_cpu_at_);
+        if (wall > 0) {
+          worker_cpu_share = (sample->cpu_seconds - last_cpu_seconds_) / wall /
+                             static_cast<double>(engine_threads_);
+        }
+      }
+      last_cpu_seconds_ = sample->cpu_seconds;
+      last_cpu_at_ = now;
+    }
+    for (auto& [name, state] : targets_) {
+      UpdateTarget(*state, now, worker_cpu_share);
+    }
   }
-  for (auto& [name, state] : targets_) UpdateTarget(*state, now, worker_cpu_share);
-  ticked_ = true;
+  Publish();
+  ticked_ = true;  // ready once the first figures can be scraped
 }
 
 Service::Service(ServiceOptions options)
@@ -639,6 +686,8 @@ std::vector<std::string> Service::Apply(const Config& config) {
   if (errors.empty() && !impl_->Ready()) {
     impl_->Tick();
     impl_->StartUpdater();
+  } else if (errors.empty()) {
+    impl_->Publish();
   }
   return errors;
 }
@@ -651,13 +700,33 @@ void Service::Stop() {
 std::vector<TargetView> Service::Views() const { return impl_->Views(); }
 bool Service::Ready() const { return impl_->Ready(); }
 void Service::Tick() { impl_->Tick(); }
-std::vector<prometheus::MetricFamily> Service::Collect() const {
-  std::vector<prometheus::MetricFamily> families = registry_->Collect();
-  std::vector<prometheus::MetricFamily> summaries = impl_->CollectSummaries();
-  families.insert(families.end(), std::make_move_iterator(summaries.begin()),
-                  std::make_move_iterator(summaries.end()));
-  return families;
+std::vector<prometheus::MetricFamily> Service::Collect() const { return impl_->Collect(); }
+std::shared_ptr<const std::string> Service::Exposition() const { return impl_->Exposition(); }
+
+namespace {
+
+// The prices in force, as the landing page describes a target ("t4g.medium, $0.0336/h").
+nlohmann::json PricingJson(const ResolvedPricing& p) {
+  const PricingSpec& spec = p.spec;
+  nlohmann::json out = {
+      {"model", Name(spec.model)},      {"price_basis", Name(spec.price_basis)},
+      {"region", spec.region},          {"architecture", p.architecture},
+      {"usd_per_hour", p.usd_per_hour}, {"usd_per_request", p.usd_per_request},
+  };
+  if (spec.model == PricingModel::kInstance) {
+    out["instance_type"] = spec.instance_type;
+    out["count"] = spec.count;
+  }
+  if (spec.model == PricingModel::kLambda) {
+    out["memory_mb"] = spec.memory_mb;
+    out["usd_per_gb_second"] = p.usd_per_gb_second;
+    out["provisioned_concurrency"] = spec.provisioned_concurrency;
+  }
+  out["api_gateway"] = Name(spec.api_gateway);
+  return out;
 }
+
+}  // namespace
 
 std::string TargetsJson(const std::vector<TargetView>& views) {
   using nlohmann::json;
@@ -673,6 +742,7 @@ std::string TargetsJson(const std::vector<TargetView>& views) {
         {"pricing_model", v.pricing_model},
         {"instance_type", v.instance_type},
         {"window_seconds", v.window_seconds},
+        {"window_length_seconds", v.window_length_seconds},
         {"inferences_per_second", v.ips},
         {"requests_per_second", v.requests_per_second},
         {"error_ratio", v.error_ratio},
@@ -691,6 +761,9 @@ std::string TargetsJson(const std::vector<TargetView>& views) {
          {{"observed", opt(v.usd_per_million_observed)},
           {"capacity", opt(v.usd_per_million_capacity)}}},
         {"cost_note", v.cost_note},
+        {"capacity_cost_note", v.capacity_cost_note},
+        {"cost_caveats", v.cost_caveats},
+        {"pricing", PricingJson(v.pricing)},
         {"capacity_inferences_per_second", opt(v.capacity_ips)},
         {"budget_usd_per_million", opt(v.budget_usd_per_million)},
         {"spend_usd", v.spend_usd},

@@ -323,6 +323,7 @@ class Worker {
   void Finish(Transfer* t, CURLcode code, Clock::time_point now, bool aborted);
   void ServiceTargets(Clock::time_point now);
   void ServiceTarget(Target& target, Clock::time_point now);
+  void SendArrivals(Target& target, Clock::time_point now, Clock::time_point until);
   void EnterStage(Target& target, Clock::time_point now);
   void FillClosedLoop(Target& target, Clock::time_point now);
   void Start(Target& target, Clock::time_point scheduled_at, Clock::time_point now);
@@ -726,12 +727,28 @@ void Worker::ServiceTarget(Target& target, Clock::time_point now) {
     if (target.in_flight == 0) CompleteRemoval(target.id);
     return;
   }
+  // Arrivals of the stage that is ending go out before the switch, even when the loop woke late:
+  // switching first would lose them.
   if (!target.plan_over && now >= target.stage_end) {
+    SendArrivals(target, now, target.stage_end - nanoseconds(1));
     EnterStage(target, now);
     FillClosedLoop(target, now);
   }
-  // Open-loop arrivals that are due, in order; each one is sent or counted as dropped.
-  while (target.next_arrival.has_value() && *target.next_arrival <= now && target.Scheduling()) {
+  SendArrivals(target, now, now);
+  if (!target.plan_over && target.MaxRequestsReached()) {
+    target.plan_over = true;
+    target.next_arrival.reset();
+  }
+  if (now >= target.next_tick) {
+    target.recorder->OnTick(now, target.in_flight);
+    target.next_tick = now + kTickInterval;
+  }
+  CheckFinished(target, now);
+}
+
+void Worker::SendArrivals(Target& target, Clock::time_point now, Clock::time_point until) {
+  // In order; each due arrival is sent or counted as dropped.
+  while (target.next_arrival.has_value() && *target.next_arrival <= until && target.Scheduling()) {
     if (target.MaxRequestsReached()) {
       target.next_arrival.reset();
       break;
@@ -749,23 +766,14 @@ void Worker::ServiceTarget(Target& target, Clock::time_point now) {
       target.next_arrival.reset();
     }
   }
-  if (!target.plan_over && target.MaxRequestsReached()) {
-    target.plan_over = true;
-    target.next_arrival.reset();
-  }
-  if (now >= target.next_tick) {
-    target.recorder->OnTick(now, target.in_flight);
-    target.next_tick = now + kTickInterval;
-  }
-  CheckFinished(target, now);
 }
 
 void Worker::CheckFinished(Target& target, Clock::time_point now) {
-  if (!target.plan_over) {
-    if (target.MaxRequestsReached() || target.schedule.Ended(target.Offset(now))) {
-      target.plan_over = true;
-      target.next_arrival.reset();
-    }
+  // The plan's end in time is ServiceTarget's to detect (after the last arrivals went out); a
+  // request budget can run out anywhere.
+  if (!target.plan_over && target.MaxRequestsReached()) {
+    target.plan_over = true;
+    target.next_arrival.reset();
   }
   if (target.plan_over && target.in_flight == 0 && !target.handle->finished.load()) {
     target.recorder->OnTick(now, 0);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
 
 namespace {
@@ -32,13 +33,8 @@ std::string ReadAll(const fs::path& path) {
 
 class BenchCommandTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("infercost_bench_test_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  const infercost::test::TempDir dir_{
+      std::string("bench_test_") + ::testing::UnitTest::GetInstance()->current_test_info()->name()};
 
   // Runs `infercost bench ARGS...` with stdout and stderr captured (not a terminal: no progress).
   Result Bench(std::vector<std::string> args) {
@@ -74,7 +70,6 @@ class BenchCommandTest : public ::testing::Test {
   }
 
   TestServer server_;
-  fs::path dir_;
 };
 
 TEST_F(BenchCommandTest, ClosedLoopPrintsTheSeedSummaryAndOneCsvRowPerRequest) {
@@ -87,13 +82,13 @@ TEST_F(BenchCommandTest, ClosedLoopPrintsTheSeedSummaryAndOneCsvRowPerRequest) {
   EXPECT_TRUE(HasLine(r.out, "Failed: 0")) << r.out;
   EXPECT_TRUE(HasLine(r.out, "Concurrency: 4")) << r.out;
   EXPECT_TRUE(HasLine(r.out, "Raw data saved to: " + csv.string())) << r.out;
-  for (const char* prefix : {"Average IPS: ", "Min Latency: ", "Avg Latency: ", "Max Latency: ",
-                             "P50 Latency: ", "P95 Latency: ", "P99 Latency: ",
-                             "Actual Duration: ", "Target URL: "}) {
+  for (const char* prefix :
+       {"Average IPS: ", "Min Latency: ", "Avg Latency: ", "Max Latency: ", "P50 Latency: ",
+        "P95 Latency: ", "P99 Latency: ", "Actual Duration: ", "Target URL: "}) {
     EXPECT_TRUE(HasLinePrefix(r.out, prefix)) << prefix << "\n" << r.out;
   }
   EXPECT_EQ(r.out.find("Cost per 1M"), std::string::npos);  // no pricing flags, no cost line
-  EXPECT_EQ(r.err, "");  // not a terminal: no progress line
+  EXPECT_EQ(r.err, "");                                     // not a terminal: no progress line
   EXPECT_EQ(server_.Requests(), 100u);
   std::ifstream in(csv);
   std::size_t rows = 0;
@@ -114,8 +109,8 @@ TEST_F(BenchCommandTest, FailuresAreBrokenDownByOutcome) {
 }
 
 TEST_F(BenchCommandTest, OpenLoopReportsLagDropsAndRate) {
-  const Result r = Bench({"--url", server_.Url("/ok"), "--rate", "200", "--duration", "1s",
-                          "--arrival", "constant"});
+  const Result r = Bench(
+      {"--url", server_.Url("/ok"), "--rate", "200", "--duration", "1s", "--arrival", "constant"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(HasLine(r.out, "Total Requests: 200")) << r.out;
   EXPECT_TRUE(HasLinePrefix(r.out, "Schedule Lag: p50 ")) << r.out;

@@ -1,13 +1,14 @@
 #include "loadgen/csv.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
 #include <vector>
+
+#include "tests/support/temp_dir.h"
 
 namespace loadgen {
 namespace {
@@ -18,13 +19,8 @@ using std::chrono::milliseconds;
 
 class CsvTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("infercost_csv_test_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  const infercost::test::TempDir dir_{
+      std::string("csv_test_") + ::testing::UnitTest::GetInstance()->current_test_info()->name()};
 
   static std::vector<std::string> Lines(const fs::path& path) {
     std::ifstream in(path);
@@ -32,8 +28,6 @@ class CsvTest : public ::testing::Test {
     for (std::string line; std::getline(in, line);) lines.push_back(line);
     return lines;
   }
-
-  fs::path dir_;
 };
 
 RequestRecord Record(Clock::time_point t) {

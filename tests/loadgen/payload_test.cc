@@ -1,10 +1,11 @@
 #include "loadgen/payload.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+
+#include "tests/support/temp_dir.h"
 
 namespace loadgen {
 namespace {
@@ -13,17 +14,12 @@ namespace fs = std::filesystem;
 
 class PayloadTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("infercost_payload_test_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::create_directories(dir_ / "images");
-  }
-  void TearDown() override { fs::remove_all(dir_); }
+  const infercost::test::TempDir dir_{
+      std::string("payload_test_") +
+      ::testing::UnitTest::GetInstance()->current_test_info()->name()};
   void Write(const fs::path& path, const std::string& bytes) {
     std::ofstream(path, std::ios::binary) << bytes;
   }
-  fs::path dir_;
 };
 
 TEST(Base64, Rfc4648Vectors) {
@@ -38,6 +34,7 @@ TEST(Base64, Rfc4648Vectors) {
 }
 
 TEST_F(PayloadTest, ImageDirectoryIsReadSortedWithTypesFromExtensions) {
+  fs::create_directories(dir_ / "images");
   Write(dir_ / "images" / "b.png", "PNGDATA");
   Write(dir_ / "images" / "a.JPG", "JPEGDATA");
   Write(dir_ / "images" / ".hidden", "no");

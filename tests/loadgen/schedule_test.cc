@@ -5,34 +5,17 @@
 #include <cmath>
 #include <vector>
 
+#include "tests/loadgen/stages.h"
+
 namespace loadgen {
 namespace {
 
 using std::chrono::milliseconds;
 using std::chrono::nanoseconds;
 using std::chrono::seconds;
-
-Stage Open(nanoseconds duration, double rate, Arrival arrival = Arrival::kConstant) {
-  Stage s;
-  s.kind = Stage::Kind::kOpen;
-  s.duration = duration;
-  s.rate = rate;
-  s.arrival = arrival;
-  return s;
-}
-Stage Closed(nanoseconds duration, int concurrency) {
-  Stage s;
-  s.kind = Stage::Kind::kClosed;
-  s.duration = duration;
-  s.concurrency = concurrency;
-  return s;
-}
-Stage Idle(nanoseconds duration) {
-  Stage s;
-  s.kind = Stage::Kind::kIdle;
-  s.duration = duration;
-  return s;
-}
+using testing::ClosedStage;
+using testing::IdleStage;
+using testing::OpenStage;
 
 // Every arrival before `until`, as the engine asks for them: each call passes the previous one.
 std::vector<nanoseconds> Arrivals(Schedule& schedule, nanoseconds until) {
@@ -52,7 +35,7 @@ std::vector<nanoseconds> Arrivals(Schedule& schedule, nanoseconds until) {
 
 TEST(Schedule, ConstantRateIsExact) {
   LoadPlan plan;
-  plan.stages = {Open(seconds(1), 1000)};
+  plan.stages = {OpenStage(1000, seconds(1))};
   Schedule schedule(plan);
   const auto arrivals = Arrivals(schedule, seconds(10));
   ASSERT_EQ(arrivals.size(), 1000u);
@@ -64,7 +47,7 @@ TEST(Schedule, ConstantRateIsExact) {
 TEST(Schedule, ConstantRateDoesNotAccumulateRounding) {
   // 1/3 s is not a whole number of nanoseconds; arrival k is still round(k / 3 s).
   LoadPlan plan;
-  plan.stages = {Open(seconds(100), 3)};
+  plan.stages = {OpenStage(3, seconds(100))};
   Schedule schedule(plan);
   const auto arrivals = Arrivals(schedule, seconds(1000));
   ASSERT_EQ(arrivals.size(), 300u);
@@ -75,7 +58,7 @@ TEST(Schedule, ConstantRateDoesNotAccumulateRounding) {
 
 TEST(Schedule, PoissonMeanRateWithinTolerance) {
   LoadPlan plan;
-  plan.stages = {Open(seconds(100), 1000, Arrival::kPoisson)};
+  plan.stages = {OpenStage(1000, seconds(100), Arrival::kPoisson)};
   plan.seed = 12345;
   Schedule schedule(plan);
   const auto arrivals = Arrivals(schedule, seconds(100));
@@ -97,7 +80,7 @@ TEST(Schedule, PoissonMeanRateWithinTolerance) {
 
 TEST(Schedule, SameSeedSameScheduleOtherSeedOtherSchedule) {
   LoadPlan plan;
-  plan.stages = {Open(seconds(10), 200, Arrival::kPoisson)};
+  plan.stages = {OpenStage(200, seconds(10), Arrival::kPoisson)};
   plan.seed = 99;
   Schedule a(plan), b(plan);
   const auto first = Arrivals(a, seconds(10));
@@ -109,8 +92,8 @@ TEST(Schedule, SameSeedSameScheduleOtherSeedOtherSchedule) {
 
 TEST(Schedule, StagesPositionsAndArrivalsOnlyInOpenStages) {
   LoadPlan plan;
-  plan.stages = {Closed(seconds(1), 4), Open(seconds(2), 10), Idle(seconds(1)),
-                 Open(seconds(1), 5)};
+  plan.stages = {ClosedStage(4, seconds(1)), OpenStage(10, seconds(2)), IdleStage(seconds(1)),
+                 OpenStage(5, seconds(1))};
   Schedule schedule(plan);
   const auto p0 = schedule.At(milliseconds(500));
   EXPECT_EQ(p0.stage_index, 0);
@@ -136,7 +119,7 @@ TEST(Schedule, StagesPositionsAndArrivalsOnlyInOpenStages) {
 
 TEST(Schedule, RepeatWrapsAround) {
   LoadPlan plan;
-  plan.stages = {Open(seconds(1), 4), Idle(seconds(1))};
+  plan.stages = {OpenStage(4, seconds(1)), IdleStage(seconds(1))};
   plan.repeat = true;
   Schedule schedule(plan);
   EXPECT_FALSE(schedule.Ended(seconds(1'000'000)));
@@ -153,7 +136,7 @@ TEST(Schedule, RepeatWrapsAround) {
 
 TEST(Schedule, EndlessLastStageNeverEnds) {
   LoadPlan plan;
-  plan.stages = {Closed(seconds(1), 1), Open(nanoseconds(0), 100)};
+  plan.stages = {ClosedStage(1, seconds(1)), OpenStage(100, nanoseconds(0))};
   Schedule schedule(plan);
   EXPECT_FALSE(schedule.Ended(seconds(1'000'000)));
   EXPECT_EQ(schedule.At(seconds(5000)).stage_end, nanoseconds::max());
@@ -164,7 +147,7 @@ TEST(Schedule, EndlessLastStageNeverEnds) {
 
 TEST(Schedule, PlansWithoutOpenStagesHaveNoArrivals) {
   LoadPlan plan;
-  plan.stages = {Closed(seconds(1), 2), Idle(seconds(1))};
+  plan.stages = {ClosedStage(2, seconds(1)), IdleStage(seconds(1))};
   plan.repeat = true;
   Schedule schedule(plan);
   EXPECT_FALSE(schedule.NextArrival(nanoseconds(0)).has_value());
@@ -177,7 +160,7 @@ TEST(Schedule, PlansWithoutOpenStagesHaveNoArrivals) {
 TEST(Schedule, SkippingAheadResumesOnTheGrid) {
   // After a pause the engine asks from "now": arrivals continue on the stage's grid.
   LoadPlan plan;
-  plan.stages = {Open(seconds(10), 10)};
+  plan.stages = {OpenStage(10, seconds(10))};
   Schedule schedule(plan);
   EXPECT_EQ(schedule.NextArrival(nanoseconds(0)), nanoseconds(0));
   EXPECT_EQ(schedule.NextArrival(milliseconds(3050)), milliseconds(3100));

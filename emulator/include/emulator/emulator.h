@@ -8,7 +8,8 @@
 //   anything else           404 (unknown target) or 405 (wrong method), JSON error body.
 //
 // Every response carries `X-Cold-Start: true|false`; Lambda responses also carry
-// `X-Billed-Duration-Ms` (emulated milliseconds: init + duration rounded up, 0 when throttled);
+// `X-Billed-Duration-Ms` (emulated milliseconds: init + duration rounded up, 0 when the function
+// did not run: throttled, 413);
 // successful ones carry `X-Service-Time-Ms` (the emulated time the request held its worker or
 // function, queueing excluded). Instance targets answer 503 when their queue is full; Lambda
 // answers its throttle_status beyond the concurrency limit, 504 at the gateway timeout (the
@@ -108,9 +109,8 @@ class Emulator {
   // Nullopt for an unknown target.
   std::optional<TargetStats> Stats(std::string_view target) const;
 
-  class Impl;
-
  private:
+  class Impl;
   explicit Emulator(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };

@@ -2,10 +2,12 @@
 // engine, turns the engine's snapshots into metrics and cost once per tick, and applies reloads.
 //
 // Threads: the engine's workers (they only touch loadgen recorders); one updater thread owned by
-// Service (std::jthread) that reads snapshots and writes prometheus-cpp series and the target
-// views; the HTTP server's threads, which read the registry, Views() and TargetsJson(); and the
-// caller of Apply()/Stop() (the command's main thread). A mutex serialises the updater with
-// Apply(); views are copied out under it.
+// Service (std::jthread) that reads snapshots, writes prometheus-cpp series and the target
+// views, and serializes the exposition; the HTTP server's threads, which read Exposition(),
+// Views() and TargetsJson(); and the caller of Apply()/Stop() (the command's main thread). A
+// mutex serialises the updater with Apply(); views are copied out under it. The exposition is
+// serialized outside that mutex (a second one orders the serializations) and handed out as an
+// immutable shared string.
 #ifndef EXPORTER_SERVICE_H_
 #define EXPORTER_SERVICE_H_
 
@@ -29,10 +31,11 @@ struct TargetView {
   std::string platform;
   std::string pricing_model;
   std::string instance_type;
-  double window_seconds = 0;                               // how much time the window covers so far
-  double ips = 0;                                          // successful inferences per second
-  double requests_per_second = 0;                          // every finished request
-  double error_ratio = 0;                                  // failed / finished, over the window
+  double window_seconds = 0;         // how much time the window covers so far
+  double window_length_seconds = 0;  // the configured window (both on the target's clock)
+  double ips = 0;                    // successful inferences per second
+  double requests_per_second = 0;    // every finished request
+  double error_ratio = 0;            // failed / finished, over the window
   std::vector<std::pair<std::string, uint64_t>> outcomes;  // window counts, non-zero only
   std::optional<double> p50_seconds, p90_seconds, p95_seconds, p99_seconds;
   double mean_latency_seconds = 0;
@@ -42,7 +45,10 @@ struct TargetView {
   int in_flight = 0;
   std::optional<double> usd_per_million_observed;
   std::optional<double> usd_per_million_capacity;
-  std::string cost_note;  // why a figure is absent, or that a duration was estimated
+  std::string cost_note;  // why the observed figure is absent, or that a duration was estimated
+  std::string capacity_cost_note;         // why the capacity figure is absent
+  std::vector<std::string> cost_caveats;  // what makes this window's figures approximate
+  ResolvedPricing pricing;                // the prices in force
   std::optional<double> capacity_ips;
   std::optional<double> budget_usd_per_million;
   double spend_usd = 0;       // estimated spend since start (time + request)
@@ -91,6 +97,10 @@ class Service {
   std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
   // Every infercost_* family: the registry's and the windowed latency summaries.
   std::vector<prometheus::MetricFamily> Collect() const;
+  // Collect() in the Prometheus text format as of the last change (tick, apply, failed reload):
+  // what /metrics serves. It is serialized once per change by the thread that made it, so that
+  // a scrape costs a copy, not the formatting of every sample. Never null.
+  std::shared_ptr<const std::string> Exposition() const;
   std::vector<TargetView> Views() const;
   // Seconds since the last tick of the updater; the service is ready once one tick has run.
   bool Ready() const;
