@@ -82,14 +82,26 @@ class Process:
             raise Failure(f"{self.name} exited with {self.proc.returncode}:\n{self.tail()}")
 
     def stop(self):
+        """Returns the exit code; None when SIGTERM did not stop it within 15 s."""
+        code = None
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
-                self.proc.wait(timeout=15)
+                code = self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self.log.close()
+        else:
+            code = self.proc.returncode
+        if not self.log.closed:
+            self.log.close()
+        return code
+
+    def sanitizer_reports(self):
+        with open(self.log_path, "rb") as f:
+            text = f.read().decode(errors="replace")
+        return [line for line in text.splitlines()
+                if "Sanitizer" in line or "runtime error:" in line]
 
     def tail(self, lines=30):
         with open(self.log_path, "rb") as f:
@@ -434,6 +446,15 @@ def run(args, workdir):
         check_fleet_cost(prom)
         for p in processes:
             p.check_running()
+        # SIGTERM drains and exits 0 (README, serve at run time); under ASan/UBSan this is also
+        # where leaks and late errors would show.
+        for p in processes:
+            if p.name == "prometheus":
+                continue
+            code = p.stop()
+            if code != 0 or p.sanitizer_reports():
+                raise Failure(f"{p.name} ended with exit code {code} after SIGTERM:\n"
+                              + "\n".join(p.sanitizer_reports()[:10]))
         print("stack test: all checks passed", flush=True)
     except Failure:
         for p in processes:
