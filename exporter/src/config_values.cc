@@ -13,7 +13,13 @@
 namespace infercost {
 namespace {
 
-std::string Quote(std::string_view text) { return "'" + std::string(text) + "'"; }
+// Built with append: GCC 12 at -O3 reports a false -Werror=restrict on "'" + std::string(...).
+std::string Quote(std::string_view text) {
+  std::string quoted = "'";
+  quoted.append(text);
+  quoted += '\'';
+  return quoted;
+}
 
 // "" when `host` is a DNS name, an IPv4 address or a bracketed IPv6 address.
 std::string HostError(std::string_view host) {
