@@ -55,7 +55,7 @@ fi
 log "podman build of deploy/Dockerfile"
 started=$SECONDS
 podman build --isolation chroot --format docker --build-arg "BASE_IMAGE=$base" \
-  --build-arg "REVISION=$(git -C "$(dirname "$0")/.." rev-parse --short=12 HEAD 2>/dev/null || echo unknown)" \
+  --build-arg "REVISION=$(git -C "$repo" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)" \
   -f "$repo/deploy/Dockerfile" -t "$image" "$repo" >"$work/build.log" 2>&1 || { tail -40 "$work/build.log"; exit 1; }
 build_s=$((SECONDS - started))
 size=$(podman image inspect --format '{{.Size}}' "$image")
