@@ -1,9 +1,5 @@
 // `infercost check-config`, run as a process: exit codes, stdout and stderr.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -11,60 +7,23 @@
 #include <string>
 #include <vector>
 
+#include "tests/support/process.h"
+
 namespace {
 
 const std::string kSource = INFERCOST_SOURCE_DIR;
 const std::string kTestData = kSource + "/tests/testdata";
 
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using infercost::test::ProcessResult;
 
 // Runs the infercost binary with exactly `env` as its environment.
 ProcessResult Infercost(const std::vector<std::string>& args,
                         const std::vector<std::string>& env = {}) {
-  const std::string base = (std::filesystem::temp_directory_path() /
-                            ("infercost-check-config-" + std::to_string(::getpid()) + "-"))
-                               .string();
-  static int calls = 0;
-  const std::string out_path = base + std::to_string(++calls) + ".out";
-  const std::string err_path = base + std::to_string(calls) + ".err";
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  std::vector<std::string> argv_strings = {INFERCOST_BINARY};
-  argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& a : argv_strings) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_strings = env;
-  std::vector<char*> envp;
-  for (std::string& e : env_strings) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  ProcessResult run;
-  pid_t pid = 0;
-  if (posix_spawn(&pid, INFERCOST_BINARY, &actions, nullptr, argv.data(), envp.data()) == 0) {
-    int status = 0;
-    if (::waitpid(pid, &status, 0) == pid && WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
-  }
-  posix_spawn_file_actions_destroy(&actions);
-  run.out = Slurp(out_path);
-  run.err = Slurp(err_path);
-  std::filesystem::remove(out_path);
-  std::filesystem::remove(err_path);
-  return run;
+  std::vector<std::string> argv = {INFERCOST_BINARY};
+  argv.insert(argv.end(), args.begin(), args.end());
+  infercost::test::RunOptions options;
+  options.env = env;
+  return infercost::test::RunProcess(argv, options);
 }
 
 std::vector<std::string> Lines(const std::string& text) {

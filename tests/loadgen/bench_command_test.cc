@@ -1,15 +1,12 @@
 // `infercost bench` end to end: the real binary as a process, against the test server.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
 
@@ -17,19 +14,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using infercost::test::TestServer;
-
-struct Result {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadAll(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using Result = infercost::test::ProcessResult;
 
 class BenchCommandTest : public ::testing::Test {
  protected:
@@ -39,27 +24,7 @@ class BenchCommandTest : public ::testing::Test {
   // Runs `infercost bench ARGS...` with stdout and stderr captured (not a terminal: no progress).
   Result Bench(std::vector<std::string> args) {
     args.insert(args.begin(), {INFERCOST_BINARY, "bench"});
-    const fs::path out = dir_ / "stdout";
-    const fs::path err = dir_ / "stderr";
-    const pid_t pid = fork();
-    if (pid == 0) {
-      const int out_fd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      const int err_fd = open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      dup2(out_fd, STDOUT_FILENO);
-      dup2(err_fd, STDERR_FILENO);
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
-    int status = 0;
-    waitpid(pid, &status, 0);
-    Result r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    r.out = ReadAll(out);
-    r.err = ReadAll(err);
-    return r;
+    return infercost::test::RunProcess(args);
   }
 
   static bool HasLine(const std::string& text, const std::string& line) {

@@ -13,11 +13,11 @@
 #include "exporter/config.h"
 #include "exporter/cost.h"
 #include "tests/serve/serve_support.h"
+#include "tests/support/temp_dir.h"
 
 namespace infercost {
 namespace {
 
-namespace fs = std::filesystem;
 using test::Samples;
 using test::ServeProcess;
 using test::WaitFor;
@@ -97,10 +97,8 @@ TEST(EmbeddedDefault, ShowsTheWholeComparisonAndRanksAsTheProfilesPredict) {
   const std::vector<Expectation> expected = Expected();
   ASSERT_EQ(expected.size(), 4u);
 
-  const fs::path dir =
-      fs::temp_directory_path() / ("infercost_embedded_" + std::to_string(getpid()));
-  fs::create_directories(dir);
-  ServeProcess serve(dir, {"--time-scale", std::to_string(kTimeScale)});
+  const test::TempDir dir("embedded_default");
+  ServeProcess serve(dir.path(), {"--time-scale", std::to_string(kTimeScale)});
   ASSERT_GT(serve.port(), 0) << serve.Log();
 
   // Wait (bounded) until every target has a capacity: its window is full and healthy, so the
@@ -135,7 +133,6 @@ TEST(EmbeddedDefault, ShowsTheWholeComparisonAndRanksAsTheProfilesPredict) {
   EXPECT_EQ(Ranking(measured), Ranking(expected))
       << "measured " << Describe(measured) << "\nexpected " << Describe(expected);
   EXPECT_EQ(serve.Stop(), 0) << serve.Log();
-  fs::remove_all(dir);
 }
 
 }  // namespace

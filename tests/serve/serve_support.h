@@ -4,10 +4,7 @@
 #define TESTS_SERVE_SERVE_SUPPORT_H_
 
 #include <curl/curl.h>
-#include <fcntl.h>
 #include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
@@ -20,6 +17,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "tests/support/process.h"
 
 namespace infercost::test {
 
@@ -103,25 +102,12 @@ inline bool WaitFor(const std::function<bool()>& check, std::chrono::millisecond
   return check();
 }
 
-// `infercost serve` as a child process with stderr captured in a file.
+// `infercost serve` as a child process with stderr captured in a file. Thread contract: one
+// thread uses an object at a time.
 class ServeProcess {
  public:
   ServeProcess(const std::filesystem::path& dir, std::vector<std::string> args)
-      : log_(dir / "serve.log") {
-    args.insert(args.begin(), {INFERCOST_BINARY, "serve", "--listen", "127.0.0.1:0"});
-    pid_ = fork();
-    if (pid_ == 0) {
-      const int err_fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-      const int null_fd = open("/dev/null", O_RDWR);
-      dup2(null_fd, STDIN_FILENO);
-      dup2(null_fd, STDOUT_FILENO);
-      dup2(err_fd, STDERR_FILENO);
-      std::vector<char*> argv;
-      for (std::string& a : args) argv.push_back(a.data());
-      argv.push_back(nullptr);
-      execv(argv[0], argv.data());
-      _exit(127);
-    }
+      : log_(dir / "serve.log"), process_(WithServe(std::move(args)), "/dev/null", log_) {
     const std::regex listening(R"(msg=listening address=127\.0\.0\.1:(\d+))");
     WaitFor(
         [&] {
@@ -133,62 +119,30 @@ class ServeProcess {
         std::chrono::seconds(30));
   }
 
-  ~ServeProcess() {
-    if (!exit_code_) {
-      kill(pid_, SIGKILL);
-      Wait();
-    }
-  }
-
   int port() const { return port_; }
   std::string Url(const std::string& path) const {
     return "http://127.0.0.1:" + std::to_string(port_) + path;
   }
   std::string Log() const { return ReadFile(log_); }
   Samples Scrape() const { return ParseExposition(HttpFetch(Url("/metrics")).body); }
-  void Signal(int sig) const { kill(pid_, sig); }
-
-  bool Exited() {
-    if (exit_code_) return true;
-    int status = 0;
-    if (waitpid(pid_, &status, WNOHANG) == pid_) {
-      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      return true;
-    }
-    return false;
-  }
-  int Wait() {
-    if (!exit_code_) {
-      int status = 0;
-      waitpid(pid_, &status, 0);
-      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    }
-    return *exit_code_;
-  }
+  void Signal(int sig) const { process_.Signal(sig); }
+  bool Exited() { return process_.Exited(); }
+  int Wait() { return process_.Wait(); }
   // SIGTERM, then the exit code (bounded: SIGKILL after `timeout`).
   int Stop(std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
-    Signal(SIGTERM);
-    if (!WaitFor([&] { return Exited(); }, timeout)) Signal(SIGKILL);
-    return Wait();
+    return process_.Stop(timeout);
   }
 
  private:
-  std::filesystem::path log_;
-  pid_t pid_ = -1;
-  int port_ = 0;
-  std::optional<int> exit_code_;
-};
+  static std::vector<std::string> WithServe(std::vector<std::string> args) {
+    args.insert(args.begin(), {INFERCOST_BINARY, "serve", "--listen", "127.0.0.1:0"});
+    return args;
+  }
 
-// Runs a shell command; returns its exit code and fills *output with stdout+stderr.
-inline int RunCommand(const std::string& command, std::string* output) {
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return -1;
-  char buf[4096];
-  std::size_t n;
-  while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) output->append(buf, n);
-  const int status = pclose(pipe);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
+  std::filesystem::path log_;  // before process_: it names the file process_ writes
+  BackgroundProcess process_;  // killed and reaped on destruction if still running
+  int port_ = 0;
+};
 
 }  // namespace infercost::test
 

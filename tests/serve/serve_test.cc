@@ -9,6 +9,7 @@
 
 #include "exporter/cost.h"
 #include "tests/serve/serve_support.h"
+#include "tests/support/process.h"
 #include "tests/support/test_server.h"
 
 namespace infercost {
@@ -50,9 +51,12 @@ double Value(const Samples& s, const std::string& series) {
 std::string PromtoolProblems(const std::string& exposition, const fs::path& dir) {
   const fs::path file = dir / "scrape.prom";
   WriteFile(file, exposition);
-  std::string out;
-  const int code = test::RunCommand("promtool check metrics < " + file.string(), &out);
-  return code == 0 ? "" : "promtool exit " + std::to_string(code) + ": " + out;
+  test::RunOptions options;
+  options.stdin_path = file;
+  const test::ProcessResult run = test::RunProcess({"promtool", "check", "metrics"}, options);
+  return run.exit_code == 0
+             ? ""
+             : "promtool exit " + std::to_string(run.exit_code) + ": " + run.out + run.err;
 }
 
 TEST_F(ServeTest, CountsEveryRequestOnceAndAgreesWithTheCostModel) {

@@ -5,31 +5,25 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "tests/support/process.h"
+
 namespace infercost::testing {
 
 inline std::map<std::string, std::vector<std::string>> SvgSeries(
     const std::vector<std::filesystem::path>& files) {
-  std::string command =
-      "python3 '" + std::string(INFERCOST_SOURCE_DIR) + "/tests/sweep/check_svg.py'";
-  for (const std::filesystem::path& file : files) command += " '" + file.string() + "'";
+  std::vector<std::string> argv = {"python3",
+                                   std::string(INFERCOST_SOURCE_DIR) + "/tests/sweep/check_svg.py"};
+  for (const std::filesystem::path& file : files) argv.push_back(file.string());
   std::map<std::string, std::vector<std::string>> series;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) {
-    ADD_FAILURE() << "cannot run " << command;
-    return series;
-  }
-  std::string output;
-  char buffer[4096];
-  while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) output += buffer;
-  EXPECT_EQ(pclose(pipe), 0) << output;
-  std::istringstream lines(output);
+  const test::ProcessResult run = test::RunProcess(argv);
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  std::istringstream lines(run.out);
   for (std::string line; std::getline(lines, line);) {
     const std::size_t tab = line.find('\t');
     if (tab == std::string::npos) continue;

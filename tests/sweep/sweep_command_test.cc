@@ -3,10 +3,7 @@
 // against idle time, the files it writes, and the flags it refuses. Steps are short (about a
 // second) and every assertion leaves room for a busy machine: levels, counts and orderings, not
 // timings.
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,18 +22,12 @@
 #include "emulator/emulator.h"
 #include "emulator/profile.h"
 #include "svg_series.h"
-
-extern char** environ;
+#include "tests/support/process.h"
 
 namespace {
 
 namespace fs = std::filesystem;
-
-struct ProcessResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
+using infercost::test::ProcessResult;
 
 std::string Slurp(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -117,33 +108,12 @@ class SweepCommandTest : public ::testing::Test {
   }
 
   ProcessResult Sweep(std::vector<std::string> args) {
-    const fs::path out = dir_ / ("run" + std::to_string(++runs_) + ".out");
-    const fs::path err = dir_ / ("run" + std::to_string(runs_) + ".err");
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
     args.insert(args.begin(), {INFERCOST_BINARY, "sweep"});
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    ProcessResult run;
-    pid_t pid = 0;
-    if (posix_spawn(&pid, INFERCOST_BINARY, &actions, nullptr, argv.data(), environ) == 0) {
-      int status = 0;
-      if (::waitpid(pid, &status, 0) == pid && WIFEXITED(status)) {
-        run.exit_code = WEXITSTATUS(status);
-      }
-    }
-    posix_spawn_file_actions_destroy(&actions);
-    run.out = Slurp(out);
-    run.err = Slurp(err);
-    return run;
+    return infercost::test::RunProcess(args);
   }
 
   fs::path dir_;
   std::unique_ptr<emulator::Emulator> emulator_;
-  int runs_ = 0;
 };
 
 // An instance profile: `workers` parallel slots of `service_ms` each.
