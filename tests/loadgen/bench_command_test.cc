@@ -107,6 +107,30 @@ TEST_F(BenchCommandTest, LambdaPricingGivesTheSeedsCostPerMillion) {
   EXPECT_TRUE(HasLine(r.out, "Cost per 1M inferences: $10.72")) << r.out;
 }
 
+// The same inputs as the cost model's table (tests/cost/cost_test.cc): 1024 MB billed 631 ms is
+// $10.716688 per 1M; a REST API adds $3.50 (row seed_lambda_c8_631ms plus the gateway), an HTTP
+// API $1.00; a flat $0.000002 per request is $2.00 per 1M.
+TEST_F(BenchCommandTest, CostLineMatchesTheCostModelsTable) {
+  struct Case {
+    std::vector<std::string> flags;
+    std::string line;
+  };
+  const std::vector<Case> cases = {
+      {{"--lambda-memory-mb", "1024", "--api-gateway", "rest"}, "Cost per 1M inferences: $14.22"},
+      {{"--lambda-memory-mb", "1024", "--api-gateway", "http"}, "Cost per 1M inferences: $11.72"},
+      {{"--lambda-memory-mb", "1024", "--lambda-arch", "arm64"}, "Cost per 1M inferences: $8.61"},
+      {{"--usd-per-request", "0.000002"}, "Cost per 1M inferences: $2.00"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> args = {
+        "--url", server_.Url("/ok?billed=631"), "--concurrency", "2", "--requests", "20"};
+    args.insert(args.end(), c.flags.begin(), c.flags.end());
+    const Result r = Bench(args);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_TRUE(HasLine(r.out, c.line)) << c.line << "\n" << r.out;
+  }
+}
+
 TEST_F(BenchCommandTest, HourlyPricingPrintsACost) {
   const Result r = Bench({"--url", server_.Url("/ok"), "--concurrency", "2", "--requests", "20",
                           "--usd-per-hour", "0.526"});
