@@ -249,6 +249,13 @@ void Service::Impl::SetPrices(TargetState& state) {
 }
 
 std::vector<std::string> Service::Impl::Apply(const Config& config) {
+  // A reload that races with shutdown (POST /-/reload while SIGTERM drains) must not start load
+  // on the stopped engine: nothing would stop it again, and it would outlive its recorders.
+  const std::vector<std::string> shutting_down = {"the service is shutting down; reload refused"};
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) return shutting_down;
+  }
   // 1. Prepare everything that can fail, without touching the running state.
   std::vector<std::string> errors;
   std::optional<Catalog> overrides;
@@ -303,6 +310,7 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
 
   // 2. Commit.
   std::lock_guard lock(mu_);
+  if (stopped_) return shutting_down;
   if (!engine_) {
     engine_threads_ = std::max(1, config.threads);
     engine_ = std::make_unique<loadgen::Engine>(loadgen::EngineOptions{engine_threads_, 0});

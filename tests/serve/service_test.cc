@@ -1,0 +1,109 @@
+// Service driven directly (no process, no HTTP): reloads against a real loopback test server.
+#include "exporter/service.h"
+
+#include <gtest/gtest.h>
+#include <prometheus/metric_family.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "exporter/config.h"
+#include "loadgen/engine.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_server.h"
+
+namespace infercost {
+namespace {
+
+using std::chrono::milliseconds;
+
+ServiceOptions FastTicks() {
+  ServiceOptions options;
+  options.tick = milliseconds(50);  // also the statistics' publish interval
+  options.drain = std::chrono::seconds(10);
+  return options;
+}
+
+Config Parse(const std::string& yaml) {
+  ConfigResult result = ParseConfig(
+      yaml, "service_test.yaml", [](const std::string&) { return std::optional<std::string>(); });
+  EXPECT_TRUE(result.config.has_value())
+      << (result.errors.empty() ? "" : result.errors[0].ToString());
+  return *result.config;
+}
+
+// One closed-loop GET target; `extra` is appended to its entry.
+std::string OneTarget(const test::TestServer& server, const std::string& name,
+                      const std::string& window, int concurrency, const std::string& extra = "") {
+  std::ostringstream out;
+  out << "window: " << window << "\n"
+      << "targets:\n"
+      << "  - name: " << name << "\n"
+      << "    url: " << server.Url("/ok") << "\n"
+      << "    method: GET\n"
+      << "    load: { stages: [ { duration: 1h, concurrency: " << concurrency << " } ] }\n"
+      << "    pricing: { model: per_request, usd_per_request: 0.001 }\n"
+      << extra;
+  return out.str();
+}
+
+// The value of a counter (or a summary's count) with the given target label.
+double Value(const Service& service, const std::string& family, const std::string& target,
+             const std::string& outcome = "") {
+  double sum = 0;
+  for (const prometheus::MetricFamily& f : service.Collect()) {
+    if (f.name != family) continue;
+    for (const prometheus::ClientMetric& m : f.metric) {
+      bool match = false;
+      bool outcome_ok = outcome.empty();
+      for (const prometheus::ClientMetric::Label& l : m.label) {
+        if (l.name == "target" && l.value == target) match = true;
+        if (l.name == "outcome" && l.value == outcome) outcome_ok = true;
+      }
+      if (!match || !outcome_ok) continue;
+      sum += f.type == prometheus::MetricType::Summary ? static_cast<double>(m.summary.sample_count)
+                                                       : m.counter.value;
+    }
+  }
+  return sum;
+}
+
+void WaitForRequests(const test::TestServer& server, uint64_t n) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (server.Requests() < n && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  ASSERT_GE(server.Requests(), n);
+}
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { loadgen::GlobalInit(); }
+};
+
+// A reload that arrives while (or after) the service shuts down must not start load again: the
+// engine would run targets whose recorders are destroyed before it.
+TEST_F(ServiceTest, ApplyAfterStopIsRefused) {
+  test::TestServer server;
+  Service service(FastTicks());
+  ASSERT_TRUE(service.Apply(Parse(OneTarget(server, "a", "60s", 1))).empty());
+  WaitForRequests(server, 5);
+  service.Stop();
+  const uint64_t after_stop = server.Requests();
+
+  const std::vector<std::string> errors = service.Apply(Parse(OneTarget(server, "b", "60s", 1)));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("shutting down"), std::string::npos) << errors[0];
+  ASSERT_EQ(service.Views().size(), 1u);
+  EXPECT_EQ(service.Views()[0].name, "a");
+  std::this_thread::sleep_for(milliseconds(200));
+  EXPECT_EQ(server.Requests(), after_stop);
+  EXPECT_EQ(Value(service, "infercost_requests_total", "a", "ok"), static_cast<double>(after_stop));
+}
+
+}  // namespace
+}  // namespace infercost
