@@ -373,7 +373,7 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
       continue;
     }
     TargetState& state = *it->second;
-    const bool restart = fingerprint != state.fingerprint || window_changed;
+    const bool restart = fingerprint != state.fingerprint;
     if (restart) StopLoad(state, kReloadDrain);
     if (p.csv) {
       if (state.csv) state.csv->Close();
@@ -382,14 +382,11 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
       state.csv->Close();
       state.csv.reset();
     }
-    if (window_changed) {
-      // A new window needs a new store; counters continue from the Prometheus side.
-      state.stats = std::make_unique<loadgen::TargetStats>(
-          MakeStatsOptions(window_, options_.tick, options_.time_scale));
-      state.baseline.Clear();
-    }
+    // The store keeps its totals and intervals: nothing recorded since the last tick is lost,
+    // and counters and the latency summary's count continue.
+    if (window_changed) state.stats->SetWindow(window_);
     if (restart) {
-      state.stats_recorder = std::make_unique<loadgen::StatsRecorder>(state.stats.get());
+      // The recorder is reused (the engine no longer calls it); only the CSV side may change.
       state.tee.reset();
       if (state.csv) {
         state.tee =

@@ -85,6 +85,25 @@ class ServiceTest : public ::testing::Test {
   static void SetUpTestSuite() { loadgen::GlobalInit(); }
 };
 
+// Requests that finished between the last tick and a reload that changes the window used to be
+// lost with the old statistics store, and the latency summary's count started again at zero.
+TEST_F(ServiceTest, WindowChangeLosesNoRequestAndKeepsTheSummaryCount) {
+  test::TestServer server;
+  Service service(FastTicks());
+  ASSERT_TRUE(service.Apply(Parse(OneTarget(server, "a", "60s", 2))).empty());
+  WaitForRequests(server, 30);
+  ASSERT_TRUE(service.Apply(Parse(OneTarget(server, "a", "30s", 2))).empty());
+  WaitForRequests(server, server.Requests() + 10);
+  service.Stop();
+
+  const double ok = Value(service, "infercost_requests_total", "a", "ok");
+  EXPECT_EQ(ok, static_cast<double>(server.Requests()));
+  EXPECT_EQ(Value(service, "infercost_inferences_total", "a"), ok);
+  EXPECT_EQ(Value(service, "infercost_request_latency_seconds", "a"), ok);
+  ASSERT_EQ(service.Views().size(), 1u);
+  EXPECT_EQ(static_cast<double>(service.Views()[0].requests_total), ok);
+}
+
 // A reload that arrives while (or after) the service shuts down must not start load again: the
 // engine would run targets whose recorders are destroyed before it.
 TEST_F(ServiceTest, ApplyAfterStopIsRefused) {
