@@ -296,9 +296,10 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
     for (Prepared& p : prepared) {
       if (p.config->csv.empty()) continue;
       auto it = targets_.find(p.config->name);
-      const bool same_file = it != targets_.end() && it->second->config.csv == p.config->csv &&
-                             LoadFingerprint(it->second->config) == LoadFingerprint(*p.config);
-      if (same_file) continue;  // keeps writing to the open file
+      // A kept target keeps appending to its open file, even when its load restarts: opening
+      // the path again would truncate it under the running recorder (and before the commit).
+      const bool same_file = it != targets_.end() && it->second->config.csv == p.config->csv;
+      if (same_file) continue;
       p.csv = std::make_unique<loadgen::CsvRecorder>(p.config->csv, p.config->name);
       if (!p.csv->ok()) errors.push_back("target " + p.config->name + ": " + p.csv->error());
     }

@@ -124,5 +124,40 @@ TEST_F(ServiceTest, ApplyAfterStopIsRefused) {
   EXPECT_EQ(Value(service, "infercost_requests_total", "a", "ok"), static_cast<double>(after_stop));
 }
 
+// A changed load definition restarts the target's load; its CSV file (same path) must keep every
+// row, not be truncated under the open recorder.
+TEST_F(ServiceTest, RestartWithTheSameCsvKeepsEveryRow) {
+  test::TestServer server;
+  test::TempDir dir("service_test_csv");
+  const std::string csv = (dir.path() / "a.csv").string();
+  Service service(FastTicks());
+  ASSERT_TRUE(
+      service.Apply(Parse(OneTarget(server, "a", "60s", 1, "    csv: " + csv + "\n"))).empty());
+  WaitForRequests(server, 20);
+  ASSERT_TRUE(
+      service.Apply(Parse(OneTarget(server, "a", "60s", 2, "    csv: " + csv + "\n"))).empty());
+  WaitForRequests(server, server.Requests() + 20);
+  service.Stop();
+
+  std::ifstream in(csv, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string content = text.str();
+  EXPECT_EQ(content.find('\0'), std::string::npos);
+  std::istringstream lines(content);
+  std::string line;
+  uint64_t headers = 0;
+  uint64_t rows = 0;
+  while (std::getline(lines, line)) {
+    if (line.starts_with("target,")) {
+      ++headers;
+    } else if (!line.empty()) {
+      ++rows;
+    }
+  }
+  EXPECT_EQ(headers, 1u);
+  EXPECT_EQ(rows, server.Requests());
+}
+
 }  // namespace
 }  // namespace infercost
