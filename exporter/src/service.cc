@@ -375,6 +375,11 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
     }
     TargetState& state = *it->second;
     const bool restart = fingerprint != state.fingerprint;
+    const bool limit_raised =
+        !target.spend_limit_usd || *target.spend_limit_usd > state.test_spend_usd;
+    // A target stopped by its spend limit is not started again by a restart: started and then
+    // paused, its first requests would already be on the wire.
+    const bool stay_stopped = state.spend_limited && !limit_raised;
     if (restart) StopLoad(state, kReloadDrain);
     if (p.csv) {
       if (state.csv) state.csv->Close();
@@ -394,23 +399,23 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
             std::make_unique<loadgen::TeeRecorder>(state.stats_recorder.get(), state.csv.get());
       }
     }
-    const bool limit_raised =
-        !target.spend_limit_usd || *target.spend_limit_usd > state.test_spend_usd;
     state.config = target;
     state.pricing = p.pricing;
     state.fingerprint = fingerprint;
     SetPrices(state);
-    if (restart) {
+    if (restart && !stay_stopped) {
       StartLoad(state);
       Log(LogLevel::kInfo, "target load restarted with its new definition",
           {{"target", target.name}});
     }
     if (state.spend_limited && limit_raised) {
       state.spend_limited = false;
-      if (state.id) engine_->SetPaused(*state.id, false);
+      if (state.id) {
+        engine_->SetPaused(*state.id, false);
+      } else {
+        StartLoad(state);
+      }
       Log(LogLevel::kInfo, "spend limit raised; load resumed", {{"target", target.name}});
-    } else if (state.spend_limited && state.id) {
-      engine_->SetPaused(*state.id, true);
     }
   }
   reload_ok_->Set(1);

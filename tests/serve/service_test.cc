@@ -159,5 +159,32 @@ TEST_F(ServiceTest, RestartWithTheSameCsvKeepsEveryRow) {
   EXPECT_EQ(rows, server.Requests());
 }
 
+// A target stopped by its spend limit stays stopped when a reload restarts its load, until the
+// limit is raised.
+TEST_F(ServiceTest, SpendLimitedTargetStaysStoppedAcrossARestart) {
+  test::TestServer server;
+  Service service(FastTicks());
+  const std::string limit = "    spend_limit_usd: 0.005\n";
+  ASSERT_TRUE(service.Apply(Parse(OneTarget(server, "a", "60s", 4, limit))).empty());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (service.Views()[0].load_state != "spend limit reached" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  ASSERT_EQ(service.Views()[0].load_state, "spend limit reached");
+  std::this_thread::sleep_for(milliseconds(300));  // in-flight requests finish
+  const uint64_t before = server.Requests();
+
+  ASSERT_TRUE(service.Apply(Parse(OneTarget(server, "a", "60s", 8, limit))).empty());
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(server.Requests(), before);
+  EXPECT_EQ(service.Views()[0].load_state, "spend limit reached");
+  EXPECT_FALSE(service.Views()[0].load_active);
+  // Raising the limit starts the load that the restart left stopped.
+  ASSERT_TRUE(service.Apply(Parse(OneTarget(server, "a", "60s", 8, "    spend_limit_usd: 1000\n")))
+                  .empty());
+  WaitForRequests(server, before + 10);
+}
+
 }  // namespace
 }  // namespace infercost
