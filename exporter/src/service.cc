@@ -249,6 +249,13 @@ void Service::Impl::SetPrices(TargetState& state) {
 }
 
 std::vector<std::string> Service::Impl::Apply(const Config& config) {
+  // A reload that races with shutdown (POST /-/reload while SIGTERM drains) must not start load
+  // on the stopped engine: nothing would stop it again, and it would outlive its recorders.
+  const std::vector<std::string> shutting_down = {"the service is shutting down; reload refused"};
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) return shutting_down;
+  }
   // 1. Prepare everything that can fail, without touching the running state.
   std::vector<std::string> errors;
   std::optional<Catalog> overrides;
@@ -289,9 +296,10 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
     for (Prepared& p : prepared) {
       if (p.config->csv.empty()) continue;
       auto it = targets_.find(p.config->name);
-      const bool same_file = it != targets_.end() && it->second->config.csv == p.config->csv &&
-                             LoadFingerprint(it->second->config) == LoadFingerprint(*p.config);
-      if (same_file) continue;  // keeps writing to the open file
+      // A kept target keeps appending to its open file, even when its load restarts: opening
+      // the path again would truncate it under the running recorder (and before the commit).
+      const bool same_file = it != targets_.end() && it->second->config.csv == p.config->csv;
+      if (same_file) continue;
       p.csv = std::make_unique<loadgen::CsvRecorder>(p.config->csv, p.config->name);
       if (!p.csv->ok()) errors.push_back("target " + p.config->name + ": " + p.csv->error());
     }
@@ -303,6 +311,7 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
 
   // 2. Commit.
   std::lock_guard lock(mu_);
+  if (stopped_) return shutting_down;
   if (!engine_) {
     engine_threads_ = std::max(1, config.threads);
     engine_ = std::make_unique<loadgen::Engine>(loadgen::EngineOptions{engine_threads_, 0});
@@ -365,7 +374,12 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
       continue;
     }
     TargetState& state = *it->second;
-    const bool restart = fingerprint != state.fingerprint || window_changed;
+    const bool restart = fingerprint != state.fingerprint;
+    const bool limit_raised =
+        !target.spend_limit_usd || *target.spend_limit_usd > state.test_spend_usd;
+    // A target stopped by its spend limit is not started again by a restart: started and then
+    // paused, its first requests would already be on the wire.
+    const bool stay_stopped = state.spend_limited && !limit_raised;
     if (restart) StopLoad(state, kReloadDrain);
     if (p.csv) {
       if (state.csv) state.csv->Close();
@@ -374,37 +388,34 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
       state.csv->Close();
       state.csv.reset();
     }
-    if (window_changed) {
-      // A new window needs a new store; counters continue from the Prometheus side.
-      state.stats = std::make_unique<loadgen::TargetStats>(
-          MakeStatsOptions(window_, options_.tick, options_.time_scale));
-      state.baseline.Clear();
-    }
+    // The store keeps its totals and intervals: nothing recorded since the last tick is lost,
+    // and counters and the latency summary's count continue.
+    if (window_changed) state.stats->SetWindow(window_);
     if (restart) {
-      state.stats_recorder = std::make_unique<loadgen::StatsRecorder>(state.stats.get());
+      // The recorder is reused (the engine no longer calls it); only the CSV side may change.
       state.tee.reset();
       if (state.csv) {
         state.tee =
             std::make_unique<loadgen::TeeRecorder>(state.stats_recorder.get(), state.csv.get());
       }
     }
-    const bool limit_raised =
-        !target.spend_limit_usd || *target.spend_limit_usd > state.test_spend_usd;
     state.config = target;
     state.pricing = p.pricing;
     state.fingerprint = fingerprint;
     SetPrices(state);
-    if (restart) {
+    if (restart && !stay_stopped) {
       StartLoad(state);
       Log(LogLevel::kInfo, "target load restarted with its new definition",
           {{"target", target.name}});
     }
     if (state.spend_limited && limit_raised) {
       state.spend_limited = false;
-      if (state.id) engine_->SetPaused(*state.id, false);
+      if (state.id) {
+        engine_->SetPaused(*state.id, false);
+      } else {
+        StartLoad(state);
+      }
       Log(LogLevel::kInfo, "spend limit raised; load resumed", {{"target", target.name}});
-    } else if (state.spend_limited && state.id) {
-      engine_->SetPaused(*state.id, true);
     }
   }
   reload_ok_->Set(1);

@@ -159,7 +159,10 @@ void Interval::Clear() {
 }
 
 TargetStats::TargetStats(StatsOptions options, Clock::time_point created_at)
-    : options_(std::move(options)), total_(options_), created_at_(created_at) {}
+    : options_(std::move(options)),
+      window_(options_.window),
+      total_(options_),
+      created_at_(created_at) {}
 
 TargetStats::~TargetStats() = default;
 
@@ -179,7 +182,7 @@ void TargetStats::Publish(Interval&& interval, Clock::time_point end, int in_fli
   from.last_end = end;
   from.in_flight = in_flight;
   // Keep only what a snapshot can still use: slots that started inside the window.
-  while (!slots_.empty() && slots_.front().start < end - options_.window) slots_.pop_front();
+  while (!slots_.empty() && slots_.front().start < end - window_) slots_.pop_front();
 }
 
 void TargetStats::SetStage(int stage_index, const Stage& stage, bool active) {
@@ -189,13 +192,18 @@ void TargetStats::SetStage(int stage_index, const Stage& stage, bool active) {
   load_active_ = active;
 }
 
+void TargetStats::SetWindow(nanoseconds window) {
+  std::lock_guard lock(mu_);
+  window_ = window;
+}
+
 StatsSnapshot TargetStats::Snapshot(Clock::time_point now) const {
   StatsSnapshot snapshot;
   snapshot.taken_at = now;
   snapshot.window = Interval(options_);
   std::lock_guard lock(mu_);
   snapshot.total = total_;
-  const Clock::time_point window_start = now - options_.window;
+  const Clock::time_point window_start = now - window_;
   Clock::time_point first = Clock::time_point::max();
   Clock::time_point last = Clock::time_point::min();
   for (const Slot& slot : slots_) {
@@ -204,7 +212,7 @@ StatsSnapshot TargetStats::Snapshot(Clock::time_point now) const {
     first = std::min(first, slot.start);
     last = std::max(last, slot.end);
   }
-  if (first < last) snapshot.window_span = std::min<nanoseconds>(last - first, options_.window);
+  if (first < last) snapshot.window_span = std::min<nanoseconds>(last - first, window_);
   for (const Source& source : sources_) snapshot.in_flight += source.in_flight;
   snapshot.stage_index = stage_index_;
   snapshot.stage = stage_;

@@ -157,6 +157,35 @@ TEST(TargetStats, SlidingWindowKeepsOnlyTheLastWindow) {
   EXPECT_EQ(later.window.Ok(), 30u);
 }
 
+// A reload may change the window: totals stay, a shorter window applies at once, a longer one
+// fills up as time passes (what was already dropped does not come back).
+TEST(TargetStats, SetWindowKeepsTotals) {
+  TargetStats stats(Options(), kT0);
+  StatsRecorder recorder(&stats);
+  recorder.OnTick(kT0, 0);
+  auto second = [&](int i) {
+    RequestRecord r = Request(Outcome::kOk, 200, milliseconds(1));
+    r.scheduled_at = r.sent_at = kT0 + seconds(i - 1);
+    r.done_at = r.sent_at + milliseconds(1);
+    recorder.OnRequestDone(r);
+    recorder.OnTick(kT0 + seconds(i), 1);
+  };
+  for (int i = 1; i <= 100; ++i) second(i);
+  stats.SetWindow(seconds(30));
+  StatsSnapshot s = stats.Snapshot(kT0 + seconds(100));
+  EXPECT_EQ(s.total.Ok(), 100u);
+  EXPECT_EQ(s.window.Ok(), 30u);
+  EXPECT_EQ(s.window_span, seconds(30));
+  stats.SetWindow(seconds(90));
+  s = stats.Snapshot(kT0 + seconds(100));
+  EXPECT_EQ(s.window.Ok(), 60u);  // the ring held 60 s when the window was shortened
+  for (int i = 101; i <= 200; ++i) second(i);
+  s = stats.Snapshot(kT0 + seconds(200));
+  EXPECT_EQ(s.total.Ok(), 200u);
+  EXPECT_EQ(s.window.Ok(), 90u);
+  EXPECT_EQ(s.window_span, seconds(90));
+}
+
 TEST(TargetStats, SeveralRecordersFeedOneTarget) {
   TargetStats stats(Options(), kT0);
   StatsRecorder a(&stats), b(&stats);

@@ -85,7 +85,8 @@ class Service {
   // that stay keep their counters and histograms (their load restarts only if its definition
   // changed), removed targets' series disappear, added ones start at zero. Everything that can
   // fail (payload files, prices, CSV files) is prepared first: on any error nothing changes and
-  // the errors are returned. Also sets the reload gauges.
+  // the errors are returned. Also sets the reload gauges. Refused with an error once Stop() has
+  // begun (a reload racing with shutdown).
   std::vector<std::string> Apply(const Config& config);
   // Records a reload that failed before Apply (a config that did not parse).
   void RecordReloadFailure();

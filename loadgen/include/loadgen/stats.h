@@ -102,6 +102,10 @@ class TargetStats {
   void Publish(Interval&& interval, Clock::time_point end, int in_flight, int source = 0);
   void SetStage(int stage_index, const Stage& stage, bool active);
   StatsSnapshot Snapshot(Clock::time_point now) const;
+  // Changes the sliding window's length (a reload) without losing totals or the intervals still
+  // held: a longer window fills up as time passes, a shorter one applies at the next snapshot.
+  void SetWindow(std::chrono::nanoseconds window);
+  // As constructed: the window's current length is SetWindow's.
   const StatsOptions& options() const { return options_; }
 
  private:
@@ -112,6 +116,7 @@ class TargetStats {
   };
   StatsOptions options_;
   mutable std::mutex mu_;
+  std::chrono::nanoseconds window_;  // options_.window until SetWindow
   Interval total_;
   std::deque<Slot> slots_;  // past intervals inside the window, oldest first (sparse histograms)
   std::vector<Source> sources_;

@@ -1,0 +1,190 @@
+// Service driven directly (no process, no HTTP): reloads against a real loopback test server.
+#include "exporter/service.h"
+
+#include <gtest/gtest.h>
+#include <prometheus/metric_family.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "exporter/config.h"
+#include "loadgen/engine.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_server.h"
+
+namespace infercost {
+namespace {
+
+using std::chrono::milliseconds;
+
+ServiceOptions FastTicks() {
+  ServiceOptions options;
+  options.tick = milliseconds(50);  // also the statistics' publish interval
+  options.drain = std::chrono::seconds(10);
+  return options;
+}
+
+Config Parse(const std::string& yaml) {
+  ConfigResult result = ParseConfig(
+      yaml, "service_test.yaml", [](const std::string&) { return std::optional<std::string>(); });
+  EXPECT_TRUE(result.config.has_value())
+      << (result.errors.empty() ? "" : result.errors[0].ToString());
+  return *result.config;
+}
+
+// One closed-loop GET target; `extra` is appended to its entry.
+std::string OneTarget(const test::TestServer& server, const std::string& name,
+                      const std::string& window, int concurrency, const std::string& extra = "") {
+  std::ostringstream out;
+  out << "window: " << window << "\n"
+      << "targets:\n"
+      << "  - name: " << name << "\n"
+      << "    url: " << server.Url("/ok") << "\n"
+      << "    method: GET\n"
+      << "    load: { stages: [ { duration: 1h, concurrency: " << concurrency << " } ] }\n"
+      << "    pricing: { model: per_request, usd_per_request: 0.001 }\n"
+      << extra;
+  return out.str();
+}
+
+// The value of a counter (or a summary's count) with the given target label.
+double Value(const Service& service, const std::string& family, const std::string& target,
+             const std::string& outcome = "") {
+  double sum = 0;
+  for (const prometheus::MetricFamily& f : service.Collect()) {
+    if (f.name != family) continue;
+    for (const prometheus::ClientMetric& m : f.metric) {
+      bool match = false;
+      bool outcome_ok = outcome.empty();
+      for (const prometheus::ClientMetric::Label& l : m.label) {
+        if (l.name == "target" && l.value == target) match = true;
+        if (l.name == "outcome" && l.value == outcome) outcome_ok = true;
+      }
+      if (!match || !outcome_ok) continue;
+      sum += f.type == prometheus::MetricType::Summary ? static_cast<double>(m.summary.sample_count)
+                                                       : m.counter.value;
+    }
+  }
+  return sum;
+}
+
+void WaitForRequests(const test::TestServer& server, uint64_t n) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (server.Requests() < n && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  ASSERT_GE(server.Requests(), n);
+}
+
+class ServiceTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { loadgen::GlobalInit(); }
+};
+
+// Requests that finished between the last tick and a reload that changes the window used to be
+// lost with the old statistics store, and the latency summary's count started again at zero.
+TEST_F(ServiceTest, WindowChangeLosesNoRequestAndKeepsTheSummaryCount) {
+  test::TestServer server;
+  Service service(FastTicks());
+  ASSERT_TRUE(service.Apply(Parse(OneTarget(server, "a", "60s", 2))).empty());
+  WaitForRequests(server, 30);
+  ASSERT_TRUE(service.Apply(Parse(OneTarget(server, "a", "30s", 2))).empty());
+  WaitForRequests(server, server.Requests() + 10);
+  service.Stop();
+
+  const double ok = Value(service, "infercost_requests_total", "a", "ok");
+  EXPECT_EQ(ok, static_cast<double>(server.Requests()));
+  EXPECT_EQ(Value(service, "infercost_inferences_total", "a"), ok);
+  EXPECT_EQ(Value(service, "infercost_request_latency_seconds", "a"), ok);
+  ASSERT_EQ(service.Views().size(), 1u);
+  EXPECT_EQ(static_cast<double>(service.Views()[0].requests_total), ok);
+}
+
+// A reload that arrives while (or after) the service shuts down must not start load again: the
+// engine would run targets whose recorders are destroyed before it.
+TEST_F(ServiceTest, ApplyAfterStopIsRefused) {
+  test::TestServer server;
+  Service service(FastTicks());
+  ASSERT_TRUE(service.Apply(Parse(OneTarget(server, "a", "60s", 1))).empty());
+  WaitForRequests(server, 5);
+  service.Stop();
+  const uint64_t after_stop = server.Requests();
+
+  const std::vector<std::string> errors = service.Apply(Parse(OneTarget(server, "b", "60s", 1)));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("shutting down"), std::string::npos) << errors[0];
+  ASSERT_EQ(service.Views().size(), 1u);
+  EXPECT_EQ(service.Views()[0].name, "a");
+  std::this_thread::sleep_for(milliseconds(200));
+  EXPECT_EQ(server.Requests(), after_stop);
+  EXPECT_EQ(Value(service, "infercost_requests_total", "a", "ok"), static_cast<double>(after_stop));
+}
+
+// A changed load definition restarts the target's load; its CSV file (same path) must keep every
+// row, not be truncated under the open recorder.
+TEST_F(ServiceTest, RestartWithTheSameCsvKeepsEveryRow) {
+  test::TestServer server;
+  test::TempDir dir("service_test_csv");
+  const std::string csv = (dir.path() / "a.csv").string();
+  Service service(FastTicks());
+  ASSERT_TRUE(
+      service.Apply(Parse(OneTarget(server, "a", "60s", 1, "    csv: " + csv + "\n"))).empty());
+  WaitForRequests(server, 20);
+  ASSERT_TRUE(
+      service.Apply(Parse(OneTarget(server, "a", "60s", 2, "    csv: " + csv + "\n"))).empty());
+  WaitForRequests(server, server.Requests() + 20);
+  service.Stop();
+
+  std::ifstream in(csv, std::ios::binary);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string content = text.str();
+  EXPECT_EQ(content.find('\0'), std::string::npos);
+  std::istringstream lines(content);
+  std::string line;
+  uint64_t headers = 0;
+  uint64_t rows = 0;
+  while (std::getline(lines, line)) {
+    if (line.starts_with("target,")) {
+      ++headers;
+    } else if (!line.empty()) {
+      ++rows;
+    }
+  }
+  EXPECT_EQ(headers, 1u);
+  EXPECT_EQ(rows, server.Requests());
+}
+
+// A target stopped by its spend limit stays stopped when a reload restarts its load, until the
+// limit is raised.
+TEST_F(ServiceTest, SpendLimitedTargetStaysStoppedAcrossARestart) {
+  test::TestServer server;
+  Service service(FastTicks());
+  const std::string limit = "    spend_limit_usd: 0.005\n";
+  ASSERT_TRUE(service.Apply(Parse(OneTarget(server, "a", "60s", 4, limit))).empty());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (service.Views()[0].load_state != "spend limit reached" &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(milliseconds(5));
+  }
+  ASSERT_EQ(service.Views()[0].load_state, "spend limit reached");
+  std::this_thread::sleep_for(milliseconds(300));  // in-flight requests finish
+  const uint64_t before = server.Requests();
+
+  ASSERT_TRUE(service.Apply(Parse(OneTarget(server, "a", "60s", 8, limit))).empty());
+  std::this_thread::sleep_for(milliseconds(300));
+  EXPECT_EQ(server.Requests(), before);
+  EXPECT_EQ(service.Views()[0].load_state, "spend limit reached");
+  EXPECT_FALSE(service.Views()[0].load_active);
+  // Raising the limit starts the load that the restart left stopped.
+  ASSERT_TRUE(service.Apply(Parse(OneTarget(server, "a", "60s", 8, "    spend_limit_usd: 1000\n")))
+                  .empty());
+  WaitForRequests(server, before + 10);
+}
+
+}  // namespace
+}  // namespace infercost
