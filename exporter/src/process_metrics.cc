@@ -83,6 +83,17 @@ std::optional<ProcessSample> ReadProcessSample() {
   return sample;
 }
 
+double ProcessCpuSeconds() {
+  rusage usage{};
+  if (getrusage(RUSAGE_SELF, &usage) != 0) {
+    return 0;
+  }
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
 std::vector<prometheus::MetricFamily> ProcessCollector::Collect() const {
   const std::optional<ProcessSample> sample = ReadProcessSample();
   if (!sample) return {};

@@ -100,8 +100,6 @@ double CounterDelta(uint64_t now, uint64_t before) {
   return now > before ? static_cast<double>(now - before) : 0.0;
 }
 
-std::string PlatformOf(const ResolvedPricing& p) { return p.platform; }
-
 }  // namespace
 
 struct TargetState {
@@ -243,7 +241,7 @@ void Service::Impl::SetPrices(TargetState& state) {
   s.memory_bytes->Set(p.memory_gb * 1024.0 * 1024.0 * 1024.0);
   s.SetBudget(state.config.budget_usd_per_million);
   s.SetInfo(TargetInfo{
-      PlatformOf(p), p.spec.model == PricingModel::kInstance ? p.spec.instance_type : std::string(),
+      p.platform, p.spec.model == PricingModel::kInstance ? p.spec.instance_type : std::string(),
       p.spec.region, p.architecture, std::string(Name(p.spec.model)),
       std::string(Name(p.spec.price_basis))});
 }
@@ -666,17 +664,16 @@ void Service::Impl::Tick() {
     }
     const auto now = Clock::now();
     double worker_cpu_share = 0;
-    if (std::optional<ProcessSample> sample = ReadProcessSample()) {
-      if (last_cpu_seconds_ >= 0) {
-        const double wall = Seconds(now - last_cpu_at_);
-        if (wall > 0) {
-          worker_cpu_share = (sample->cpu_seconds - last_cpu_seconds_) / wall /
-                             static_cast<double>(engine_threads_);
-        }
+    const double cpu_seconds = ProcessCpuSeconds();
+    if (last_cpu_seconds_ >= 0) {
+      const double wall = Seconds(now - last_cpu_at_);
+      if (wall > 0) {
+        worker_cpu_share =
+            (cpu_seconds - last_cpu_seconds_) / wall / static_cast<double>(engine_threads_);
       }
-      last_cpu_seconds_ = sample->cpu_seconds;
-      last_cpu_at_ = now;
     }
+    last_cpu_seconds_ = cpu_seconds;
+    last_cpu_at_ = now;
     for (auto& [name, state] : targets_) {
       UpdateTarget(*state, now, worker_cpu_share);
     }

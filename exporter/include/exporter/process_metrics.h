@@ -22,6 +22,9 @@ struct ProcessSample {
 
 // Nullopt when /proc is not readable.
 std::optional<ProcessSample> ReadProcessSample();
+// User + system CPU seconds of the whole process, from getrusage: the one figure the service needs
+// every tick, without the /proc reads of a full sample.
+double ProcessCpuSeconds();
 
 class ProcessCollector : public prometheus::Collectable {
  public:
