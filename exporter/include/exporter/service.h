@@ -95,7 +95,6 @@ class Service {
   // flushes CSV files. Idempotent.
   void Stop();
 
-  std::shared_ptr<prometheus::Registry> registry() const { return registry_; }
   // Every infercost_* family: the registry's and the windowed latency summaries.
   std::vector<prometheus::MetricFamily> Collect() const;
   // Collect() in the Prometheus text format as of the last change (tick, apply, failed reload):
@@ -103,7 +102,7 @@ class Service {
   // a scrape costs a copy, not the formatting of every sample. Never null.
   std::shared_ptr<const std::string> Exposition() const;
   std::vector<TargetView> Views() const;
-  // Seconds since the last tick of the updater; the service is ready once one tick has run.
+  // True once the first tick has computed figures (what /-/ready reports).
   bool Ready() const;
 
   // One update, normally from the updater thread; public for tests that drive it.
