@@ -1,6 +1,6 @@
 // The config reader: valid files parse to the expected structs, ${VAR} expansion and secrets,
 // sharding, URL and address checks, and the two example configs.
-#include "exporter/config.h"
+#include "config/config.h"
 
 #include <gtest/gtest.h>
 

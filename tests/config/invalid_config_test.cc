@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "exporter/config.h"
+#include "config/config.h"
 
 namespace infercost {
 namespace {

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "cost/cost.h"
 #include "cost_test_util.h"
-#include "exporter/cost.h"
 
 namespace infercost {
 namespace {
@@ -72,8 +72,8 @@ TEST(BuiltinCatalog, MatchesDesignReferencePrices) {
 
 TEST(BuiltinCatalog, TheDataFileIsWhatIsCompiledIn) {
   // Laying the source file over the built-in catalog as a user file changes no price.
-  std::ifstream in(std::string(INFERCOST_SOURCE_DIR) + "/exporter/data/prices.yaml");
-  ASSERT_TRUE(in) << "cannot open exporter/data/prices.yaml";
+  std::ifstream in(std::string(INFERCOST_SOURCE_DIR) + "/exporter/cost/data/prices.yaml");
+  ASSERT_TRUE(in) << "cannot open exporter/cost/data/prices.yaml";
   std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   const CatalogResult r = OverlayCatalog(BuiltinCatalog(), text, "prices.yaml");
   ASSERT_TRUE(r.catalog) << r.error;
@@ -238,10 +238,10 @@ std::vector<BadFileCase> BadFiles() {
        "my-prices.yaml:2:33: instances.m5.large.usd_per_hour: given twice; keep one"},
       {"not_a_mapping", "- g4dn.xlarge\n",
        "my-prices.yaml:1:1: a prices file is a mapping with the keys region, instances, lambda, "
-       "api_gateway (see exporter/data/prices.yaml for the shape)"},
+       "api_gateway (see exporter/cost/data/prices.yaml for the shape)"},
       {"empty", "# nothing here\n",
        "my-prices.yaml: a prices file is a mapping with the keys region, instances, lambda, "
-       "api_gateway (see exporter/data/prices.yaml for the shape)"},
+       "api_gateway (see exporter/cost/data/prices.yaml for the shape)"},
       {"invalid_yaml", "instances: {g4dn.xlarge: [\n",
        "my-prices.yaml:2:1: not valid YAML: end of sequence flow not found"},
       {"new_region_partial_lambda", "region: eu-west-1\nlambda:\n  usd_per_million_requests: 0.2\n",

@@ -4,7 +4,7 @@
 //   (2e-7 each), $0.0000166667 per GB-s (x86_64), $0.0000133334 (arm64), provisioned
 //   concurrency $0.0000041667 per GB-s configured and $0.0000097222 per GB-s of duration
 //   (x86_64); API Gateway REST $3.50 and HTTP $1.00 per 1M requests.
-#include "exporter/cost.h"
+#include "cost/cost.h"
 
 #include <gtest/gtest.h>
 

@@ -7,7 +7,7 @@
 
 #include <string>
 
-#include "exporter/cost.h"
+#include "cost/cost.h"
 
 namespace infercost::testing {
 

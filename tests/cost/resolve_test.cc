@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "cost/cost.h"
 #include "cost_test_util.h"
-#include "exporter/cost.h"
 
 namespace infercost {
 namespace {

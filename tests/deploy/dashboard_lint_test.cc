@@ -375,7 +375,7 @@ TEST(DashboardLint, HeatmapsShowBucketIncreasesInHeatmapFormat) {
 TEST(DashboardLint, MetricListMatchesTheExporterSource) {
   std::set<std::string> in_source;
   const std::regex literal(R"re("((infercost|process)_[a-z0-9_]+)")re");
-  for (const auto& file : FilesWithExtension(kSourceDir / "exporter/src", ".cc")) {
+  for (const auto& file : FilesWithExtension(kSourceDir / "exporter/serve", ".cc")) {
     const std::string text = ReadFile(file);
     for (auto it = std::sregex_iterator(text.begin(), text.end(), literal);
          it != std::sregex_iterator(); ++it) {

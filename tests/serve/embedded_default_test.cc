@@ -9,9 +9,9 @@
 #include <cmath>
 #include <cstdio>
 
+#include "config/config.h"
+#include "cost/cost.h"
 #include "emulator/profile.h"
-#include "exporter/config.h"
-#include "exporter/cost.h"
 #include "tests/serve/serve_support.h"
 #include "tests/support/temp_dir.h"
 

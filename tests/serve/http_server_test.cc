@@ -1,6 +1,6 @@
 // The HTTP server, web config and logs, without the load engine: fake handlers on a real
 // CivetWeb server bound to 127.0.0.1:0, driven with libcurl.
-#include "exporter/http_server.h"
+#include "web/http_server.h"
 
 #include <crypt.h>
 #include <curl/curl.h>
@@ -12,8 +12,8 @@
 #include <thread>
 #include <vector>
 
-#include "exporter/log.h"
-#include "exporter/web_config.h"
+#include "common/log.h"
+#include "web/web_config.h"
 
 namespace infercost {
 namespace {

@@ -7,7 +7,7 @@
 
 #include <cmath>
 
-#include "exporter/cost.h"
+#include "cost/cost.h"
 #include "tests/serve/serve_support.h"
 #include "tests/support/process.h"
 #include "tests/support/test_server.h"

@@ -1,5 +1,5 @@
 // Service driven directly (no process, no HTTP): reloads against a real loopback test server.
-#include "exporter/service.h"
+#include "serve/service.h"
 
 #include <gtest/gtest.h>
 #include <prometheus/metric_family.h>
@@ -11,7 +11,7 @@
 #include <string>
 #include <thread>
 
-#include "exporter/config.h"
+#include "config/config.h"
 #include "loadgen/engine.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"

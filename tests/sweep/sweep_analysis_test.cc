@@ -1,11 +1,11 @@
 // Unit tests of the sweep analysis on synthetic measurements, with figures worked by hand.
-#include "exporter/sweep_analysis.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstdint>
 #include <vector>
+
+#include "sweep/analysis.h"
 
 namespace infercost {
 namespace {

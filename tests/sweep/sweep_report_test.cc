@@ -1,8 +1,6 @@
 // The report writers on a synthetic fleet shaped like the emulated one: the files are there, the
 // CSV has a row per step, the SVGs are well-formed with one series per target, and the report
 // opens with the recommendation.
-#include "exporter/sweep_report.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,8 +13,9 @@
 #include <string>
 #include <vector>
 
-#include "exporter/svg_chart.h"
 #include "svg_series.h"
+#include "sweep/report.h"
+#include "sweep/svg_chart.h"
 
 namespace infercost {
 namespace {

@@ -1,4 +1,4 @@
-#include "exporter/duration.h"
+#include "common/duration.h"
 
 #include <gtest/gtest.h>
 

@@ -1,0 +1,603 @@
+// `infercost bench`: a one-shot load test of one URL and the seed's summary block, a drop-in for
+// its performance_test.py (same flags where it had them, same summary lines).
+//
+// Flow: flags -> RequestSpec + LoadPlan (split into one shard per engine thread) -> Engine ->
+// StatsRecorder (+ CsvRecorder) per shard -> one TargetStats -> summary and cost on stdout. A
+// progress line goes to stderr when it is a terminal.
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/commands.h"
+#include "common/duration.h"
+#include "cost/cost.h"
+#include "loadgen/csv.h"
+#include "loadgen/engine.h"
+#include "loadgen/payload.h"
+#include "loadgen/stats.h"
+
+namespace infercost {
+namespace {
+
+using loadgen::Clock;
+using std::chrono::duration;
+using std::chrono::milliseconds;
+using std::chrono::nanoseconds;
+using std::chrono::seconds;
+
+constexpr int kMaxThreads = 64;
+constexpr int kDefaultMaxInFlight = 10'000;
+// In-flight requests left when a --duration run should long be over are aborted after this.
+constexpr nanoseconds kOverrunGrace = seconds(5);
+// On Ctrl-C, in-flight requests get this long to finish before they are counted as timeouts.
+constexpr nanoseconds kInterruptDrain = seconds(2);
+constexpr nanoseconds kProgressInterval = seconds(1);
+constexpr const char* kRule = "==================================================";
+constexpr const char* kThinRule = "--------------------------------------------------";
+
+std::atomic<bool> g_interrupted{false};
+extern "C" void OnInterrupt(int /*signal*/) { g_interrupted.store(true); }
+
+struct Flags {
+  std::string url;
+  std::string method;
+  std::string image_dir;
+  std::string body_file;
+  std::string encoding = "raw";
+  std::string field = "image";
+  std::vector<std::string> headers;
+  std::optional<int> concurrency;
+  std::optional<double> rate;
+  std::string arrival;
+  std::string duration;
+  std::optional<int64_t> requests;
+  std::string timeout = "30s";
+  std::string csv;
+  std::optional<int> expect_status;
+  std::string expect_body;
+  bool insecure = false;
+  uint64_t seed = 1;
+  std::optional<int> threads;  // default: see DefaultThreads()
+  std::optional<int> max_in_flight;
+
+  std::string instance_type;
+  std::optional<int> instances;
+  std::optional<double> usd_per_hour;
+  std::optional<int> lambda_memory_mb;
+  std::string lambda_arch;
+  std::string api_gateway;
+  std::optional<double> usd_per_request;
+  std::string region;
+};
+
+// What the flags turned into.
+struct BenchSetup {
+  loadgen::RequestSpec request;
+  std::size_t payload_count = 0;
+  bool open_loop = false;
+  int concurrency = 0;
+  double rate = 0;
+  loadgen::Arrival arrival = loadgen::Arrival::kConstant;
+  std::optional<nanoseconds> duration;
+  std::optional<uint64_t> requests;
+  int threads = 1;
+  int max_in_flight = kDefaultMaxInFlight;
+  uint64_t seed = 1;
+  std::optional<ResolvedPricing> pricing;
+};
+
+// Durations as DESIGN.md writes them; a bare number is seconds, as performance_test.py took it.
+std::optional<nanoseconds> ParseFlagDuration(const std::string& text) {
+  if (auto d = ParseDuration(text); d.has_value()) return d;
+  double value = 0;
+  std::size_t used = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  if (used != text.size() || !std::isfinite(value) || std::abs(value) > 9e9) return std::nullopt;
+  return nanoseconds(std::llround(value * 1e9));
+}
+
+bool HasPricingFlags(const Flags& f) {
+  return !f.instance_type.empty() || f.instances || f.usd_per_hour || f.lambda_memory_mb ||
+         !f.lambda_arch.empty() || !f.api_gateway.empty() || f.usd_per_request || !f.region.empty();
+}
+
+// Pricing flags -> the cost model's spec. Returns an error message, or "" and fills `spec`.
+std::string PricingFromFlags(const Flags& f, PricingSpec* spec) {
+  const bool lambda = f.lambda_memory_mb.has_value();
+  const bool instance = !f.instance_type.empty();
+  if (lambda && instance) return "give --lambda-memory-mb or --instance-type, not both";
+  if (f.instances && !instance) return "--instances needs --instance-type";
+  if ((!f.lambda_arch.empty() || !f.api_gateway.empty()) && !lambda) {
+    return "--lambda-arch and --api-gateway need --lambda-memory-mb";
+  }
+  if (!f.region.empty()) spec->region = f.region;
+  if (lambda) {
+    spec->model = PricingModel::kLambda;
+    if (*f.lambda_memory_mb < 128 || *f.lambda_memory_mb > 10240) {
+      return "--lambda-memory-mb must be between 128 and 10240 (Lambda's limits), got " +
+             std::to_string(*f.lambda_memory_mb);
+    }
+    spec->memory_mb = *f.lambda_memory_mb;
+    if (!f.lambda_arch.empty()) {
+      const auto arch = ParseArchitecture(f.lambda_arch);
+      if (!arch) return "--lambda-arch must be x86_64 or arm64, got '" + f.lambda_arch + "'";
+      spec->architecture = *arch;
+    }
+    if (!f.api_gateway.empty()) {
+      const auto gateway = ParseApiGateway(f.api_gateway);
+      if (!gateway) return "--api-gateway must be rest, http or none, got '" + f.api_gateway + "'";
+      spec->api_gateway = *gateway;
+    }
+    if (f.usd_per_hour) return "--usd-per-hour does not apply to --lambda-memory-mb";
+    spec->usd_per_request = f.usd_per_request;
+  } else if (instance) {
+    spec->model = PricingModel::kInstance;
+    spec->instance_type = f.instance_type;
+    spec->count = f.instances.value_or(1);
+    if (spec->count < 1) return "--instances must be at least 1";
+    spec->usd_per_hour = f.usd_per_hour;
+    if (f.usd_per_request) return "--usd-per-request does not apply to --instance-type";
+  } else if (f.usd_per_hour) {
+    spec->model = PricingModel::kHourly;
+    spec->usd_per_hour = f.usd_per_hour;
+    if (f.usd_per_request) return "give --usd-per-hour or --usd-per-request, not both";
+  } else if (f.usd_per_request) {
+    spec->model = PricingModel::kPerRequest;
+    spec->usd_per_request = f.usd_per_request;
+  } else {
+    return "--region needs a price: --instance-type, --usd-per-hour, --lambda-memory-mb or "
+           "--usd-per-request";
+  }
+  if (f.usd_per_hour && !(*f.usd_per_hour >= 0 && std::isfinite(*f.usd_per_hour))) {
+    return "--usd-per-hour must be a non-negative number";
+  }
+  if (f.usd_per_request && !(*f.usd_per_request >= 0 && std::isfinite(*f.usd_per_request))) {
+    return "--usd-per-request must be a non-negative number";
+  }
+  return "";
+}
+
+// A closed loop is bound by the client's CPU at high concurrency (libcurl costs more per request
+// than a lean server), so by default it uses every core, as hey and wrk do. An open loop keeps one
+// thread: its constant schedule then stays evenly spaced, and one thread keeps 5,000 req/s.
+int DefaultThreads(const BenchSetup& setup) {
+  if (setup.open_loop) return 1;
+  const auto cores = static_cast<int>(std::thread::hardware_concurrency());
+  return std::clamp(cores, 1, kMaxThreads);
+}
+
+// Validates the flags and builds the run. Returns an error message (exit 2) or "".
+std::string Build(const Flags& f, BenchSetup* setup) {
+  if (std::string error = loadgen::CheckUrl(f.url); !error.empty()) return error;
+  if (f.concurrency.has_value() == f.rate.has_value()) {
+    return "give exactly one of --concurrency N (closed loop) or --rate R (open loop)";
+  }
+  if (f.duration.empty() == !f.requests.has_value()) {
+    return "give exactly one of --duration D or --requests N";
+  }
+  if (f.concurrency) {
+    if (*f.concurrency < 1) return "--concurrency must be at least 1";
+    if (!f.arrival.empty()) return "--arrival applies to --rate only";
+    if (f.max_in_flight) return "--max-in-flight applies to --rate only";
+    setup->concurrency = *f.concurrency;
+  } else {
+    if (!(*f.rate > 0) || !std::isfinite(*f.rate)) return "--rate must be a positive number";
+    setup->open_loop = true;
+    setup->rate = *f.rate;
+    if (f.arrival == "poisson") {
+      setup->arrival = loadgen::Arrival::kPoisson;
+    } else if (!f.arrival.empty() && f.arrival != "constant") {
+      return "--arrival must be constant or poisson, got '" + f.arrival + "'";
+    }
+    if (f.max_in_flight) {
+      if (*f.max_in_flight < 1) return "--max-in-flight must be at least 1";
+      setup->max_in_flight = *f.max_in_flight;
+    }
+  }
+  if (!f.duration.empty()) {
+    const auto d = ParseFlagDuration(f.duration);
+    if (!d) return "--duration '" + f.duration + "' is not a duration (e.g. 60s, 5m, 500ms)";
+    if (d->count() <= 0) return "--duration must be positive";
+    setup->duration = *d;
+  } else {
+    if (*f.requests < 1) return "--requests must be at least 1";
+    setup->requests = static_cast<uint64_t>(*f.requests);
+  }
+  const auto timeout = ParseFlagDuration(f.timeout);
+  if (!timeout) return "--timeout '" + f.timeout + "' is not a duration (e.g. 30s, 500ms)";
+  if (timeout->count() <= 0) return "--timeout must be positive";
+  if (f.threads && (*f.threads < 1 || *f.threads > kMaxThreads)) {
+    return "--threads must be between 1 and " + std::to_string(kMaxThreads);
+  }
+  setup->threads = f.threads.value_or(DefaultThreads(*setup));
+  if (!setup->open_loop) setup->threads = std::min(setup->threads, setup->concurrency);
+  if (setup->requests) {
+    setup->threads = static_cast<int>(std::min<uint64_t>(setup->threads, *setup->requests));
+  }
+  setup->seed = f.seed;
+
+  loadgen::RequestSpec& r = setup->request;
+  r.url = f.url;
+  r.timeout = *timeout;
+  r.verify_tls = !f.insecure;
+  for (const std::string& h : f.headers) {
+    const std::size_t colon = h.find(':');
+    if (colon == std::string::npos || colon == 0 || h.find_first_of("\r\n") != std::string::npos) {
+      return "--header '" + h + "' must look like 'Name: value'";
+    }
+    r.headers.push_back(h);
+  }
+  if (f.expect_status) {
+    if (*f.expect_status < 100 || *f.expect_status > 599) {
+      return "--expect-status must be an HTTP status (100-599)";
+    }
+    r.expect.status = *f.expect_status;
+  }
+  r.expect.body_contains = f.expect_body;
+
+  loadgen::PayloadSpec body;
+  body.image_dir = f.image_dir;
+  body.file = f.body_file;
+  body.field = f.field;
+  if (f.encoding == "raw") {
+    body.encoding = loadgen::BodyEncoding::kRaw;
+  } else if (f.encoding == "base64_json") {
+    body.encoding = loadgen::BodyEncoding::kBase64Json;
+  } else if (f.encoding == "multipart") {
+    body.encoding = loadgen::BodyEncoding::kMultipart;
+  } else {
+    return "--encoding must be raw, base64_json or multipart, got '" + f.encoding + "'";
+  }
+  if (!f.image_dir.empty() && !f.body_file.empty()) {
+    return "give --image-dir or --body-file, not both";
+  }
+  const loadgen::PayloadResult payloads = loadgen::LoadPayloads(body);
+  if (payloads.payloads == nullptr) return payloads.error;
+  r.payloads = payloads.payloads;
+  setup->payload_count = payloads.payloads->size();
+  // performance_test.py POSTed its images; without a body a GET is the natural probe.
+  r.method = !f.method.empty() ? f.method : (setup->payload_count > 0 ? "POST" : "GET");
+  for (char& c : r.method) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  if (r.method.empty() ||
+      r.method.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos) {
+    return "--method '" + f.method + "' is not an HTTP method";
+  }
+
+  if (HasPricingFlags(f)) {
+    PricingSpec spec;
+    if (std::string error = PricingFromFlags(f, &spec); !error.empty()) return error;
+    ResolveResult resolved = Resolve(spec, BuiltinCatalog());
+    if (!resolved.pricing) {
+      // The cost model speaks in config keys; here the same thing is a flag.
+      std::string error = resolved.error;
+      for (const auto& [key, flag] :
+           {std::pair<std::string, std::string>{"pricing.usd_per_hour", "--usd-per-hour"}}) {
+        for (std::size_t at = error.find(key); at != std::string::npos; at = error.find(key)) {
+          error.replace(at, key.size(), flag);
+        }
+      }
+      return error;
+    }
+    setup->pricing = std::move(resolved.pricing);
+  }
+  return "";
+}
+
+// One shard of the run per engine thread: the load is divided, not multiplied.
+std::vector<loadgen::TargetPlan> Shards(const BenchSetup& s) {
+  std::vector<loadgen::TargetPlan> plans;
+  const auto n = static_cast<uint64_t>(s.threads);
+  for (uint64_t i = 0; i < n; ++i) {
+    loadgen::TargetPlan plan;
+    plan.name = "bench";
+    plan.request = s.request;
+    loadgen::Stage stage;
+    stage.duration = s.duration.value_or(nanoseconds(0));
+    if (s.open_loop) {
+      stage.kind = loadgen::Stage::Kind::kOpen;
+      stage.rate = s.rate / static_cast<double>(n);
+      stage.arrival = s.arrival;
+      plan.load.max_in_flight = std::max<int>(1, s.max_in_flight / static_cast<int>(n));
+    } else {
+      stage.kind = loadgen::Stage::Kind::kClosed;
+      const auto c = static_cast<uint64_t>(s.concurrency);
+      stage.concurrency = static_cast<int>(c / n + (i < c % n ? 1 : 0));
+    }
+    plan.load.stages = {stage};
+    if (s.requests) plan.load.max_requests = *s.requests / n + (i < *s.requests % n ? 1 : 0);
+    plan.load.seed = s.seed + i;
+    plans.push_back(std::move(plan));
+  }
+  return plans;
+}
+
+double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
+
+void PrintProgress(const loadgen::TargetStats& stats, Clock::time_point start) {
+  const Clock::time_point now = Clock::now();
+  const loadgen::StatsSnapshot s = stats.Snapshot(now);
+  const double span = duration<double>(s.window_span).count();
+  const double ips = span > 0 ? static_cast<double>(s.window.Ok()) / span : 0.0;
+  std::fprintf(
+      stderr, "\r\033[K%6.1fs  requests %llu  IPS %.1f  p95 %.2f ms  errors %llu  in flight %d",
+      duration<double>(now - start).count(), static_cast<unsigned long long>(s.total.Requests()),
+      ips, Ms(s.window.latency.ValueAtQuantileNs(0.95)),
+      static_cast<unsigned long long>(s.total.Failed()), s.in_flight);
+  std::fflush(stderr);
+}
+
+void PrintSummary(const Flags& f, const BenchSetup& setup, const loadgen::StatsSnapshot& snap,
+                  double elapsed_s) {
+  const loadgen::Interval& t = snap.total;
+  const uint64_t total = t.Requests();
+  const uint64_t ok = t.Ok();
+  std::printf("%s\nPerformance Test Summary\n%s\n", kRule, kRule);
+  std::printf("Target URL: %s\n", f.url.c_str());
+  if (setup.open_loop) {
+    std::printf("Rate: %g req/s (%s arrivals, open loop)\n", setup.rate,
+                setup.arrival == loadgen::Arrival::kPoisson ? "poisson" : "constant");
+  } else {
+    std::printf("Concurrency: %d\n", setup.concurrency);
+  }
+  std::printf("Actual Duration: %.2f seconds\n%s\n", elapsed_s, kThinRule);
+  std::printf("Total Requests: %llu\n", static_cast<unsigned long long>(total));
+  std::printf("Successful: %llu (%.2f%%)\n", static_cast<unsigned long long>(ok),
+              total > 0 ? 100.0 * static_cast<double>(ok) / static_cast<double>(total) : 0.0);
+  std::printf("Failed: %llu\n", static_cast<unsigned long long>(t.Failed()));
+  for (loadgen::Outcome o : loadgen::kAllOutcomes) {
+    const uint64_t n = t.requests[static_cast<std::size_t>(o)];
+    if (o != loadgen::Outcome::kOk && n > 0) {
+      std::printf("  %s: %llu\n", std::string(loadgen::OutcomeName(o)).c_str(),
+                  static_cast<unsigned long long>(n));
+    }
+  }
+  if (t.cold_starts > 0) {
+    std::printf("Cold Starts: %llu\n", static_cast<unsigned long long>(t.cold_starts));
+  }
+  std::printf("%s\n", kThinRule);
+  const double ips = elapsed_s > 0 ? static_cast<double>(ok) / elapsed_s : 0.0;
+  std::printf("Average IPS: %.2f (Inferences Per Second)\n%s\n", ips, kThinRule);
+  // Latencies of successful requests, as the seed reported them; of all requests if none was.
+  const loadgen::LatencyHistogram& h = ok > 0 ? t.ok_latency : t.latency;
+  if (ok == 0 && total > 0) std::printf("(no successful request: latencies of failed ones)\n");
+  std::printf("Min Latency: %.3f ms\n", Ms(h.MinNs()));
+  std::printf("Avg Latency: %.3f ms\n", h.MeanNs() / 1e6);
+  std::printf("Max Latency: %.3f ms\n", Ms(h.MaxNs()));
+  std::printf("P50 Latency: %.3f ms\n", Ms(h.ValueAtQuantileNs(0.50)));
+  std::printf("P95 Latency: %.3f ms\n", Ms(h.ValueAtQuantileNs(0.95)));
+  std::printf("P99 Latency: %.3f ms\n", Ms(h.ValueAtQuantileNs(0.99)));
+  if (setup.open_loop) {
+    std::printf("%s\n", kThinRule);
+    std::printf("Schedule Lag: p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+                Ms(t.lag.ValueAtQuantileNs(0.50)), Ms(t.lag.ValueAtQuantileNs(0.99)),
+                Ms(t.lag.MaxNs()));
+    std::printf("Dropped: %llu (arrivals over the in-flight cap of %d)\n",
+                static_cast<unsigned long long>(t.dropped), setup.max_in_flight);
+    const double achieved = elapsed_s > 0 ? static_cast<double>(total) / elapsed_s : 0.0;
+    std::printf("Achieved Rate: %.2f req/s\n", achieved);
+    // As MLPerf does: a run that could not keep its schedule is reported, but marked.
+    std::string why;
+    if (t.lag.ValueAtQuantileNs(0.99) > nanoseconds(milliseconds(10)).count()) {
+      why += " p99 schedule lag over 10 ms;";
+    }
+    if (t.dropped > 0) why += " arrivals dropped;";
+    if (why.empty()) {
+      std::printf("Measurement: valid\n");
+    } else {
+      why.pop_back();
+      std::printf("Measurement: INVALID (%s)\n", why.c_str() + 1);
+    }
+  }
+  if (setup.pricing) {
+    Usage usage;
+    usage.elapsed_seconds = elapsed_s;
+    usage.ok = ok;
+    usage.requests = total;
+    usage.billable_requests = t.billable;
+    usage.billed_ms = t.billed_ms;
+    usage.billed_estimated = t.billable > t.billed_from_header;
+    const Cost cost = ComputeCost(*setup.pricing, usage);
+    std::printf("%s\n", kThinRule);
+    if (cost.observed_usd_per_million) {
+      std::printf("Cost per 1M inferences: %s\n",
+                  FormatUsd(*cost.observed_usd_per_million).c_str());
+    } else {
+      std::printf("Cost per 1M inferences: n/a (%s)\n", cost.observed_absent_reason.c_str());
+    }
+    std::printf("Estimated Spend: %s (time %s, requests %s)\n", FormatUsd(cost.TotalUsd()).c_str(),
+                FormatUsd(cost.time_usd).c_str(), FormatUsd(cost.request_usd).c_str());
+    for (const std::string& caveat : cost.caveats) std::printf("  note: %s\n", caveat.c_str());
+  }
+  std::printf("%s\n", kRule);
+}
+
+void AddFlags(CLI::App& app, Flags& f) {
+  app.add_option("--url", f.url, "URL to load (http:// or https://)")->required();
+  app.add_option("--method", f.method, "HTTP method (default: POST with a body, GET without)");
+  app.add_option("--image-dir", f.image_dir, "send every file of this directory, cycled");
+  app.add_option("--body-file", f.body_file, "send this file as the body");
+  app.add_option("--encoding", f.encoding, "raw | base64_json | multipart (default raw)");
+  app.add_option("--field", f.field, "JSON field or multipart part name (default image)");
+  app.add_option("--header", f.headers, "extra header 'Name: value' (repeatable)");
+  app.add_option("--concurrency", f.concurrency, "closed loop: requests kept in flight");
+  app.add_option("--rate", f.rate, "open loop: requests per second");
+  app.add_option("--arrival", f.arrival, "open loop: constant | poisson (default constant)");
+  app.add_option("--duration", f.duration, "run for this long (60s, 5m; a bare number is s)");
+  app.add_option("--requests", f.requests, "send this many requests");
+  app.add_option("--timeout", f.timeout, "per-request timeout (default 30s)");
+  app.add_option("--csv", f.csv, "write one row per request to this file");
+  app.add_option("--expect-status", f.expect_status, "required status (default: any 2xx)");
+  app.add_option("--expect-body", f.expect_body, "required substring of the response body");
+  app.add_flag("--insecure", f.insecure, "do not verify TLS certificates");
+  app.add_option("--seed", f.seed, "seed of Poisson arrivals (default 1)");
+  app.add_option("--threads", f.threads,
+                 "engine threads the load is split over (default: one per core, up to the "
+                 "concurrency; 1 with --rate)");
+  app.add_option("--max-in-flight", f.max_in_flight,
+                 "open loop: arrivals beyond this many in flight are dropped (default 10000)");
+  app.add_option("--instance-type", f.instance_type, "price: EC2 type from the catalog");
+  app.add_option("--instances", f.instances, "price: number of instances (default 1)");
+  app.add_option("--usd-per-hour", f.usd_per_hour, "price: hourly (or instance override)");
+  app.add_option("--lambda-memory-mb", f.lambda_memory_mb, "price: Lambda memory size");
+  app.add_option("--lambda-arch", f.lambda_arch, "price: x86_64 | arm64 (default x86_64)");
+  app.add_option("--api-gateway", f.api_gateway, "price: rest | http | none (default none)");
+  app.add_option("--usd-per-request", f.usd_per_request, "price: flat per request");
+  app.add_option("--region", f.region, "price: catalog region (default us-east-1)");
+}
+
+}  // namespace
+
+int RunBench(int argc, char** argv) {
+  CLI::App app{"One-shot load test of one URL, with the seed's summary and cost per 1M.", argv[0]};
+  Flags flags;
+  AddFlags(app, flags);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    std::fputs(app.help().c_str(), stdout);
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "%s: %s\nRun '%s --help' for the flags.\n", argv[0], e.what(), argv[0]);
+    return kExitUsage;
+  }
+  BenchSetup setup;
+  if (std::string error = Build(flags, &setup); !error.empty()) {
+    std::fprintf(stderr, "%s: %s\n", argv[0], error.c_str());
+    return kExitUsage;
+  }
+
+  loadgen::GlobalInit();
+  std::shared_ptr<loadgen::CsvFile> csv;
+  if (!flags.csv.empty()) {
+    std::string error;
+    csv = loadgen::CsvFile::Open(flags.csv, &error);
+    if (csv == nullptr) {
+      std::fprintf(stderr, "%s: %s\n", argv[0], error.c_str());
+      return kExitUsage;
+    }
+  }
+
+  if (!flags.image_dir.empty()) std::printf("Found %zu images for testing.\n", setup.payload_count);
+  if (setup.open_loop) {
+    std::printf("Starting test for %s with rate: %g req/s...\n", flags.url.c_str(), setup.rate);
+  } else {
+    std::printf("Starting test for %s with concurrency: %d...\n", flags.url.c_str(),
+                setup.concurrency);
+  }
+  std::fflush(stdout);
+
+  loadgen::StatsOptions options;
+  options.window = seconds(5);  // for the progress line; the summary uses the totals
+  loadgen::TargetStats stats(options);
+  std::vector<std::unique_ptr<loadgen::StatsRecorder>> stat_recorders;
+  std::vector<std::unique_ptr<loadgen::CsvRecorder>> csv_recorders;
+  std::vector<std::unique_ptr<loadgen::TeeRecorder>> tees;
+  std::vector<loadgen::TargetId> ids;
+
+  struct sigaction action = {};
+  struct sigaction previous = {};
+  action.sa_handler = OnInterrupt;
+  sigemptyset(&action.sa_mask);
+  g_interrupted = false;
+  sigaction(SIGINT, &action, &previous);
+
+  const bool progress = isatty(STDERR_FILENO) != 0;
+  bool interrupted = false;
+  bool overran = false;
+  Clock::time_point start;
+  Clock::time_point end;
+  {
+    loadgen::Engine engine(loadgen::EngineOptions{.threads = setup.threads});
+    std::vector<loadgen::TargetPlan> shards = Shards(setup);
+    start = Clock::now();
+    for (loadgen::TargetPlan& plan : shards) {
+      stat_recorders.push_back(std::make_unique<loadgen::StatsRecorder>(&stats));
+      loadgen::Recorder* recorder = stat_recorders.back().get();
+      if (csv != nullptr) {
+        csv_recorders.push_back(std::make_unique<loadgen::CsvRecorder>(csv, "bench"));
+        tees.push_back(
+            std::make_unique<loadgen::TeeRecorder>(recorder, csv_recorders.back().get()));
+        recorder = tees.back().get();
+      }
+      ids.push_back(engine.Add(std::move(plan), recorder));
+    }
+    // A --duration run ends on time; requests still out then get their timeout, and a little
+    // grace, before they are aborted (and reported as timeouts).
+    const std::optional<Clock::time_point> hard_stop =
+        setup.duration
+            ? std::optional(start + *setup.duration + setup.request.timeout + kOverrunGrace)
+            : std::nullopt;
+    Clock::time_point next_progress = start + kProgressInterval;
+    for (loadgen::TargetId id : ids) {
+      while (!engine.WaitFinished(id, milliseconds(100))) {
+        const Clock::time_point now = Clock::now();
+        if (g_interrupted.load()) {
+          interrupted = true;
+          break;
+        }
+        if (hard_stop && now >= *hard_stop) {
+          overran = true;
+          break;
+        }
+        if (progress && now >= next_progress) {
+          PrintProgress(stats, start);
+          next_progress = now + kProgressInterval;
+        }
+      }
+      if (interrupted || overran) break;
+    }
+    end = Clock::now();
+    // Remove() drains what is left (nothing, on a normal end) and guarantees the workers no
+    // longer touch the recorders.
+    const nanoseconds drain = interrupted ? kInterruptDrain : nanoseconds(0);
+    for (loadgen::TargetId id : ids) engine.Remove(id, drain);
+    if (interrupted || overran) end = Clock::now();
+  }
+  sigaction(SIGINT, &previous, nullptr);
+  if (progress) std::fputs("\r\033[K", stderr);
+
+  for (auto& r : stat_recorders) r->Flush(end, 0);
+  bool csv_ok = true;
+  for (auto& r : csv_recorders) csv_ok = r->Close() && csv_ok;
+  if (csv != nullptr) {
+    csv_ok = csv->Close() && csv_ok;
+    if (csv_ok) {
+      std::printf("Raw data saved to: %s\n", flags.csv.c_str());
+    } else {
+      std::fprintf(stderr, "%s: %s\n", argv[0], csv->error().c_str());
+    }
+  }
+  const loadgen::StatsSnapshot snapshot = stats.Snapshot(end);
+  PrintSummary(flags, setup, snapshot, duration<double>(end - start).count());
+  std::fflush(stdout);
+  if (interrupted) {
+    std::fprintf(stderr, "%s: interrupted; the summary covers the requests sent so far\n", argv[0]);
+    return kExitFailure;
+  }
+  if (overran) {
+    std::fprintf(stderr, "%s: requests were still running long after the end; they were aborted\n",
+                 argv[0]);
+  }
+  if (snapshot.total.Requests() > 0 && snapshot.total.Ok() == 0) {
+    std::fprintf(stderr, "%s: no request succeeded\n", argv[0]);
+    return kExitFailure;
+  }
+  return csv_ok ? kExitOk : kExitFailure;
+}
+
+}  // namespace infercost

@@ -1,0 +1,70 @@
+// `infercost emulate`: the AWS target emulator on its own, until SIGINT or SIGTERM.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <cstdio>
+#include <string>
+
+#include "cli/commands.h"
+#include "emulator/emulator.h"
+
+namespace infercost {
+
+int RunEmulate(int argc, char** argv) {
+  emulator::Options options;
+  options.listen = "127.0.0.1:18091";
+  CLI::App app{"Run the AWS target emulator alone: POST /<target>/predict for each profile.",
+               argv[0]};
+  app.add_option("--listen", options.listen, "HOST:PORT to listen on; port 0 picks a free one")
+      ->capture_default_str();
+  app.add_option("--time-scale", options.time_scale,
+                 "emulated seconds per wall-clock second (60: an hour of behaviour in a minute)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--profiles", options.profiles_file,
+                 "profiles YAML replacing the built-in set (see emulator/profiles.yaml)");
+  app.add_option("--seed", options.seed, "seed of every random draw")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+
+  // Block the stop signals before any thread starts so that only sigwait below sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::string error;
+  emulator::StartFailure failure{};
+  std::unique_ptr<emulator::Emulator> emulator =
+      emulator::Emulator::Start(options, &error, &failure);
+  if (!emulator) {
+    std::fprintf(stderr, "%s: %s%s", argv[0],
+                 failure == emulator::StartFailure::kBadProfiles ? "\n" : "", error.c_str());
+    if (error.empty() || error.back() != '\n') {
+      std::fputc('\n', stderr);
+    }
+    return failure == emulator::StartFailure::kCannotListen ? kExitFailure : kExitUsage;
+  }
+  std::printf("infercost emulate: %s (time scale %g, seed %llu)\n", emulator->BaseUrl().c_str(),
+              emulator->time_scale(), static_cast<unsigned long long>(options.seed));
+  for (const emulator::Profile& p : emulator->profiles()) {
+    std::printf("  %-14s %-8s POST %s\n", p.name.c_str(),
+                p.platform == emulator::Platform::kLambda ? "lambda" : "instance",
+                emulator->TargetUrl(p.name).c_str());
+  }
+  std::fflush(stdout);
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  std::fprintf(stderr, "infercost emulate: %s, stopping\n",
+               signal == SIGINT ? "SIGINT" : "SIGTERM");
+  emulator.reset();
+  return kExitOk;
+}
+
+}  // namespace infercost

@@ -1,0 +1,128 @@
+#include "common/log.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+
+namespace infercost {
+namespace {
+
+std::mutex log_mu;
+std::atomic<LogLevel> min_level{LogLevel::kInfo};
+std::vector<std::string>* log_secrets = new std::vector<std::string>();  // never destroyed
+
+std::string_view LevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
+  }
+  return "info";
+}
+
+void AppendValue(std::string& out, std::string_view value) {
+  bool quote = value.empty();
+  for (char c : value) {
+    if (c == ' ' || c == '"' || c == '=' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+      quote = true;
+      break;
+    }
+  }
+  if (!quote) {
+    out += value;
+    return;
+  }
+  out += '"';
+  for (char c : value) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02x", static_cast<unsigned>(c));
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+}
+
+void ScrubSecrets(std::string& line, const std::vector<std::string>& secrets) {
+  for (const std::string& secret : secrets) {
+    if (secret.empty()) continue;
+    for (std::size_t pos = line.find(secret); pos != std::string::npos;
+         pos = line.find(secret, pos + 10)) {
+      line.replace(pos, secret.size(), "<redacted>");
+    }
+  }
+}
+
+}  // namespace
+
+std::string FormatLogLine(LogLevel level, std::string_view msg,
+                          std::initializer_list<LogField> fields) {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t secs = std::chrono::system_clock::to_time_t(now);
+  const auto millis =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char stamp[64];
+  std::snprintf(stamp, sizeof stamp, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(millis));
+  std::string line = "ts=";
+  line += stamp;
+  line += " level=";
+  line += LevelName(level);
+  line += " msg=";
+  AppendValue(line, msg);
+  for (const auto& [key, value] : fields) {
+    line += ' ';
+    line += key;
+    line += '=';
+    AppendValue(line, value);
+  }
+  return line;
+}
+
+void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields) {
+  if (level < min_level) return;
+  std::string line = FormatLogLine(level, msg, fields);
+  std::lock_guard lock(log_mu);
+  ScrubSecrets(line, *log_secrets);
+  line += '\n';
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+void SetLogLevel(LogLevel level) {
+  std::lock_guard lock(log_mu);
+  min_level = level;
+}
+
+void SetLogSecrets(std::vector<std::string> secrets) {
+  std::lock_guard lock(log_mu);
+  *log_secrets = std::move(secrets);
+}
+
+}  // namespace infercost

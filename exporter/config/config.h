@@ -1,0 +1,103 @@
+// The YAML config of `infercost serve`, `sweep` and `check-config`. The only file that sees
+// yaml-cpp is exporter/config/config.cc. Thread contract: values; parse on any thread.
+#ifndef INFERCOST_CONFIG_CONFIG_H_
+#define INFERCOST_CONFIG_CONFIG_H_
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cost/cost.h"
+#include "loadgen/load.h"
+#include "loadgen/request.h"
+
+namespace infercost {
+
+struct TargetConfig {
+  std::string name;              // [a-z0-9_-]+, the `target` label
+  loadgen::RequestSpec request;  // url, method, headers, timeout, checks, sigv4 (payloads loaded)
+  loadgen::PayloadSpec body;
+  // This generator's share of the stages (see Shard). repeat = true for a staged plan; the
+  // default when a target has no `load:` is one endless closed-loop stage of concurrency 1.
+  loadgen::LoadPlan load;
+  PricingSpec pricing;
+  std::optional<double> budget_usd_per_million;
+  std::optional<double> spend_limit_usd;  // this generator's share: the config's / shard.count
+  std::optional<std::chrono::nanoseconds> slo_p95;  // latency objective, for capacity and sweep
+  std::string csv;                                  // per-request CSV file; "" for none
+};
+
+// Spread the load of every target over `count` generators; this one is number `index`. Each
+// closed-loop stage's concurrency C is split into floor(C / count) per shard plus one more for
+// C mod count shards (starting at shard `target position mod count`, so the remainders of several
+// targets land on different generators): the shards always sum to C, and a shard left with 0 runs
+// that stage idle. Rates are divided exactly (rate / count; Poisson streams superpose to the full
+// rate). Each shard gets a distinct seed and max_in_flight = ceil(max_in_flight / count).
+struct Shard {
+  int index = 0;
+  int count = 1;
+};
+
+struct Config {
+  std::string listen = "0.0.0.0:18090";
+  std::chrono::nanoseconds window = std::chrono::seconds(60);
+  int threads = 1;  // engine worker threads
+  Shard shard;
+  std::string prices_file;  // catalog overrides; "" for the built-in catalog only
+  std::vector<TargetConfig> targets;
+  std::vector<std::string> secrets;  // expanded ${VAR} values, to redact from any output
+  std::string source;                // the file it came from, for messages
+};
+
+struct ConfigError {
+  std::string file;
+  int line = 0;    // 1-based; 0 when the error is not tied to a place
+  int column = 0;  // 1-based
+  std::string message;
+  std::string ToString() const;  // FILE:LINE:COL: message
+};
+
+struct ConfigResult {
+  std::optional<Config> config;     // set when there are no errors
+  std::vector<ConfigError> errors;  // every error found, in file order
+};
+
+// Looks up an environment variable; nullopt when unset.
+using EnvLookup = std::function<std::optional<std::string>(const std::string&)>;
+EnvLookup ProcessEnv();
+
+// The variable `serve` sets to the in-process emulator's base URL (http://127.0.0.1:PORT) for the
+// embedded default. Values of infercost's own INFERCOST_* variables are not secrets.
+inline constexpr std::string_view kEmulatorUrlVariable = "INFERCOST_EMULATOR_URL";
+
+// examples/emulated-aws.yaml, compiled in: what `serve` and `sweep` run without --config. Parse
+// it with kEmbeddedDefaultConfigName as the file name and an env that has kEmulatorUrlVariable.
+std::string_view EmbeddedDefaultConfig();
+inline constexpr std::string_view kEmbeddedDefaultConfigName = "examples/emulated-aws.yaml";
+
+// Parses and validates a config; `file_name` is used in error messages and to resolve relative
+// paths (body files, image dirs, prices file) against the config's own directory.
+ConfigResult ParseConfig(const std::string& yaml, const std::string& file_name,
+                         const EnvLookup& env);
+ConfigResult LoadConfigFile(const std::string& path, const EnvLookup& env);
+
+// Replaces every secret in `text` with "<redacted>" (longest match first; empty secrets ignored).
+std::string Redact(const std::string& text, const std::vector<std::string>& secrets);
+
+// This shard's part of a plan (see Shard); `target_position` is the target's index in the config.
+// The identity for count 1.
+loadgen::LoadPlan ShardPlan(const loadgen::LoadPlan& plan, const Shard& shard,
+                            std::size_t target_position);
+
+// "" when `address` is a valid HOST:PORT (port 0..65535; IPv6 hosts in brackets), else what is
+// wrong. For --listen flags as well as the config's `listen`.
+std::string ListenAddressError(std::string_view address);
+// "" when `url` is an absolute http:// or https:// URL with a host, else what is wrong.
+std::string UrlError(std::string_view url);
+
+}  // namespace infercost
+
+#endif  // INFERCOST_CONFIG_CONFIG_H_

@@ -1,0 +1,518 @@
+// Reads price catalogs: the YAML compiled into the binary and users' prices files of the same
+// shape. The only file of the cost module that sees yaml-cpp.
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <initializer_list>
+#include <map>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "cost/builtin_prices.h"
+#include "cost/cost.h"
+
+namespace infercost {
+namespace {
+
+constexpr double kPerMillion = 1e6;
+
+// The built-in file must be complete and say where every price came from; a user's file may give
+// any subset and is trusted to be the user's own figures.
+enum class Mode { kBuiltin, kOverride };
+
+// A YAML mapping with its keys checked: scalar, unique and known.
+struct Fields {
+  // nullptr when the key is absent.
+  const YAML::Node* Find(std::string_view key) const {
+    auto it = values.find(std::string(key));
+    return it == values.end() ? nullptr : &it->second;
+  }
+  std::vector<std::pair<std::string, YAML::Node>> entries;  // in file order
+  std::map<std::string, YAML::Node> values;
+};
+
+std::string JoinKeys(std::initializer_list<std::string_view> keys) {
+  std::string out;
+  for (std::string_view key : keys) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += key;
+  }
+  return out;
+}
+
+bool IsDate(const std::string& s) {
+  // YYYY-MM-DD with a plausible month and day; the catalog says when a price was read.
+  if (s.size() != 10 || s[4] != '-' || s[7] != '-') {
+    return false;
+  }
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (s[i] < '0' || s[i] > '9') {
+      return false;
+    }
+  }
+  const int month = (s[5] - '0') * 10 + (s[6] - '0');
+  const int day = (s[8] - '0') * 10 + (s[9] - '0');
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
+bool IsInstanceTypeName(const std::string& s) {
+  if (s.empty() || s.size() > 64) {
+    return false;
+  }
+  for (char c : s) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-';
+    if (!ok) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// Parses one catalog document. Collects every error it finds (each "FILE:LINE:COL: message"),
+// so a user fixes a prices file in one pass. Thread contract: one use, one thread.
+class CatalogParser {
+ public:
+  CatalogParser(std::string file_name, Mode mode) : file_(std::move(file_name)), mode_(mode) {}
+
+  CatalogResult Parse(const Catalog& base, std::string_view yaml) {
+    YAML::Node root;
+    try {
+      root = YAML::Load(std::string(yaml));
+    } catch (const YAML::Exception& e) {
+      ErrorAt(e.mark, "not valid YAML: " + e.msg);
+      return Result(std::nullopt);
+    }
+    if (!root.IsMap()) {
+      ErrorAt(root.IsDefined() && !root.IsNull() ? root.Mark() : YAML::Mark::null_mark(),
+              "a prices file is a mapping with the keys " +
+                  JoinKeys({"region", "instances", "lambda", "api_gateway"}) +
+                  " (see exporter/cost/data/prices.yaml for the shape)");
+      return Result(std::nullopt);
+    }
+    const Fields top = Read(root, "", {"region", "instances", "lambda", "api_gateway"});
+
+    Catalog out;
+    bool replacing = mode_ == Mode::kBuiltin;
+    if (const YAML::Node* region = top.Find("region")) {
+      const std::optional<std::string> name = Text(*region, "region");
+      if (name && mode_ == Mode::kOverride && *name != base.region) {
+        // Another region: start afresh so no price of base's region is used for it.
+        replacing = true;
+      }
+      if (name) {
+        out.region = *name;
+      }
+    } else if (mode_ == Mode::kBuiltin) {
+      ErrorAt(root.Mark(), "region: missing; the built-in catalog must name its region");
+    }
+    if (!replacing) {
+      const std::string region = out.region;
+      out = base;
+      if (top.Find("region")) {
+        out.region = region;
+      }
+    }
+    complete_ = replacing;
+
+    if (const YAML::Node* instances = top.Find("instances")) {
+      ParseInstances(*instances, out);
+    } else if (mode_ == Mode::kBuiltin) {
+      ErrorAt(root.Mark(), "instances: missing");
+    }
+    if (const YAML::Node* lambda = top.Find("lambda")) {
+      ParseLambda(*lambda, out.serverless);
+    } else if (mode_ == Mode::kBuiltin) {
+      ErrorAt(root.Mark(), "lambda: missing");
+    }
+    if (const YAML::Node* gateway = top.Find("api_gateway")) {
+      ParseApiGateway(*gateway, out.serverless);
+    } else if (mode_ == Mode::kBuiltin) {
+      ErrorAt(root.Mark(), "api_gateway: missing");
+    }
+    if (top.entries.empty() && errors_.empty()) {
+      ErrorAt(root.Mark(), "the prices file gives no prices; give at least one of " +
+                               JoinKeys({"region", "instances", "lambda", "api_gateway"}));
+    }
+    return Result(std::move(out));
+  }
+
+ private:
+  CatalogResult Result(std::optional<Catalog> catalog) {
+    CatalogResult result;
+    if (errors_.empty()) {
+      result.catalog = std::move(catalog);
+      return result;
+    }
+    // In file order, as a user reads the file, whatever order the checks ran in.
+    std::stable_sort(errors_.begin(), errors_.end(), [](const Problem& a, const Problem& b) {
+      return std::pair(a.line, a.column) < std::pair(b.line, b.column);
+    });
+    for (const Problem& e : errors_) {
+      if (!result.error.empty()) {
+        result.error += '\n';
+      }
+      result.error += e.text;
+    }
+    return result;
+  }
+
+  void ErrorAt(const YAML::Mark& mark, const std::string& message) {
+    std::ostringstream out;
+    out << file_;
+    if (!mark.is_null()) {
+      out << ':' << mark.line + 1 << ':' << mark.column + 1;
+    }
+    out << ": " << message;
+    errors_.push_back(
+        Problem{mark.is_null() ? -1 : mark.line, mark.is_null() ? -1 : mark.column, out.str()});
+  }
+  void Error(const YAML::Node& node, const std::string& path, const std::string& message) {
+    ErrorAt(node.Mark(), path + ": " + message);
+  }
+
+  static std::string Join(const std::string& path, const std::string& key) {
+    return path.empty() ? key : path + "." + key;
+  }
+
+  // Reads a mapping's keys; reports non-scalar, repeated and unknown ones.
+  Fields Read(const YAML::Node& map, const std::string& path,
+              std::initializer_list<std::string_view> allowed) {
+    Fields fields;
+    for (auto it = map.begin(); it != map.end(); ++it) {
+      if (!it->first.IsScalar()) {
+        Error(it->first, path.empty() ? "(top level)" : path, "keys must be plain words");
+        continue;
+      }
+      const std::string key = it->first.Scalar();
+      bool known = allowed.size() == 0;
+      for (std::string_view a : allowed) {
+        known = known || key == a;
+      }
+      if (!known) {
+        Error(it->first, Join(path, key), "unknown key; expected one of " + JoinKeys(allowed));
+        continue;
+      }
+      if (fields.values.count(key) != 0) {
+        Error(it->first, Join(path, key), "given twice; keep one");
+        continue;
+      }
+      fields.values.emplace(key, it->second);
+      fields.entries.emplace_back(key, it->second);
+    }
+    return fields;
+  }
+
+  bool ExpectMap(const YAML::Node& node, const std::string& path) {
+    if (node.IsMap()) {
+      return true;
+    }
+    Error(node, path, "must be a mapping of keys to values");
+    return false;
+  }
+
+  void Missing(const YAML::Node& map, const std::string& path,
+               std::initializer_list<std::string_view> required, const Fields& fields,
+               const std::string& why) {
+    std::string missing;
+    for (std::string_view key : required) {
+      if (fields.Find(key) == nullptr) {
+        if (!missing.empty()) {
+          missing += ", ";
+        }
+        missing += key;
+      }
+    }
+    if (!missing.empty()) {
+      Error(map, path, "missing " + missing + " (" + why + ")");
+    }
+  }
+
+  std::optional<std::string> Text(const YAML::Node& node, const std::string& path) {
+    if (!node.IsScalar() || node.Scalar().empty()) {
+      Error(node, path, "must be a non-empty text value");
+      return std::nullopt;
+    }
+    return node.Scalar();
+  }
+
+  // A price or rate in US dollars: finite and not negative.
+  std::optional<double> Price(const YAML::Node& node, const std::string& path) {
+    double value = 0;
+    if (!node.IsScalar() || !YAML::convert<double>::decode(node, value) || !std::isfinite(value) ||
+        value < 0) {
+      Error(node, path,
+            "must be a non-negative number of US dollars, got '" +
+                (node.IsScalar() ? node.Scalar() : std::string("(not a number)")) + "'");
+      return std::nullopt;
+    }
+    return value;
+  }
+
+  std::optional<std::string> Date(const YAML::Node& node, const std::string& path) {
+    if (!node.IsScalar() || !IsDate(node.Scalar())) {
+      Error(node, path,
+            "must be the date the price was read, as YYYY-MM-DD, got '" +
+                (node.IsScalar() ? node.Scalar() : std::string()) + "'");
+      return std::nullopt;
+    }
+    return node.Scalar();
+  }
+
+  void ParseInstances(const YAML::Node& node, Catalog& catalog) {
+    if (!ExpectMap(node, "instances")) {
+      return;
+    }
+    const Fields types = Read(node, "instances", {});
+    for (const auto& [type, entry] : types.entries) {
+      const std::string path = "instances." + type;
+      if (!IsInstanceTypeName(type)) {
+        Error(entry, path, "an instance type is lower-case letters, digits, '.' and '-'");
+        continue;
+      }
+      ParseInstance(type, entry, path, catalog);
+    }
+  }
+
+  void ParseInstance(const std::string& type, const YAML::Node& node, const std::string& path,
+                     Catalog& catalog) {
+    if (!ExpectMap(node, path)) {
+      return;
+    }
+    const size_t errors_before = errors_.size();
+    const Fields f = Read(node, path,
+                          {"usd_per_hour", "vcpus", "architecture", "accelerator",
+                           "baseline_per_vcpu", "surplus_usd_per_vcpu_hour", "taken", "source"});
+    auto existing = catalog.instances.find(type);
+    const bool is_new = existing == catalog.instances.end();
+    InstancePrice p = is_new ? InstancePrice{} : existing->second;
+    p.type = type;
+    if (mode_ == Mode::kBuiltin) {
+      Missing(node, path, {"usd_per_hour", "vcpus", "architecture"}, f,
+              "every built-in entry needs them");
+    } else if (is_new) {
+      Missing(node, path, {"usd_per_hour", "vcpus", "architecture"}, f,
+              "a type the catalog does not have needs them");
+    }
+
+    if (const YAML::Node* v = f.Find("usd_per_hour")) {
+      if (auto price = Price(*v, path + ".usd_per_hour")) {
+        p.usd_per_hour = *price;
+      }
+    }
+    if (const YAML::Node* v = f.Find("vcpus")) {
+      int vcpus = 0;
+      if (!v->IsScalar() || !YAML::convert<int>::decode(*v, vcpus) || vcpus < 1) {
+        Error(*v, path + ".vcpus", "must be a whole number of vCPUs, at least 1");
+      } else {
+        p.vcpus = vcpus;
+      }
+    }
+    if (const YAML::Node* v = f.Find("architecture")) {
+      const std::optional<std::string> arch = Text(*v, path + ".architecture");
+      if (arch && !ParseArchitecture(*arch)) {
+        Error(*v, path + ".architecture", "must be x86_64 or arm64, got '" + *arch + "'");
+      } else if (arch) {
+        p.architecture = *arch;
+      }
+    }
+    if (const YAML::Node* v = f.Find("accelerator")) {
+      if (auto text = Text(*v, path + ".accelerator")) {
+        p.accelerator = *text;
+      }
+    }
+    if (const YAML::Node* v = f.Find("baseline_per_vcpu")) {
+      double baseline = 0;
+      if (!v->IsScalar() || !YAML::convert<double>::decode(*v, baseline) ||
+          !std::isfinite(baseline) || baseline < 0 || baseline > 1) {
+        Error(*v, path + ".baseline_per_vcpu",
+              "must be the CPU baseline per vCPU as a fraction between 0 and 1 (0.2 for 20 %)");
+      } else {
+        p.baseline_per_vcpu = baseline;
+      }
+    }
+    if (const YAML::Node* v = f.Find("surplus_usd_per_vcpu_hour")) {
+      if (auto price = Price(*v, path + ".surplus_usd_per_vcpu_hour")) {
+        p.surplus_usd_per_vcpu_hour = *price;
+      }
+    }
+    if ((p.baseline_per_vcpu > 0) != (p.surplus_usd_per_vcpu_hour > 0)) {
+      Error(node, path,
+            "a burstable type needs both baseline_per_vcpu and surplus_usd_per_vcpu_hour "
+            "(or neither, for a type that is not burstable)");
+    }
+
+    ReadProvenance(node, f, path, &p.taken, &p.source);
+    if (mode_ == Mode::kOverride) {
+      p.from_prices_file = true;
+    }
+    if (errors_.size() == errors_before) {
+      catalog.instances[type] = std::move(p);
+    }
+  }
+
+  // Reads the price under `key`, when given, into `*out`, divided by `scale` (per-million prices
+  // become per-request ones).
+  void ReadPrice(const Fields& f, const std::string& path, std::string_view key, double scale,
+                 double* out) {
+    if (const YAML::Node* v = f.Find(key)) {
+      if (auto price = Price(*v, Join(path, std::string(key)))) {
+        *out = *price / scale;
+      }
+    }
+  }
+
+  void ParseLambdaArchitecture(const YAML::Node& node, const std::string& path, bool complete,
+                               double* gb_second, double* provisioned, double* pc_duration) {
+    if (!ExpectMap(node, path)) {
+      return;
+    }
+    const Fields f = Read(node, path,
+                          {"usd_per_gb_second", "provisioned_usd_per_gb_second",
+                           "provisioned_duration_usd_per_gb_second"});
+    if (complete) {
+      Missing(node, path,
+              {"usd_per_gb_second", "provisioned_usd_per_gb_second",
+               "provisioned_duration_usd_per_gb_second"},
+              f, CompleteWhy());
+    }
+    ReadPrice(f, path, "usd_per_gb_second", 1, gb_second);
+    ReadPrice(f, path, "provisioned_usd_per_gb_second", 1, provisioned);
+    ReadPrice(f, path, "provisioned_duration_usd_per_gb_second", 1, pc_duration);
+  }
+
+  // When and where a block's prices were read. A user's block is the user's figure: the
+  // built-in date and source no longer describe it, so they become "" and the file's name
+  // unless the block gives its own.
+  void ReadProvenance(const YAML::Node& node, const Fields& f, const std::string& path,
+                      std::string* taken, std::string* source) {
+    if (mode_ == Mode::kBuiltin) {
+      Missing(node, path, {"taken", "source"}, f, "every built-in price says where it came from");
+    } else {
+      taken->clear();
+      *source = file_;
+    }
+    if (const YAML::Node* v = f.Find("taken")) {
+      if (auto date = Date(*v, Join(path, "taken"))) {
+        *taken = *date;
+      }
+    }
+    if (const YAML::Node* v = f.Find("source")) {
+      if (auto text = Text(*v, Join(path, "source"))) {
+        *source = *text;
+      }
+    }
+  }
+
+  std::string CompleteWhy() const {
+    return mode_ == Mode::kBuiltin ? "every built-in price is needed"
+                                   : "this region has no built-in prices to fall back on";
+  }
+
+  void ParseLambda(const YAML::Node& node, ServerlessPrices& s) {
+    const std::string path = "lambda";
+    if (!ExpectMap(node, path)) {
+      return;
+    }
+    const Fields f =
+        Read(node, path, {"usd_per_million_requests", "x86_64", "arm64", "taken", "source"});
+    const bool complete = complete_ || !s.has_lambda;
+    if (complete) {
+      Missing(node, path, {"usd_per_million_requests", "x86_64", "arm64"}, f, CompleteWhy());
+    }
+    ReadPrice(f, path, "usd_per_million_requests", kPerMillion, &s.lambda_request_usd);
+    if (const YAML::Node* v = f.Find("x86_64")) {
+      ParseLambdaArchitecture(*v, "lambda.x86_64", complete, &s.lambda_gb_second_x86_64,
+                              &s.lambda_provisioned_gb_second_x86_64,
+                              &s.lambda_provisioned_duration_gb_second_x86_64);
+    }
+    if (const YAML::Node* v = f.Find("arm64")) {
+      ParseLambdaArchitecture(*v, "lambda.arm64", complete, &s.lambda_gb_second_arm64,
+                              &s.lambda_provisioned_gb_second_arm64,
+                              &s.lambda_provisioned_duration_gb_second_arm64);
+    }
+    ReadProvenance(node, f, path, &s.taken, &s.source);
+    if (mode_ == Mode::kOverride) {
+      s.lambda_from_prices_file = true;
+    }
+    s.has_lambda = true;
+  }
+
+  void ParseApiGateway(const YAML::Node& node, ServerlessPrices& s) {
+    const std::string path = "api_gateway";
+    if (!ExpectMap(node, path)) {
+      return;
+    }
+    const Fields f =
+        Read(node, path,
+             {"rest_usd_per_million_requests", "http_usd_per_million_requests", "taken", "source"});
+    if (complete_ || !s.has_api_gateway) {
+      Missing(node, path, {"rest_usd_per_million_requests", "http_usd_per_million_requests"}, f,
+              CompleteWhy());
+    }
+    ReadPrice(f, path, "rest_usd_per_million_requests", kPerMillion,
+              &s.api_gateway_rest_request_usd);
+    ReadPrice(f, path, "http_usd_per_million_requests", kPerMillion,
+              &s.api_gateway_http_request_usd);
+    ReadProvenance(node, f, path, &s.api_gateway_taken, &s.api_gateway_source);
+    s.has_api_gateway = true;
+  }
+
+  std::string file_;
+  Mode mode_;
+  bool complete_ = false;  // every block given must be complete (built-in, or a new region)
+  struct Problem {
+    int line = -1;  // 0-based as yaml-cpp counts; -1 when not tied to a place
+    int column = -1;
+    std::string text;
+  };
+  std::vector<Problem> errors_;
+};
+
+}  // namespace
+
+const Catalog& BuiltinCatalog() {
+  static const Catalog* const catalog = [] {
+    CatalogParser parser("exporter/cost/data/prices.yaml (built in)", Mode::kBuiltin);
+    CatalogResult result = parser.Parse(Catalog{}, kBuiltinPricesYaml);
+    if (!result.catalog) {
+      // The data file is compiled in and checked by the unit tests: this is a broken build.
+      std::fprintf(stderr, "infercost: the built-in price catalog is invalid:\n%s\n",
+                   result.error.c_str());
+      std::abort();
+    }
+    return new Catalog(std::move(*result.catalog));
+  }();
+  return *catalog;
+}
+
+CatalogResult OverlayCatalog(const Catalog& base, std::string_view yaml,
+                             const std::string& file_name) {
+  CatalogParser parser(file_name, Mode::kOverride);
+  return parser.Parse(base, yaml);
+}
+
+CatalogResult LoadCatalogOverrides(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    CatalogResult result;
+    result.error = path + ": cannot read the prices file (" + std::strerror(errno) +
+                   "); check the path given as prices_file or --prices";
+    return result;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  return OverlayCatalog(BuiltinCatalog(), text.str(), path);
+}
+
+}  // namespace infercost

@@ -1,0 +1,528 @@
+// The cost model: which prices apply to a target (Resolve) and what a window of traffic cost
+// (ComputeCost). Formulas and the approximations they make are in README.md, section `cost`.
+#include "cost/cost.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+namespace infercost {
+namespace {
+
+constexpr double kSecondsPerHour = 3600;
+constexpr double kPerMillion = 1e6;
+constexpr double kMbPerGb = 1024;  // AWS bills Lambda memory as memory_mb / 1024 GB
+constexpr double kMsPerSecond = 1000;
+
+bool IsPrice(double v) { return std::isfinite(v) && v >= 0; }
+
+std::string Number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+std::string KnownTypes(const Catalog& catalog) {
+  std::string out;
+  for (const auto& [type, price] : catalog.instances) {
+    if (!out.empty()) {
+      out += ", ";
+    }
+    out += type;
+  }
+  return out.empty() ? "(none)" : out;
+}
+
+ResolveResult Fail(std::string message) {
+  ResolveResult r;
+  r.error = "pricing: " + std::move(message);
+  return r;
+}
+
+// Catalog prices are for one region; using them for another would be a silent, wrong figure.
+std::string RegionMismatch(const PricingSpec& spec, const Catalog& catalog, std::string_view what,
+                           std::string_view own_price_hint) {
+  return "no " + std::string(what) + " prices for region '" + spec.region +
+         "': the catalog holds " + catalog.region +
+         " prices; give a prices file with region: " + spec.region + std::string(own_price_hint);
+}
+
+// Checks of keys that make no sense for the model: a mistake the user should hear about.
+std::string MisplacedKey(const PricingSpec& spec) {
+  const bool lambda = spec.model == PricingModel::kLambda;
+  const bool hours = spec.model == PricingModel::kInstance || spec.model == PricingModel::kHourly;
+  const std::string model(Name(spec.model));
+  if (!lambda && spec.memory_mb != 0) {
+    return "memory_mb applies to lambda targets only, not to model " + model;
+  }
+  if (!lambda && spec.provisioned_concurrency != 0) {
+    return "provisioned_concurrency applies to lambda targets only, not to model " + model;
+  }
+  if (!hours && !spec.instance_type.empty()) {
+    return "instance_type applies to instance and hourly targets, not to model " + model;
+  }
+  if (!hours && spec.count != 1) {
+    return "count applies to instance and hourly targets, not to model " + model;
+  }
+  if (!hours && spec.usd_per_hour) {
+    return "usd_per_hour applies to instance and hourly targets; for model " + model +
+           " add hourly costs with fixed_usd_per_hour" +
+           (lambda ? " and give your own Lambda rates in a prices file" : "");
+  }
+  if (hours && spec.usd_per_request) {
+    return "usd_per_request applies to per_request and lambda targets, not to model " + model;
+  }
+  return "";
+}
+
+std::optional<std::string> CheckNumbers(const PricingSpec& spec) {
+  if (!IsPrice(spec.fixed_usd_per_hour)) {
+    return "fixed_usd_per_hour must be a non-negative number of US dollars per hour, got " +
+           Number(spec.fixed_usd_per_hour);
+  }
+  if (spec.usd_per_hour && !IsPrice(*spec.usd_per_hour)) {
+    return "usd_per_hour must be a non-negative number of US dollars per hour, got " +
+           Number(*spec.usd_per_hour);
+  }
+  if (spec.usd_per_request && !IsPrice(*spec.usd_per_request)) {
+    return "usd_per_request must be a non-negative number of US dollars per request, got " +
+           Number(*spec.usd_per_request);
+  }
+  if (spec.count < 1) {
+    return "count must be at least 1, got " + std::to_string(spec.count);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view Name(PricingModel v) {
+  switch (v) {
+    case PricingModel::kInstance:
+      return "instance";
+    case PricingModel::kHourly:
+      return "hourly";
+    case PricingModel::kLambda:
+      return "lambda";
+    case PricingModel::kPerRequest:
+      return "per_request";
+  }
+  return "unknown";
+}
+
+std::string_view Name(PriceBasis v) {
+  switch (v) {
+    case PriceBasis::kOnDemand:
+      return "on_demand";
+    case PriceBasis::kReserved:
+      return "reserved";
+    case PriceBasis::kSpot:
+      return "spot";
+    case PriceBasis::kSavingsPlan:
+      return "savings_plan";
+  }
+  return "unknown";
+}
+
+std::string_view Name(CpuCredits v) {
+  switch (v) {
+    case CpuCredits::kUnlimited:
+      return "unlimited";
+    case CpuCredits::kStandard:
+      return "standard";
+  }
+  return "unknown";
+}
+
+std::string_view Name(ApiGateway v) {
+  switch (v) {
+    case ApiGateway::kNone:
+      return "none";
+    case ApiGateway::kHttp:
+      return "http";
+    case ApiGateway::kRest:
+      return "rest";
+  }
+  return "unknown";
+}
+
+std::string_view Name(Architecture v) {
+  switch (v) {
+    case Architecture::kX86_64:
+      return "x86_64";
+    case Architecture::kArm64:
+      return "arm64";
+  }
+  return "unknown";
+}
+
+namespace {
+// The inverse of Name() over every value of an enum.
+template <typename Enum, size_t N>
+std::optional<Enum> ParseByName(std::string_view text, const Enum (&values)[N]) {
+  for (Enum v : values) {
+    if (Name(v) == text) {
+      return v;
+    }
+  }
+  return std::nullopt;
+}
+}  // namespace
+
+std::optional<PricingModel> ParsePricingModel(std::string_view text) {
+  static constexpr PricingModel kAll[] = {PricingModel::kInstance, PricingModel::kHourly,
+                                          PricingModel::kLambda, PricingModel::kPerRequest};
+  return ParseByName(text, kAll);
+}
+
+std::optional<PriceBasis> ParsePriceBasis(std::string_view text) {
+  static constexpr PriceBasis kAll[] = {PriceBasis::kOnDemand, PriceBasis::kReserved,
+                                        PriceBasis::kSpot, PriceBasis::kSavingsPlan};
+  return ParseByName(text, kAll);
+}
+
+std::optional<CpuCredits> ParseCpuCredits(std::string_view text) {
+  static constexpr CpuCredits kAll[] = {CpuCredits::kUnlimited, CpuCredits::kStandard};
+  return ParseByName(text, kAll);
+}
+
+std::optional<ApiGateway> ParseApiGateway(std::string_view text) {
+  static constexpr ApiGateway kAll[] = {ApiGateway::kNone, ApiGateway::kHttp, ApiGateway::kRest};
+  return ParseByName(text, kAll);
+}
+
+std::optional<Architecture> ParseArchitecture(std::string_view text) {
+  static constexpr Architecture kAll[] = {Architecture::kX86_64, Architecture::kArm64};
+  return ParseByName(text, kAll);
+}
+
+ResolveResult Resolve(const PricingSpec& spec, const Catalog& catalog) {
+  if (std::string misplaced = MisplacedKey(spec); !misplaced.empty()) {
+    return Fail(misplaced);
+  }
+  if (auto bad = CheckNumbers(spec)) {
+    return Fail(*bad);
+  }
+
+  const ServerlessPrices& s = catalog.serverless;
+  const bool own_basis = spec.price_basis != PriceBasis::kOnDemand;
+  const std::string basis(Name(spec.price_basis));
+  ResolvedPricing r;
+  r.spec = spec;
+
+  switch (spec.model) {
+    case PricingModel::kInstance: {
+      if (spec.instance_type.empty()) {
+        return Fail("instance_type is required for model instance (e.g. g4dn.xlarge)");
+      }
+      auto it = catalog.instances.find(spec.instance_type);
+      double usd_per_instance_hour = 0;
+      if (it == catalog.instances.end()) {
+        if (!spec.usd_per_hour) {
+          return Fail("unknown instance type '" + spec.instance_type + "'; the catalog knows " +
+                      KnownTypes(catalog) +
+                      "; give its price as pricing.usd_per_hour, or add it to a prices file");
+        }
+        usd_per_instance_hour = *spec.usd_per_hour;  // vCPUs and architecture stay unknown
+      } else {
+        const InstancePrice& p = it->second;
+        if (spec.usd_per_hour) {
+          usd_per_instance_hour = *spec.usd_per_hour;
+        } else {
+          if (spec.region != catalog.region) {
+            return Fail(RegionMismatch(spec, catalog, spec.instance_type,
+                                       ", or give pricing.usd_per_hour"));
+          }
+          if (own_basis && !p.from_prices_file) {
+            return Fail("price_basis " + basis + " needs your own price: the catalog's " +
+                        spec.instance_type +
+                        " price is on-demand; give pricing.usd_per_hour (per instance-hour)");
+          }
+          usd_per_instance_hour = p.usd_per_hour;
+        }
+        r.architecture = p.architecture;
+        r.vcpus = p.vcpus * spec.count;
+        r.baseline_per_vcpu = p.baseline_per_vcpu;
+        // Standard mode throttles at the baseline instead of charging: nothing to price.
+        r.surplus_usd_per_vcpu_hour =
+            spec.cpu_credits == CpuCredits::kUnlimited ? p.surplus_usd_per_vcpu_hour : 0;
+      }
+      r.platform = "ec2";
+      r.usd_per_hour = usd_per_instance_hour * spec.count;
+      break;
+    }
+    case PricingModel::kHourly: {
+      if (!spec.usd_per_hour) {
+        return Fail("usd_per_hour is required for model hourly (US dollars per hour)");
+      }
+      r.platform = "other";
+      r.usd_per_hour = *spec.usd_per_hour * spec.count;
+      break;
+    }
+    case PricingModel::kLambda: {
+      if (spec.memory_mb < kLambdaMinMemoryMb || spec.memory_mb > kLambdaMaxMemoryMb) {
+        return Fail("memory_mb must be between " + std::to_string(kLambdaMinMemoryMb) + " and " +
+                    std::to_string(kLambdaMaxMemoryMb) +
+                    " (MB, as configured on the function), got " + std::to_string(spec.memory_mb));
+      }
+      if (spec.provisioned_concurrency < 0) {
+        return Fail("provisioned_concurrency must be 0 or more, got " +
+                    std::to_string(spec.provisioned_concurrency));
+      }
+      if (spec.region != catalog.region) {
+        return Fail(RegionMismatch(spec, catalog, "Lambda", ""));
+      }
+      if (!s.has_lambda) {
+        return Fail("the prices file for " + catalog.region +
+                    " has no lambda block; add the Lambda prices to it");
+      }
+      if (own_basis && !s.lambda_from_prices_file) {
+        return Fail("price_basis " + basis +
+                    " needs your own Lambda rates: the catalog's are on-demand; give them in a "
+                    "prices file");
+      }
+      const bool arm = spec.architecture == Architecture::kArm64;
+      const double on_demand = arm ? s.lambda_gb_second_arm64 : s.lambda_gb_second_x86_64;
+      const double provisioned =
+          arm ? s.lambda_provisioned_gb_second_arm64 : s.lambda_provisioned_gb_second_x86_64;
+      const double pc_duration = arm ? s.lambda_provisioned_duration_gb_second_arm64
+                                     : s.lambda_provisioned_duration_gb_second_x86_64;
+      r.platform = "lambda";
+      r.architecture = std::string(Name(spec.architecture));
+      r.memory_gb = spec.memory_mb / kMbPerGb;
+      r.function_usd_per_request = spec.usd_per_request.value_or(s.lambda_request_usd);
+      r.on_demand_usd_per_gb_second = on_demand;
+      const bool has_pc = spec.provisioned_concurrency > 0;
+      r.usd_per_gb_second = has_pc ? pc_duration : on_demand;
+      r.provisioned_usd_per_hour =
+          spec.provisioned_concurrency * r.memory_gb * provisioned * kSecondsPerHour;
+      r.usd_per_hour = r.provisioned_usd_per_hour;
+      break;
+    }
+    case PricingModel::kPerRequest: {
+      if (!spec.usd_per_request) {
+        return Fail("usd_per_request is required for model per_request (US dollars per request)");
+      }
+      r.platform = "other";
+      r.function_usd_per_request = *spec.usd_per_request;
+      break;
+    }
+  }
+
+  if (spec.api_gateway != ApiGateway::kNone) {
+    if (spec.region != catalog.region) {
+      return Fail(RegionMismatch(spec, catalog, "API Gateway", ""));
+    }
+    if (!s.has_api_gateway) {
+      return Fail("the prices file for " + catalog.region +
+                  " has no api_gateway block; add the API Gateway prices to it");
+    }
+    r.gateway_usd_per_request = spec.api_gateway == ApiGateway::kRest
+                                    ? s.api_gateway_rest_request_usd
+                                    : s.api_gateway_http_request_usd;
+  }
+  r.usd_per_hour += spec.fixed_usd_per_hour;
+  r.usd_per_request = r.function_usd_per_request + r.gateway_usd_per_request;
+
+  ResolveResult result;
+  result.pricing = std::move(r);
+  return result;
+}
+
+namespace {
+
+bool IsBurstable(const ResolvedPricing& p) {
+  return p.baseline_per_vcpu > 0 && p.surplus_usd_per_vcpu_hour > 0 && p.vcpus > 0;
+}
+
+// Surplus credits per hour at utilisation u: what runs above the baseline is bought by the
+// vCPU-hour (unlimited mode).
+double SurplusUsdPerHour(const ResolvedPricing& p, double utilisation) {
+  return std::max(0.0, utilisation - p.baseline_per_vcpu) * p.vcpus * p.surplus_usd_per_vcpu_hour;
+}
+
+// Duration spend for `gb_seconds` of Lambda execution when provisioned concurrency could have
+// served at most `pc_gb_seconds` of them. AWS charges the lower duration price only for
+// invocations that ran on provisioned environments; those serve first, so the share is at most
+// PC x window. Treating it as exactly that is the approximation (an upper bound on the savings
+// when bursts overflow PC while it sits idle at other times in the same window).
+double DurationUsd(const ResolvedPricing& p, double gb_seconds, double pc_gb_seconds) {
+  const double at_pc = std::clamp(pc_gb_seconds, 0.0, gb_seconds);
+  return at_pc * p.usd_per_gb_second + (gb_seconds - at_pc) * p.on_demand_usd_per_gb_second;
+}
+
+// A gauge must never carry inf or NaN: extreme inputs (a capacity of 1e-310 IPS) leave the
+// figure absent instead.
+void SetFigure(double usd_per_million, std::optional<double>* figure, std::string* reason) {
+  if (std::isfinite(usd_per_million)) {
+    *figure = usd_per_million;
+  } else {
+    *reason = "the figure is not a finite number for these inputs";
+  }
+}
+
+}  // namespace
+
+Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
+  Cost cost;
+  double elapsed_seconds = usage.elapsed_seconds;
+  if (!std::isfinite(elapsed_seconds) || elapsed_seconds < 0) {
+    cost.caveats.push_back("the window length was not a non-negative number; counted as 0 s");
+    elapsed_seconds = 0;
+  }
+  double capacity_ips = usage.capacity_ips;
+  if (!std::isfinite(capacity_ips) || capacity_ips < 0) {
+    capacity_ips = 0;
+  }
+  const double hours = elapsed_seconds / kSecondsPerHour;
+  // Counts as doubles once: exact below 2^53, far beyond any window.
+  const double ok = static_cast<double>(usage.ok);
+  const double requests = static_cast<double>(usage.requests);
+  const double billable = static_cast<double>(usage.billable_requests);
+  const double billed_seconds = static_cast<double>(usage.billed_ms) / kMsPerSecond;
+  const double observed_ips = elapsed_seconds > 0 ? ok / elapsed_seconds : 0;
+  const bool lambda = pricing.memory_gb > 0;
+
+  // Time: instance hours, provisioned concurrency, fixed costs, and burstable surplus credits.
+  cost.time_usd = pricing.usd_per_hour * hours;
+  if (pricing.baseline_per_vcpu > 0 && capacity_ips > 0) {
+    cost.utilisation = std::clamp(observed_ips / capacity_ips, 0.0, 1.0);
+  }
+  if (IsBurstable(pricing)) {
+    if (capacity_ips > 0) {
+      cost.surplus_credit_usd = SurplusUsdPerHour(pricing, cost.utilisation) * hours;
+      cost.time_usd += cost.surplus_credit_usd;
+    } else if (usage.ok > 0) {
+      cost.caveats.push_back(
+          "burstable surplus credits not estimated yet: capacity (for utilisation) not known");
+    }
+  }
+
+  // Requests: the function's price on requests it accepted, the gateway's on every request it
+  // answered, and Lambda duration.
+  cost.request_usd =
+      pricing.function_usd_per_request * billable + pricing.gateway_usd_per_request * requests;
+  if (lambda) {
+    const double gb_seconds = billed_seconds * pricing.memory_gb;
+    const double pc_gb_seconds =
+        pricing.spec.provisioned_concurrency * elapsed_seconds * pricing.memory_gb;
+    cost.request_usd += DurationUsd(pricing, gb_seconds, pc_gb_seconds);
+    if (usage.billed_estimated) {
+      cost.caveats.push_back(
+          "some billed durations are measured latencies (no billed-duration header): an upper "
+          "bound");
+    }
+  }
+
+  // Observed basis: what this window's traffic cost per successful inference.
+  if (usage.ok == 0) {
+    cost.observed_absent_reason = "no successful inferences in the window";
+  } else {
+    SetFigure(cost.TotalUsd() / ok * kPerMillion, &cost.observed_usd_per_million,
+              &cost.observed_absent_reason);
+  }
+
+  // Capacity basis: the cost per inference when the target runs at its highest healthy IPS,
+  // one request per inference.
+  if (capacity_ips <= 0) {
+    cost.capacity_absent_reason =
+        "capacity not known yet: it needs a full window with under 1 % errors (and p95 within "
+        "the SLO when one is set)";
+    return cost;
+  }
+  double usd_per_hour = pricing.usd_per_hour;
+  // Unlimited burstable at capacity runs flat out: utilisation 1.
+  if (IsBurstable(pricing)) {
+    usd_per_hour += SurplusUsdPerHour(pricing, 1.0);
+  }
+  double per_inference = usd_per_hour / (capacity_ips * kSecondsPerHour) + pricing.usd_per_request;
+  if (lambda) {
+    if (usage.billable_requests == 0) {
+      cost.capacity_absent_reason = "no billed Lambda durations in the window yet";
+      return cost;
+    }
+    const double mean_seconds = billed_seconds / billable;
+    const double gb_seconds = mean_seconds * pricing.memory_gb;
+    // At capacity the function holds capacity x mean duration environments at once (Little's
+    // law); provisioned concurrency covers up to PC of them.
+    const double busy = capacity_ips * mean_seconds;
+    const double pc_share =
+        busy > 0 ? std::min(1.0, pricing.spec.provisioned_concurrency / busy) : 0.0;
+    per_inference += DurationUsd(pricing, gb_seconds, gb_seconds * pc_share);
+  }
+  SetFigure(per_inference * kPerMillion, &cost.capacity_usd_per_million,
+            &cost.capacity_absent_reason);
+  return cost;
+}
+
+uint64_t BilledMsFromLatency(std::chrono::nanoseconds latency) {
+  constexpr int64_t kNsPerMs = 1'000'000;
+  const int64_t ns = latency.count();
+  if (ns <= 0) {
+    return 1;  // Lambda's smallest bill is 1 ms
+  }
+  return static_cast<uint64_t>((ns + kNsPerMs - 1) / kNsPerMs);
+}
+
+std::optional<uint64_t> ParseBilledDurationMs(std::string_view header_value) {
+  while (!header_value.empty() && (header_value.front() == ' ' || header_value.front() == '\t')) {
+    header_value.remove_prefix(1);
+  }
+  while (!header_value.empty() && (header_value.back() == ' ' || header_value.back() == '\t' ||
+                                   header_value.back() == '\r' || header_value.back() == '\n')) {
+    header_value.remove_suffix(1);
+  }
+  if (header_value.empty()) {
+    return std::nullopt;
+  }
+  double ms = 0;
+  const char* end = header_value.data() + header_value.size();
+  auto [ptr, ec] = std::from_chars(header_value.data(), end, ms, std::chars_format::fixed);
+  // 1e12 ms is 30 years: anything above is not a billed duration.
+  if (ec != std::errc() || ptr != end || !std::isfinite(ms) || ms < 0 || ms > 1e12) {
+    return std::nullopt;
+  }
+  return static_cast<uint64_t>(std::ceil(ms));
+}
+
+bool CapacityTracker::Observe(double ips, double error_ratio, std::optional<Seconds> p95,
+                              std::optional<Seconds> slo_p95) {
+  if (!std::isfinite(ips) || ips <= 0) {
+    return false;
+  }
+  if (!std::isfinite(error_ratio) || error_ratio < 0 || error_ratio >= kMaxErrorRatio) {
+    return false;
+  }
+  if (slo_p95) {
+    // Written so that a NaN p95 fails the check.
+    if (!p95 || !(p95->count() <= slo_p95->count())) {
+      return false;
+    }
+  }
+  if (!best_ips_ || ips > *best_ips_) {
+    best_ips_ = ips;
+  }
+  return true;
+}
+
+std::string FormatUsd(double usd) {
+  if (!std::isfinite(usd)) {
+    return "n/a";
+  }
+  const char* sign = usd < 0 ? "-" : "";
+  const double amount = std::fabs(usd);
+  int decimals = 2;
+  if (amount > 0 && amount < 0.01) {
+    // Two significant digits below one cent: $0.0042, $0.00000020.
+    decimals = std::min(15, 1 - static_cast<int>(std::floor(std::log10(amount))));
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s$%.*f", sign, decimals, amount);
+  return buf;
+}
+
+}  // namespace infercost

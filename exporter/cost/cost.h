@@ -1,0 +1,222 @@
+// The cost model: prices in force for a target, and spend and $ per 1M inferences over a window.
+// Pure: no I/O, no clock (LoadCatalogOverrides alone reads the file it is given). Thread
+// contract: free functions and immutable values; safe anywhere. CapacityTracker is a plain value
+// with one owner.
+//
+// Money is a double in US dollars everywhere inside the program. Nothing is rounded on the way;
+// the one rounding point is presentation (reports, the bench summary, the landing page), which
+// formats with FormatUsd(). Prometheus gets the unrounded double.
+#ifndef INFERCOST_COST_COST_H_
+#define INFERCOST_COST_COST_H_
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace infercost {
+
+enum class PricingModel { kInstance, kHourly, kLambda, kPerRequest };
+enum class PriceBasis { kOnDemand, kReserved, kSpot, kSavingsPlan };
+enum class CpuCredits { kUnlimited, kStandard };
+enum class ApiGateway { kNone, kHttp, kRest };
+enum class Architecture { kX86_64, kArm64 };
+
+// What a user says about a target's price (config `pricing:` or bench's pricing flags).
+struct PricingSpec {
+  PricingModel model = PricingModel::kHourly;
+  std::string region = "us-east-1";
+  PriceBasis price_basis = PriceBasis::kOnDemand;
+  double fixed_usd_per_hour = 0;  // storage, EFS, NAT... added to the time component
+
+  // instance: price from the catalog unless usd_per_hour overrides it (reserved, spot, ...).
+  std::string instance_type;
+  int count = 1;
+  std::optional<double> usd_per_hour;               // hourly: required; instance: optional override
+  CpuCredits cpu_credits = CpuCredits::kUnlimited;  // burstable types (t3, t4g) only
+
+  // lambda
+  int memory_mb = 0;
+  Architecture architecture = Architecture::kX86_64;
+  ApiGateway api_gateway = ApiGateway::kNone;  // also allowed in front of any other model
+  int provisioned_concurrency = 0;
+
+  // per_request (also an override of Lambda's request price when set on a lambda target)
+  std::optional<double> usd_per_request;
+};
+
+// Lambda memory bounds (MB) as AWS allows them.
+inline constexpr int kLambdaMinMemoryMb = 128;
+inline constexpr int kLambdaMaxMemoryMb = 10240;
+
+// One row of the built-in catalog of EC2 instance prices.
+struct InstancePrice {
+  std::string type;         // e.g. g4dn.xlarge
+  double usd_per_hour = 0;  // on-demand, Linux
+  int vcpus = 0;
+  std::string architecture;              // x86_64 | arm64
+  std::string accelerator;               // e.g. "NVIDIA T4", "" for none
+  double baseline_per_vcpu = 0;          // burstable: CPU baseline (0.2 = 20 %); 0 otherwise
+  double surplus_usd_per_vcpu_hour = 0;  // burstable: unlimited-mode surplus credit price
+  std::string taken;                     // date the price was read, YYYY-MM-DD
+  std::string source;                    // where it was read
+  bool from_prices_file = false;  // set by a user's prices file (then any price_basis is allowed)
+};
+
+struct ServerlessPrices {
+  double lambda_request_usd = 0;  // per request
+  double lambda_gb_second_x86_64 = 0;
+  double lambda_gb_second_arm64 = 0;
+  double lambda_provisioned_gb_second_x86_64 = 0;  // time-based, per GB-s provisioned
+  double lambda_provisioned_gb_second_arm64 = 0;
+  double lambda_provisioned_duration_gb_second_x86_64 = 0;  // duration price with PC
+  double lambda_provisioned_duration_gb_second_arm64 = 0;
+  double api_gateway_rest_request_usd = 0;
+  double api_gateway_http_request_usd = 0;
+  std::string taken;   // of the Lambda prices
+  std::string source;  // of the Lambda prices
+  std::string api_gateway_taken;
+  std::string api_gateway_source;
+  // False when the catalog's region has no such prices (a prices file for another region that
+  // leaves the block out): a target that needs them is then a config error, never $0.
+  bool has_lambda = false;
+  bool has_api_gateway = false;
+  bool lambda_from_prices_file = false;  // the Lambda prices are the user's own
+};
+
+// Prices by region. Built-in data is us-east-1 on-demand; a prices file or the config overrides
+// any entry.
+struct Catalog {
+  std::string region = "us-east-1";
+  std::map<std::string, InstancePrice> instances;
+  ServerlessPrices serverless;
+};
+
+struct CatalogResult {
+  std::optional<Catalog> catalog;
+  std::string error;  // what to fix, with the file name
+};
+
+// The compiled-in catalog (exporter/cost/data/prices.yaml).
+const Catalog& BuiltinCatalog();
+// The built-in catalog with the entries of a prices file (same YAML shape as the built-in data)
+// laid over it. Errors read "FILE:LINE:COL: message".
+CatalogResult LoadCatalogOverrides(const std::string& path);
+// The same for YAML text already in memory, laid over `base`; `file_name` is for messages.
+// A file whose `region:` differs from base's replaces the base instead of laying over it, so no
+// price of one region leaks into another.
+CatalogResult OverlayCatalog(const Catalog& base, std::string_view yaml,
+                             const std::string& file_name);
+
+// The prices in force for one target: what infercost_price_* gauges export.
+struct ResolvedPricing {
+  PricingSpec spec;
+  std::string platform;          // ec2 | lambda | other
+  std::string architecture;      // x86_64 | arm64 | "" when unknown
+  double usd_per_hour = 0;       // time-based: instances x count + fixed + provisioned concurrency
+  double usd_per_request = 0;    // per request: Lambda request + API Gateway, or per_request
+  double usd_per_gb_second = 0;  // Lambda duration price in force (lower with PC)
+  double memory_gb = 0;          // Lambda memory, GiB-as-AWS-bills-it (MB / 1024)
+  int vcpus = 0;                 // instance vCPUs x count (burstable surplus)
+  double baseline_per_vcpu = 0;  // burstable baseline, 0 when not burstable
+  double surplus_usd_per_vcpu_hour = 0;  // 0 in standard mode: no surplus is ever charged
+  double provisioned_usd_per_hour = 0;   // the provisioned-concurrency part of usd_per_hour
+
+  // The two halves of usd_per_request, which AWS counts on different requests: the function's
+  // (Lambda request or per_request price) on billable requests, the gateway's on every request.
+  double function_usd_per_request = 0;
+  double gateway_usd_per_request = 0;
+  // Duration price for what provisioned concurrency cannot cover (= usd_per_gb_second without PC).
+  double on_demand_usd_per_gb_second = 0;
+};
+
+struct ResolveResult {
+  std::optional<ResolvedPricing> pricing;
+  // What to fix, e.g. "unknown instance type 'p9.huge'; known: ...; or give pricing.usd_per_hour"
+  std::string error;
+};
+ResolveResult Resolve(const PricingSpec& spec, const Catalog& catalog);
+
+// What happened in a window, as the engine measured it.
+struct Usage {
+  double elapsed_seconds = 0;  // length of the window
+  uint64_t ok = 0;             // successful inferences
+  uint64_t requests = 0;       // every request sent and finished, failures included
+  // Requests the service accepted and bills: finished requests minus throttles (429) and
+  // connection failures. Lambda's request price and per_request prices apply to these; fill it
+  // for every model.
+  uint64_t billable_requests = 0;  // requests that reached the function (Lambda; not throttled)
+  uint64_t billed_ms = 0;          // summed billed duration, each request rounded up to 1 ms
+  bool billed_estimated = false;   // some durations were measured latency (an upper bound)
+  double capacity_ips = 0;         // highest healthy sustained IPS; 0 when not yet known
+};
+
+struct Cost {
+  double time_usd = 0;            // spend that accrues with the clock over the window
+  double request_usd = 0;         // spend that accrues per request over the window
+  double surplus_credit_usd = 0;  // part of time_usd: burstable surplus credits
+  double utilisation = 0;         // burstable: observed / capacity IPS (0 when unknown)
+  // $ per 1M successful inferences; absent (with a reason) when it cannot be computed.
+  std::optional<double> observed_usd_per_million;
+  std::optional<double> capacity_usd_per_million;
+  std::string observed_absent_reason;
+  std::string capacity_absent_reason;
+  // What makes the figures approximate in this window, e.g. billed durations taken from latency.
+  std::vector<std::string> caveats;
+  double TotalUsd() const { return time_usd + request_usd; }
+};
+
+Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage);
+
+// Lambda bills duration in 1 ms steps, rounded up: a measured latency becomes its billed upper
+// bound this way (at least 1 ms).
+uint64_t BilledMsFromLatency(std::chrono::nanoseconds latency);
+// The value of an X-Billed-Duration-Ms header ("631" or "630.82"), rounded up to whole ms;
+// nullopt for anything that is not a finite, non-negative number.
+std::optional<uint64_t> ParseBilledDurationMs(std::string_view header_value);
+
+// The capacity basis: the highest successful IPS seen over a full window while the target was
+// healthy (error ratio under kMaxErrorRatio and, when an SLO is set, p95 latency within it).
+// Thread contract: not synchronised; one owner feeds it once per full window.
+class CapacityTracker {
+ public:
+  static constexpr double kMaxErrorRatio = 0.01;
+  using Seconds = std::chrono::duration<double>;
+
+  // Feeds one full window; returns whether it counted as healthy. A window with an SLO but no
+  // p95 (no successful request) is not healthy.
+  bool Observe(double ips, double error_ratio, std::optional<Seconds> p95,
+               std::optional<Seconds> slo_p95);
+  bool has_value() const { return best_ips_.has_value(); }
+  // The highest healthy IPS; 0 while has_value() is false (Usage::capacity_ips's convention).
+  double ips() const { return best_ips_.value_or(0.0); }
+  void Reset() { best_ips_.reset(); }
+
+ private:
+  std::optional<double> best_ips_;
+};
+
+// Presentation: "$10.71", "$0.29", "$0.0042" (two decimals, two significant digits below one
+// cent), "-$1.50" for a negative amount, "n/a" for a value that is not finite.
+std::string FormatUsd(double usd);
+
+std::string_view Name(PricingModel v);
+std::string_view Name(PriceBasis v);
+std::string_view Name(CpuCredits v);
+std::string_view Name(ApiGateway v);
+std::string_view Name(Architecture v);
+
+// The inverse of Name(): the config's and the flags' spellings ("per_request", "savings_plan",
+// "x86_64", ...); nullopt for anything else.
+std::optional<PricingModel> ParsePricingModel(std::string_view text);
+std::optional<PriceBasis> ParsePriceBasis(std::string_view text);
+std::optional<CpuCredits> ParseCpuCredits(std::string_view text);
+std::optional<ApiGateway> ParseApiGateway(std::string_view text);
+std::optional<Architecture> ParseArchitecture(std::string_view text);
+
+}  // namespace infercost
+
+#endif  // INFERCOST_COST_COST_H_

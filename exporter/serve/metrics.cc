@@ -1,0 +1,272 @@
+#include "serve/metrics.h"
+
+#include <cstdio>
+
+namespace infercost {
+namespace {
+
+using prometheus::BuildCounter;
+using prometheus::BuildGauge;
+using prometheus::BuildHistogram;
+
+template <typename T>
+void RemoveIf(prometheus::Family<T>& family, T*& metric) {
+  if (metric != nullptr) {
+    family.Remove(metric);
+    metric = nullptr;
+  }
+}
+
+void SetOptional(prometheus::Family<prometheus::Gauge>& family, prometheus::Gauge*& gauge,
+                 const prometheus::Labels& labels, std::optional<double> value) {
+  if (!value) {
+    RemoveIf(family, gauge);
+    return;
+  }
+  if (gauge == nullptr) gauge = &family.Add(labels);
+  gauge->Set(*value);
+}
+
+}  // namespace
+
+MetricFamilies::MetricFamilies(prometheus::Registry& registry)
+    : requests(BuildCounter()
+                   .Name("infercost_requests_total")
+                   .Help("Finished requests by outcome (ok, http_4xx, throttled, http_5xx, "
+                         "gateway_timeout, timeout, connect_error, tls_error, invalid_response).")
+                   .Register(registry)),
+      inferences(BuildCounter()
+                     .Name("infercost_inferences_total")
+                     .Help("Successful inferences (requests with outcome ok).")
+                     .Register(registry)),
+      request_duration(BuildHistogram()
+                           .Name("infercost_request_duration_seconds")
+                           .Help("Latency of every finished request; in open loop measured from "
+                                 "the intended send time.")
+                           .Register(registry)),
+      inferences_per_second(BuildGauge()
+                                .Name("infercost_inferences_per_second")
+                                .Help("Successful inferences per second over the window.")
+                                .Register(registry)),
+      cost_per_million(BuildGauge()
+                           .Name("infercost_cost_per_million_inferences_usd")
+                           .Help("US dollars per one million successful inferences over the "
+                                 "window, on the observed or the capacity basis; absent when it "
+                                 "cannot be computed.")
+                           .Register(registry)),
+      capacity_ips(BuildGauge()
+                       .Name("infercost_capacity_inferences_per_second")
+                       .Help("Highest successful IPS sustained over a full healthy window: the "
+                             "capacity basis. Absent until one is seen.")
+                       .Register(registry)),
+      cost_total(BuildCounter()
+                     .Name("infercost_cost_usd_total")
+                     .Help("Estimated spend in US dollars: component time accrues with the clock "
+                           "(instance hours, provisioned concurrency, fixed costs), component "
+                           "request with each request.")
+                     .Register(registry)),
+      price_per_hour(BuildGauge()
+                         .Name("infercost_price_usd_per_hour")
+                         .Help("Time-based price in force, US dollars per hour.")
+                         .Register(registry)),
+      price_per_request(BuildGauge()
+                            .Name("infercost_price_usd_per_request")
+                            .Help("Per-request price in force (Lambda request and API Gateway, "
+                                  "or a flat price), US dollars.")
+                            .Register(registry)),
+      price_per_gb_second(BuildGauge()
+                              .Name("infercost_price_usd_per_gigabyte_second")
+                              .Help("Lambda duration price in force, US dollars per GB-second "
+                                    "(GB as AWS bills it: 1024 MB).")
+                              .Register(registry)),
+      memory_bytes(BuildGauge()
+                       .Name("infercost_memory_bytes")
+                       .Help("Lambda memory size in bytes (1024 MB = 1 GB as AWS bills it).")
+                       .Register(registry)),
+      billed_duration(BuildCounter()
+                          .Name("infercost_billed_duration_seconds_total")
+                          .Help("Lambda billed duration, each request rounded up to 1 ms.")
+                          .Register(registry)),
+      cold_starts(BuildCounter()
+                      .Name("infercost_cold_starts_total")
+                      .Help("Detected cold starts.")
+                      .Register(registry)),
+      cold_start_duration(BuildHistogram()
+                              .Name("infercost_cold_start_duration_seconds")
+                              .Help("Latency of cold-start requests.")
+                              .Register(registry)),
+      in_flight(BuildGauge()
+                    .Name("infercost_in_flight_requests")
+                    .Help("Requests sent and not yet finished.")
+                    .Register(registry)),
+      effective_concurrency(BuildGauge()
+                                .Name("infercost_effective_concurrency")
+                                .Help("Requests per second times mean latency over the window "
+                                      "(Little's law): how many requests the target really held "
+                                      "at once.")
+                                .Register(registry)),
+      dropped(BuildCounter()
+                  .Name("infercost_dropped_requests_total")
+                  .Help("Open-loop arrivals not sent because the in-flight cap was reached.")
+                  .Register(registry)),
+      budget(BuildGauge()
+                 .Name("infercost_cost_budget_per_million_inferences_usd")
+                 .Help("The target's budget_usd_per_million from the config (present only where "
+                       "one is set).")
+                 .Register(registry)),
+      offered_concurrency(BuildGauge()
+                              .Name("infercost_offered_concurrency")
+                              .Help("Concurrency the schedule asks for now (closed loop).")
+                              .Register(registry)),
+      offered_rate(BuildGauge()
+                       .Name("infercost_offered_rate")
+                       .Help("Requests per second the schedule asks for now (open loop).")
+                       .Register(registry)),
+      schedule_lag(BuildHistogram()
+                       .Name("infercost_schedule_lag_seconds")
+                       .Help("How late the generator sent each request compared with its "
+                             "schedule: the client-bottleneck signal.")
+                       .Register(registry)),
+      measurement_valid(BuildGauge()
+                            .Name("infercost_measurement_valid")
+                            .Help("1 when the last window is trustworthy: schedule kept (p99 lag "
+                                  "under 10 ms), no drops, the generator not CPU-bound.")
+                            .Register(registry)),
+      load_active(BuildGauge()
+                      .Name("infercost_load_active")
+                      .Help("0 during an idle stage or once the target's spend_limit_usd is "
+                            "reached, else 1.")
+                      .Register(registry)),
+      target_info(BuildGauge()
+                      .Name("infercost_target_info")
+                      .Help("Static facts about a target; always 1.")
+                      .Register(registry)),
+      build_info(BuildGauge()
+                     .Name("infercost_build_info")
+                     .Help("Version and revision of the running infercost; always 1.")
+                     .Register(registry)),
+      reload_successful(BuildGauge()
+                            .Name("infercost_config_last_reload_successful")
+                            .Help("Whether the last configuration load or reload succeeded.")
+                            .Register(registry)),
+      reload_success_timestamp(BuildGauge()
+                                   .Name("infercost_config_last_reload_success_timestamp_seconds")
+                                   .Help("Unix time of the last successful configuration load.")
+                                   .Register(registry)) {}
+
+TargetSeries::TargetSeries(MetricFamilies& families, std::string target)
+    : families_(families), target_(std::move(target)) {
+  const prometheus::Labels t = {{"target", target_}};
+  for (loadgen::Outcome outcome : loadgen::kAllOutcomes) {
+    requests[static_cast<std::size_t>(outcome)] = &families.requests.Add(
+        {{"target", target_}, {"outcome", std::string(OutcomeName(outcome))}});
+  }
+  inferences = &families.inferences.Add(t);
+  request_duration = &families.request_duration.Add(t, kRequestDurationBounds);
+  inferences_per_second = &families.inferences_per_second.Add(t);
+  cost_time = &families.cost_total.Add({{"target", target_}, {"component", "time"}});
+  cost_request = &families.cost_total.Add({{"target", target_}, {"component", "request"}});
+  price_per_hour = &families.price_per_hour.Add(t);
+  price_per_request = &families.price_per_request.Add(t);
+  price_per_gb_second = &families.price_per_gb_second.Add(t);
+  memory_bytes = &families.memory_bytes.Add(t);
+  billed_duration = &families.billed_duration.Add(t);
+  cold_starts = &families.cold_starts.Add(t);
+  cold_start_duration = &families.cold_start_duration.Add(t, kColdStartBounds);
+  in_flight = &families.in_flight.Add(t);
+  effective_concurrency = &families.effective_concurrency.Add(t);
+  dropped = &families.dropped.Add(t);
+  offered_concurrency = &families.offered_concurrency.Add(t);
+  offered_rate = &families.offered_rate.Add(t);
+  schedule_lag = &families.schedule_lag.Add(t, kScheduleLagBounds);
+  measurement_valid = &families.measurement_valid.Add(t);
+  load_active = &families.load_active.Add(t);
+}
+
+TargetSeries::~TargetSeries() {
+  for (prometheus::Counter*& c : requests) RemoveIf(families_.requests, c);
+  RemoveIf(families_.inferences, inferences);
+  RemoveIf(families_.request_duration, request_duration);
+  RemoveIf(families_.inferences_per_second, inferences_per_second);
+  RemoveIf(families_.cost_total, cost_time);
+  RemoveIf(families_.cost_total, cost_request);
+  RemoveIf(families_.price_per_hour, price_per_hour);
+  RemoveIf(families_.price_per_request, price_per_request);
+  RemoveIf(families_.price_per_gb_second, price_per_gb_second);
+  RemoveIf(families_.memory_bytes, memory_bytes);
+  RemoveIf(families_.billed_duration, billed_duration);
+  RemoveIf(families_.cold_starts, cold_starts);
+  RemoveIf(families_.cold_start_duration, cold_start_duration);
+  RemoveIf(families_.in_flight, in_flight);
+  RemoveIf(families_.effective_concurrency, effective_concurrency);
+  RemoveIf(families_.dropped, dropped);
+  RemoveIf(families_.offered_concurrency, offered_concurrency);
+  RemoveIf(families_.offered_rate, offered_rate);
+  RemoveIf(families_.schedule_lag, schedule_lag);
+  RemoveIf(families_.measurement_valid, measurement_valid);
+  RemoveIf(families_.load_active, load_active);
+  RemoveIf(families_.target_info, info_);
+  RemoveIf(families_.cost_per_million, cost_observed_);
+  RemoveIf(families_.cost_per_million, cost_capacity_);
+  RemoveIf(families_.budget, budget_);
+  RemoveIf(families_.capacity_ips, capacity_);
+}
+
+void TargetSeries::SetInfo(const TargetInfo& info) {
+  RemoveIf(families_.target_info, info_);
+  info_ = &families_.target_info.Add({{"target", target_},
+                                      {"platform", info.platform},
+                                      {"instance_type", info.instance_type},
+                                      {"region", info.region},
+                                      {"architecture", info.architecture},
+                                      {"pricing_model", info.pricing_model},
+                                      {"price_basis", info.price_basis}});
+  info_->Set(1);
+}
+
+void TargetSeries::SetCostPerMillion(bool capacity_basis, std::optional<double> usd) {
+  SetOptional(families_.cost_per_million, capacity_basis ? cost_capacity_ : cost_observed_,
+              {{"target", target_}, {"basis", capacity_basis ? "capacity" : "observed"}}, usd);
+}
+
+void TargetSeries::SetBudget(std::optional<double> usd_per_million) {
+  SetOptional(families_.budget, budget_, {{"target", target_}}, usd_per_million);
+}
+
+void TargetSeries::SetCapacity(std::optional<double> ips) {
+  SetOptional(families_.capacity_ips, capacity_, {{"target", target_}}, ips);
+}
+
+void LatencySummaries::Set(const std::string& target, const Values& values) {
+  std::lock_guard lock(mu_);
+  values_[target] = values;
+}
+
+void LatencySummaries::Remove(const std::string& target) {
+  std::lock_guard lock(mu_);
+  values_.erase(target);
+}
+
+std::vector<prometheus::MetricFamily> LatencySummaries::Collect() const {
+  prometheus::MetricFamily family;
+  family.name = "infercost_request_latency_seconds";
+  family.help =
+      "Exact latency percentiles over the window from the engine's own histogram, for this "
+      "generator; across generators use infercost_request_duration_seconds_bucket.";
+  family.type = prometheus::MetricType::Summary;
+  std::lock_guard lock(mu_);
+  if (values_.empty()) return {};
+  for (const auto& [target, v] : values_) {
+    prometheus::ClientMetric metric;
+    metric.label.push_back({"target", target});
+    metric.summary.sample_count = v.count;
+    metric.summary.sample_sum = v.sum_seconds;
+    for (std::size_t i = 0; i < kQuantiles.size(); ++i) {
+      metric.summary.quantile.push_back({kQuantiles[i], v.quantile_seconds[i]});
+    }
+    family.metric.push_back(std::move(metric));
+  }
+  return {family};
+}
+
+}  // namespace infercost

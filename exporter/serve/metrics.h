@@ -1,0 +1,152 @@
+// The infercost_* metric families and one target's series. Names, labels and help texts follow
+// DESIGN.md's Metrics table. Thread contract: families and series are created, updated and
+// removed only by the service (its updater thread, or a reload holding the service's lock);
+// scrapes read them concurrently through prometheus-cpp, which is thread-safe for that.
+#ifndef INFERCOST_SERVE_METRICS_H_
+#define INFERCOST_SERVE_METRICS_H_
+
+#include <prometheus/collectable.h>
+#include <prometheus/counter.h>
+#include <prometheus/family.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/metric_family.h>
+#include <prometheus/registry.h>
+
+#include <array>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "loadgen/outcome.h"
+
+namespace infercost {
+
+// Bucket upper bounds, in seconds. The same on every instance so that Prometheus can sum
+// histograms across generators. Request duration has bounds at common SLOs (100 ms, 250 ms,
+// 500 ms, 1 s...) and at API Gateway's 29 s integration timeout.
+inline const std::vector<double> kRequestDurationBounds = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5,
+    0.75,  1,      1.5,   2,    2.5,   3,    5,     7.5, 10,   15,  20,   29,  30,  60};
+inline const std::vector<double> kColdStartBounds = {0.25, 0.5, 1,  2,  3,  5,  7.5, 10,
+                                                     15,   20,  29, 30, 45, 60, 120};
+inline const std::vector<double> kScheduleLagBounds = {
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
+// Quantiles of infercost_request_latency_seconds.
+inline constexpr std::array<double, 5> kQuantiles = {0.5, 0.9, 0.95, 0.99, 0.999};
+
+struct MetricFamilies {
+  explicit MetricFamilies(prometheus::Registry& registry);
+
+  prometheus::Family<prometheus::Counter>& requests;
+  prometheus::Family<prometheus::Counter>& inferences;
+  prometheus::Family<prometheus::Histogram>& request_duration;
+  prometheus::Family<prometheus::Gauge>& inferences_per_second;
+  prometheus::Family<prometheus::Gauge>& cost_per_million;
+  prometheus::Family<prometheus::Gauge>& capacity_ips;
+  prometheus::Family<prometheus::Counter>& cost_total;
+  prometheus::Family<prometheus::Gauge>& price_per_hour;
+  prometheus::Family<prometheus::Gauge>& price_per_request;
+  prometheus::Family<prometheus::Gauge>& price_per_gb_second;
+  prometheus::Family<prometheus::Gauge>& memory_bytes;
+  prometheus::Family<prometheus::Counter>& billed_duration;
+  prometheus::Family<prometheus::Counter>& cold_starts;
+  prometheus::Family<prometheus::Histogram>& cold_start_duration;
+  prometheus::Family<prometheus::Gauge>& in_flight;
+  prometheus::Family<prometheus::Gauge>& effective_concurrency;
+  prometheus::Family<prometheus::Counter>& dropped;
+  prometheus::Family<prometheus::Gauge>& budget;
+  prometheus::Family<prometheus::Gauge>& offered_concurrency;
+  prometheus::Family<prometheus::Gauge>& offered_rate;
+  prometheus::Family<prometheus::Histogram>& schedule_lag;
+  prometheus::Family<prometheus::Gauge>& measurement_valid;
+  prometheus::Family<prometheus::Gauge>& load_active;
+  prometheus::Family<prometheus::Gauge>& target_info;
+  prometheus::Family<prometheus::Gauge>& build_info;
+  prometheus::Family<prometheus::Gauge>& reload_successful;
+  prometheus::Family<prometheus::Gauge>& reload_success_timestamp;
+};
+
+// Labels of infercost_target_info besides `target`.
+struct TargetInfo {
+  std::string platform;       // ec2 | lambda | other
+  std::string instance_type;  // "" when not an instance
+  std::string region;
+  std::string architecture;
+  std::string pricing_model;
+  std::string price_basis;
+};
+
+// Every series of one target, created at zero on construction and removed on destruction.
+// Optional gauges (the cost figures, the budget) are added only while they have a value, so a
+// figure that cannot be computed is absent rather than zero or infinite.
+class TargetSeries {
+ public:
+  TargetSeries(MetricFamilies& families, std::string target);
+  ~TargetSeries();
+  TargetSeries(const TargetSeries&) = delete;
+  TargetSeries& operator=(const TargetSeries&) = delete;
+
+  void SetInfo(const TargetInfo& info);
+  // Sets or removes an optional gauge.
+  void SetCostPerMillion(bool capacity_basis, std::optional<double> usd);
+  void SetBudget(std::optional<double> usd_per_million);
+  void SetCapacity(std::optional<double> ips);
+
+  std::array<prometheus::Counter*, loadgen::kOutcomeCount> requests{};
+  prometheus::Counter* inferences;
+  prometheus::Histogram* request_duration;
+  prometheus::Gauge* inferences_per_second;
+  prometheus::Counter* cost_time;
+  prometheus::Counter* cost_request;
+  prometheus::Gauge* price_per_hour;
+  prometheus::Gauge* price_per_request;
+  prometheus::Gauge* price_per_gb_second;
+  prometheus::Gauge* memory_bytes;
+  prometheus::Counter* billed_duration;
+  prometheus::Counter* cold_starts;
+  prometheus::Histogram* cold_start_duration;
+  prometheus::Gauge* in_flight;
+  prometheus::Gauge* effective_concurrency;
+  prometheus::Counter* dropped;
+  prometheus::Gauge* offered_concurrency;
+  prometheus::Gauge* offered_rate;
+  prometheus::Histogram* schedule_lag;
+  prometheus::Gauge* measurement_valid;
+  prometheus::Gauge* load_active;
+
+ private:
+  MetricFamilies& families_;
+  std::string target_;
+  prometheus::Gauge* info_ = nullptr;
+  prometheus::Gauge* cost_observed_ = nullptr;
+  prometheus::Gauge* cost_capacity_ = nullptr;
+  prometheus::Gauge* budget_ = nullptr;
+  prometheus::Gauge* capacity_ = nullptr;
+};
+
+// infercost_request_latency_seconds: the exact windowed percentiles of the engine's own
+// histogram, exposed as a summary (quantiles over a sliding window, with cumulative _sum and
+// _count) because prometheus-cpp's Summary computes its own quantiles and cannot take ours.
+// Thread-safe: the service sets values, scrapes collect.
+class LatencySummaries : public prometheus::Collectable {
+ public:
+  struct Values {
+    std::array<double, kQuantiles.size()> quantile_seconds{};  // NaN when no request finished
+    uint64_t count = 0;                                        // every finished request since start
+    double sum_seconds = 0;
+  };
+  void Set(const std::string& target, const Values& values);
+  void Remove(const std::string& target);
+  std::vector<prometheus::MetricFamily> Collect() const override;
+
+ private:
+  mutable std::mutex mu_;
+  std::map<std::string, Values> values_;
+};
+
+}  // namespace infercost
+
+#endif  // INFERCOST_SERVE_METRICS_H_

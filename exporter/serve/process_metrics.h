@@ -1,0 +1,36 @@
+// The generator's own cost, under the standard process_* names that node_exporter-era tooling and
+// dashboards know. Read from /proc at collection time. Thread-safe (stateless reads).
+#ifndef INFERCOST_SERVE_PROCESS_METRICS_H_
+#define INFERCOST_SERVE_PROCESS_METRICS_H_
+
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
+
+#include <optional>
+
+namespace infercost {
+
+struct ProcessSample {
+  double cpu_seconds = 0;  // user + system, all threads
+  double resident_memory_bytes = 0;
+  double virtual_memory_bytes = 0;
+  double start_time_seconds = 0;  // Unix time
+  double open_fds = 0;
+  double max_fds = 0;
+  double threads = 0;
+};
+
+// Nullopt when /proc is not readable.
+std::optional<ProcessSample> ReadProcessSample();
+// User + system CPU seconds of the whole process, from getrusage: the one figure the service needs
+// every tick, without the /proc reads of a full sample.
+double ProcessCpuSeconds();
+
+class ProcessCollector : public prometheus::Collectable {
+ public:
+  std::vector<prometheus::MetricFamily> Collect() const override;
+};
+
+}  // namespace infercost
+
+#endif  // INFERCOST_SERVE_PROCESS_METRICS_H_

@@ -1,0 +1,123 @@
+// The long-running service behind `infercost serve`: it runs every configured target on the load
+// engine, turns the engine's snapshots into metrics and cost once per tick, and applies reloads.
+//
+// Threads: the engine's workers (they only touch loadgen recorders); one updater thread owned by
+// Service (std::jthread) that reads snapshots, writes prometheus-cpp series and the target
+// views, and serializes the exposition; the HTTP server's threads, which read Exposition(),
+// Views() and TargetsJson(); and the caller of Apply()/Stop() (the command's main thread). A
+// mutex serialises the updater with Apply(); views are copied out under it. The exposition is
+// serialized outside that mutex (a second one orders the serializations) and handed out as an
+// immutable shared string.
+#ifndef INFERCOST_SERVE_SERVICE_H_
+#define INFERCOST_SERVE_SERVICE_H_
+
+#include <prometheus/metric_family.h>
+#include <prometheus/registry.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+
+namespace infercost {
+
+// One target's live figures over the window, as the landing page and /api/v1/targets show them.
+struct TargetView {
+  std::string name;
+  std::string url;  // secrets redacted
+  std::string platform;
+  std::string pricing_model;
+  std::string instance_type;
+  double window_seconds = 0;         // how much time the window covers so far
+  double window_length_seconds = 0;  // the configured window (both on the target's clock)
+  double ips = 0;                    // successful inferences per second
+  double requests_per_second = 0;    // every finished request
+  double error_ratio = 0;            // failed / finished, over the window
+  std::vector<std::pair<std::string, uint64_t>> outcomes;  // window counts, non-zero only
+  std::optional<double> p50_seconds, p90_seconds, p95_seconds, p99_seconds;
+  double mean_latency_seconds = 0;
+  double effective_concurrency = 0;
+  double offered_concurrency = 0;
+  double offered_rate = 0;
+  int in_flight = 0;
+  std::optional<double> usd_per_million_observed;
+  std::optional<double> usd_per_million_capacity;
+  std::string cost_note;  // why the observed figure is absent, or that a duration was estimated
+  std::string capacity_cost_note;         // why the capacity figure is absent
+  std::vector<std::string> cost_caveats;  // what makes this window's figures approximate
+  ResolvedPricing pricing;                // the prices in force
+  std::optional<double> capacity_ips;
+  std::optional<double> budget_usd_per_million;
+  double spend_usd = 0;       // estimated spend since start (time + request)
+  double test_spend_usd = 0;  // what the test's own requests cost (for spend_limit_usd)
+  std::optional<double> spend_limit_usd;
+  bool load_active = false;
+  std::string load_state;  // running | idle stage | spend limit reached | paused
+  bool valid = false;
+  std::vector<std::string> invalid_reasons;
+  uint64_t requests_total = 0;
+  uint64_t inferences_total = 0;
+  uint64_t cold_starts_total = 0;
+  uint64_t dropped_total = 0;
+};
+
+struct ServiceOptions {
+  std::chrono::nanoseconds tick = std::chrono::seconds(1);
+  std::chrono::nanoseconds drain = std::chrono::seconds(10);  // shutdown bound for in-flight
+  // Target seconds per wall-clock second: F for the embedded emulated fleet under
+  // `--time-scale F`, whose clock runs F times faster. Latencies, IPS, the window's length and
+  // spend are then reported on the emulator's clock, so that the figures (and $/1M) are those
+  // of the platform being emulated; schedule lag, the generator's own, stays real.
+  double time_scale = 1.0;
+};
+
+class Service {
+ public:
+  explicit Service(ServiceOptions options = {});
+  ~Service();  // Stop()
+  Service(const Service&) = delete;
+  Service& operator=(const Service&) = delete;
+
+  // Applies a validated config: the first call starts the targets, later calls reload. Targets
+  // that stay keep their counters and histograms (their load restarts only if its definition
+  // changed), removed targets' series disappear, added ones start at zero. Everything that can
+  // fail (payload files, prices, CSV files) is prepared first: on any error nothing changes and
+  // the errors are returned. Also sets the reload gauges. Refused with an error once Stop() has
+  // begun (a reload racing with shutdown).
+  std::vector<std::string> Apply(const Config& config);
+  // Records a reload that failed before Apply (a config that did not parse).
+  void RecordReloadFailure();
+
+  // Stops scheduling, drains in-flight requests (bounded), publishes the last figures and
+  // flushes CSV files. Idempotent.
+  void Stop();
+
+  // Every infercost_* family: the registry's and the windowed latency summaries.
+  std::vector<prometheus::MetricFamily> Collect() const;
+  // Collect() in the Prometheus text format as of the last change (tick, apply, failed reload):
+  // what /metrics serves. It is serialized once per change by the thread that made it, so that
+  // a scrape costs a copy, not the formatting of every sample. Never null.
+  std::shared_ptr<const std::string> Exposition() const;
+  std::vector<TargetView> Views() const;
+  // True once the first tick has computed figures (what /-/ready reports).
+  bool Ready() const;
+
+  // One update, normally from the updater thread; public for tests that drive it.
+  void Tick();
+
+ private:
+  class Impl;
+  ServiceOptions options_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Serializes views as the /api/v1/targets JSON document.
+std::string TargetsJson(const std::vector<TargetView>& views);
+
+}  // namespace infercost
+
+#endif  // INFERCOST_SERVE_SERVICE_H_

@@ -1,3 +1,0 @@
-#include "exporter/commands.h"
-
-int main(int argc, char** argv) { return infercost::Main(argc, argv); }

@@ -1,0 +1,704 @@
+// report.md, index.html and results.csv. Both documents come from one list of blocks, so the
+// Markdown a person reads in a terminal and the page in a browser never say different things.
+#include "sweep/report.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <utility>
+
+#include "common/duration.h"
+#include "sweep/svg_chart.h"
+
+namespace infercost {
+namespace {
+
+// --- a minimal document model --------------------------------------------------------------------
+
+struct Block {
+  enum class Kind { kHeading, kParagraph, kTable, kList, kFigure, kCode };
+  Kind kind = Kind::kParagraph;
+  int level = 2;
+  std::string text;                            // heading, paragraph, code; figure: alt text
+  std::vector<std::string> header;             // table
+  std::vector<bool> right;                     // table: right-aligned columns (figures)
+  std::vector<std::vector<std::string>> rows;  // table
+  std::vector<std::string> items;              // list
+  std::string file;                            // figure: the SVG's file name
+};
+
+struct Document {
+  std::vector<Block> blocks;
+  void Heading(int level, std::string text) {
+    Block b;
+    b.kind = Block::Kind::kHeading;
+    b.level = level;
+    b.text = std::move(text);
+    blocks.push_back(std::move(b));
+  }
+  void Paragraph(std::string text) {
+    Block b;
+    b.text = std::move(text);
+    blocks.push_back(std::move(b));
+  }
+  void Table(std::vector<std::string> header, std::vector<bool> right,
+             std::vector<std::vector<std::string>> rows) {
+    Block b;
+    b.kind = Block::Kind::kTable;
+    b.header = std::move(header);
+    b.right = std::move(right);
+    b.rows = std::move(rows);
+    blocks.push_back(std::move(b));
+  }
+  void List(std::vector<std::string> items) {
+    if (items.empty()) return;
+    Block b;
+    b.kind = Block::Kind::kList;
+    b.items = std::move(items);
+    blocks.push_back(std::move(b));
+  }
+  void Figure(std::string file, std::string alt) {
+    Block b;
+    b.kind = Block::Kind::kFigure;
+    b.file = std::move(file);
+    b.text = std::move(alt);
+    blocks.push_back(std::move(b));
+  }
+  void Code(std::string text) {
+    Block b;
+    b.kind = Block::Kind::kCode;
+    b.text = std::move(text);
+    blocks.push_back(std::move(b));
+  }
+};
+
+std::string MarkdownCell(const std::string& text) {
+  std::string out;
+  for (char c : text) out += c == '|' ? std::string("\\|") : std::string(1, c);
+  return out;
+}
+
+std::string ToMarkdown(const Document& doc) {
+  std::string out;
+  for (const Block& b : doc.blocks) {
+    switch (b.kind) {
+      case Block::Kind::kHeading:
+        out += std::string(static_cast<std::size_t>(b.level), '#') + " " + b.text + "\n\n";
+        break;
+      case Block::Kind::kParagraph:
+        out += b.text + "\n\n";
+        break;
+      case Block::Kind::kTable: {
+        out += "|";
+        for (const std::string& h : b.header) out += " " + MarkdownCell(h) + " |";
+        out += "\n|";
+        for (std::size_t i = 0; i < b.header.size(); ++i) {
+          out += i < b.right.size() && b.right[i] ? "---:|" : "---|";
+        }
+        out += "\n";
+        for (const auto& row : b.rows) {
+          out += "|";
+          for (const std::string& cell : row) out += " " + MarkdownCell(cell) + " |";
+          out += "\n";
+        }
+        out += "\n";
+        break;
+      }
+      case Block::Kind::kList:
+        for (const std::string& item : b.items) out += "- " + item + "\n";
+        out += "\n";
+        break;
+      case Block::Kind::kFigure:
+        out += "![" + b.text + "](" + b.file + ")\n\n";
+        break;
+      case Block::Kind::kCode:
+        out += "```\n" + b.text + "\n```\n\n";
+        break;
+    }
+  }
+  return out;
+}
+
+// Inline Markdown the report uses (**bold**, `code`) as HTML, everything else escaped.
+std::string InlineHtml(const std::string& text) {
+  std::string out;
+  bool bold = false, code = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (!code && text.compare(i, 2, "**") == 0) {
+      out += bold ? "</strong>" : "<strong>";
+      bold = !bold;
+      ++i;
+    } else if (text[i] == '`') {
+      out += code ? "</code>" : "<code>";
+      code = !code;
+    } else {
+      out += EscapeXml(std::string(1, text[i]));
+    }
+  }
+  if (code) out += "</code>";
+  if (bold) out += "</strong>";
+  return out;
+}
+
+std::string ToHtml(const Document& doc,
+                   const std::vector<std::pair<std::string, std::string>>& svgs) {
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+      "<title>infercost sweep report</title>\n<style>\n"
+      "body{font-family:system-ui,-apple-system,'DejaVu Sans',sans-serif;max-width:1100px;"
+      "margin:2em auto;padding:0 1em;color:#1a1a1a;line-height:1.45}\n"
+      "table{border-collapse:collapse;margin:0.5em 0 1.5em;font-size:0.92em}\n"
+      "th,td{border:1px solid #d0d0d0;padding:0.25em 0.6em}th{background:#f3f3f3}\n"
+      "td.num{text-align:right;font-variant-numeric:tabular-nums}\n"
+      "figure{margin:1em 0 2em}svg{max-width:100%;height:auto}\n"
+      "pre{background:#f6f6f6;padding:0.6em;overflow-x:auto}\n"
+      "p.answer{font-size:1.15em;background:#eef6ff;border-left:4px solid #0072B2;"
+      "padding:0.6em 0.9em}\n</style>\n</head>\n<body>\n";
+  bool first_paragraph = true;
+  for (const Block& b : doc.blocks) {
+    switch (b.kind) {
+      case Block::Kind::kHeading:
+        out += "<h" + std::to_string(b.level) + ">" + InlineHtml(b.text) + "</h" +
+               std::to_string(b.level) + ">\n";
+        break;
+      case Block::Kind::kParagraph:
+        // The first paragraph is the answer: set it apart.
+        out += std::string(first_paragraph ? "<p class=\"answer\">" : "<p>") + InlineHtml(b.text) +
+               "</p>\n";
+        first_paragraph = false;
+        break;
+      case Block::Kind::kTable: {
+        out += "<table>\n<tr>";
+        for (const std::string& h : b.header) out += "<th>" + InlineHtml(h) + "</th>";
+        out += "</tr>\n";
+        for (const auto& row : b.rows) {
+          out += "<tr>";
+          for (std::size_t i = 0; i < row.size(); ++i) {
+            const bool right = i < b.right.size() && b.right[i];
+            out +=
+                std::string(right ? "<td class=\"num\">" : "<td>") + InlineHtml(row[i]) + "</td>";
+          }
+          out += "</tr>\n";
+        }
+        out += "</table>\n";
+        break;
+      }
+      case Block::Kind::kList:
+        out += "<ul>\n";
+        for (const std::string& item : b.items) out += "<li>" + InlineHtml(item) + "</li>\n";
+        out += "</ul>\n";
+        break;
+      case Block::Kind::kFigure: {
+        out += "<figure>\n";
+        for (const auto& [file, svg] : svgs) {
+          if (file != b.file) continue;
+          // Inline the chart without its XML prolog; the file beside the page stays the source.
+          out += svg;
+        }
+        out += "<figcaption>" + EscapeXml(b.text) + " (<a href=\"" + EscapeXml(b.file) + "\">" +
+               EscapeXml(b.file) + "</a>)</figcaption>\n</figure>\n";
+        break;
+      }
+      case Block::Kind::kCode:
+        out += "<pre>" + EscapeXml(b.text) + "</pre>\n";
+        break;
+    }
+  }
+  return out + "</body>\n</html>\n";
+}
+
+// --- figures as text -----------------------------------------------------------------------------
+
+std::string WithInterval(const Estimate& e, const std::function<std::string(double)>& format) {
+  if (e.low == e.value && e.high == e.value) return format(e.value);
+  return format(e.value) + " (" + format(e.low) + "–" + format(e.high) + ")";
+}
+
+std::string Ips(const Estimate& e) {
+  return WithInterval(e, [](double v) { return FormatNumber(v); });
+}
+std::string Ms(const Estimate& e) {
+  return WithInterval(e, [](double v) { return FormatNumber(v * 1000); });
+}
+std::string Usd(const std::optional<Estimate>& e) {
+  if (!e) return "n/a";
+  return WithInterval(*e, [](double v) { return FormatUsd(v); });
+}
+
+// A span a person reads: "0.5 s", "30 s", "4m05s", "1h02m".
+std::string Seconds(double seconds) {
+  char buffer[48];
+  if (seconds < 10) {
+    std::snprintf(buffer, sizeof buffer, "%.3g s", seconds);
+  } else if (seconds < 60) {
+    std::snprintf(buffer, sizeof buffer, "%.0f s", seconds);
+  } else if (seconds < 3600) {
+    const long total = std::lround(seconds);
+    std::snprintf(buffer, sizeof buffer, "%ldm%02lds", total / 60, total % 60);
+  } else {
+    const long minutes = std::lround(seconds / 60);
+    std::snprintf(buffer, sizeof buffer, "%ldh%02ldm", minutes / 60, minutes % 60);
+  }
+  return buffer;
+}
+
+std::string Errors(const StepResult& step) {
+  if (step.requests == step.ok && step.dropped == 0) return "0";
+  return FormatPercent(step.error_ratio) + " (" + DescribeFailures(step) + ")";
+}
+
+std::string PricingText(const ResolvedPricing& p) {
+  std::string text;
+  switch (p.spec.model) {
+    case PricingModel::kInstance:
+      text = (p.spec.count > 1 ? std::to_string(p.spec.count) + " x " : std::string()) +
+             p.spec.instance_type + ", " + FormatPrice(p.usd_per_hour) + "/h";
+      if (p.baseline_per_vcpu > 0) {
+        text += std::string(", burstable (") +
+                (p.spec.cpu_credits == CpuCredits::kUnlimited
+                     ? "unlimited: surplus credits at " + FormatUsd(p.surplus_usd_per_vcpu_hour) +
+                           " per vCPU-h"
+                     : "standard credits") +
+                ")";
+      }
+      break;
+    case PricingModel::kHourly:
+      text = FormatPrice(p.usd_per_hour) + "/h";
+      break;
+    case PricingModel::kLambda:
+      text = "Lambda " + std::to_string(p.spec.memory_mb) + " MB " + p.architecture + ", " +
+             FormatPrice(p.usd_per_request * 1e6) + " per 1M requests";
+      if (p.spec.api_gateway != ApiGateway::kNone) {
+        text += " (with API Gateway " + std::string(Name(p.spec.api_gateway)) + ")";
+      }
+      text += ", duration " + FormatPrice(p.usd_per_gb_second) + " per GB-s";
+      if (p.spec.provisioned_concurrency > 0) {
+        text += " (" + FormatPrice(p.on_demand_usd_per_gb_second) + " beyond the " +
+                std::to_string(p.spec.provisioned_concurrency) + " provisioned, which cost " +
+                FormatPrice(p.provisioned_usd_per_hour) + "/h)";
+      }
+      break;
+    case PricingModel::kPerRequest:
+      text = FormatPrice(p.usd_per_request * 1e6) + " per 1M requests";
+      break;
+  }
+  if (p.spec.fixed_usd_per_hour > 0) {
+    text += " + fixed " + FormatPrice(p.spec.fixed_usd_per_hour) + "/h";
+  }
+  if (p.spec.price_basis != PriceBasis::kOnDemand) {
+    text += " (" + std::string(Name(p.spec.price_basis)) + ")";
+  }
+  return text;
+}
+
+// Where a target's prices came from: the config, or the catalog entry with its date and source.
+std::string PriceSource(const ResolvedPricing& p, const Catalog& catalog) {
+  switch (p.spec.model) {
+    case PricingModel::kInstance: {
+      if (p.spec.usd_per_hour) return "the config (usd_per_hour)";
+      const auto it = catalog.instances.find(p.spec.instance_type);
+      if (it == catalog.instances.end()) return "the catalog";
+      return it->second.source + ", taken " + it->second.taken;
+    }
+    case PricingModel::kLambda: {
+      std::string text = catalog.serverless.source + ", taken " + catalog.serverless.taken;
+      if (p.spec.api_gateway != ApiGateway::kNone &&
+          !catalog.serverless.api_gateway_source.empty()) {
+        text += "; API Gateway: " + catalog.serverless.api_gateway_source + ", taken " +
+                catalog.serverless.api_gateway_taken;
+      }
+      return text;
+    }
+    case PricingModel::kHourly:
+    case PricingModel::kPerRequest:
+      return "the config";
+  }
+  return "the config";
+}
+
+std::string LevelsText(const SweepMethod& m) {
+  std::string out;
+  for (double level : m.levels) {
+    if (!out.empty()) out += ", ";
+    out += FormatLevel(level);
+  }
+  return out;
+}
+
+Document BuildDocument(const SweepReport& report) {
+  const SweepMethod& m = report.method;
+  const Recommendation& rec = report.recommendation;
+  const std::string objective = m.criteria.slo_p95_s
+                                    ? "objective p95 <= " + FormatMs(*m.criteria.slo_p95_s)
+                                    : std::string("no common latency objective");
+  Document doc;
+  doc.Heading(1, "infercost sweep report");
+  doc.Paragraph("**Recommendation:** " + rec.sentence);
+  doc.Paragraph(
+      "Swept " + m.fleet + " on " + m.started_utc + " in " + Seconds(m.wall_seconds) +
+      " of wall time: " + (m.axis == LoadAxis::kConcurrency ? "concurrency " : "rates (req/s) ") +
+      LevelsText(m) + ", " + Seconds(m.step_seconds) + " per step after " +
+      Seconds(m.warmup_seconds) + " of warm-up, " + objective + "." +
+      (m.time_scale != 1
+           ? " The emulator ran " + FormatNumber(m.time_scale) +
+                 "x faster than real time; every time and rate below is converted back to real "
+                 "time. Wall-clock overheads (loopback, the generator) are stretched too: 0.1 ms "
+                 "of them reads as " +
+                 FormatMs(0.0001 * m.time_scale) +
+                 ", so figures of fast targets at a high time scale overstate latency."
+           : ""));
+
+  // --- per-target summary
+  doc.Heading(2, "Targets at a glance");
+  std::vector<std::vector<std::string>> rows;
+  for (const TargetSweep& t : report.targets) {
+    std::vector<std::string> row = {t.name, PricingText(t.pricing)};
+    row.push_back(t.knee ? FormatOffered(t.axis, t.steps[*t.knee].offered) + ", " +
+                               FormatNumber(t.steps[*t.knee].ips.value) + " IPS"
+                         : "not reached");
+    if (t.best) {
+      const StepResult& b = t.steps[*t.best];
+      row.push_back(FormatOffered(t.axis, b.offered));
+      row.push_back(Ips(b.ips));
+      row.push_back(Ms(b.p95_s));
+      row.push_back(Usd(b.usd_per_million));
+    } else {
+      row.insert(row.end(), {"none", "–", "–", "–"});
+    }
+    row.push_back(std::string(Name(t.stop.reason)) +
+                  (t.stop.detail.empty() ? "" : ": " + t.stop.detail));
+    rows.push_back(std::move(row));
+  }
+  doc.Table({"target", "pricing", "saturation (knee)", "best within objective", "IPS (95 % CI)",
+             "p95 ms (95 % CI)", "$ per 1M (95 % CI)", "sweep ended"},
+            {false, false, false, false, true, true, true, false}, std::move(rows));
+
+  // --- recommendation at the traffic
+  if (rec.traffic) {
+    const TrafficProfile& tr = *rec.traffic;
+    std::string heading = "Cost at " + FormatNumber(tr.average_rps) + " req/s";
+    if (tr.peak_rps > tr.average_rps) heading += " (peak " + FormatNumber(tr.peak_rps) + ")";
+    doc.Heading(2, heading);
+    rows.clear();
+    for (std::size_t i = 0; i < rec.options.size(); ++i) {
+      const OptionCost& o = rec.options[i];
+      std::string units = "–";
+      if (o.feasible && !o.serverless) {
+        units = std::to_string(o.units);
+        if (o.units_low != o.units || o.units_high != o.units) {
+          units += " (" + std::to_string(o.units_low) + "–" + std::to_string(o.units_high) + ")";
+        }
+      }
+      rows.push_back({o.target + (rec.cheapest && *rec.cheapest == i ? " **(cheapest)**" : ""),
+                      o.serverless ? "per request" : "instances", units,
+                      o.feasible ? FormatUsd(o.monthly_usd) : "–",
+                      o.feasible ? FormatUsd(o.usd_per_million) : "–",
+                      o.feasible ? "" : o.why_not});
+    }
+    doc.Table({"option", "scales by", "instances (from the IPS CI)", "monthly (730 h)", "$ per 1M",
+               "note"},
+              {false, false, true, true, true, false}, std::move(rows));
+  }
+  if (!rec.break_evens.empty()) {
+    doc.Heading(2, "Break-even traffic");
+    rows.clear();
+    for (const BreakEven& be : rec.break_evens) {
+      std::string at = "never: " + be.serverless_target + " stays cheaper";
+      if (be.rps && *be.rps <= 0) at = "0: the instance is cheaper at any traffic";
+      if (be.rps && *be.rps > 0) at = FormatNumber(*be.rps) + " req/s";
+      std::string always = "–";
+      if (be.always_above_rps) always = FormatNumber(*be.always_above_rps) + " req/s";
+      rows.push_back({be.instance_target, be.serverless_target, at, always});
+    }
+    doc.Table({"instance target", "per-request target", "instances cheaper from",
+               "instances cheaper at every traffic above"},
+              {false, false, true, true}, std::move(rows));
+    doc.Paragraph(
+        "Below the break-even, per-request pricing is cheaper. Just after each added instance "
+        "it can briefly win again; the last column is where that stops.");
+  }
+
+  doc.Heading(2, "Charts");
+  doc.Figure("throughput.svg", "Throughput vs offered load, one line per target");
+  doc.Figure("latency_p95.svg", "p95 latency vs offered load");
+  doc.Figure("monthly_cost.svg", "Monthly cost vs traffic, with break-even points");
+  if (!report.cold_starts.empty()) {
+    doc.Figure("cold_starts.svg", "Cold-start probability and p95 against idle time");
+  }
+
+  // --- warnings
+  std::vector<std::string> warnings;
+  for (const TargetSweep& t : report.targets) {
+    for (const std::string& w : t.warnings) warnings.push_back("**" + t.name + "**: " + w);
+  }
+  if (!warnings.empty()) {
+    doc.Heading(2, "Warnings");
+    doc.List(std::move(warnings));
+  }
+
+  // --- per-step tables
+  doc.Heading(2, "Every step");
+  for (const TargetSweep& t : report.targets) {
+    doc.Heading(3, t.name);
+    rows.clear();
+    for (std::size_t i = 0; i < t.steps.size(); ++i) {
+      const StepResult& s = t.steps[i];
+      std::string mark;
+      if (t.knee && *t.knee == i) mark += " knee";
+      if (t.best && *t.best == i) mark += " best";
+      rows.push_back(
+          {FormatOffered(t.axis, s.offered) + mark, FormatNumber(s.effective_concurrency),
+           Ips(s.ips), FormatNumber(s.p50_s * 1000), Ms(s.p95_s), Ms(s.p99_s), Errors(s),
+           std::to_string(s.cold_starts), Usd(s.usd_per_million), s.within_slo ? "yes" : "no"});
+    }
+    doc.Table(
+        {"offered", "effective concurrency", "IPS (95 % CI)", "p50 ms", "p95 ms (95 % CI)",
+         "p99 ms (95 % CI)", "errors", "cold starts", "$ per 1M (95 % CI)", "meets objective"},
+        {false, true, true, true, true, true, true, true, true, false}, std::move(rows));
+  }
+
+  // --- cold starts
+  if (!report.cold_starts.empty()) {
+    doc.Heading(2, "Cold starts");
+    doc.Paragraph("Each idle gap was followed by a burst that kept " +
+                  std::to_string(m.burst_concurrency) + " requests in flight for " +
+                  Seconds(m.warmup_seconds > 0 ? m.warmup_seconds : m.step_seconds) +
+                  "; the probability is the share of its first wave (the first " +
+                  std::to_string(m.burst_concurrency) + " requests) that met a cold instance.");
+    for (const ColdStartAnalysis& c : report.cold_starts) {
+      doc.Heading(3, c.target);
+      rows.clear();
+      for (const IdleGapResult& g : c.gaps) {
+        rows.push_back({Seconds(g.idle_seconds), FormatPercent(g.probability),
+                        std::to_string(g.cold_starts) + " of " + std::to_string(g.requests),
+                        FormatNumber(g.p95_s * 1000),
+                        g.cold_starts > 0 ? FormatNumber(g.cold_p95_s * 1000) : "–"});
+      }
+      doc.Table({"idle time", "cold-start probability", "cold requests in the burst",
+                 "burst p95 ms", "cold p95 ms"},
+                {false, true, true, true, true}, std::move(rows));
+      auto latency_row = [](const std::string& name, const LatencySummary& s) {
+        return std::vector<std::string>{name,
+                                        std::to_string(s.count),
+                                        FormatNumber(s.p50_s * 1000),
+                                        FormatNumber(s.p95_s * 1000),
+                                        FormatNumber(s.p99_s * 1000),
+                                        FormatNumber(s.max_s * 1000)};
+      };
+      doc.Table({"requests", "count", "p50 ms", "p95 ms", "p99 ms", "max ms"},
+                {false, true, true, true, true, true},
+                {latency_row("cold", c.cold), latency_row("warm", c.warm)});
+      std::vector<std::string> facts;
+      if (c.timeout_above_s && c.timeout_below_s) {
+        facts.push_back("The idle timeout lies between " + Seconds(*c.timeout_above_s) + " and " +
+                        Seconds(*c.timeout_below_s) + ".");
+      } else if (c.timeout_below_s) {
+        facts.push_back("Cold starts already after " + Seconds(*c.timeout_below_s) +
+                        ", the shortest gap tried.");
+      } else if (c.timeout_above_s) {
+        facts.push_back("No cold start even after " + Seconds(*c.timeout_above_s) +
+                        ", the longest gap tried.");
+      }
+      facts.push_back("A cold start bills " + FormatUsd(c.cold_extra_usd) +
+                      " more than a warm request (init time is billed); cold starts carried " +
+                      FormatPercent(c.cold_cost_share) + " of the bursts' spend.");
+      int provisioned = 0;  // what the target already keeps warm
+      for (const TargetSweep& t : report.targets) {
+        if (t.name == c.target) provisioned = t.pricing.spec.provisioned_concurrency;
+      }
+      facts.push_back(
+          "Keeping " + std::to_string(c.provisioned_concurrency) +
+          (provisioned > 0 ? " more" : "") +
+          " instance(s) warm with provisioned concurrency would change the monthly bill by " +
+          FormatUsd(c.provisioned_monthly_usd) +
+          (rec.traffic ? " at the planned traffic." : " (no traffic given: the burst size)."));
+      doc.List(std::move(facts));
+    }
+  }
+
+  // --- method and prices
+  doc.Heading(2, "Method");
+  std::vector<std::string> method = {
+      std::string("Each target was stepped through the levels ") +
+          (m.parallel ? "in parallel with the others" : "one target after another") +
+          ", every target receiving the same seeded schedule at each step (seed " +
+          std::to_string(m.seed) + "). Each step ran " + Seconds(m.warmup_seconds) +
+          " of warm-up at the step's load, not measured, then " + Seconds(m.step_seconds) +
+          " measured.",
+      "A target stops early when its throughput grew less than " +
+          FormatPercent(m.criteria.min_growth) + " over its best for " +
+          std::to_string(m.criteria.flat_steps) + " steps, when more than " +
+          FormatPercent(m.criteria.max_error_ratio) +
+          " of requests failed, or when p95 broke the "
+          "objective. The knee is the lowest step within " +
+          FormatPercent(m.criteria.min_growth) + " of the highest healthy IPS.",
+      "IPS counts successful inferences; latency is measured from the intended send time. "
+      "Effective concurrency is IPS x mean latency (Little's law).",
+      "95 % intervals: " + std::to_string(m.bootstrap_samples) +
+          " bootstrap resamples of the step's " + std::to_string(m.windows_per_step) +
+          " windows; IPS, p95, p99 and $ per 1M are recomputed from each resample.",
+      "$ per 1M uses the spend over the step divided by successful inferences (failures cost "
+      "money too). Instances: hourly price over the measured IPS, the seed's formula (1); "
+      "burstable types add surplus credits at the step's share of capacity. Lambda: request, "
+      "API Gateway and GB-s duration at the billed duration the function reported.",
+      "Recommendation: instance targets need ceil(peak / best IPS within the objective) copies, "
+      "with no headroom; a month is 730 h. Per-request targets are paid on the average traffic "
+      "at the cost per request measured at their best step.",
+  };
+  if (!m.idle_gaps_seconds.empty()) {
+    std::string gaps;
+    for (double g : m.idle_gaps_seconds) gaps += (gaps.empty() ? "" : ", ") + Seconds(g);
+    method.push_back("Cold starts: a burst to warm " + std::to_string(m.burst_concurrency) +
+                     " instances, then idle gaps of " + gaps +
+                     ", each followed by a burst that "
+                     "kept " +
+                     std::to_string(m.burst_concurrency) +
+                     " requests in flight for the warm-up time.");
+  }
+  doc.List(std::move(method));
+  doc.Heading(2, "Prices used");
+  rows.clear();
+  for (const TargetSweep& t : report.targets) {
+    rows.push_back({t.name, PricingText(t.pricing), std::string(Name(t.pricing.spec.price_basis)),
+                    t.pricing.spec.region, PriceSource(t.pricing, report.catalog)});
+  }
+  doc.Table({"target", "price", "basis", "region", "source"}, {false, false, false, false, false},
+            std::move(rows));
+  doc.Paragraph("The sweep itself cost about " + FormatUsd(m.spend_usd) + " at these prices" +
+                (m.fleet_emulated ? " (emulated: nothing was charged)." : "."));
+  doc.Heading(2, "Command");
+  doc.Code(m.command_line);
+  return doc;
+}
+
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string CsvNumber(double value) {
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "%.10g", value);
+  return buffer;
+}
+
+bool WriteFile(const std::filesystem::path& path, const std::string& content, std::string* error) {
+  std::ofstream file(path, std::ios::binary | std::ios::trunc);
+  if (!file) {
+    *error = "cannot write " + path.string() + ": " + std::strerror(errno);
+    return false;
+  }
+  file << content;
+  file.close();
+  if (!file) {
+    *error = "cannot write " + path.string() + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string ReportMarkdown(const SweepReport& report) { return ToMarkdown(BuildDocument(report)); }
+
+std::string ReportHtml(const SweepReport& report) {
+  std::vector<std::pair<std::string, std::string>> svgs = {
+      {"throughput.svg", ThroughputChart(report)},
+      {"latency_p95.svg", LatencyChart(report)},
+      {"monthly_cost.svg", MonthlyCostChart(report)},
+      {"cold_starts.svg", ColdStartChart(report)}};
+  return ToHtml(BuildDocument(report), svgs);
+}
+
+std::string ResultsCsv(const SweepReport& report) {
+  std::string out = "target,axis,offered,seconds,requests,ok";
+  for (loadgen::Outcome outcome : loadgen::kAllOutcomes) {
+    if (outcome != loadgen::Outcome::kOk) out += "," + std::string(loadgen::OutcomeName(outcome));
+  }
+  out +=
+      ",dropped,error_ratio,cold_starts,effective_concurrency,ips,ips_low,ips_high,"
+      "mean_latency_ms,p50_ms,p95_ms,p95_low_ms,p95_high_ms,p99_ms,p99_low_ms,p99_high_ms,"
+      "max_latency_ms,usd_per_million,usd_per_million_low,usd_per_million_high,spend_usd,healthy,"
+      "within_objective,knee,best\n";
+  for (const TargetSweep& t : report.targets) {
+    for (std::size_t i = 0; i < t.steps.size(); ++i) {
+      const StepResult& s = t.steps[i];
+      std::string row = CsvField(t.name) + "," +
+                        (t.axis == LoadAxis::kConcurrency ? "concurrency" : "rate") + "," +
+                        CsvNumber(s.offered) + "," + CsvNumber(s.seconds) + "," +
+                        std::to_string(s.requests) + "," + std::to_string(s.ok);
+      for (loadgen::Outcome outcome : loadgen::kAllOutcomes) {
+        if (outcome == loadgen::Outcome::kOk) continue;
+        row += "," + std::to_string(s.by_outcome[static_cast<std::size_t>(outcome)]);
+      }
+      const auto ms = [](double seconds) { return CsvNumber(seconds * 1000); };
+      row += "," + std::to_string(s.dropped) + "," + CsvNumber(s.error_ratio) + "," +
+             std::to_string(s.cold_starts) + "," + CsvNumber(s.effective_concurrency) + "," +
+             CsvNumber(s.ips.value) + "," + CsvNumber(s.ips.low) + "," + CsvNumber(s.ips.high) +
+             "," + ms(s.mean_latency_s) + "," + ms(s.p50_s) + "," + ms(s.p95_s.value) + "," +
+             ms(s.p95_s.low) + "," + ms(s.p95_s.high) + "," + ms(s.p99_s.value) + "," +
+             ms(s.p99_s.low) + "," + ms(s.p99_s.high) + "," + ms(s.max_latency_s) + ",";
+      if (s.usd_per_million) {
+        row += CsvNumber(s.usd_per_million->value) + "," + CsvNumber(s.usd_per_million->low) + "," +
+               CsvNumber(s.usd_per_million->high);
+      } else {
+        row += ",,";
+      }
+      row += "," + CsvNumber(s.spend_usd) + "," + (s.healthy ? "1" : "0") + "," +
+             (s.within_slo ? "1" : "0") + "," + (t.knee && *t.knee == i ? "1" : "0") + "," +
+             (t.best && *t.best == i ? "1" : "0") + "\n";
+      out += row;
+    }
+  }
+  return out;
+}
+
+std::string ColdStartsCsv(const SweepReport& report) {
+  std::string out =
+      "target,idle_seconds,burst_concurrency,requests,cold_starts,probability,p95_ms,"
+      "cold_p95_ms\n";
+  for (const ColdStartAnalysis& c : report.cold_starts) {
+    for (const IdleGapResult& g : c.gaps) {
+      out += CsvField(c.target) + "," + CsvNumber(g.idle_seconds) + "," +
+             std::to_string(g.burst_concurrency) + "," + std::to_string(g.requests) + "," +
+             std::to_string(g.cold_starts) + "," + CsvNumber(g.probability) + "," +
+             CsvNumber(g.p95_s * 1000) + "," +
+             (g.cold_starts > 0 ? CsvNumber(g.cold_p95_s * 1000) : std::string()) + "\n";
+    }
+  }
+  return out;
+}
+
+WrittenReport WriteSweepReport(const SweepReport& report, const std::string& out_dir) {
+  WrittenReport written;
+  std::error_code ec;
+  std::filesystem::create_directories(out_dir, ec);
+  if (ec) {
+    written.error = "cannot create --out directory " + out_dir + ": " + ec.message();
+    return written;
+  }
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"report.md", ReportMarkdown(report)},          {"results.csv", ResultsCsv(report)},
+      {"throughput.svg", ThroughputChart(report)},    {"latency_p95.svg", LatencyChart(report)},
+      {"monthly_cost.svg", MonthlyCostChart(report)},
+  };
+  const std::string cold = ColdStartChart(report);
+  if (!cold.empty()) files.emplace_back("cold_starts.svg", cold);
+  std::vector<std::pair<std::string, std::string>> charts(files.begin() + 2, files.end());
+  if (!report.cold_starts.empty()) files.emplace_back("cold_starts.csv", ColdStartsCsv(report));
+  files.emplace_back("index.html", ToHtml(BuildDocument(report), charts));
+  for (const auto& [name, content] : files) {
+    const std::filesystem::path path = std::filesystem::path(out_dir) / name;
+    if (!WriteFile(path, content, &written.error)) return written;
+    written.files.push_back(path.string());
+  }
+  return written;
+}
+
+}  // namespace infercost

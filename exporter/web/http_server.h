@@ -1,0 +1,51 @@
+// The one HTTP server of `infercost serve` (CivetWeb, plain HTTP): `/` landing page, `/metrics`,
+// `/-/healthy`, `/-/ready`, `POST /-/reload`, `/api/v1/targets`. Basic auth from the web config
+// guards every endpoint. Thread contract: handlers run on CivetWeb's worker threads and only call
+// the thread-safe callbacks given in HttpHandlers.
+#ifndef INFERCOST_WEB_HTTP_SERVER_H_
+#define INFERCOST_WEB_HTTP_SERVER_H_
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "web/web_config.h"
+
+namespace infercost {
+
+struct HttpHandlers {
+  std::function<std::string()> metrics;       // Prometheus text format
+  std::function<std::string()> targets_json;  // /api/v1/targets
+  std::function<bool()> ready;
+  // Reloads the config; returns the errors (empty on success).
+  std::function<std::vector<std::string>()> reload;
+};
+
+class HttpServer {
+ public:
+  // Starts listening on HOST:PORT (port 0 picks a free one). Nullptr with *error set on failure.
+  static std::unique_ptr<HttpServer> Start(const std::string& listen, HttpHandlers handlers,
+                                           std::optional<WebConfig> web_config, std::string* error);
+  ~HttpServer();  // stops the server and joins its threads
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  int port() const { return port_; }
+  const std::string& address() const { return address_; }  // HOST:PORT as bound
+
+  struct Context;
+
+ private:
+  HttpServer() = default;
+  std::unique_ptr<Context> context_;
+  int port_ = 0;
+  std::string address_;
+};
+
+// Splits HOST:PORT ("0.0.0.0:18090", "[::1]:0", ":18090"); nullopt when malformed.
+std::optional<std::pair<std::string, int>> SplitHostPort(const std::string& listen);
+
+}  // namespace infercost
+
+#endif  // INFERCOST_WEB_HTTP_SERVER_H_
