@@ -94,7 +94,9 @@ std::vector<Case> Cases() {
     // observed: $0.001/s x 60 s = $0.06 over 600 inferences = $100 per 1M;
     // capacity: $3.60/h / (10 IPS x 3600 s) = $0.0001 an inference = $100 per 1M.
     // Spend over the 1 s tick: $0.001 of time, nothing per request.
-    Case c{.name = "full_window", .window = Window(600, 0, milliseconds(100))};
+    Case c;
+    c.name = "full_window";
+    c.window = Window(600, 0, milliseconds(100));
     c.span = seconds(60);
     c.stage = Closed(1);
     c.pricing = Hourly();
@@ -113,8 +115,9 @@ std::vector<Case> Cases() {
     // and 30 failures, sent 20 ms late, 5 arrivals dropped, a worker at 95 % of a core.
     // ips = 270 / 30 = 9; error ratio = 30 / 300 = 0.1; no capacity (the window is not full).
     // observed: $0.001 x 30 s = $0.03 over 270 = $111.11 per 1M. Every rule says why invalid.
-    Case c{.name = "untrusted_window",
-           .window = Window(270, 30, milliseconds(100), milliseconds(20), 5)};
+    Case c;
+    c.name = "untrusted_window";
+    c.window = Window(270, 30, milliseconds(100), milliseconds(20), 5);
     c.span = seconds(30);
     c.stage = Closed(4);
     c.pricing = Hourly();
@@ -136,7 +139,9 @@ std::vector<Case> Cases() {
     // Time scale 10 (the emulated fleet under --time-scale 10): a 6 s wall window is 60 s on
     // the target's clock, a 10 ms wall latency is 100 ms. 600 successes: ips = 600 / 60 = 10.
     // The 1 s wall tick is 10 s of target time: $0.001 x 10 = $0.01.
-    Case c{.name = "time_scaled", .window = Window(600, 0, milliseconds(10))};
+    Case c;
+    c.name = "time_scaled";
+    c.window = Window(600, 0, milliseconds(10));
     c.span = seconds(6);
     c.stage = Closed(1);
     c.pricing = Hourly();
@@ -157,7 +162,9 @@ std::vector<Case> Cases() {
     // $0.001 a request, a $0.05 limit, $0.00 spent so far: this tick's 60 requests cost $0.06,
     // which reaches the limit; the load stops (offered 0) and the state says so.
     // observed: $0.06 over 60 = $1000 per 1M; capacity 60 / 60 s = 1 IPS, $1000 per 1M too.
-    Case c{.name = "spend_limit", .window = Window(60, 0, milliseconds(100))};
+    Case c;
+    c.name = "spend_limit";
+    c.window = Window(60, 0, milliseconds(100));
     c.span = seconds(60);
     c.stage = Closed(1);
     c.pricing = PerRequest();
@@ -175,7 +182,9 @@ std::vector<Case> Cases() {
   {
     // An idle stage with nothing in the window: no rates, no latency, no cost per inference
     // (there is none to divide by), but the hour still costs $0.001 a second.
-    Case c{.name = "idle", .window = Window(0, 0, milliseconds(0))};
+    Case c;
+    c.name = "idle";
+    c.window = Window(0, 0, milliseconds(0));
     c.span = seconds(60);
     c.stage.kind = loadgen::Stage::Kind::kIdle;
     c.load_active = false;
@@ -190,7 +199,9 @@ std::vector<Case> Cases() {
 void ExpectNear(const std::optional<double>& actual, const std::optional<double>& expected,
                 const std::string& what) {
   ASSERT_EQ(actual.has_value(), expected.has_value()) << what;
-  if (expected) EXPECT_NEAR(*actual, *expected, 1e-3 * *expected) << what;
+  if (expected) {
+    EXPECT_NEAR(*actual, *expected, 1e-3 * *expected) << what;
+  }
 }
 
 TEST(TargetFigures, Table) {
@@ -246,7 +257,11 @@ TEST(TargetFigures, LedgerCarriesAcrossTicks) {
   snap.load_active = true;
   const loadgen::Interval before;
   const ResolvedPricing pricing = PerRequest();
-  FigureInputs in{&snap, &before, &pricing, {}, 1, 0};
+  FigureInputs in;
+  in.snapshot = &snap;
+  in.previous_total = &before;
+  in.pricing = &pricing;
+  in.since_last_tick_seconds = 1;
   in.settings.spend_limit_usd = 0.5;
   TargetLedger ledger;
   // Tick 1: 600 requests x $0.001 = $0.60 >= $0.50: reached now. Capacity 10 IPS.
