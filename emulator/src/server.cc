@@ -59,43 +59,6 @@ std::string ErrorBody(std::string_view message) {
   return R"({"error":")" + JsonEscape(message) + "\"}";
 }
 
-struct ListenAddress {
-  std::string host;  // as written, brackets removed
-  int port = 0;
-  bool ipv6 = false;
-};
-
-// HOST:PORT or [V6HOST]:PORT.
-std::optional<ListenAddress> ParseListen(const std::string& text) {
-  ListenAddress l;
-  std::string port;
-  if (!text.empty() && text.front() == '[') {
-    const size_t close = text.find(']');
-    if (close == std::string::npos || close + 1 >= text.size() || text[close + 1] != ':') {
-      return std::nullopt;
-    }
-    l.host = text.substr(1, close - 1);
-    port = text.substr(close + 2);
-    l.ipv6 = true;
-  } else {
-    const size_t colon = text.rfind(':');
-    if (colon == std::string::npos || text.find(':') != colon) {
-      return std::nullopt;
-    }
-    l.host = text.substr(0, colon);
-    port = text.substr(colon + 1);
-  }
-  if (l.host.empty() || port.empty() || port.size() > 5 ||
-      !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return std::nullopt;
-  }
-  l.port = std::atoi(port.c_str());
-  if (l.port > 65535) {
-    return std::nullopt;
-  }
-  return l;
-}
-
 // The kernel's inode of our TCP connection with this local port and peer, from /proc/net/tcp or
 // tcp6 (addresses there are the raw network-order words, printed as host-order hex). 0 = none.
 uint64_t SocketInode(const char* table, int local_port, const in6_addr& peer, bool v6,
@@ -282,15 +245,12 @@ class Emulator::Impl {
 
   int port() const { return port_; }
   std::string BaseUrl() const {
-    std::string host = listen_.host;
+    std::string host = host_;
     if (host == "0.0.0.0") {
       host = "127.0.0.1";
     }
-    if (host == "::") {
-      host = "::1";
-    }
-    if (listen_.ipv6) {
-      host = "[" + host + "]";
+    if (host == "[::]") {
+      host = "[::1]";
     }
     return "http://" + host + ":" + std::to_string(port_);
   }
@@ -339,7 +299,7 @@ class Emulator::Impl {
   TimeScale scale_;
   StopSignal stop_;
   std::vector<std::unique_ptr<Target>> targets_;
-  ListenAddress listen_;
+  std::string host_;  // URL form: IPv6 in brackets
   mg_context* context_ = nullptr;
   int port_ = 0;
   // Handlers running now. Stopping waits for them: CivetWeb drops writes once its own stop flag
@@ -361,13 +321,12 @@ int Emulator::Impl::ThreadCount(const Options& options) const {
 }
 
 void Emulator::Impl::PokeListener() const {
-  const bool any = listen_.host == "0.0.0.0" || listen_.host == "::";
-  const bool loopback =
-      listen_.host == "127.0.0.1" || listen_.host == "::1" || listen_.host == "localhost" || any;
+  const bool any = host_ == "0.0.0.0" || host_ == "[::]";
+  const bool loopback = host_ == "127.0.0.1" || host_ == "[::1]" || host_ == "localhost" || any;
   if (!loopback || port_ <= 0) {
     return;  // never knock on a non-loopback address
   }
-  const bool v6 = listen_.ipv6 || listen_.host == "::1";
+  const bool v6 = host_.starts_with('[');
   const int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) {
     return;
@@ -391,9 +350,9 @@ void Emulator::Impl::PokeListener() const {
 }
 
 bool Emulator::Impl::Listen(const Options& options, std::string* error) {
-  listen_ = *ParseListen(options.listen);  // checked by Start()
-  const std::string ports = listen_.ipv6 ? "[" + listen_.host + "]:" + std::to_string(listen_.port)
-                                         : listen_.host + ":" + std::to_string(listen_.port);
+  host_ = options.host;
+  // CivetWeb takes "HOST:PORT" and "[V6HOST]:PORT": the host is already in that form.
+  const std::string ports = host_ + ":" + std::to_string(options.port);
   const std::string threads = std::to_string(ThreadCount(options));
   const char* config[] = {"listening_ports",
                           ports.c_str(),
@@ -424,8 +383,7 @@ bool Emulator::Impl::Listen(const Options& options, std::string* error) {
   error_data.text_buffer_size = sizeof text;
   context_ = mg_start2(&init, &error_data);
   if (context_ == nullptr) {
-    *error =
-        "cannot listen on " + options.listen + ": " + (text[0] ? text : "CivetWeb failed to start");
+    *error = "cannot listen on " + ports + ": " + (text[0] ? text : "CivetWeb failed to start");
     return false;
   }
   mg_set_request_handler(context_, "/", &Impl::OnRequest, this);
@@ -646,10 +604,6 @@ std::unique_ptr<Emulator> Emulator::Start(const Options& options, std::string* e
   *failure = StartFailure::kBadOptions;
   if (!(options.time_scale > 0) || !std::isfinite(options.time_scale)) {
     *error = "the time scale must be a positive number";
-    return nullptr;
-  }
-  if (!ParseListen(options.listen)) {
-    *error = "invalid listen address '" + options.listen + "': expected HOST:PORT or [V6HOST]:PORT";
     return nullptr;
   }
   *failure = StartFailure::kBadProfiles;

@@ -5,16 +5,17 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "common/listen_address.h"
 #include "emulator/emulator.h"
 
 namespace infercost {
 
 int RunEmulate(int argc, char** argv) {
   emulator::Options options;
-  options.listen = "127.0.0.1:18091";
+  std::string listen = "127.0.0.1:18091";
   CLI::App app{"Run the AWS target emulator alone: POST /<target>/predict for each profile.",
                argv[0]};
-  app.add_option("--listen", options.listen, "HOST:PORT to listen on; port 0 picks a free one")
+  app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one")
       ->capture_default_str();
   app.add_option("--time-scale", options.time_scale,
                  "emulated seconds per wall-clock second (60: an hour of behaviour in a minute)")
@@ -30,6 +31,15 @@ int RunEmulate(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? kExitOk : kExitUsage;
   }
+  std::string listen_error;
+  const std::optional<ListenAddress> address = ParseListenAddress(listen, &listen_error);
+  if (!address) {
+    std::fprintf(stderr, "%s: listen address '%s' %s\n", argv[0], listen.c_str(),
+                 listen_error.c_str());
+    return kExitUsage;
+  }
+  options.host = address->BindHost();
+  options.port = address->port;
 
   // Block the stop signals before any thread starts so that only sigwait below sees them.
   sigset_t stop_signals;

@@ -1,5 +1,4 @@
 // `infercost serve`: parse, wire, wait for a signal, shut down.
-#include <prometheus/text_serializer.h>
 #include <pthread.h>
 #include <signal.h>
 
@@ -16,6 +15,7 @@
 #include "serve/process_metrics.h"
 #include "serve/service.h"
 #include "web/http_server.h"
+#include "web/targets_json.h"
 #include "web/web_config.h"
 
 namespace infercost {
@@ -102,18 +102,6 @@ class Server {
   double time_scale_;
 };
 
-// The service's families come pre-serialized (see Service::Exposition); the process_* figures
-// are read at scrape time, as Prometheus expects of them.
-std::string SerializeMetrics(const Service& service, const ProcessCollector& process) {
-  const std::shared_ptr<const std::string> infercost = service.Exposition();
-  const std::string own = prometheus::TextSerializer().Serialize(process.Collect());
-  std::string text;
-  text.reserve(infercost->size() + own.size());
-  text += *infercost;
-  text += own;
-  return text;
-}
-
 }  // namespace
 
 int RunServe(int argc, char** argv) {
@@ -178,7 +166,6 @@ int RunServe(int argc, char** argv) {
   std::string emulator_url;
   if (config_path.empty()) {
     emulator::Options options;
-    options.listen = "127.0.0.1:0";
     options.time_scale = time_scale;
     std::string error;
     fleet = emulator::Emulator::Start(options, &error);
@@ -210,7 +197,9 @@ int RunServe(int argc, char** argv) {
 
   ProcessCollector process;
   HttpHandlers handlers;
-  handlers.metrics = [&] { return SerializeMetrics(service, process); };
+  // The service's families come pre-serialized (see Service::Exposition); the process_* figures
+  // are read at scrape time, as Prometheus expects of them.
+  handlers.metrics = [&] { return MetricsText(*service.Exposition(), process); };
   handlers.targets_json = [&] { return TargetsJson(service.Views()); };
   handlers.ready = [&] { return service.Ready(); };
   handlers.reload = [&] { return server.Reload(service, "http"); };

@@ -161,7 +161,6 @@ int LoadFleet(const Flags& flags, const char* program, Fleet* fleet) {
   ConfigResult parsed;
   if (flags.config.empty()) {
     emulator::Options options;
-    options.listen = "127.0.0.1:0";
     options.time_scale = flags.time_scale.value_or(1.0);
     options.seed = flags.seed;
     std::string error;

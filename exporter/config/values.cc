@@ -8,6 +8,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/listen_address.h"
 #include "config/config.h"
 
 namespace infercost {
@@ -165,19 +166,13 @@ loadgen::LoadPlan ShardPlan(const loadgen::LoadPlan& plan, const Shard& shard,
 }
 
 std::string ListenAddressError(std::string_view address) {
-  std::string_view host;
-  std::string_view port;
-  bool has_port = false;
-  if (!SplitHostPort(address, &host, &port, &has_port) || !has_port) {
-    return "must be HOST:PORT, e.g. 0.0.0.0:18090";
-  }
-  if (std::string error = HostError(host); !error.empty()) {
+  std::string error;
+  const std::optional<ListenAddress> listen = ParseListenAddress(address, &error);
+  if (!listen) {
     return error;
   }
-  if (!Port(port, 0)) {
-    return "has a bad port " + Quote(port) + " (0 to 65535)";
-  }
-  return "";
+  // ":PORT" is every interface; a named host must be one a URL could name.
+  return listen->host.empty() ? "" : HostError(listen->host);
 }
 
 std::string UrlError(std::string_view url) {

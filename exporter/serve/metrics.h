@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "loadgen/outcome.h"
+#include "serve/target_figures.h"
 
 namespace infercost {
 
@@ -34,8 +35,8 @@ inline const std::vector<double> kColdStartBounds = {0.25, 0.5, 1,  2,  3,  5,  
                                                      15,   20,  29, 30, 45, 60, 120};
 inline const std::vector<double> kScheduleLagBounds = {
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
-// Quantiles of infercost_request_latency_seconds.
-inline constexpr std::array<double, 5> kQuantiles = {0.5, 0.9, 0.95, 0.99, 0.999};
+// Quantiles of infercost_request_latency_seconds: those the figures compute.
+inline constexpr std::array<double, kLatencyQuantiles.size()> kQuantiles = kLatencyQuantiles;
 
 struct MetricFamilies {
   explicit MetricFamilies(prometheus::Registry& registry);

@@ -4,7 +4,7 @@
 // Threads: the engine's workers (they only touch loadgen recorders); one updater thread owned by
 // Service (std::jthread) that reads snapshots, writes prometheus-cpp series and the target
 // views, and serializes the exposition; the HTTP server's threads, which read Exposition(),
-// Views() and TargetsJson(); and the caller of Apply()/Stop() (the command's main thread). A
+// and Views(); and the caller of Apply()/Stop() (the command's main thread). A
 // mutex serialises the updater with Apply(); views are copied out under it. The exposition is
 // serialized outside that mutex (a second one orders the serializations) and handed out as an
 // immutable shared string.
@@ -21,47 +21,22 @@
 #include <vector>
 
 #include "config/config.h"
+#include "serve/target_figures.h"
 
 namespace infercost {
 
-// One target's live figures over the window, as the landing page and /api/v1/targets show them.
+// One target as the landing page and /api/v1/targets show it: who it is, the prices in force and
+// its latest figures. A plain value: the web module renders it.
 struct TargetView {
   std::string name;
   std::string url;  // secrets redacted
   std::string platform;
   std::string pricing_model;
   std::string instance_type;
-  double window_seconds = 0;         // how much time the window covers so far
-  double window_length_seconds = 0;  // the configured window (both on the target's clock)
-  double ips = 0;                    // successful inferences per second
-  double requests_per_second = 0;    // every finished request
-  double error_ratio = 0;            // failed / finished, over the window
-  std::vector<std::pair<std::string, uint64_t>> outcomes;  // window counts, non-zero only
-  std::optional<double> p50_seconds, p90_seconds, p95_seconds, p99_seconds;
-  double mean_latency_seconds = 0;
-  double effective_concurrency = 0;
-  double offered_concurrency = 0;
-  double offered_rate = 0;
-  int in_flight = 0;
-  std::optional<double> usd_per_million_observed;
-  std::optional<double> usd_per_million_capacity;
-  std::string cost_note;  // why the observed figure is absent, or that a duration was estimated
-  std::string capacity_cost_note;         // why the capacity figure is absent
-  std::vector<std::string> cost_caveats;  // what makes this window's figures approximate
-  ResolvedPricing pricing;                // the prices in force
-  std::optional<double> capacity_ips;
+  ResolvedPricing pricing;  // the prices in force
   std::optional<double> budget_usd_per_million;
-  double spend_usd = 0;       // estimated spend since start (time + request)
-  double test_spend_usd = 0;  // what the test's own requests cost (for spend_limit_usd)
   std::optional<double> spend_limit_usd;
-  bool load_active = false;
-  std::string load_state;  // running | idle stage | spend limit reached | paused
-  bool valid = false;
-  std::vector<std::string> invalid_reasons;
-  uint64_t requests_total = 0;
-  uint64_t inferences_total = 0;
-  uint64_t cold_starts_total = 0;
-  uint64_t dropped_total = 0;
+  TargetFigures figures;
 };
 
 struct ServiceOptions {
@@ -114,9 +89,6 @@ class Service {
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<Impl> impl_;
 };
-
-// Serializes views as the /api/v1/targets JSON document.
-std::string TargetsJson(const std::vector<TargetView>& views);
 
 }  // namespace infercost
 

@@ -1,15 +1,17 @@
 #include "web/http_server.h"
 
 #include <civetweb.h>
+#include <prometheus/text_serializer.h>
 
 #include <cstring>
 #include <mutex>
 
+#include "common/listen_address.h"
 #include "common/log.h"
 
 namespace infercost {
 
-extern const char kLandingPage[];
+extern const char kLandingPage[];  // assets/index.html, embedded
 
 struct HttpServer::Context {
   HttpHandlers handlers;
@@ -132,31 +134,22 @@ int LogMessage(const mg_connection* /*conn*/, const char* message) {
 
 }  // namespace
 
-std::optional<std::pair<std::string, int>> SplitHostPort(const std::string& listen) {
-  const std::size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) return std::nullopt;
-  std::string host = listen.substr(0, colon);
-  const std::string port_text = listen.substr(colon + 1);
-  if (port_text.empty() || port_text.size() > 5 ||
-      port_text.find_first_not_of("0123456789") != std::string::npos) {
-    return std::nullopt;
-  }
-  const int port = std::stoi(port_text);
-  if (port > 65535) return std::nullopt;
-  if (host.starts_with('[')) {
-    if (!host.ends_with(']') || host.size() < 3) return std::nullopt;
-  } else if (host.find(':') != std::string::npos) {
-    return std::nullopt;  // IPv6 must be bracketed
-  }
-  return std::make_pair(host, port);
+std::string MetricsText(const std::string& serialized, const prometheus::Collectable& collectable) {
+  const std::string own = prometheus::TextSerializer().Serialize(collectable.Collect());
+  std::string text;
+  text.reserve(serialized.size() + own.size());
+  text += serialized;
+  text += own;
+  return text;
 }
 
 std::unique_ptr<HttpServer> HttpServer::Start(const std::string& listen, HttpHandlers handlers,
                                               std::optional<WebConfig> web_config,
                                               std::string* error) {
-  const auto host_port = SplitHostPort(listen);
-  if (!host_port) {
-    *error = "bad listen address '" + listen + "': want HOST:PORT, e.g. 0.0.0.0:18090";
+  std::string parse_error;
+  const std::optional<ListenAddress> address = ParseListenAddress(listen, &parse_error);
+  if (!address) {
+    *error = "listen address '" + listen + "' " + parse_error;
     return nullptr;
   }
   static std::once_flag init_once;
@@ -167,15 +160,8 @@ std::unique_ptr<HttpServer> HttpServer::Start(const std::string& listen, HttpHan
   server->context_->handlers = std::move(handlers);
   server->context_->web_config = std::move(web_config);
 
-  // CivetWeb wants "HOST:PORT" for IPv4, "[HOST]:PORT" with a '+'-less form for IPv6, and just
-  // "PORT" for every address.
-  std::string ports;
-  const auto& [host, port] = *host_port;
-  if (host.empty() || host == "0.0.0.0") {
-    ports = std::to_string(port);
-  } else {
-    ports = host + ":" + std::to_string(port);
-  }
+  // CivetWeb takes "HOST:PORT" and "[V6HOST]:PORT"; 0.0.0.0 is every IPv4 interface.
+  const std::string ports = address->ToString();
   // tcp_nodelay: without it the last partial segment of a response waits for the client's
   // delayed ACK, which added 40 ms to about one /metrics scrape in twenty.
   const char* options[] = {"listening_ports",
@@ -216,8 +202,7 @@ std::unique_ptr<HttpServer> HttpServer::Start(const std::string& listen, HttpHan
     return nullptr;
   }
   server->port_ = bound[0].port;
-  const std::string shown_host = host.empty() ? "0.0.0.0" : host;
-  server->address_ = shown_host + ":" + std::to_string(server->port_);
+  server->address_ = address->BindHost() + ":" + std::to_string(server->port_);
   return server;
 }
 

@@ -5,6 +5,8 @@
 #ifndef INFERCOST_WEB_HTTP_SERVER_H_
 #define INFERCOST_WEB_HTTP_SERVER_H_
 
+#include <prometheus/collectable.h>
+
 #include <functional>
 #include <memory>
 #include <optional>
@@ -43,8 +45,10 @@ class HttpServer {
   std::string address_;
 };
 
-// Splits HOST:PORT ("0.0.0.0:18090", "[::1]:0", ":18090"); nullopt when malformed.
-std::optional<std::pair<std::string, int>> SplitHostPort(const std::string& listen);
+// The /metrics body: `serialized`, text already in the exposition format (the service's, serialized
+// once per change), followed by the families of `collectable` serialized now (the process metrics,
+// read at scrape time).
+std::string MetricsText(const std::string& serialized, const prometheus::Collectable& collectable);
 
 }  // namespace infercost
 

@@ -427,11 +427,12 @@ TEST(UrlError, SaysWhatIsWrong) {
 }
 
 TEST(ListenAddressError, ChecksHostAndPort) {
-  for (const char* ok : {"0.0.0.0:18090", "127.0.0.1:0", "localhost:65535", "[::]:18090"}) {
+  for (const char* ok :
+       {"0.0.0.0:18090", "127.0.0.1:0", "localhost:65535", "[::]:18090", ":18090"}) {
     EXPECT_EQ(ListenAddressError(ok), "") << ok;
   }
   EXPECT_EQ(ListenAddressError("18090"), "must be HOST:PORT, e.g. 0.0.0.0:18090");
-  EXPECT_EQ(ListenAddressError(":18090"), "has no host");
+  EXPECT_EQ(ListenAddressError("bad_host!:18090"), "has a bad host 'bad_host!'");
   EXPECT_EQ(ListenAddressError("host:65536"), "has a bad port '65536' (0 to 65535)");
   EXPECT_EQ(ListenAddressError("[::1]18090"), "must be HOST:PORT, e.g. 0.0.0.0:18090");
 }

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "tests/support/process.h"
+#include "tests/support/wait.h"
 
 namespace infercost::test {
 
@@ -90,16 +91,6 @@ inline double SumOf(const Samples& s, const std::string& name, const std::string
     }
   }
   return sum;
-}
-
-// Polls `check` every 100 ms until it holds or `timeout` passes.
-inline bool WaitFor(const std::function<bool()>& check, std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (check()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return check();
 }
 
 // `infercost serve` as a child process with stderr captured in a file. Thread contract: one

@@ -114,10 +114,20 @@ TEST_F(ServeTest, CountsEveryRequestOnceAndAgreesWithTheCostModel) {
       },
       std::chrono::seconds(60)))
       << serve.Log();
-  // One more tick so that the last finished requests are published.
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
-  const std::string text = HttpFetch(serve.Url("/metrics")).body;
-  s = test::ParseExposition(text);
+  // Until a tick has published the last finished requests: the counts match the servers'.
+  std::string text;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        text = HttpFetch(serve.Url("/metrics")).body;
+        s = test::ParseExposition(text);
+        return SumOf(s, "infercost_requests_total", "target=\"slow\"") ==
+                   static_cast<double>(server_.Requests("/delay")) &&
+               SumOf(s, "infercost_requests_total", "target=\"failing\"") ==
+                   static_cast<double>(server_.Requests("/status")) &&
+               SumOf(s, "infercost_requests_total", "target=\"fn\"") ==
+                   static_cast<double>(server_.Requests("/ok"));
+      },
+      std::chrono::seconds(10)));
 
   // Accounting: what the servers received equals the sum over outcomes, per target.
   const double slow_total = SumOf(s, "infercost_requests_total", "target=\"slow\"");

@@ -15,6 +15,7 @@
 #include "loadgen/engine.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
+#include "tests/support/wait.h"
 
 namespace infercost {
 namespace {
@@ -73,11 +74,13 @@ double Value(const Service& service, const std::string& family, const std::strin
 }
 
 void WaitForRequests(const test::TestServer& server, uint64_t n) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (server.Requests() < n && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(milliseconds(5));
-  }
-  ASSERT_GE(server.Requests(), n);
+  ASSERT_TRUE(test::WaitFor([&] { return server.Requests() >= n; }, std::chrono::seconds(20)));
+}
+
+// Nothing in flight: every request the server received has been recorded.
+bool Settled(const Service& service, const test::TestServer& server) {
+  const TargetFigures f = service.Views()[0].figures;
+  return f.in_flight == 0 && f.requests_total == server.Requests();
 }
 
 class ServiceTest : public ::testing::Test {
@@ -101,7 +104,7 @@ TEST_F(ServiceTest, WindowChangeLosesNoRequestAndKeepsTheSummaryCount) {
   EXPECT_EQ(Value(service, "infercost_inferences_total", "a"), ok);
   EXPECT_EQ(Value(service, "infercost_request_latency_seconds", "a"), ok);
   ASSERT_EQ(service.Views().size(), 1u);
-  EXPECT_EQ(static_cast<double>(service.Views()[0].requests_total), ok);
+  EXPECT_EQ(static_cast<double>(service.Views()[0].figures.requests_total), ok);
 }
 
 // A reload that arrives while (or after) the service shuts down must not start load again: the
@@ -119,7 +122,9 @@ TEST_F(ServiceTest, ApplyAfterStopIsRefused) {
   EXPECT_NE(errors[0].find("shutting down"), std::string::npos) << errors[0];
   ASSERT_EQ(service.Views().size(), 1u);
   EXPECT_EQ(service.Views()[0].name, "a");
-  std::this_thread::sleep_for(milliseconds(200));
+  // The refusal came before the engine was touched: no target "b", and a tick sees no load.
+  service.Tick();
+  EXPECT_FALSE(service.Views()[0].figures.load_active);
   EXPECT_EQ(server.Requests(), after_stop);
   EXPECT_EQ(Value(service, "infercost_requests_total", "a", "ok"), static_cast<double>(after_stop));
 }
@@ -166,20 +171,20 @@ TEST_F(ServiceTest, SpendLimitedTargetStaysStoppedAcrossARestart) {
   Service service(FastTicks());
   const std::string limit = "    spend_limit_usd: 0.005\n";
   ASSERT_TRUE(service.Apply(Parse(OneTarget(server, "a", "60s", 4, limit))).empty());
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (service.Views()[0].load_state != "spend limit reached" &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(milliseconds(5));
-  }
-  ASSERT_EQ(service.Views()[0].load_state, "spend limit reached");
-  std::this_thread::sleep_for(milliseconds(300));  // in-flight requests finish
+  ASSERT_TRUE(
+      test::WaitFor([&] { return service.Views()[0].figures.load_state == "spend limit reached"; },
+                    std::chrono::seconds(20)));
+  // In-flight requests finish.
+  ASSERT_TRUE(test::WaitFor([&] { return Settled(service, server); }, std::chrono::seconds(20)));
   const uint64_t before = server.Requests();
 
   ASSERT_TRUE(service.Apply(Parse(OneTarget(server, "a", "60s", 8, limit))).empty());
-  std::this_thread::sleep_for(milliseconds(300));
+  // The restart left the load stopped: a tick sees nothing sent and nothing in flight.
+  service.Tick();
+  EXPECT_TRUE(Settled(service, server));
   EXPECT_EQ(server.Requests(), before);
-  EXPECT_EQ(service.Views()[0].load_state, "spend limit reached");
-  EXPECT_FALSE(service.Views()[0].load_active);
+  EXPECT_EQ(service.Views()[0].figures.load_state, "spend limit reached");
+  EXPECT_FALSE(service.Views()[0].figures.load_active);
   // Raising the limit starts the load that the restart left stopped.
   ASSERT_TRUE(service.Apply(Parse(OneTarget(server, "a", "60s", 8, "    spend_limit_usd: 1000\n")))
                   .empty());

@@ -85,7 +85,8 @@ class SweepCommandTest : public ::testing::Test {
 
   void StartEmulator(double time_scale, std::vector<emulator::Profile> profiles = {}) {
     emulator::Options options;
-    options.listen = "127.0.0.1:0";
+    options.host = "127.0.0.1";
+    options.port = 0;
     options.time_scale = time_scale;
     options.profiles = std::move(profiles);
     std::string error;

@@ -39,8 +39,11 @@
 namespace emulator {
 
 struct Options {
-  // HOST:PORT to listen on; port 0 picks a free port (see Emulator::port()).
-  std::string listen = "127.0.0.1:0";
+  // Where to listen, already parsed by the caller (a --listen flag goes through the exporter's
+  // one listen-address parser): a host in URL form ("127.0.0.1", "localhost", "[::1]",
+  // "0.0.0.0" for every interface) and a port; port 0 picks a free one (see Emulator::port()).
+  std::string host = "127.0.0.1";
+  int port = 0;
   // Emulated seconds per wall-clock second (> 0). 60 shows an hour of behaviour in a minute.
   double time_scale = 1.0;
   // Profiles YAML file; "" = the built-in profiles. Ignored when `profiles` is non-empty.

@@ -1,0 +1,179 @@
+#include "serve/target_figures.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "loadgen/outcome.h"
+
+namespace infercost {
+namespace {
+
+double Seconds(std::chrono::nanoseconds d) { return std::chrono::duration<double>(d).count(); }
+
+// Rates, outcomes and latency over the window, on the target's clock.
+void WindowRates(const loadgen::StatsSnapshot& snap, double scale, TargetFigures& f) {
+  const loadgen::Interval& w = snap.window;
+  const double span = f.window_seconds;
+  f.window_requests = w.Requests();
+  f.ips = span > 0 ? static_cast<double>(w.Ok()) / span : 0;
+  f.requests_per_second = span > 0 ? static_cast<double>(w.Requests()) / span : 0;
+  f.error_ratio =
+      w.Requests() > 0 ? 1.0 - static_cast<double>(w.Ok()) / static_cast<double>(w.Requests()) : 0;
+  for (loadgen::Outcome o : loadgen::kAllOutcomes) {
+    const uint64_t n = w.requests[static_cast<std::size_t>(o)];
+    if (n > 0) f.outcomes.emplace_back(std::string(OutcomeName(o)), n);
+  }
+  if (w.latency.Count() > 0) {
+    for (std::size_t i = 0; i < kLatencyQuantiles.size(); ++i) {
+      f.latency_quantiles_seconds[i] =
+          scale * static_cast<double>(w.latency.ValueAtQuantileNs(kLatencyQuantiles[i])) / 1e9;
+    }
+    f.mean_latency_seconds = scale * w.latency.MeanNs() / 1e9;
+  }
+  f.latency_sum_seconds = scale * snap.total.duration_buckets.sum_seconds();
+  f.effective_concurrency = f.requests_per_second * f.mean_latency_seconds;
+  f.in_flight = snap.in_flight;
+}
+
+// Capacity: the best healthy full window so far.
+void Capacity(const FigureSettings& settings, TargetLedger& ledger, TargetFigures& f) {
+  if (f.window_full && f.window_requests > 0) {
+    using CapSeconds = CapacityTracker::Seconds;
+    std::optional<CapSeconds> slo;
+    if (settings.slo_p95) slo = CapSeconds(Seconds(*settings.slo_p95));
+    std::optional<CapSeconds> p95;
+    if (f.p95_seconds()) p95 = CapSeconds(*f.p95_seconds());
+    ledger.capacity.Observe(f.ips, f.error_ratio, p95, slo);
+  }
+  f.capacity_ips =
+      ledger.capacity.has_value() ? std::optional<double>(ledger.capacity.ips()) : std::nullopt;
+}
+
+// Cost per 1M inferences over the window, on both bases.
+Cost WindowCost(const loadgen::Interval& w, const ResolvedPricing& pricing, TargetFigures& f) {
+  Usage usage;
+  usage.elapsed_seconds = f.window_seconds;
+  usage.ok = w.Ok();
+  usage.requests = w.Requests();
+  usage.billable_requests = w.billable;
+  usage.billed_ms = w.billed_ms;
+  usage.billed_estimated = w.billed_from_header < w.billable;
+  usage.capacity_ips = f.capacity_ips.value_or(0);
+  Cost cost = ComputeCost(pricing, usage);
+  f.usd_per_million_observed = cost.observed_usd_per_million;
+  f.usd_per_million_capacity = cost.capacity_usd_per_million;
+  f.capacity_cost_note = cost.capacity_absent_reason;
+  f.cost_caveats = cost.caveats;
+  if (!cost.observed_usd_per_million) {
+    f.cost_note = cost.observed_absent_reason;
+  } else if (usage.billed_estimated && pricing.platform == "lambda") {
+    f.cost_note = "billed duration estimated from measured latency (an upper bound)";
+  }
+  return cost;
+}
+
+// Spend since the last tick, added to the ledger; reaching the spend limit stops the load.
+void Spend(const FigureInputs& in, const Cost& window_cost, TargetLedger& ledger,
+           TargetFigures& f) {
+  const loadgen::Interval& total = in.snapshot->total;
+  const loadgen::Interval& base = *in.previous_total;
+  const double dt = in.settings.time_scale * std::max(0.0, in.since_last_tick_seconds);
+  Usage usage;
+  usage.elapsed_seconds = dt;
+  usage.ok = total.Ok() - std::min(total.Ok(), base.Ok());
+  usage.requests = total.Requests() - std::min(total.Requests(), base.Requests());
+  usage.billable_requests = total.billable - std::min(total.billable, base.billable);
+  usage.billed_ms = total.billed_ms - std::min(total.billed_ms, base.billed_ms);
+  usage.capacity_ips = f.capacity_ips.value_or(0);
+  const Cost tick_cost = ComputeCost(*in.pricing, usage);
+  // Time-based spend accrues with the clock at the list rate, plus burstable surplus credits at
+  // the window's utilisation (one tick's utilisation is too noisy for a convex charge).
+  const double span = f.window_seconds;
+  const double surplus_rate = span > 0 ? window_cost.surplus_credit_usd / span : 0;
+  f.time_usd_increment =
+      std::max(0.0, tick_cost.time_usd - tick_cost.surplus_credit_usd + surplus_rate * dt);
+  f.request_usd_increment = std::max(0.0, tick_cost.request_usd);
+  ledger.spend_usd += f.time_usd_increment + f.request_usd_increment;
+  // What the test's own requests cost: instance hours are paid whether or not we send load.
+  ledger.test_spend_usd += f.request_usd_increment;
+  f.spend_usd = ledger.spend_usd;
+  f.test_spend_usd = ledger.test_spend_usd;
+  const std::optional<double>& limit = in.settings.spend_limit_usd;
+  if (limit && !ledger.spend_limited && ledger.test_spend_usd >= *limit) {
+    ledger.spend_limited = true;
+    f.spend_limit_reached = true;
+  }
+}
+
+// What the schedule offers now, and whether load is being sent.
+void Schedule(const loadgen::StatsSnapshot& snap, bool spend_limited, TargetFigures& f) {
+  const loadgen::Stage& stage = snap.stage;
+  const bool idle = stage.kind == loadgen::Stage::Kind::kIdle || snap.stage_index < 0;
+  if (!idle && !spend_limited) {
+    if (stage.kind == loadgen::Stage::Kind::kClosed) f.offered_concurrency = stage.concurrency;
+    if (stage.kind == loadgen::Stage::Kind::kOpen) f.offered_rate = stage.rate;
+  }
+  f.load_active = snap.load_active && !spend_limited;
+  f.load_state = spend_limited   ? "spend limit reached"
+                 : f.load_active ? "running"
+                 : idle          ? "idle stage"
+                                 : "paused";
+}
+
+// Whether the window can be trusted, and every reason it cannot.
+void Validity(const loadgen::Interval& w, double worker_cpu_share, TargetFigures& f) {
+  char buf[128];
+  if (!f.window_full) {
+    // On the target's clock, as every other figure.
+    std::snprintf(buf, sizeof buf, "window not full yet (%.0fs of %.0fs)", f.window_seconds,
+                  f.window_length_seconds);
+    f.invalid_reasons.push_back(buf);
+  }
+  if (w.lag.Count() > 0) {
+    const double lag_p99 = static_cast<double>(w.lag.ValueAtQuantileNs(0.99)) / 1e9;
+    if (lag_p99 > kMaxP99LagSeconds) {
+      std::snprintf(buf, sizeof buf, "schedule lag p99 %.1f ms is over %.0f ms", lag_p99 * 1e3,
+                    kMaxP99LagSeconds * 1e3);
+      f.invalid_reasons.push_back(buf);
+    }
+  }
+  if (w.dropped > 0) {
+    f.invalid_reasons.push_back(std::to_string(w.dropped) +
+                                " arrivals dropped at the in-flight cap");
+  }
+  if (worker_cpu_share > kMaxWorkerCpuShare) {
+    std::snprintf(buf, sizeof buf, "generator CPU-bound (%.0f%% of a core per worker)",
+                  worker_cpu_share * 100);
+    f.invalid_reasons.push_back(buf);
+  }
+  f.valid = f.invalid_reasons.empty();
+}
+
+}  // namespace
+
+TargetFigures ComputeTargetFigures(const FigureInputs& in, TargetLedger* ledger) {
+  const loadgen::StatsSnapshot& snap = *in.snapshot;
+  const double scale = in.settings.time_scale;
+  const double window = Seconds(in.settings.window);
+  const double wall_span = Seconds(snap.window_span);
+  TargetFigures f;
+  // The window's resolution is one publish interval (the tick), and the newest interval is
+  // still pending when a snapshot is taken: a window covers between `window` and two ticks less.
+  // Short windows (a time-scaled demo's 5 s) would never count as full with 90 % alone.
+  f.window_full = wall_span >= std::min(0.9 * window, window - 2 * Seconds(in.settings.tick));
+  f.window_seconds = wall_span * scale;
+  f.window_length_seconds = window * scale;
+  WindowRates(snap, scale, f);
+  Capacity(in.settings, *ledger, f);
+  const Cost window_cost = WindowCost(snap.window, *in.pricing, f);
+  Spend(in, window_cost, *ledger, f);
+  Schedule(snap, ledger->spend_limited, f);
+  Validity(snap.window, in.worker_cpu_share, f);
+  f.requests_total = snap.total.Requests();
+  f.inferences_total = snap.total.Ok();
+  f.cold_starts_total = snap.total.cold_starts;
+  f.dropped_total = snap.total.dropped;
+  return f;
+}
+
+}  // namespace infercost

@@ -1,0 +1,91 @@
+#include "web/targets_json.h"
+
+#include <nlohmann/json.hpp>
+#include <optional>
+
+namespace infercost {
+namespace {
+
+using nlohmann::json;
+
+json Optional(const std::optional<double>& v) { return v ? json(*v) : json(nullptr); }
+
+// The prices in force, as the landing page describes a target ("t4g.medium, $0.0336/h").
+json PricingJson(const ResolvedPricing& p) {
+  const PricingSpec& spec = p.spec;
+  json out = {
+      {"model", Name(spec.model)},      {"price_basis", Name(spec.price_basis)},
+      {"region", spec.region},          {"architecture", p.architecture},
+      {"usd_per_hour", p.usd_per_hour}, {"usd_per_request", p.usd_per_request},
+  };
+  if (spec.model == PricingModel::kInstance) {
+    out["instance_type"] = spec.instance_type;
+    out["count"] = spec.count;
+  }
+  if (spec.model == PricingModel::kLambda) {
+    out["memory_mb"] = spec.memory_mb;
+    out["usd_per_gb_second"] = p.usd_per_gb_second;
+    out["provisioned_concurrency"] = spec.provisioned_concurrency;
+  }
+  out["api_gateway"] = Name(spec.api_gateway);
+  return out;
+}
+
+json TargetJson(const TargetView& v) {
+  const TargetFigures& f = v.figures;
+  json outcomes = json::object();
+  for (const auto& [name, n] : f.outcomes) outcomes[name] = n;
+  return {
+      {"name", v.name},
+      {"url", v.url},
+      {"platform", v.platform},
+      {"pricing_model", v.pricing_model},
+      {"instance_type", v.instance_type},
+      {"window_seconds", f.window_seconds},
+      {"window_length_seconds", f.window_length_seconds},
+      {"inferences_per_second", f.ips},
+      {"requests_per_second", f.requests_per_second},
+      {"error_ratio", f.error_ratio},
+      {"window_outcomes", outcomes},
+      {"latency_seconds",
+       {{"p50", Optional(f.p50_seconds())},
+        {"p90", Optional(f.p90_seconds())},
+        {"p95", Optional(f.p95_seconds())},
+        {"p99", Optional(f.p99_seconds())},
+        {"mean", f.mean_latency_seconds}}},
+      {"effective_concurrency", f.effective_concurrency},
+      {"offered_concurrency", f.offered_concurrency},
+      {"offered_rate", f.offered_rate},
+      {"in_flight", f.in_flight},
+      {"cost_per_million_inferences_usd",
+       {{"observed", Optional(f.usd_per_million_observed)},
+        {"capacity", Optional(f.usd_per_million_capacity)}}},
+      {"cost_note", f.cost_note},
+      {"capacity_cost_note", f.capacity_cost_note},
+      {"cost_caveats", f.cost_caveats},
+      {"pricing", PricingJson(v.pricing)},
+      {"capacity_inferences_per_second", Optional(f.capacity_ips)},
+      {"budget_usd_per_million", Optional(v.budget_usd_per_million)},
+      {"spend_usd", f.spend_usd},
+      {"test_spend_usd", f.test_spend_usd},
+      {"spend_limit_usd", Optional(v.spend_limit_usd)},
+      {"load_active", f.load_active},
+      {"load_state", f.load_state},
+      {"measurement_valid", f.valid},
+      {"invalid_reasons", f.invalid_reasons},
+      {"requests_total", f.requests_total},
+      {"inferences_total", f.inferences_total},
+      {"cold_starts_total", f.cold_starts_total},
+      {"dropped_total", f.dropped_total},
+  };
+}
+
+}  // namespace
+
+std::string TargetsJson(const std::vector<TargetView>& views) {
+  json targets = json::array();
+  for (const TargetView& v : views) targets.push_back(TargetJson(v));
+  return json{{"targets", targets}}.dump(2);
+}
+
+}  // namespace infercost

@@ -1,0 +1,284 @@
+// The per-target figures (serve/target_figures.h), table-driven: snapshots built by hand, no
+// engine, no threads, no clock. Expected values are worked out in the comments.
+#include "serve/target_figures.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+namespace infercost {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+// A window: `ok` successes and `failed` 5xx, each taking `latency` and sent `lag` late.
+loadgen::Interval Window(uint64_t ok, uint64_t failed, milliseconds latency,
+                         milliseconds lag = milliseconds(0), uint64_t dropped = 0) {
+  loadgen::Interval w;
+  const loadgen::Clock::time_point t0{};
+  for (uint64_t i = 0; i < ok + failed; ++i) {
+    loadgen::RequestRecord r;
+    r.scheduled_at = t0;
+    r.sent_at = t0 + lag;
+    r.done_at = t0 + latency;
+    r.outcome = i < ok ? loadgen::Outcome::kOk : loadgen::Outcome::kHttp5xx;
+    r.http_status = i < ok ? 200 : 500;
+    w.Add(r);
+  }
+  w.dropped = dropped;
+  return w;
+}
+
+ResolvedPricing Priced(PricingSpec spec) {
+  ResolveResult resolved = Resolve(spec, BuiltinCatalog());
+  EXPECT_TRUE(resolved.pricing.has_value()) << resolved.error;
+  return *resolved.pricing;
+}
+
+// $3.60 an hour: $0.001 a second.
+ResolvedPricing Hourly() {
+  PricingSpec spec;
+  spec.model = PricingModel::kHourly;
+  spec.usd_per_hour = 3.6;
+  return Priced(spec);
+}
+
+// $0.001 a request, nothing by the hour.
+ResolvedPricing PerRequest() {
+  PricingSpec spec;
+  spec.model = PricingModel::kPerRequest;
+  spec.usd_per_request = 0.001;
+  return Priced(spec);
+}
+
+loadgen::Stage Closed(int concurrency) {
+  loadgen::Stage s;
+  s.kind = loadgen::Stage::Kind::kClosed;
+  s.concurrency = concurrency;
+  return s;
+}
+
+struct Case {
+  std::string name;
+  loadgen::Interval window;
+  std::chrono::nanoseconds span;  // what the window covers, wall clock
+  loadgen::Stage stage;
+  bool load_active = true;
+  ResolvedPricing pricing;
+  FigureSettings settings;
+  double worker_cpu_share = 0.1;
+  TargetLedger ledger;  // before the tick
+  // Expected.
+  double ips = 0;
+  double error_ratio = 0;
+  std::optional<double> p95_seconds;
+  std::optional<double> capacity_ips;
+  std::optional<double> observed_usd_per_million;
+  std::optional<double> capacity_usd_per_million;
+  double time_usd_increment = 0;
+  double request_usd_increment = 0;
+  bool spend_limit_reached = false;
+  std::string load_state;
+  double offered_concurrency = 0;
+  std::vector<std::string> invalid_reasons;
+};
+
+std::vector<Case> Cases() {
+  std::vector<Case> cases;
+  {
+    // A full 60 s window: 600 successes of 100 ms, one request outstanding.
+    // ips = 600 / 60 s = 10; p95 = 0.100 s; healthy, so capacity = 10 IPS.
+    // observed: $0.001/s x 60 s = $0.06 over 600 inferences = $100 per 1M;
+    // capacity: $3.60/h / (10 IPS x 3600 s) = $0.0001 an inference = $100 per 1M.
+    // Spend over the 1 s tick: $0.001 of time, nothing per request.
+    Case c;
+    c.name = "full_window";
+    c.window = Window(600, 0, milliseconds(100));
+    c.span = seconds(60);
+    c.stage = Closed(1);
+    c.pricing = Hourly();
+    c.ips = 10;
+    c.p95_seconds = 0.1;
+    c.capacity_ips = 10;
+    c.observed_usd_per_million = 100;
+    c.capacity_usd_per_million = 100;
+    c.time_usd_increment = 0.001;
+    c.load_state = "running";
+    c.offered_concurrency = 1;
+    cases.push_back(c);
+  }
+  {
+    // Half a window (30 s of 60 s; full needs min(0.9 x 60, 60 - 2 x 1) = 54 s): 270 successes
+    // and 30 failures, sent 20 ms late, 5 arrivals dropped, a worker at 95 % of a core.
+    // ips = 270 / 30 = 9; error ratio = 30 / 300 = 0.1; no capacity (the window is not full).
+    // observed: $0.001 x 30 s = $0.03 over 270 = $111.11 per 1M. Every rule says why invalid.
+    Case c;
+    c.name = "untrusted_window";
+    c.window = Window(270, 30, milliseconds(100), milliseconds(20), 5);
+    c.span = seconds(30);
+    c.stage = Closed(4);
+    c.pricing = Hourly();
+    c.worker_cpu_share = 0.95;
+    c.ips = 9;
+    c.error_ratio = 0.1;
+    c.p95_seconds = 0.1;
+    c.observed_usd_per_million = 0.03 / 270 * 1e6;
+    c.time_usd_increment = 0.001;
+    c.load_state = "running";
+    c.offered_concurrency = 4;
+    c.invalid_reasons = {"window not full yet (30s of 60s)",
+                         "schedule lag p99 20.0 ms is over 10 ms",
+                         "5 arrivals dropped at the in-flight cap",
+                         "generator CPU-bound (95% of a core per worker)"};
+    cases.push_back(c);
+  }
+  {
+    // Time scale 10 (the emulated fleet under --time-scale 10): a 6 s wall window is 60 s on
+    // the target's clock, a 10 ms wall latency is 100 ms. 600 successes: ips = 600 / 60 = 10.
+    // The 1 s wall tick is 10 s of target time: $0.001 x 10 = $0.01.
+    Case c;
+    c.name = "time_scaled";
+    c.window = Window(600, 0, milliseconds(10));
+    c.span = seconds(6);
+    c.stage = Closed(1);
+    c.pricing = Hourly();
+    c.settings.window = seconds(6);
+    c.settings.tick = milliseconds(100);
+    c.settings.time_scale = 10;
+    c.ips = 10;
+    c.p95_seconds = 0.1;
+    c.capacity_ips = 10;
+    c.observed_usd_per_million = 100;
+    c.capacity_usd_per_million = 100;
+    c.time_usd_increment = 0.01;
+    c.load_state = "running";
+    c.offered_concurrency = 1;
+    cases.push_back(c);
+  }
+  {
+    // $0.001 a request, a $0.05 limit, $0.00 spent so far: this tick's 60 requests cost $0.06,
+    // which reaches the limit; the load stops (offered 0) and the state says so.
+    // observed: $0.06 over 60 = $1000 per 1M; capacity 60 / 60 s = 1 IPS, $1000 per 1M too.
+    Case c;
+    c.name = "spend_limit";
+    c.window = Window(60, 0, milliseconds(100));
+    c.span = seconds(60);
+    c.stage = Closed(1);
+    c.pricing = PerRequest();
+    c.settings.spend_limit_usd = 0.05;
+    c.ips = 1;
+    c.p95_seconds = 0.1;
+    c.capacity_ips = 1;
+    c.observed_usd_per_million = 1000;
+    c.capacity_usd_per_million = 1000;
+    c.request_usd_increment = 0.06;
+    c.spend_limit_reached = true;
+    c.load_state = "spend limit reached";
+    cases.push_back(c);
+  }
+  {
+    // An idle stage with nothing in the window: no rates, no latency, no cost per inference
+    // (there is none to divide by), but the hour still costs $0.001 a second.
+    Case c;
+    c.name = "idle";
+    c.window = Window(0, 0, milliseconds(0));
+    c.span = seconds(60);
+    c.stage.kind = loadgen::Stage::Kind::kIdle;
+    c.load_active = false;
+    c.pricing = Hourly();
+    c.time_usd_increment = 0.001;
+    c.load_state = "idle stage";
+    cases.push_back(c);
+  }
+  return cases;
+}
+
+void ExpectNear(const std::optional<double>& actual, const std::optional<double>& expected,
+                const std::string& what) {
+  ASSERT_EQ(actual.has_value(), expected.has_value()) << what;
+  if (expected) {
+    EXPECT_NEAR(*actual, *expected, 1e-3 * *expected) << what;
+  }
+}
+
+TEST(TargetFigures, Table) {
+  for (const Case& c : Cases()) {
+    SCOPED_TRACE(c.name);
+    loadgen::StatsSnapshot snap;
+    snap.window = c.window;
+    snap.total = c.window;  // everything happened since the last tick
+    snap.window_span = c.span;
+    snap.stage_index = 0;
+    snap.stage = c.stage;
+    snap.load_active = c.load_active;
+    const loadgen::Interval before;
+    FigureInputs in;
+    in.snapshot = &snap;
+    in.previous_total = &before;
+    in.pricing = &c.pricing;
+    in.settings = c.settings;
+    in.since_last_tick_seconds = 1;
+    in.worker_cpu_share = c.worker_cpu_share;
+    TargetLedger ledger = c.ledger;
+    const TargetFigures f = ComputeTargetFigures(in, &ledger);
+    EXPECT_NEAR(f.ips, c.ips, 1e-9);
+    EXPECT_NEAR(f.error_ratio, c.error_ratio, 1e-9);
+    ExpectNear(f.p95_seconds(), c.p95_seconds, "p95");
+    ExpectNear(f.capacity_ips, c.capacity_ips, "capacity");
+    ExpectNear(f.usd_per_million_observed, c.observed_usd_per_million, "observed");
+    ExpectNear(f.usd_per_million_capacity, c.capacity_usd_per_million, "capacity cost");
+    EXPECT_NEAR(f.time_usd_increment, c.time_usd_increment, 1e-12);
+    EXPECT_NEAR(f.request_usd_increment, c.request_usd_increment, 1e-12);
+    EXPECT_NEAR(f.spend_usd, c.time_usd_increment + c.request_usd_increment, 1e-12);
+    EXPECT_NEAR(ledger.spend_usd, f.spend_usd, 1e-12);
+    EXPECT_NEAR(ledger.test_spend_usd, c.request_usd_increment, 1e-12);
+    EXPECT_EQ(f.spend_limit_reached, c.spend_limit_reached);
+    EXPECT_EQ(ledger.spend_limited, c.spend_limit_reached);
+    EXPECT_EQ(f.load_state, c.load_state);
+    EXPECT_EQ(f.offered_concurrency, c.offered_concurrency);
+    EXPECT_EQ(f.invalid_reasons, c.invalid_reasons);
+    EXPECT_EQ(f.valid, c.invalid_reasons.empty());
+    EXPECT_EQ(f.requests_total, c.window.Requests());
+  }
+}
+
+// The ledger carries capacity and spend across ticks: a later unhealthy window does not lower
+// the capacity, and a limit already reached is not reported again.
+TEST(TargetFigures, LedgerCarriesAcrossTicks) {
+  loadgen::StatsSnapshot snap;
+  snap.window = Window(600, 0, milliseconds(100));
+  snap.total = snap.window;
+  snap.window_span = seconds(60);
+  snap.stage_index = 0;
+  snap.stage = Closed(1);
+  snap.load_active = true;
+  const loadgen::Interval before;
+  const ResolvedPricing pricing = PerRequest();
+  FigureInputs in;
+  in.snapshot = &snap;
+  in.previous_total = &before;
+  in.pricing = &pricing;
+  in.since_last_tick_seconds = 1;
+  in.settings.spend_limit_usd = 0.5;
+  TargetLedger ledger;
+  // Tick 1: 600 requests x $0.001 = $0.60 >= $0.50: reached now. Capacity 10 IPS.
+  EXPECT_TRUE(ComputeTargetFigures(in, &ledger).spend_limit_reached);
+  EXPECT_NEAR(ledger.test_spend_usd, 0.6, 1e-12);
+  // Tick 2: the same totals again (no new requests), but a window of 50 % errors: not healthy.
+  const loadgen::Interval after = snap.total;
+  in.previous_total = &after;
+  snap.window = Window(300, 300, milliseconds(100));
+  const TargetFigures f = ComputeTargetFigures(in, &ledger);
+  EXPECT_FALSE(f.spend_limit_reached);
+  EXPECT_EQ(f.load_state, "spend limit reached");
+  EXPECT_FALSE(f.load_active);
+  EXPECT_NEAR(f.request_usd_increment, 0, 1e-12);
+  ASSERT_TRUE(f.capacity_ips.has_value());
+  EXPECT_NEAR(*f.capacity_ips, 10, 1e-9);
+}
+
+}  // namespace
+}  // namespace infercost
