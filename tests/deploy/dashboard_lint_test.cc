@@ -1,8 +1,8 @@
 // Lints the Grafana dashboards in dashboards/ against CONVENTIONS.md: every panel queries the
 // `datasource` variable, has a unit and a description, uses $__rate_interval in every range, takes
 // quantiles from summed buckets, and queries only metrics that infercost exports (DESIGN.md's
-// table, kept in tests/deploy/metric_names.txt and checked against the exporter's source) or
-// recording rules defined in deploy/prometheus/rules.
+// table, kept in tests/deploy/metric_names.txt and checked against a scrape of `infercost serve`)
+// or recording rules defined in deploy/prometheus/rules.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
@@ -18,6 +18,10 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include "tests/serve/serve_support.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_server.h"
 
 namespace infercost {
 namespace {
@@ -370,29 +374,67 @@ TEST(DashboardLint, HeatmapsShowBucketIncreasesInHeatmapFormat) {
   EXPECT_GE(heatmaps, 1);
 }
 
-// metric_names.txt must list exactly what the exporter registers, so that a renamed metric
-// fails here rather than leaving an empty panel.
-TEST(DashboardLint, MetricListMatchesTheExporterSource) {
-  std::set<std::string> in_source;
-  const std::regex literal(R"re("((infercost|process)_[a-z0-9_]+)")re");
-  for (const auto& file : FilesWithExtension(kSourceDir / "exporter/serve", ".cc")) {
-    const std::string text = ReadFile(file);
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), literal);
-         it != std::sregex_iterator(); ++it) {
-      in_source.insert((*it)[1].str());
-    }
+// The metric families (names from `# TYPE` lines) of one scrape of the text exposition.
+std::set<std::string> FamiliesIn(const std::string& exposition) {
+  std::set<std::string> families;
+  std::istringstream in(exposition);
+  std::string line;
+  while (std::getline(in, line)) {
+    std::istringstream fields(line);
+    std::string hash, keyword, name;
+    fields >> hash >> keyword >> name;
+    if (hash == "#" && keyword == "TYPE") families.insert(name);
   }
+  return families;
+}
+
+// metric_names.txt must list exactly what the exporter serves, so that a renamed metric fails
+// here rather than leaving an empty panel. `infercost serve` runs against a loopback test server
+// with targets that exercise every family (Lambda pricing with a budget, cold starts and billed
+// durations; an open-loop target), and its /metrics is scraped until the families match or 60 s
+// pass (some appear only after the first window of requests).
+TEST(DashboardLint, MetricListMatchesAScrapeOfServe) {
+  test::TestServer server;
+  test::TempDir dir("metric_names_scrape");
+  const fs::path config = dir / "infercost.yaml";
+  test::WriteFile(config,
+                  "window: 5s\n"
+                  "targets:\n"
+                  "  - name: fn\n"
+                  "    url: " +
+                      server.Url("/ok?billed=12&cold=true") +
+                      "\n"
+                      "    load: { stages: [ { duration: 1h, concurrency: 2 } ] }\n"
+                      "    budget_usd_per_million: 5\n"
+                      "    pricing: { model: lambda, memory_mb: 1024, api_gateway: http }\n"
+                      "  - name: box\n"
+                      "    url: " +
+                      server.Url("/ok") +
+                      "\n"
+                      "    load: { stages: [ { duration: 1h, rate: 20 } ] }\n"
+                      "    pricing: { model: hourly, usd_per_hour: 1.5 }\n");
+  test::ServeProcess serve(dir.path(), {"--config", config.string()});
+  ASSERT_GT(serve.port(), 0) << serve.Log();
+
   std::set<std::string> listed;
   for (const auto& [name, type] : ListedMetrics()) {
     if (type != "prometheus") listed.insert(name);
   }
+  std::set<std::string> scraped;
+  test::WaitFor(
+      [&] {
+        scraped = FamiliesIn(test::HttpFetch(serve.Url("/metrics")).body);
+        return scraped == listed;
+      },
+      std::chrono::seconds(60));
   for (const auto& name : listed) {
-    EXPECT_TRUE(in_source.count(name)) << name << " is listed but the exporter has no such metric";
+    EXPECT_TRUE(scraped.count(name)) << name << " is listed but /metrics has no such family";
   }
-  for (const auto& name : in_source) {
-    EXPECT_TRUE(listed.count(name)) << name << " is exported but missing from metric_names.txt";
+  for (const auto& name : scraped) {
+    EXPECT_TRUE(listed.count(name)) << name << " is served but missing from metric_names.txt";
   }
   EXPECT_GE(listed.size(), 30u);
+  EXPECT_EQ(serve.Stop(), 0) << serve.Log();
 }
 
 TEST(MetricNamesIn, FindsSelectorsAndSkipsEverythingElse) {
