@@ -68,9 +68,13 @@ void AppendValue(std::string& out, std::string_view value) {
   out += '"';
 }
 
-// One line; every value redacted when `secrets` is given.
-std::string FormatLine(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields,
-                       const std::vector<std::string>* secrets) {
+}  // namespace
+
+// Secrets are redacted in the raw values, before AppendValue escapes them: a secret holding '"'
+// or '\\' no longer matches once escaped.
+std::string FormatLogLine(LogLevel level, std::string_view msg,
+                          std::initializer_list<LogField> fields,
+                          const std::vector<std::string>& secrets) {
   const auto now = std::chrono::system_clock::now();
   const std::time_t secs = std::chrono::system_clock::to_time_t(now);
   const auto millis =
@@ -86,17 +90,15 @@ std::string FormatLine(LogLevel level, std::string_view msg, std::initializer_li
   line += " level=";
   line += LevelName(level);
   line += " msg=";
-  AppendValue(line, secrets != nullptr ? Redact(msg, *secrets) : std::string(msg));
+  AppendValue(line, Redact(msg, secrets));
   for (const auto& [key, value] : fields) {
     line += ' ';
     line += key;
     line += '=';
-    AppendValue(line, secrets != nullptr ? Redact(value, *secrets) : value);
+    AppendValue(line, Redact(value, secrets));
   }
   return line;
 }
-
-}  // namespace
 
 std::string Redact(std::string_view text, const std::vector<std::string>& secrets) {
   std::vector<std::string_view> by_length;
@@ -127,15 +129,10 @@ std::string Redact(std::string_view text, const std::vector<std::string>& secret
   return out;
 }
 
-std::string FormatLogLine(LogLevel level, std::string_view msg,
-                          std::initializer_list<LogField> fields) {
-  return FormatLine(level, msg, fields, nullptr);
-}
-
 void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields) {
   if (level < min_level) return;
   std::lock_guard lock(log_mu);
-  std::string line = FormatLine(level, msg, fields, log_secrets);
+  std::string line = FormatLogLine(level, msg, fields, *log_secrets);
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), stderr);
 }

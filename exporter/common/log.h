@@ -26,9 +26,10 @@ void SetLogSecrets(std::vector<std::string> secrets);
 // "<redacted>123" when "abc" is a secret too); empty secrets are ignored. The one redaction of
 // infercost: logs, the targets JSON and the landing page all go through it.
 std::string Redact(std::string_view text, const std::vector<std::string>& secrets);
-// Formats a line without writing it and without redaction (tests).
+// Formats a line as Log() writes it with `secrets` registered, without writing it (tests).
 std::string FormatLogLine(LogLevel level, std::string_view msg,
-                          std::initializer_list<LogField> fields);
+                          std::initializer_list<LogField> fields,
+                          const std::vector<std::string>& secrets = {});
 
 }  // namespace infercost
 
