@@ -40,7 +40,7 @@ INSTANTIATE_TEST_SUITE_P(
         RedactCase{"every_occurrence", "s3 and s3", {"s3"}, "<redacted> and <redacted>"},
         RedactCase{"quote_and_backslash", "pw=a\"b\\c", {"a\"b\\c"}, "pw=<redacted>"},
         RedactCase{"replacement_not_rescanned", "red", {"red", "<redacted>"}, "<redacted>"}),
-    [](const ::testing::TestParamInfo<RedactCase>& info) { return info.param.name; });
+    [](const ::testing::TestParamInfo<RedactCase>& param_info) { return param_info.param.name; });
 
 struct LogLineCase {
   std::string name;
@@ -69,7 +69,7 @@ INSTANTIATE_TEST_SUITE_P(
                           "backslash", "key=ab\\cd end", {"ab\\cd"}, "\"key=<redacted> end\""},
                       LogLineCase{"extends_another", "k=abc123", {"abc", "abc123"}, "k=<redacted>"},
                       LogLineCase{"no_secrets", "x", {}, "x"}),
-    [](const ::testing::TestParamInfo<LogLineCase>& info) { return info.param.name; });
+    [](const ::testing::TestParamInfo<LogLineCase>& param_info) { return param_info.param.name; });
 
 TEST(LogLine, RedactsTheMessage) {
   const std::string line = FormatLogLine(LogLevel::kWarn, "bad \"pw\"", {}, {"\"pw\""});

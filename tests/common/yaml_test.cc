@@ -209,7 +209,7 @@ INSTANTIATE_TEST_SUITE_P(
               "t.yaml:2:7: rate: expected a number, got 'x'",
               "t.yaml:4:8: color: '1' is not one of red, green, blue"}},
         Case{"top_not_a_map", "- a\n", {}, {"t.yaml:1:1: not a map"}}),
-    [](const ::testing::TestParamInfo<Case>& info) { return info.param.name; });
+    [](const ::testing::TestParamInfo<Case>& param_info) { return param_info.param.name; });
 
 TEST(YamlNode, KeepsQuotingPlacesAndRepeatedKeys) {
   TestReader reader;
