@@ -199,10 +199,10 @@ std::string Build(const Flags& f, BenchSetup* setup) {
     if (!(*f.rate > 0) || !std::isfinite(*f.rate)) return "--rate must be a positive number";
     setup->open_loop = true;
     setup->rate = *f.rate;
-    if (f.arrival == "poisson") {
-      setup->arrival = loadgen::Arrival::kPoisson;
-    } else if (!f.arrival.empty() && f.arrival != "constant") {
-      return "--arrival must be constant or poisson, got '" + f.arrival + "'";
+    if (!f.arrival.empty()) {
+      const std::optional<loadgen::Arrival> arrival = loadgen::ParseArrival(f.arrival);
+      if (!arrival) return "--arrival must be constant or poisson, got '" + f.arrival + "'";
+      setup->arrival = *arrival;
     }
     if (f.max_in_flight) {
       if (*f.max_in_flight < 1) return "--max-in-flight must be at least 1";
@@ -254,15 +254,11 @@ std::string Build(const Flags& f, BenchSetup* setup) {
   body.image_dir = f.image_dir;
   body.file = f.body_file;
   body.field = f.field;
-  if (f.encoding == "raw") {
-    body.encoding = loadgen::BodyEncoding::kRaw;
-  } else if (f.encoding == "base64_json") {
-    body.encoding = loadgen::BodyEncoding::kBase64Json;
-  } else if (f.encoding == "multipart") {
-    body.encoding = loadgen::BodyEncoding::kMultipart;
-  } else {
+  const std::optional<loadgen::BodyEncoding> encoding = loadgen::ParseBodyEncoding(f.encoding);
+  if (!encoding) {
     return "--encoding must be raw, base64_json or multipart, got '" + f.encoding + "'";
   }
+  body.encoding = *encoding;
   if (!f.image_dir.empty() && !f.body_file.empty()) {
     return "give --image-dir or --body-file, not both";
   }
@@ -350,7 +346,7 @@ void PrintSummary(const Flags& f, const BenchSetup& setup, const loadgen::StatsS
   std::printf("Target URL: %s\n", f.url.c_str());
   if (setup.open_loop) {
     std::printf("Rate: %g req/s (%s arrivals, open loop)\n", setup.rate,
-                setup.arrival == loadgen::Arrival::kPoisson ? "poisson" : "constant");
+                std::string(loadgen::Name(setup.arrival)).c_str());
   } else {
     std::printf("Concurrency: %d\n", setup.concurrency);
   }

@@ -1,5 +1,6 @@
 #include "common/log.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -67,20 +68,13 @@ void AppendValue(std::string& out, std::string_view value) {
   out += '"';
 }
 
-void ScrubSecrets(std::string& line, const std::vector<std::string>& secrets) {
-  for (const std::string& secret : secrets) {
-    if (secret.empty()) continue;
-    for (std::size_t pos = line.find(secret); pos != std::string::npos;
-         pos = line.find(secret, pos + 10)) {
-      line.replace(pos, secret.size(), "<redacted>");
-    }
-  }
-}
-
 }  // namespace
 
+// Secrets are redacted in the raw values, before AppendValue escapes them: a secret holding '"'
+// or '\\' no longer matches once escaped.
 std::string FormatLogLine(LogLevel level, std::string_view msg,
-                          std::initializer_list<LogField> fields) {
+                          std::initializer_list<LogField> fields,
+                          const std::vector<std::string>& secrets) {
   const auto now = std::chrono::system_clock::now();
   const std::time_t secs = std::chrono::system_clock::to_time_t(now);
   const auto millis =
@@ -96,21 +90,49 @@ std::string FormatLogLine(LogLevel level, std::string_view msg,
   line += " level=";
   line += LevelName(level);
   line += " msg=";
-  AppendValue(line, msg);
+  AppendValue(line, Redact(msg, secrets));
   for (const auto& [key, value] : fields) {
     line += ' ';
     line += key;
     line += '=';
-    AppendValue(line, value);
+    AppendValue(line, Redact(value, secrets));
   }
   return line;
 }
 
+std::string Redact(std::string_view text, const std::vector<std::string>& secrets) {
+  std::vector<std::string_view> by_length;
+  for (const std::string& s : secrets) {
+    if (!s.empty()) {
+      by_length.push_back(s);
+    }
+  }
+  if (by_length.empty()) {
+    return std::string(text);
+  }
+  std::stable_sort(by_length.begin(), by_length.end(),
+                   [](std::string_view a, std::string_view b) { return a.size() > b.size(); });
+  std::string out;
+  out.reserve(text.size());
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const std::string_view rest = text.substr(i);
+    auto match = std::find_if(by_length.begin(), by_length.end(),
+                              [&](std::string_view s) { return rest.starts_with(s); });
+    if (match != by_length.end()) {
+      out += "<redacted>";
+      i += match->size();
+    } else {
+      out += text[i++];
+    }
+  }
+  return out;
+}
+
 void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields) {
   if (level < min_level) return;
-  std::string line = FormatLogLine(level, msg, fields);
   std::lock_guard lock(log_mu);
-  ScrubSecrets(line, *log_secrets);
+  std::string line = FormatLogLine(level, msg, fields, *log_secrets);
   line += '\n';
   std::fwrite(line.data(), 1, line.size(), stderr);
 }

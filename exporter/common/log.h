@@ -1,7 +1,8 @@
 // Structured logs: one logfmt line per event on stderr, e.g.
 //   ts=2026-11-27T21:04:05.123Z level=info msg="config reloaded" targets=4
-// Values are quoted when needed; registered secrets are replaced with <redacted> before a line
-// is written. Thread-safe: lines from different threads never interleave.
+// Registered secrets are replaced with <redacted> in the message and every value before they are
+// quoted and escaped, so a secret holding '"' or '\\' is caught as the config wrote it.
+// Thread-safe: lines from different threads never interleave.
 #ifndef INFERCOST_COMMON_LOG_H_
 #define INFERCOST_COMMON_LOG_H_
 
@@ -20,9 +21,15 @@ void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> f
 void SetLogLevel(LogLevel level);
 // Secrets to scrub from every line from now on (the expanded ${VAR} values of the config).
 void SetLogSecrets(std::vector<std::string> secrets);
-// Formats a line without writing it (tests).
+// Replaces every occurrence of a secret in `text` with "<redacted>", scanning left to right and
+// trying the longest secret first at each position (so "abc123" is not left half-shown as
+// "<redacted>123" when "abc" is a secret too); empty secrets are ignored. The one redaction of
+// infercost: logs, the targets JSON and the landing page all go through it.
+std::string Redact(std::string_view text, const std::vector<std::string>& secrets);
+// Formats a line as Log() writes it with `secrets` registered, without writing it (tests).
 std::string FormatLogLine(LogLevel level, std::string_view msg,
-                          std::initializer_list<LogField> fields);
+                          std::initializer_list<LogField> fields,
+                          const std::vector<std::string>& secrets = {});
 
 }  // namespace infercost
 

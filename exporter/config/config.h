@@ -1,5 +1,5 @@
-// The YAML config of `infercost serve`, `sweep` and `check-config`. The only file that sees
-// yaml-cpp is exporter/config/config.cc. Thread contract: values; parse on any thread.
+// The YAML config of `infercost serve`, `sweep` and `check-config`, read with common/yaml.h's
+// strict reader. Thread contract: values; parse on any thread.
 #ifndef INFERCOST_CONFIG_CONFIG_H_
 #define INFERCOST_CONFIG_CONFIG_H_
 
@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "common/log.h"
+#include "common/yaml.h"
 #include "cost/cost.h"
 #include "loadgen/load.h"
 #include "loadgen/request.h"
@@ -52,13 +54,8 @@ struct Config {
   std::string source;                // the file it came from, for messages
 };
 
-struct ConfigError {
-  std::string file;
-  int line = 0;    // 1-based; 0 when the error is not tied to a place
-  int column = 0;  // 1-based
-  std::string message;
-  std::string ToString() const;  // FILE:LINE:COL: message
-};
+// FILE:LINE:COL: message, as every reader of a YAML file reports.
+using ConfigError = YamlError;
 
 struct ConfigResult {
   std::optional<Config> config;     // set when there are no errors
@@ -83,9 +80,6 @@ inline constexpr std::string_view kEmbeddedDefaultConfigName = "examples/emulate
 ConfigResult ParseConfig(const std::string& yaml, const std::string& file_name,
                          const EnvLookup& env);
 ConfigResult LoadConfigFile(const std::string& path, const EnvLookup& env);
-
-// Replaces every secret in `text` with "<redacted>" (longest match first; empty secrets ignored).
-std::string Redact(const std::string& text, const std::vector<std::string>& secrets);
 
 // This shard's part of a plan (see Shard); `target_position` is the target's index in the config.
 // The identity for count 1.

@@ -99,35 +99,6 @@ bool SplitHostPort(std::string_view authority, std::string_view* host, std::stri
 }
 }  // namespace
 
-std::string Redact(const std::string& text, const std::vector<std::string>& secrets) {
-  std::vector<std::string_view> by_length;
-  for (const std::string& s : secrets) {
-    if (!s.empty()) {
-      by_length.push_back(s);
-    }
-  }
-  if (by_length.empty()) {
-    return text;
-  }
-  std::sort(by_length.begin(), by_length.end(),
-            [](std::string_view a, std::string_view b) { return a.size() > b.size(); });
-  std::string out;
-  out.reserve(text.size());
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const std::string_view rest = std::string_view(text).substr(i);
-    auto match = std::find_if(by_length.begin(), by_length.end(),
-                              [&](std::string_view s) { return rest.starts_with(s); });
-    if (match != by_length.end()) {
-      out += "<redacted>";
-      i += match->size();
-    } else {
-      out += text[i++];
-    }
-  }
-  return out;
-}
-
 loadgen::LoadPlan ShardPlan(const loadgen::LoadPlan& plan, const Shard& shard,
                             std::size_t target_position) {
   if (shard.count <= 1) {

@@ -1,7 +1,5 @@
 // Reads price catalogs: the YAML compiled into the binary and users' prices files of the same
-// shape. The only file of the cost module that sees yaml-cpp.
-#include <yaml-cpp/yaml.h>
-
+// shape, with common/yaml.h's strict reader.
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
@@ -10,13 +8,16 @@
 #include <cstring>
 #include <fstream>
 #include <initializer_list>
-#include <map>
+#include <limits>
+#include <span>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <utility>
 #include <vector>
 
+#include "common/yaml.h"
 #include "cost/builtin_prices.h"
 #include "cost/cost.h"
 
@@ -28,17 +29,6 @@ constexpr double kPerMillion = 1e6;
 // The built-in file must be complete and say where every price came from; a user's file may give
 // any subset and is trusted to be the user's own figures.
 enum class Mode { kBuiltin, kOverride };
-
-// A YAML mapping with its keys checked: scalar, unique and known.
-struct Fields {
-  // nullptr when the key is absent.
-  const YAML::Node* Find(std::string_view key) const {
-    auto it = values.find(std::string(key));
-    return it == values.end() ? nullptr : &it->second;
-  }
-  std::vector<std::pair<std::string, YAML::Node>> entries;  // in file order
-  std::map<std::string, YAML::Node> values;
-};
 
 std::string JoinKeys(std::initializer_list<std::string_view> keys) {
   std::string out;
@@ -81,30 +71,27 @@ bool IsInstanceTypeName(const std::string& s) {
 
 // Parses one catalog document. Collects every error it finds (each "FILE:LINE:COL: message"),
 // so a user fixes a prices file in one pass. Thread contract: one use, one thread.
-class CatalogParser {
+class CatalogParser : public YamlReader {
  public:
-  CatalogParser(std::string file_name, Mode mode) : file_(std::move(file_name)), mode_(mode) {}
+  CatalogParser(std::string file_name, Mode mode) : YamlReader(std::move(file_name)), mode_(mode) {}
 
   CatalogResult Parse(const Catalog& base, std::string_view yaml) {
-    YAML::Node root;
-    try {
-      root = YAML::Load(std::string(yaml));
-    } catch (const YAML::Exception& e) {
-      ErrorAt(e.mark, "not valid YAML: " + e.msg);
+    const std::optional<YamlNode> document = ReadDocument(yaml, "prices file");
+    if (!document) {
       return Result(std::nullopt);
     }
+    const YamlNode& root = *document;
     if (!root.IsMap()) {
-      ErrorAt(root.IsDefined() && !root.IsNull() ? root.Mark() : YAML::Mark::null_mark(),
-              "a prices file is a mapping with the keys " +
-                  JoinKeys({"region", "instances", "lambda", "api_gateway"}) +
-                  " (see exporter/cost/data/prices.yaml for the shape)");
+      Fail(root.mark, "a prices file is a mapping with the keys " +
+                          JoinKeys({"region", "instances", "lambda", "api_gateway"}) +
+                          " (see exporter/cost/data/prices.yaml for the shape)");
       return Result(std::nullopt);
     }
     const Fields top = Read(root, "", {"region", "instances", "lambda", "api_gateway"});
 
     Catalog out;
     bool replacing = mode_ == Mode::kBuiltin;
-    if (const YAML::Node* region = top.Find("region")) {
+    if (const YamlNode* region = top.Find("region")) {
       const std::optional<std::string> name = Text(*region, "region");
       if (name && mode_ == Mode::kOverride && *name != base.region) {
         // Another region: start afresh so no price of base's region is used for it.
@@ -114,7 +101,7 @@ class CatalogParser {
         out.region = *name;
       }
     } else if (mode_ == Mode::kBuiltin) {
-      ErrorAt(root.Mark(), "region: missing; the built-in catalog must name its region");
+      Fail(root.mark, "region: missing; the built-in catalog must name its region");
     }
     if (!replacing) {
       const std::string region = out.region;
@@ -125,24 +112,24 @@ class CatalogParser {
     }
     complete_ = replacing;
 
-    if (const YAML::Node* instances = top.Find("instances")) {
+    if (const YamlNode* instances = top.Find("instances")) {
       ParseInstances(*instances, out);
     } else if (mode_ == Mode::kBuiltin) {
-      ErrorAt(root.Mark(), "instances: missing");
+      Fail(root.mark, "instances: missing");
     }
-    if (const YAML::Node* lambda = top.Find("lambda")) {
+    if (const YamlNode* lambda = top.Find("lambda")) {
       ParseLambda(*lambda, out.serverless);
     } else if (mode_ == Mode::kBuiltin) {
-      ErrorAt(root.Mark(), "lambda: missing");
+      Fail(root.mark, "lambda: missing");
     }
-    if (const YAML::Node* gateway = top.Find("api_gateway")) {
+    if (const YamlNode* gateway = top.Find("api_gateway")) {
       ParseApiGateway(*gateway, out.serverless);
     } else if (mode_ == Mode::kBuiltin) {
-      ErrorAt(root.Mark(), "api_gateway: missing");
+      Fail(root.mark, "api_gateway: missing");
     }
-    if (top.entries.empty() && errors_.empty()) {
-      ErrorAt(root.Mark(), "the prices file gives no prices; give at least one of " +
-                               JoinKeys({"region", "instances", "lambda", "api_gateway"}));
+    if (top.entries.empty() && error_count() == 0) {
+      Fail(root.mark, "the prices file gives no prices; give at least one of " +
+                          JoinKeys({"region", "instances", "lambda", "api_gateway"}));
     }
     return Result(std::move(out));
   }
@@ -150,70 +137,54 @@ class CatalogParser {
  private:
   CatalogResult Result(std::optional<Catalog> catalog) {
     CatalogResult result;
-    if (errors_.empty()) {
+    if (error_count() == 0) {
       result.catalog = std::move(catalog);
       return result;
     }
     // In file order, as a user reads the file, whatever order the checks ran in.
-    std::stable_sort(errors_.begin(), errors_.end(), [](const Problem& a, const Problem& b) {
-      return std::pair(a.line, a.column) < std::pair(b.line, b.column);
-    });
-    for (const Problem& e : errors_) {
+    for (const YamlError& e : TakeErrors()) {
       if (!result.error.empty()) {
         result.error += '\n';
       }
-      result.error += e.text;
+      result.error += e.ToString();
     }
     return result;
   }
 
-  void ErrorAt(const YAML::Mark& mark, const std::string& message) {
-    std::ostringstream out;
-    out << file_;
-    if (!mark.is_null()) {
-      out << ':' << mark.line + 1 << ':' << mark.column + 1;
-    }
-    out << ": " << message;
-    errors_.push_back(
-        Problem{mark.is_null() ? -1 : mark.line, mark.is_null() ? -1 : mark.column, out.str()});
-  }
-  void Error(const YAML::Node& node, const std::string& path, const std::string& message) {
-    ErrorAt(node.Mark(), path + ": " + message);
+  void Error(const YamlNode& node, const std::string& path, const std::string& message) {
+    Fail(node.mark, path + ": " + message);
   }
 
   static std::string Join(const std::string& path, const std::string& key) {
     return path.empty() ? key : path + "." + key;
   }
 
-  // Reads a mapping's keys; reports non-scalar, repeated and unknown ones.
-  Fields Read(const YAML::Node& map, const std::string& path,
+  // A mapping's keys, checked: names, unique, among `allowed` (any name when it is empty).
+  struct Fields {
+    std::vector<std::pair<std::string, const YamlNode*>> entries;  // in file order
+    // nullptr when the key is absent.
+    const YamlNode* Find(std::string_view key) const {
+      for (const auto& [name, value] : entries) {
+        if (name == key) {
+          return value;
+        }
+      }
+      return nullptr;
+    }
+  };
+  Fields Read(const YamlNode& map, const std::string& path,
               std::initializer_list<std::string_view> allowed) {
+    const YamlFields checked =
+        Keys(map, map.mark, path.empty() ? "the top level" : path,
+             std::span<const std::string_view>(allowed.begin(), allowed.size()));
     Fields fields;
-    for (auto it = map.begin(); it != map.end(); ++it) {
-      if (!it->first.IsScalar()) {
-        Error(it->first, path.empty() ? "(top level)" : path, "keys must be plain words");
-        continue;
-      }
-      const std::string key = it->first.Scalar();
-      bool known = allowed.size() == 0;
-      for (std::string_view a : allowed) {
-        known = known || key == a;
-      }
-      if (!known) {
-        Error(it->first, Join(path, key), "unknown key; expected one of " + JoinKeys(allowed));
-        continue;
-      }
-      if (fields.values.count(key) != 0) {
-        Error(it->first, Join(path, key), "given twice; keep one");
-        continue;
-      }
-      fields.values.emplace(key, it->second);
-      fields.entries.emplace_back(key, it->second);
+    for (const YamlField& f : checked.entries) {
+      fields.entries.emplace_back(f.name, f.value);
     }
     return fields;
   }
 
-  bool ExpectMap(const YAML::Node& node, const std::string& path) {
+  bool ExpectMap(const YamlNode& node, const std::string& path) {
     if (node.IsMap()) {
       return true;
     }
@@ -221,7 +192,7 @@ class CatalogParser {
     return false;
   }
 
-  void Missing(const YAML::Node& map, const std::string& path,
+  void Missing(const YamlNode& map, const std::string& path,
                std::initializer_list<std::string_view> required, const Fields& fields,
                const std::string& why) {
     std::string missing;
@@ -238,38 +209,38 @@ class CatalogParser {
     }
   }
 
-  std::optional<std::string> Text(const YAML::Node& node, const std::string& path) {
-    if (!node.IsScalar() || node.Scalar().empty()) {
+  std::optional<std::string> Text(const YamlNode& node, const std::string& path) {
+    if (!node.IsScalar() || node.text.empty()) {
       Error(node, path, "must be a non-empty text value");
       return std::nullopt;
     }
-    return node.Scalar();
+    return node.text;
   }
 
   // A price or rate in US dollars: finite and not negative.
-  std::optional<double> Price(const YAML::Node& node, const std::string& path) {
+  std::optional<double> Price(const YamlNode& node, const std::string& path) {
     double value = 0;
-    if (!node.IsScalar() || !YAML::convert<double>::decode(node, value) || !std::isfinite(value) ||
-        value < 0) {
+    if (!node.IsScalar() || yaml::ParseYamlNumber(node.text, &value) != std::errc() ||
+        !std::isfinite(value) || value < 0) {
       Error(node, path,
             "must be a non-negative number of US dollars, got '" +
-                (node.IsScalar() ? node.Scalar() : std::string("(not a number)")) + "'");
+                (node.IsScalar() ? node.text : std::string("(not a number)")) + "'");
       return std::nullopt;
     }
     return value;
   }
 
-  std::optional<std::string> Date(const YAML::Node& node, const std::string& path) {
-    if (!node.IsScalar() || !IsDate(node.Scalar())) {
+  std::optional<std::string> Date(const YamlNode& node, const std::string& path) {
+    if (!node.IsScalar() || !IsDate(node.text)) {
       Error(node, path,
             "must be the date the price was read, as YYYY-MM-DD, got '" +
-                (node.IsScalar() ? node.Scalar() : std::string()) + "'");
+                (node.IsScalar() ? node.text : std::string()) + "'");
       return std::nullopt;
     }
-    return node.Scalar();
+    return node.text;
   }
 
-  void ParseInstances(const YAML::Node& node, Catalog& catalog) {
+  void ParseInstances(const YamlNode& node, Catalog& catalog) {
     if (!ExpectMap(node, "instances")) {
       return;
     }
@@ -277,19 +248,19 @@ class CatalogParser {
     for (const auto& [type, entry] : types.entries) {
       const std::string path = "instances." + type;
       if (!IsInstanceTypeName(type)) {
-        Error(entry, path, "an instance type is lower-case letters, digits, '.' and '-'");
+        Error(*entry, path, "an instance type is lower-case letters, digits, '.' and '-'");
         continue;
       }
-      ParseInstance(type, entry, path, catalog);
+      ParseInstance(type, *entry, path, catalog);
     }
   }
 
-  void ParseInstance(const std::string& type, const YAML::Node& node, const std::string& path,
+  void ParseInstance(const std::string& type, const YamlNode& node, const std::string& path,
                      Catalog& catalog) {
     if (!ExpectMap(node, path)) {
       return;
     }
-    const size_t errors_before = errors_.size();
+    const size_t errors_before = error_count();
     const Fields f = Read(node, path,
                           {"usd_per_hour", "vcpus", "architecture", "accelerator",
                            "baseline_per_vcpu", "surplus_usd_per_vcpu_hour", "taken", "source"});
@@ -305,20 +276,21 @@ class CatalogParser {
               "a type the catalog does not have needs them");
     }
 
-    if (const YAML::Node* v = f.Find("usd_per_hour")) {
+    if (const YamlNode* v = f.Find("usd_per_hour")) {
       if (auto price = Price(*v, path + ".usd_per_hour")) {
         p.usd_per_hour = *price;
       }
     }
-    if (const YAML::Node* v = f.Find("vcpus")) {
-      int vcpus = 0;
-      if (!v->IsScalar() || !YAML::convert<int>::decode(*v, vcpus) || vcpus < 1) {
+    if (const YamlNode* v = f.Find("vcpus")) {
+      int64_t vcpus = 0;
+      if (!v->IsScalar() || yaml::ParseYamlNumber(v->text, &vcpus) != std::errc() || vcpus < 1 ||
+          vcpus > std::numeric_limits<int>::max()) {
         Error(*v, path + ".vcpus", "must be a whole number of vCPUs, at least 1");
       } else {
-        p.vcpus = vcpus;
+        p.vcpus = static_cast<int>(vcpus);
       }
     }
-    if (const YAML::Node* v = f.Find("architecture")) {
+    if (const YamlNode* v = f.Find("architecture")) {
       const std::optional<std::string> arch = Text(*v, path + ".architecture");
       if (arch && !ParseArchitecture(*arch)) {
         Error(*v, path + ".architecture", "must be x86_64 or arm64, got '" + *arch + "'");
@@ -326,14 +298,14 @@ class CatalogParser {
         p.architecture = *arch;
       }
     }
-    if (const YAML::Node* v = f.Find("accelerator")) {
+    if (const YamlNode* v = f.Find("accelerator")) {
       if (auto text = Text(*v, path + ".accelerator")) {
         p.accelerator = *text;
       }
     }
-    if (const YAML::Node* v = f.Find("baseline_per_vcpu")) {
+    if (const YamlNode* v = f.Find("baseline_per_vcpu")) {
       double baseline = 0;
-      if (!v->IsScalar() || !YAML::convert<double>::decode(*v, baseline) ||
+      if (!v->IsScalar() || yaml::ParseYamlNumber(v->text, &baseline) != std::errc() ||
           !std::isfinite(baseline) || baseline < 0 || baseline > 1) {
         Error(*v, path + ".baseline_per_vcpu",
               "must be the CPU baseline per vCPU as a fraction between 0 and 1 (0.2 for 20 %)");
@@ -341,7 +313,7 @@ class CatalogParser {
         p.baseline_per_vcpu = baseline;
       }
     }
-    if (const YAML::Node* v = f.Find("surplus_usd_per_vcpu_hour")) {
+    if (const YamlNode* v = f.Find("surplus_usd_per_vcpu_hour")) {
       if (auto price = Price(*v, path + ".surplus_usd_per_vcpu_hour")) {
         p.surplus_usd_per_vcpu_hour = *price;
       }
@@ -356,7 +328,7 @@ class CatalogParser {
     if (mode_ == Mode::kOverride) {
       p.from_prices_file = true;
     }
-    if (errors_.size() == errors_before) {
+    if (error_count() == errors_before) {
       catalog.instances[type] = std::move(p);
     }
   }
@@ -365,14 +337,14 @@ class CatalogParser {
   // become per-request ones).
   void ReadPrice(const Fields& f, const std::string& path, std::string_view key, double scale,
                  double* out) {
-    if (const YAML::Node* v = f.Find(key)) {
+    if (const YamlNode* v = f.Find(key)) {
       if (auto price = Price(*v, Join(path, std::string(key)))) {
         *out = *price / scale;
       }
     }
   }
 
-  void ParseLambdaArchitecture(const YAML::Node& node, const std::string& path, bool complete,
+  void ParseLambdaArchitecture(const YamlNode& node, const std::string& path, bool complete,
                                double* gb_second, double* provisioned, double* pc_duration) {
     if (!ExpectMap(node, path)) {
       return;
@@ -394,20 +366,20 @@ class CatalogParser {
   // When and where a block's prices were read. A user's block is the user's figure: the
   // built-in date and source no longer describe it, so they become "" and the file's name
   // unless the block gives its own.
-  void ReadProvenance(const YAML::Node& node, const Fields& f, const std::string& path,
+  void ReadProvenance(const YamlNode& node, const Fields& f, const std::string& path,
                       std::string* taken, std::string* source) {
     if (mode_ == Mode::kBuiltin) {
       Missing(node, path, {"taken", "source"}, f, "every built-in price says where it came from");
     } else {
       taken->clear();
-      *source = file_;
+      *source = file();
     }
-    if (const YAML::Node* v = f.Find("taken")) {
+    if (const YamlNode* v = f.Find("taken")) {
       if (auto date = Date(*v, Join(path, "taken"))) {
         *taken = *date;
       }
     }
-    if (const YAML::Node* v = f.Find("source")) {
+    if (const YamlNode* v = f.Find("source")) {
       if (auto text = Text(*v, Join(path, "source"))) {
         *source = *text;
       }
@@ -419,7 +391,7 @@ class CatalogParser {
                                    : "this region has no built-in prices to fall back on";
   }
 
-  void ParseLambda(const YAML::Node& node, ServerlessPrices& s) {
+  void ParseLambda(const YamlNode& node, ServerlessPrices& s) {
     const std::string path = "lambda";
     if (!ExpectMap(node, path)) {
       return;
@@ -431,12 +403,12 @@ class CatalogParser {
       Missing(node, path, {"usd_per_million_requests", "x86_64", "arm64"}, f, CompleteWhy());
     }
     ReadPrice(f, path, "usd_per_million_requests", kPerMillion, &s.lambda_request_usd);
-    if (const YAML::Node* v = f.Find("x86_64")) {
+    if (const YamlNode* v = f.Find("x86_64")) {
       ParseLambdaArchitecture(*v, "lambda.x86_64", complete, &s.lambda_gb_second_x86_64,
                               &s.lambda_provisioned_gb_second_x86_64,
                               &s.lambda_provisioned_duration_gb_second_x86_64);
     }
-    if (const YAML::Node* v = f.Find("arm64")) {
+    if (const YamlNode* v = f.Find("arm64")) {
       ParseLambdaArchitecture(*v, "lambda.arm64", complete, &s.lambda_gb_second_arm64,
                               &s.lambda_provisioned_gb_second_arm64,
                               &s.lambda_provisioned_duration_gb_second_arm64);
@@ -448,7 +420,7 @@ class CatalogParser {
     s.has_lambda = true;
   }
 
-  void ParseApiGateway(const YAML::Node& node, ServerlessPrices& s) {
+  void ParseApiGateway(const YamlNode& node, ServerlessPrices& s) {
     const std::string path = "api_gateway";
     if (!ExpectMap(node, path)) {
       return;
@@ -468,15 +440,8 @@ class CatalogParser {
     s.has_api_gateway = true;
   }
 
-  std::string file_;
   Mode mode_;
   bool complete_ = false;  // every block given must be complete (built-in, or a new region)
-  struct Problem {
-    int line = -1;  // 0-based as yaml-cpp counts; -1 when not tied to a place
-    int column = -1;
-    std::string text;
-  };
-  std::vector<Problem> errors_;
 };
 
 }  // namespace

@@ -174,30 +174,23 @@ std::optional<Enum> ParseByName(std::string_view text, const Enum (&values)[N]) 
 }  // namespace
 
 std::optional<PricingModel> ParsePricingModel(std::string_view text) {
-  static constexpr PricingModel kAll[] = {PricingModel::kInstance, PricingModel::kHourly,
-                                          PricingModel::kLambda, PricingModel::kPerRequest};
-  return ParseByName(text, kAll);
+  return ParseByName(text, kPricingModels);
 }
 
 std::optional<PriceBasis> ParsePriceBasis(std::string_view text) {
-  static constexpr PriceBasis kAll[] = {PriceBasis::kOnDemand, PriceBasis::kReserved,
-                                        PriceBasis::kSpot, PriceBasis::kSavingsPlan};
-  return ParseByName(text, kAll);
+  return ParseByName(text, kPriceBases);
 }
 
 std::optional<CpuCredits> ParseCpuCredits(std::string_view text) {
-  static constexpr CpuCredits kAll[] = {CpuCredits::kUnlimited, CpuCredits::kStandard};
-  return ParseByName(text, kAll);
+  return ParseByName(text, kCpuCredits);
 }
 
 std::optional<ApiGateway> ParseApiGateway(std::string_view text) {
-  static constexpr ApiGateway kAll[] = {ApiGateway::kNone, ApiGateway::kHttp, ApiGateway::kRest};
-  return ParseByName(text, kAll);
+  return ParseByName(text, kApiGateways);
 }
 
 std::optional<Architecture> ParseArchitecture(std::string_view text) {
-  static constexpr Architecture kAll[] = {Architecture::kX86_64, Architecture::kArm64};
-  return ParseByName(text, kAll);
+  return ParseByName(text, kArchitectures);
 }
 
 ResolveResult Resolve(const PricingSpec& spec, const Catalog& catalog) {

@@ -25,6 +25,16 @@ enum class CpuCredits { kUnlimited, kStandard };
 enum class ApiGateway { kNone, kHttp, kRest };
 enum class Architecture { kX86_64, kArm64 };
 
+// Every value of each enum, in the order messages list them (Name() below spells them).
+inline constexpr PricingModel kPricingModels[] = {PricingModel::kInstance, PricingModel::kHourly,
+                                                  PricingModel::kLambda, PricingModel::kPerRequest};
+inline constexpr PriceBasis kPriceBases[] = {PriceBasis::kOnDemand, PriceBasis::kReserved,
+                                             PriceBasis::kSpot, PriceBasis::kSavingsPlan};
+inline constexpr CpuCredits kCpuCredits[] = {CpuCredits::kUnlimited, CpuCredits::kStandard};
+inline constexpr ApiGateway kApiGateways[] = {ApiGateway::kRest, ApiGateway::kHttp,
+                                              ApiGateway::kNone};
+inline constexpr Architecture kArchitectures[] = {Architecture::kX86_64, Architecture::kArm64};
+
 // What a user says about a target's price (config `pricing:` or bench's pricing flags).
 struct PricingSpec {
   PricingModel model = PricingModel::kHourly;

@@ -1,18 +1,89 @@
 #include "web/web_config.h"
 
 #include <crypt.h>
-#include <yaml-cpp/yaml.h>
 
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <string_view>
+
+#include "common/yaml.h"
 
 namespace infercost {
 namespace {
 
-std::string Where(const std::string& file, const YAML::Mark& mark) {
-  return file + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1) + ": ";
-}
+constexpr std::string_view kKeys[] = {"basic_auth_users", "http_server_config"};
+
+// Reads the exporter-toolkit web config; see web_config.h.
+class WebConfigReader : public YamlReader {
+ public:
+  using YamlReader::YamlReader;
+
+  // The users, or nullopt and errors.
+  std::optional<std::map<std::string, std::string>> Read(const std::string& yaml) {
+    std::map<std::string, std::string> users;
+    const std::optional<YamlNode> root = ReadDocument(yaml, "web config");
+    if (!root) {
+      return std::nullopt;
+    }
+    if (root->IsNull()) {
+      return users;  // an empty file: no auth
+    }
+    if (!root->IsMap()) {
+      Fail(root->mark, "the web config must be a mapping");
+      return std::nullopt;
+    }
+    // TLS gets its own message rather than "unknown key"; only HTTP/1.1 is served, and
+    // http_server_config is accepted for compatibility with shared web configs.
+    YamlNode rest = *root;
+    std::erase_if(rest.entries, [this](const YamlEntry& entry) {
+      if (!entry.key.IsScalar() || entry.key.text != "tls_server_config") {
+        return false;
+      }
+      Fail(entry.key.mark,
+           "tls_server_config is not supported: Debian 12's CivetWeb crashes on HTTPS with "
+           "OpenSSL 3; terminate TLS in a reverse proxy instead (see deploy/nginx-tls.conf) and "
+           "remove this key");
+      return true;
+    });
+    const YamlFields fields = Keys(rest, root->mark, "the web config", kKeys);
+    if (const YamlField* f = fields.Find("basic_auth_users")) {
+      ReadUsers(*f, &users);
+    }
+    if (error_count() != 0) {
+      return std::nullopt;
+    }
+    return users;
+  }
+
+ private:
+  void ReadUsers(const YamlField& f, std::map<std::string, std::string>* users) {
+    if (f.value->IsNull()) {
+      return;
+    }
+    if (!f.value->IsMap()) {
+      Fail(f.value->mark, "basic_auth_users must map user names to bcrypt hashes");
+      return;
+    }
+    const YamlFields names = Keys(*f.value, f.key->mark, "basic_auth_users", {});
+    for (const YamlField& user : names.entries) {
+      const std::string& name = user.name;
+      if (!user.value->IsScalar()) {
+        Fail(user.value->mark, "the hash of user '" + name + "' must be a string");
+        continue;
+      }
+      const std::string& hash = user.value->text;
+      if (!(hash.starts_with("$2y$") || hash.starts_with("$2b$") || hash.starts_with("$2a$"))) {
+        Fail(user.value->mark, "the hash of user '" + name +
+                                   "' is not a bcrypt hash ($2y$...); make one with `htpasswd "
+                                   "-nBC 10 " +
+                                   name + "`");
+        continue;
+      }
+      (*users)[name] = hash;
+    }
+  }
+};
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -66,59 +137,16 @@ std::optional<WebConfig> WebConfig::Load(const std::string& path,
 
 std::optional<WebConfig> WebConfig::Parse(const std::string& yaml, const std::string& file_name,
                                           std::vector<std::string>* errors) {
+  WebConfigReader reader(file_name);
+  std::optional<std::map<std::string, std::string>> users = reader.Read(yaml);
+  for (const YamlError& e : reader.TakeErrors()) {
+    errors->push_back(e.ToString());
+  }
+  if (!users) {
+    return std::nullopt;
+  }
   WebConfig config;
-  YAML::Node root;
-  try {
-    root = YAML::Load(yaml);
-  } catch (const YAML::Exception& e) {
-    errors->push_back(Where(file_name, e.mark) + "malformed YAML: " + e.msg);
-    return std::nullopt;
-  }
-  if (!root || root.IsNull()) return config;  // an empty file: no auth
-  if (!root.IsMap()) {
-    errors->push_back(Where(file_name, root.Mark()) + "the web config must be a mapping");
-    return std::nullopt;
-  }
-  const std::size_t errors_before = errors->size();
-  for (const auto& entry : root) {
-    const std::string key = entry.first.as<std::string>();
-    const YAML::Node& value = entry.second;
-    if (key == "tls_server_config") {
-      errors->push_back(Where(file_name, entry.first.Mark()) +
-                        "tls_server_config is not supported: Debian 12's CivetWeb crashes on "
-                        "HTTPS with OpenSSL 3; terminate TLS in a reverse proxy instead (see "
-                        "deploy/nginx-tls.conf) and remove this key");
-    } else if (key == "http_server_config") {
-      // Only HTTP/1.1 is served; accept the key for compatibility with shared web configs.
-    } else if (key == "basic_auth_users") {
-      if (value.IsNull()) continue;
-      if (!value.IsMap()) {
-        errors->push_back(Where(file_name, value.Mark()) +
-                          "basic_auth_users must map user names to bcrypt hashes");
-        continue;
-      }
-      for (const auto& user : value) {
-        const std::string name = user.first.as<std::string>();
-        if (!user.second.IsScalar()) {
-          errors->push_back(Where(file_name, user.second.Mark()) + "the hash of user '" + name +
-                            "' must be a string");
-          continue;
-        }
-        const std::string hash = user.second.as<std::string>();
-        if (!(hash.starts_with("$2y$") || hash.starts_with("$2b$") || hash.starts_with("$2a$"))) {
-          errors->push_back(Where(file_name, user.second.Mark()) + "the hash of user '" + name +
-                            "' is not a bcrypt hash ($2y$...); make one with `htpasswd -nBC 10 " +
-                            name + "`");
-          continue;
-        }
-        config.users_[name] = hash;
-      }
-    } else {
-      errors->push_back(Where(file_name, entry.first.Mark()) + "unknown key '" + key +
-                        "' (known: basic_auth_users, http_server_config)");
-    }
-  }
-  if (errors->size() != errors_before) return std::nullopt;
+  config.users_ = std::move(*users);
   return config;
 }
 

@@ -296,15 +296,6 @@ TEST(ParseConfig, RelativePathsResolveAgainstTheConfigDirectory) {
   EXPECT_EQ(result.config->targets[0].body.image_dir, kTestData + "/images");
 }
 
-TEST(Redact, ReplacesEverySecretLongestFirst) {
-  EXPECT_EQ(Redact("key=abc123 token=abc", {"abc", "abc123"}), "key=<redacted> token=<redacted>");
-  EXPECT_EQ(Redact("nothing here", {"zzz"}), "nothing here");
-  EXPECT_EQ(Redact("empty secrets are ignored", {"", ""}), "empty secrets are ignored");
-  // A secret that is part of the replacement text does not eat it.
-  EXPECT_EQ(Redact("act", {"act", "red"}), "<redacted>");
-  EXPECT_EQ(Redact("", {"x"}), "");
-}
-
 TEST(ShardPlan, SplitsConcurrencyWithoutLosingLoad) {
   for (int count = 1; count <= 7; ++count) {
     for (int concurrency : {1, 2, 3, 7, 8, 64, 100}) {

@@ -201,12 +201,10 @@ struct BadFileCase {
 std::vector<BadFileCase> BadFiles() {
   return {
       {"unknown_top_level_key", "instance:\n  g4dn.xlarge: {usd_per_hour: 1}\n",
-       "my-prices.yaml:1:1: instance: unknown key; expected one of region, instances, lambda, "
-       "api_gateway"},
+       "my-prices.yaml:1:1: unknown key 'instance' in the top level; did you mean 'instances'?"},
       {"unknown_instance_key", "instances:\n  g4dn.xlarge:\n    usd_per_hr: 0.5\n",
-       "my-prices.yaml:3:5: instances.g4dn.xlarge.usd_per_hr: unknown key; expected one of "
-       "usd_per_hour, vcpus, architecture, accelerator, baseline_per_vcpu, "
-       "surplus_usd_per_vcpu_hour, taken, source"},
+       "my-prices.yaml:3:5: unknown key 'usd_per_hr' in instances.g4dn.xlarge; did you mean "
+       "'usd_per_hour'?"},
       {"negative_price", "instances:\n  g4dn.xlarge:\n    usd_per_hour: -0.5\n",
        "my-prices.yaml:3:19: instances.g4dn.xlarge.usd_per_hour: must be a non-negative number "
        "of US dollars, got '-0.5'"},
@@ -235,7 +233,7 @@ std::vector<BadFileCase> BadFiles() {
        "my-prices.yaml:2:13: instances.M5 Large: an instance type is lower-case letters, "
        "digits, '.' and '-'"},
       {"repeated_key", "instances:\n  m5.large: {usd_per_hour: 0.1, usd_per_hour: 0.2}\n",
-       "my-prices.yaml:2:33: instances.m5.large.usd_per_hour: given twice; keep one"},
+       "my-prices.yaml:2:33: duplicate key 'usd_per_hour' (first at line 2)"},
       {"not_a_mapping", "- g4dn.xlarge\n",
        "my-prices.yaml:1:1: a prices file is a mapping with the keys region, instances, lambda, "
        "api_gateway (see exporter/cost/data/prices.yaml for the shape)"},
@@ -243,7 +241,7 @@ std::vector<BadFileCase> BadFiles() {
        "my-prices.yaml: a prices file is a mapping with the keys region, instances, lambda, "
        "api_gateway (see exporter/cost/data/prices.yaml for the shape)"},
       {"invalid_yaml", "instances: {g4dn.xlarge: [\n",
-       "my-prices.yaml:2:1: not valid YAML: end of sequence flow not found"},
+       "my-prices.yaml:2:1: invalid YAML: end of sequence flow not found"},
       {"new_region_partial_lambda", "region: eu-west-1\nlambda:\n  usd_per_million_requests: 0.2\n",
        "my-prices.yaml:3:3: lambda: missing x86_64, arm64 (this region has no built-in prices "
        "to fall back on)"},
@@ -269,7 +267,7 @@ TEST(OverlayCatalog, ReportsEveryErrorAtOnce) {
   EXPECT_FALSE(r.catalog);
   EXPECT_THAT(r.error, HasSubstr("my-prices.yaml:2:28: instances.m5.large.usd_per_hour"));
   // In file order, whatever order they were found in.
-  EXPECT_THAT(r.error, HasSubstr("\nmy-prices.yaml:3:1: bogus: unknown key"));
+  EXPECT_THAT(r.error, HasSubstr("\nmy-prices.yaml:3:1: unknown key 'bogus' in the top level"));
 }
 
 TEST(LoadCatalogOverrides, ReadsAFile) {

@@ -179,8 +179,32 @@ TEST(WebConfig, RefusesTlsAndUnknownKeysWithPositions) {
   EXPECT_EQ(errors[0].rfind("web.yml:1:1: tls_server_config is not supported", 0), 0u) << errors[0];
   EXPECT_NE(errors[0].find("reverse proxy"), std::string::npos);
   EXPECT_EQ(errors[1],
-            "web.yml:3:1: unknown key 'basic_auth_userz' (known: basic_auth_users, "
-            "http_server_config)");
+            "web.yml:3:1: unknown key 'basic_auth_userz' in the web config; did you mean "
+            "'basic_auth_users'?");
+}
+
+// Keys that are not names, repeated users and extra documents are errors with their place, never
+// an exception.
+TEST(WebConfig, RefusesNonStringKeysDuplicatesAndExtraDocuments) {
+  struct Case {
+    std::string yaml;
+    std::string error;
+  };
+  const Case cases[] = {
+      {"basic_auth_users:\n  [a, b]: $2y$10$x\n",
+       "web.yml:2:3: keys in basic_auth_users must be names, got a list"},
+      {"? {a: 1}\n: x\n", "web.yml:1:3: keys in the web config must be names, got a map"},
+      {"basic_auth_users:\n  bob: $2y$10$x\n  bob: $2y$10$y\n",
+       "web.yml:3:3: duplicate key 'bob' (first at line 2)"},
+      {"basic_auth_users: {}\n---\nbasic_auth_users: {}\n",
+       "web.yml:3:1: a web config is one YAML document; remove everything from this one on"},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> errors;
+    EXPECT_FALSE(WebConfig::Parse(c.yaml, "web.yml", &errors).has_value()) << c.yaml;
+    ASSERT_EQ(errors.size(), 1u) << c.yaml;
+    EXPECT_EQ(errors[0], c.error);
+  }
 }
 
 TEST(WebConfig, RefusesHashesThatAreNotBcrypt) {
@@ -198,7 +222,7 @@ TEST(WebConfig, MalformedYamlSaysWhere) {
   EXPECT_FALSE(WebConfig::Parse("basic_auth_users: [\n", "web.yml", &errors).has_value());
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].rfind("web.yml:", 0), 0u);
-  EXPECT_NE(errors[0].find("malformed YAML"), std::string::npos);
+  EXPECT_NE(errors[0].find("invalid YAML"), std::string::npos);
 }
 
 TEST(Base64Decode, DecodesAndRejects) {

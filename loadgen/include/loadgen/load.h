@@ -5,11 +5,26 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 namespace loadgen {
 
 enum class Arrival { kConstant, kPoisson };
+// Every arrival, in the order messages list them; Name() is the config's and the flags' spelling.
+inline constexpr Arrival kArrivals[] = {Arrival::kConstant, Arrival::kPoisson};
+constexpr std::string_view Name(Arrival arrival) {
+  return arrival == Arrival::kPoisson ? "poisson" : "constant";
+}
+// The inverse of Name(); nullopt for anything else.
+constexpr std::optional<Arrival> ParseArrival(std::string_view text) {
+  for (Arrival a : kArrivals) {
+    if (Name(a) == text) {
+      return a;
+    }
+  }
+  return std::nullopt;
+}
 
 // One step of a load profile.
 struct Stage {

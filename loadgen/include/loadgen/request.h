@@ -26,6 +26,29 @@ enum class BodyEncoding {
   kBase64Json,  // {"<field>": "<base64 of the file>"} as application/json
   kMultipart,   // multipart/form-data with the file as part <field>
 };
+// Every encoding, in the order messages list them; Name() is the config's and the flags' spelling.
+inline constexpr BodyEncoding kBodyEncodings[] = {BodyEncoding::kRaw, BodyEncoding::kBase64Json,
+                                                  BodyEncoding::kMultipart};
+constexpr std::string_view Name(BodyEncoding encoding) {
+  switch (encoding) {
+    case BodyEncoding::kRaw:
+      return "raw";
+    case BodyEncoding::kBase64Json:
+      return "base64_json";
+    case BodyEncoding::kMultipart:
+      return "multipart";
+  }
+  return "raw";
+}
+// The inverse of Name(); nullopt for anything else.
+constexpr std::optional<BodyEncoding> ParseBodyEncoding(std::string_view text) {
+  for (BodyEncoding e : kBodyEncodings) {
+    if (Name(e) == text) {
+      return e;
+    }
+  }
+  return std::nullopt;
+}
 
 struct PayloadSpec {
   std::string file;       // one file, or

@@ -1,0 +1,255 @@
+// The config's reader: a target's pricing, checked against the catalog, and its request
+// signing. See parser.h.
+#include <algorithm>
+#include <span>
+#include <string>
+#include <utility>
+
+#include "config/parser.h"
+
+namespace infercost::config_internal {
+namespace {
+
+// Which pricing keys each model takes, beyond model, region, price_basis, fixed_usd_per_hour and
+// api_gateway (which may front any target).
+struct PricingKeyUse {
+  std::string_view key;
+  PricingModel models[2];
+  int model_count;
+};
+constexpr PricingKeyUse kPricingKeyUses[] = {
+    {"instance_type", {PricingModel::kInstance, PricingModel::kHourly}, 2},
+    {"count", {PricingModel::kInstance, PricingModel::kHourly}, 2},
+    {"usd_per_hour", {PricingModel::kInstance, PricingModel::kHourly}, 2},
+    {"cpu_credits", {PricingModel::kInstance}, 1},
+    {"memory_mb", {PricingModel::kLambda}, 1},
+    {"architecture", {PricingModel::kLambda}, 1},
+    {"provisioned_concurrency", {PricingModel::kLambda}, 1},
+    {"usd_per_request", {PricingModel::kLambda, PricingModel::kPerRequest}, 2},
+};
+
+}  // namespace
+
+void Parser::ReadPricing(const YamlField& f, PricingSpec* pricing) {
+  std::optional<YamlFields> fields = Map(f, "pricing", kPricingKeys);
+  if (!fields) {
+    return;
+  }
+  const std::size_t errors_before = error_count();
+  std::optional<PricingModel> model;
+  if (const YamlField* m = Require(*fields, "model",
+                                   "pricing: missing model (instance, hourly, lambda or "
+                                   "per_request)")) {
+    model = Enum(*m, kPricingModels);
+  }
+  if (model) {
+    pricing->model = *model;
+    CheckPricingModel(*fields, *model);
+  }
+  ReadPricingValues(*fields, pricing);
+  if (error_count() == errors_before) {
+    CheckAgainstCatalog(*fields, *pricing);
+  }
+}
+
+// Keys the model does not take, and the key it needs.
+void Parser::CheckPricingModel(const YamlFields& fields, PricingModel model) {
+  const std::string model_name(Name(model));
+  for (const PricingKeyUse& use : kPricingKeyUses) {
+    const YamlField* k = fields.Find(use.key);
+    if (k == nullptr) {
+      continue;
+    }
+    const std::span<const PricingModel> uses(use.models, static_cast<std::size_t>(use.model_count));
+    if (std::find(uses.begin(), uses.end(), model) != uses.end()) {
+      continue;
+    }
+    std::vector<std::string_view> models;
+    for (PricingModel m : uses) {
+      models.push_back(Name(m));
+    }
+    Fail(k->key->mark, k->name + ": does not apply to model " + model_name + " (only to " +
+                           Join(models, " and ") + ")");
+  }
+  auto need = [&](std::string_view key) {
+    if (fields.Find(key) == nullptr) {
+      Fail(fields.anchor, "pricing: model " + model_name + " needs " + std::string(key));
+    }
+  };
+  switch (model) {
+    case PricingModel::kInstance:
+      need("instance_type");
+      break;
+    case PricingModel::kHourly:
+      need("usd_per_hour");
+      break;
+    case PricingModel::kLambda:
+      need("memory_mb");
+      break;
+    case PricingModel::kPerRequest:
+      need("usd_per_request");
+      break;
+  }
+}
+
+void Parser::ReadPricingValues(const YamlFields& fields, PricingSpec* pricing) {
+  if (const YamlField* k = fields.Find("region")) {
+    if (auto region = String(*k)) {
+      const bool valid =
+          !region->empty() && std::all_of(region->begin(), region->end(), [](char c) {
+            return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+          });
+      if (valid) {
+        pricing->region = *region;
+      } else {
+        Fail(k->Where(),
+             "region: " + Quote(k->value->text) + " is not an AWS region name like us-east-1");
+      }
+    }
+  }
+  if (const YamlField* k = fields.Find("price_basis")) {
+    if (auto basis = Enum(*k, kPriceBases)) {
+      pricing->price_basis = *basis;
+    }
+  }
+  if (const YamlField* k = fields.Find("fixed_usd_per_hour")) {
+    if (auto usd = Real(*k, {0, false})) {
+      pricing->fixed_usd_per_hour = *usd;
+    }
+  }
+  if (const YamlField* k = fields.Find("instance_type")) {
+    if (auto type = String(*k)) {
+      const bool valid = !type->empty() && std::all_of(type->begin(), type->end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '_';
+      });
+      if (valid) {
+        pricing->instance_type = *type;
+      } else {
+        Fail(k->Where(),
+             "instance_type: " + Quote(k->value->text) + " is not an instance type like t3.medium");
+      }
+    }
+  }
+  if (const YamlField* k = fields.Find("count")) {
+    if (auto count = Integer(*k, 1, kMaxInstances)) {
+      pricing->count = static_cast<int>(*count);
+    }
+  }
+  if (const YamlField* k = fields.Find("usd_per_hour")) {
+    pricing->usd_per_hour = Real(*k, {0, false});
+  }
+  if (const YamlField* k = fields.Find("cpu_credits")) {
+    if (auto credits = Enum(*k, kCpuCredits)) {
+      pricing->cpu_credits = *credits;
+    }
+  }
+  if (const YamlField* k = fields.Find("memory_mb")) {
+    if (auto mb = Integer(*k, kLambdaMinMemoryMb, kLambdaMaxMemoryMb)) {
+      pricing->memory_mb = static_cast<int>(*mb);
+    }
+  }
+  if (const YamlField* k = fields.Find("architecture")) {
+    if (auto arch = Enum(*k, kArchitectures)) {
+      pricing->architecture = *arch;
+    }
+  }
+  if (const YamlField* k = fields.Find("api_gateway")) {
+    if (auto gateway = Enum(*k, kApiGateways)) {
+      pricing->api_gateway = *gateway;
+    }
+  }
+  if (const YamlField* k = fields.Find("provisioned_concurrency")) {
+    if (auto pc = Integer(*k, 0, kMaxProvisionedConcurrency)) {
+      pricing->provisioned_concurrency = static_cast<int>(*pc);
+    }
+  }
+  if (const YamlField* k = fields.Find("usd_per_request")) {
+    pricing->usd_per_request = Real(*k, {0, false});
+  }
+}
+
+// What the catalog says about a well-formed pricing block: an instance type it does not know, a
+// region it has no prices for, a price basis that needs the user's own figure. The cost model
+// decides (Resolve); this puts its answer at the key it is about.
+void Parser::CheckAgainstCatalog(const YamlFields& fields, const PricingSpec& pricing) {
+  const ResolveResult resolved = Resolve(pricing, catalog_);
+  if (resolved.pricing) {
+    return;
+  }
+  const std::string& error = resolved.error;  // "pricing: ..."
+  std::string_view key;
+  if (error.find("unknown instance type") != std::string::npos) {
+    key = "instance_type";
+  } else if (error.find("for region") != std::string::npos) {
+    key = "region";
+  } else if (error.find("price_basis") != std::string::npos) {
+    key = "price_basis";
+  } else if (error.find("api_gateway") != std::string::npos) {
+    key = "api_gateway";
+  }
+  const YamlField* at = key.empty() ? nullptr : fields.Find(key);
+  Fail(at != nullptr ? at->Where() : fields.anchor, error);
+}
+
+void Parser::ReadAuth(const YamlField& f, std::optional<loadgen::SigV4>* sigv4) {
+  std::optional<YamlFields> fields = Map(f, "auth", kAuthKeys);
+  if (!fields) {
+    return;
+  }
+  const YamlField* aws = Require(*fields, "aws_sigv4", "auth: missing aws_sigv4");
+  if (aws == nullptr) {
+    return;
+  }
+  std::optional<YamlFields> keys = Map(*aws, "aws_sigv4", kSigV4Keys);
+  if (!keys) {
+    return;
+  }
+  loadgen::SigV4 sig;
+  if (const YamlField* k = Require(
+          *keys, "provider", "aws_sigv4: missing provider, e.g. aws:amz:us-east-1:execute-api")) {
+    if (auto provider = String(*k)) {
+      // aws:amz:<region>:<service>, as libcurl's CURLOPT_AWS_SIGV4 takes it.
+      int parts = 1;
+      bool empty_part = provider->empty() || provider->back() == ':';
+      for (std::size_t i = 0; i < provider->size(); ++i) {
+        if ((*provider)[i] != ':') {
+          continue;
+        }
+        ++parts;
+        if (i == 0 || (*provider)[i - 1] == ':') {
+          empty_part = true;
+        }
+      }
+      if (!provider->starts_with("aws:amz:") || parts != 4 || empty_part) {
+        Fail(k->Where(), "provider: " + Quote(k->value->text) +
+                             " must be aws:amz:<region>:<service>, e.g. "
+                             "aws:amz:us-east-1:execute-api");
+      } else {
+        sig.provider = *provider;
+      }
+    }
+  }
+  auto credential = [&](std::string_view key, std::string* out, bool required) {
+    const YamlField* k =
+        required ? Require(*keys, key, "aws_sigv4: missing " + std::string(key)) : keys->Find(key);
+    if (k == nullptr) {
+      return;
+    }
+    std::optional<std::string> value = String(*k);
+    if (!value) {
+      return;
+    }
+    if (value->empty() && required) {
+      Fail(k->Where(), std::string(key) + ": must not be empty");
+      return;
+    }
+    AddSecret(*value);  // credentials are secret even when written out in the file
+    *out = std::move(*value);
+  };
+  credential("access_key", &sig.access_key, true);
+  credential("secret_key", &sig.secret_key, true);
+  credential("session_token", &sig.session_token, false);
+  *sigv4 = std::move(sig);
+}
+
+}  // namespace infercost::config_internal
