@@ -186,7 +186,7 @@ TEST(TargetState, RepeatingPlansStartOverForever) {
   TargetState state(Plan({OpenStage(10, seconds(1)), IdleStage(seconds(1))}, true), &actions);
   state.Start(kT0);
   RunFor(state, seconds(100), milliseconds(10));
-  EXPECT_EQ(actions.sends.size(), 500u);  // 50 cycles of 10
+  EXPECT_EQ(actions.sends.size(), 501u);  // 50 cycles of 10, and the 51st starts at 100 s
   EXPECT_FALSE(state.plan_over());
   EXPECT_EQ(actions.sends[10], seconds(2));  // the second cycle starts after the idle second
 }
