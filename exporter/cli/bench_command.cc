@@ -26,6 +26,7 @@
 #include "loadgen/engine.h"
 #include "loadgen/payload.h"
 #include "loadgen/stats.h"
+#include "loadgen/url.h"
 
 namespace infercost {
 namespace {
@@ -183,7 +184,11 @@ int DefaultThreads(const BenchSetup& setup) {
 
 // Validates the flags and builds the run. Returns an error message (exit 2) or "".
 std::string Build(const Flags& f, BenchSetup* setup) {
-  if (std::string error = loadgen::CheckUrl(f.url); !error.empty()) return error;
+  if (std::string error = loadgen::UrlError(f.url); !error.empty()) {
+    std::string message = "URL '";
+    message.append(f.url).append("' ").append(error);
+    return message;
+  }
   if (f.concurrency.has_value() == f.rate.has_value()) {
     return "give exactly one of --concurrency N (closed loop) or --rate R (open loop)";
   }
@@ -296,28 +301,24 @@ std::string Build(const Flags& f, BenchSetup* setup) {
 
 // One shard of the run per engine thread: the load is divided, not multiplied.
 std::vector<loadgen::TargetPlan> Shards(const BenchSetup& s) {
+  loadgen::LoadPlan whole;
+  loadgen::Stage stage;
+  stage.duration = s.duration.value_or(nanoseconds(0));
+  if (s.open_loop) {
+    stage.kind = loadgen::Stage::Kind::kOpen;
+    stage.rate = s.rate;
+    stage.arrival = s.arrival;
+    whole.max_in_flight = s.max_in_flight;
+  } else {
+    stage.kind = loadgen::Stage::Kind::kClosed;
+    stage.concurrency = s.concurrency;
+  }
+  whole.stages = {stage};
+  whole.max_requests = s.requests;
+  whole.seed = s.seed;
   std::vector<loadgen::TargetPlan> plans;
-  const auto n = static_cast<uint64_t>(s.threads);
-  for (uint64_t i = 0; i < n; ++i) {
-    loadgen::TargetPlan plan;
-    plan.name = "bench";
-    plan.request = s.request;
-    loadgen::Stage stage;
-    stage.duration = s.duration.value_or(nanoseconds(0));
-    if (s.open_loop) {
-      stage.kind = loadgen::Stage::Kind::kOpen;
-      stage.rate = s.rate / static_cast<double>(n);
-      stage.arrival = s.arrival;
-      plan.load.max_in_flight = std::max<int>(1, s.max_in_flight / static_cast<int>(n));
-    } else {
-      stage.kind = loadgen::Stage::Kind::kClosed;
-      const auto c = static_cast<uint64_t>(s.concurrency);
-      stage.concurrency = static_cast<int>(c / n + (i < c % n ? 1 : 0));
-    }
-    plan.load.stages = {stage};
-    if (s.requests) plan.load.max_requests = *s.requests / n + (i < *s.requests % n ? 1 : 0);
-    plan.load.seed = s.seed + i;
-    plans.push_back(std::move(plan));
+  for (int i = 0; i < s.threads; ++i) {
+    plans.push_back({"bench", s.request, loadgen::SplitPlan(whole, s.threads, i)});
   }
   return plans;
 }

@@ -10,6 +10,7 @@
 #include "common/duration.h"
 #include "config/config.h"
 #include "cost/cost.h"
+#include "loadgen/billed_duration.h"
 
 namespace infercost {
 namespace {
@@ -88,7 +89,7 @@ SpendEstimate EstimateSpend(const ResolvedPricing& pricing, const loadgen::LoadP
     usage.requests = static_cast<uint64_t>(std::llround(per_second * seconds));
     usage.ok = usage.requests;
     usage.billable_requests = usage.requests;
-    usage.billed_ms = usage.requests * BilledMsFromLatency(latency);
+    usage.billed_ms = usage.requests * loadgen::RoundBilledMs(latency);
     const Cost cost = ComputeCost(pricing, usage);
     estimate.time_usd_per_hour += cost.time_usd;
     estimate.request_usd_per_hour += cost.request_usd;

@@ -3,7 +3,6 @@
 #include "cost/cost.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <string>
@@ -450,36 +449,6 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
   SetFigure(per_inference * kPerMillion, &cost.capacity_usd_per_million,
             &cost.capacity_absent_reason);
   return cost;
-}
-
-uint64_t BilledMsFromLatency(std::chrono::nanoseconds latency) {
-  constexpr int64_t kNsPerMs = 1'000'000;
-  const int64_t ns = latency.count();
-  if (ns <= 0) {
-    return 1;  // Lambda's smallest bill is 1 ms
-  }
-  return static_cast<uint64_t>((ns + kNsPerMs - 1) / kNsPerMs);
-}
-
-std::optional<uint64_t> ParseBilledDurationMs(std::string_view header_value) {
-  while (!header_value.empty() && (header_value.front() == ' ' || header_value.front() == '\t')) {
-    header_value.remove_prefix(1);
-  }
-  while (!header_value.empty() && (header_value.back() == ' ' || header_value.back() == '\t' ||
-                                   header_value.back() == '\r' || header_value.back() == '\n')) {
-    header_value.remove_suffix(1);
-  }
-  if (header_value.empty()) {
-    return std::nullopt;
-  }
-  double ms = 0;
-  const char* end = header_value.data() + header_value.size();
-  auto [ptr, ec] = std::from_chars(header_value.data(), end, ms, std::chars_format::fixed);
-  // 1e12 ms is 30 years: anything above is not a billed duration.
-  if (ec != std::errc() || ptr != end || !std::isfinite(ms) || ms < 0 || ms > 1e12) {
-    return std::nullopt;
-  }
-  return static_cast<uint64_t>(std::ceil(ms));
 }
 
 bool CapacityTracker::Observe(double ips, double error_ratio, std::optional<Seconds> p95,

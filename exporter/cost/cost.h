@@ -181,13 +181,6 @@ struct Cost {
 
 Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage);
 
-// Lambda bills duration in 1 ms steps, rounded up: a measured latency becomes its billed upper
-// bound this way (at least 1 ms).
-uint64_t BilledMsFromLatency(std::chrono::nanoseconds latency);
-// The value of an X-Billed-Duration-Ms header ("631" or "630.82"), rounded up to whole ms;
-// nullopt for anything that is not a finite, non-negative number.
-std::optional<uint64_t> ParseBilledDurationMs(std::string_view header_value);
-
 // The capacity basis: the highest successful IPS seen over a full window while the target was
 // healthy (error ratio under kMaxErrorRatio and, when an SLO is set, p95 latency within it).
 // Thread contract: not synchronised; one owner feeds it once per full window.

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <cstring>
 
+#include "loadgen/billed_duration.h"
+
 namespace loadgen {
 namespace {
 
@@ -147,7 +149,9 @@ void CsvRecorder::AppendRow(Clock::time_point scheduled_at, const RequestRecord*
     b += ',';
     AppendUint(&b, record->bytes_received);
     b += record->cold_start ? ",1," : ",0,";
-    if (record->billed_duration_ms >= 0) AppendInt(&b, record->billed_duration_ms);
+    if (record->billed_duration.has_value()) {
+      AppendInt(&b, static_cast<int64_t>(RoundBilledMs(*record->billed_duration)));
+    }
   } else {
     b += ",,,0,dropped,0,0,0,";
   }

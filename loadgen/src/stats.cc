@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <utility>
 
+#include "loadgen/billed_duration.h"
+
 namespace loadgen {
 namespace {
 
 using std::chrono::nanoseconds;
-
-constexpr int64_t kNsPerMs = 1'000'000;
 
 // A latency histogram kept as its non-zero buckets: a past interval in the window ring costs a
 // few hundred bytes instead of the dense ~17 KiB.
@@ -99,9 +99,7 @@ bool IsBillable(const RequestRecord& record) {
 }
 
 uint64_t BilledMs(const RequestRecord& record) {
-  if (record.billed_duration_ms >= 0) return static_cast<uint64_t>(record.billed_duration_ms);
-  const int64_t service_ns = std::max<int64_t>(0, (record.done_at - record.sent_at).count());
-  return static_cast<uint64_t>((service_ns + kNsPerMs - 1) / kNsPerMs);  // rounded up
+  return RoundBilledMs(record.billed_duration.value_or(record.done_at - record.sent_at));
 }
 
 void Interval::Add(const RequestRecord& record) {
@@ -123,7 +121,7 @@ void Interval::Add(const RequestRecord& record) {
   if (IsBillable(record)) {
     ++billable;
     billed_ms += BilledMs(record);
-    if (record.billed_duration_ms >= 0) ++billed_from_header;
+    if (record.billed_duration.has_value()) ++billed_from_header;
   }
 }
 

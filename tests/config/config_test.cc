@@ -47,6 +47,13 @@ std::string ReadFile(const std::string& path) {
   return text.str();
 }
 
+// The seed loadgen::SplitPlan gives part `index` of `count` of a plan seeded `seed`.
+uint64_t SplitSeed(uint64_t seed, int count, int index) {
+  loadgen::LoadPlan plan;
+  plan.seed = seed;
+  return loadgen::SplitPlan(plan, count, index).seed;
+}
+
 TEST(ParseConfig, MinimalConfigTakesEveryDefault) {
   const Config config = LoadValid("valid-minimal.yaml", FakeEnv({}));
   EXPECT_EQ(config.listen, "0.0.0.0:18090");
@@ -137,7 +144,7 @@ TEST(ParseConfig, FullConfigSetsEveryKey) {
   EXPECT_EQ(plan.stages[2].kind, Kind::kIdle);
   EXPECT_EQ(plan.stages[2].duration, minutes(15));
   EXPECT_TRUE(plan.repeat);
-  EXPECT_EQ(plan.seed, 42u + 0x9E3779B97F4A7C15ULL);
+  EXPECT_EQ(plan.seed, SplitSeed(42, 3, 1));
   EXPECT_EQ(plan.max_in_flight, 34);
   const PricingSpec& p = lambda.pricing;
   EXPECT_EQ(p.model, PricingModel::kLambda);
@@ -352,7 +359,7 @@ TEST(ShardPlan, SplitsRatesAndSeedsAndCaps) {
     EXPECT_TRUE(part.repeat);
   }
   EXPECT_DOUBLE_EQ(rate, 10);
-  EXPECT_EQ(seeds[0], 7u);  // shard 0 keeps the configured seed
+  EXPECT_EQ(seeds[0], SplitSeed(7, 4, 0));  // every shard, 0 too, gets a mixed seed
   std::sort(seeds.begin(), seeds.end());
   EXPECT_EQ(std::unique(seeds.begin(), seeds.end()), seeds.end());
   // One shard: the plan unchanged.
@@ -370,7 +377,7 @@ TEST(ParseConfig, AppliesTheShardToEveryTarget) {
   EXPECT_EQ(t.load.stages[1].kind, Kind::kIdle);  // 1 = 1 + 0 + 0
   EXPECT_DOUBLE_EQ(t.load.stages[2].rate, 3);
   EXPECT_EQ(t.load.max_in_flight, 4);
-  EXPECT_EQ(t.load.seed, 7u + 2 * 0x9E3779B97F4A7C15ULL);
+  EXPECT_EQ(t.load.seed, SplitSeed(7, 3, 2));
   EXPECT_EQ(t.spend_limit_usd, 1.0);
 }
 

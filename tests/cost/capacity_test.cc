@@ -88,28 +88,6 @@ TEST(CapacityTracker, FeedsTheCapacityBasis) {
   EXPECT_NEAR(*cost.capacity_usd_per_million, 1.461111, 1e-6);
 }
 
-TEST(BilledDuration, LatencyRoundsUpToWholeMilliseconds) {
-  EXPECT_EQ(BilledMsFromLatency(630'820'000ns), 631u);
-  EXPECT_EQ(BilledMsFromLatency(631ms), 631u);
-  EXPECT_EQ(BilledMsFromLatency(631'000'001ns), 632u);
-  EXPECT_EQ(BilledMsFromLatency(1ns), 1u);
-  EXPECT_EQ(BilledMsFromLatency(0ns), 1u);
-}
-
-TEST(BilledDuration, HeaderValues) {
-  EXPECT_EQ(ParseBilledDurationMs("631"), 631u);
-  EXPECT_EQ(ParseBilledDurationMs("630.82"), 631u);
-  EXPECT_EQ(ParseBilledDurationMs(" 12 \r\n"), 12u);
-  EXPECT_EQ(ParseBilledDurationMs("0"), 0u);
-  EXPECT_EQ(ParseBilledDurationMs(""), std::nullopt);
-  EXPECT_EQ(ParseBilledDurationMs("abc"), std::nullopt);
-  EXPECT_EQ(ParseBilledDurationMs("-5"), std::nullopt);
-  EXPECT_EQ(ParseBilledDurationMs("12ms"), std::nullopt);
-  EXPECT_EQ(ParseBilledDurationMs("inf"), std::nullopt);
-  EXPECT_EQ(ParseBilledDurationMs("nan"), std::nullopt);
-  EXPECT_EQ(ParseBilledDurationMs("1e400"), std::nullopt);
-}
-
 TEST(FormatUsd, RoundsOnlyForPresentation) {
   EXPECT_EQ(FormatUsd(10.713688), "$10.71");
   EXPECT_EQ(FormatUsd(10.716688), "$10.72");

@@ -40,7 +40,7 @@ RequestRecord Record(Clock::time_point t) {
   r.bytes_sent = 1234;
   r.bytes_received = 56;
   r.cold_start = true;
-  r.billed_duration_ms = 12;
+  r.billed_duration = std::chrono::nanoseconds(11'200'000);  // rounded up to 12
   return r;
 }
 
@@ -52,7 +52,7 @@ TEST_F(CsvTest, WritesHeaderAndOneRowPerRequestAndDrop) {
     ASSERT_TRUE(csv.ok()) << csv.error();
     csv.OnRequestDone(Record(t));
     RequestRecord plain = Record(t);
-    plain.billed_duration_ms = -1;
+    plain.billed_duration.reset();
     plain.cold_start = false;
     plain.outcome = Outcome::kOk;
     plain.http_status = 200;

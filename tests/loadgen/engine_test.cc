@@ -8,8 +8,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "loadgen/payload.h"
@@ -56,6 +58,7 @@ class CollectingRecorder : public Recorder {
   void OnTick(Clock::time_point now, int in_flight) override {
     std::lock_guard lock(mu_);
     ticks_.push_back(now);
+    last_tick_in_flight_ = in_flight;
     max_in_flight_ = std::max(max_in_flight_, in_flight);
   }
 
@@ -83,6 +86,11 @@ class CollectingRecorder : public Recorder {
     std::lock_guard lock(mu_);
     return max_in_flight_;
   }
+  // The tick count and the in-flight count the last tick reported.
+  std::pair<std::size_t, int> last_tick() const {
+    std::lock_guard lock(mu_);
+    return {ticks_.size(), last_tick_in_flight_};
+  }
   std::size_t CountOutcome(Outcome outcome) const {
     std::lock_guard lock(mu_);
     return static_cast<std::size_t>(std::count_if(
@@ -96,6 +104,7 @@ class CollectingRecorder : public Recorder {
   std::vector<StageEvent> stages_;
   std::vector<Clock::time_point> ticks_;
   int max_in_flight_ = 0;
+  int last_tick_in_flight_ = -1;
 };
 
 RequestSpec Get(const std::string& url, nanoseconds timeout = seconds(10)) {
@@ -256,7 +265,7 @@ TEST_F(EngineTest, ColdStartAndBilledDurationHeadersAreRead) {
   RunToEnd(engine, Closed(Get(server_.Url("/ok?cold=true&billed=42")), 1, 3), &recorder);
   for (const RequestRecord& r : recorder.records()) {
     EXPECT_TRUE(r.cold_start);
-    EXPECT_EQ(r.billed_duration_ms, 42);
+    EXPECT_EQ(r.billed_duration, milliseconds(42));
   }
   // Without the header a slow success can still count as a cold start by latency.
   RequestSpec spec = Get(server_.Url("/delay?ms=20"));
@@ -265,7 +274,7 @@ TEST_F(EngineTest, ColdStartAndBilledDurationHeadersAreRead) {
   RunToEnd(engine, Closed(spec, 1, 2), &slow);
   for (const RequestRecord& r : slow.records()) {
     EXPECT_TRUE(r.cold_start);
-    EXPECT_EQ(r.billed_duration_ms, -1);
+    EXPECT_EQ(r.billed_duration, std::nullopt);
   }
   CollectingRecorder warm;
   RunToEnd(engine, Closed(Get(server_.Url("/ok")), 1, 2), &warm);
@@ -372,18 +381,18 @@ TEST_F(EngineTest, RemoveAbortsWhatOutlivesTheDrainAndReportsIt) {
 }
 
 TEST_F(EngineTest, StopLetsRequestsFinishWithinTheDrain) {
-  Engine engine(EngineOptions{.threads = 2});
+  auto engine = std::make_unique<Engine>(EngineOptions{.threads = 2});
   CollectingRecorder a, b;
-  engine.Add(Closed(Get(server_.Url("/delay?ms=100")), 2, 1000), &a);
-  engine.Add(Closed(Get(server_.Url("/delay?ms=100")), 2, 1000), &b);
+  engine->Add(Closed(Get(server_.Url("/delay?ms=100")), 2, 1000), &a);
+  engine->Add(Closed(Get(server_.Url("/delay?ms=100")), 2, 1000), &b);
   ASSERT_TRUE(Eventually([&] { return a.count() >= 2 && b.count() >= 2; }));
-  engine.Stop(seconds(10));
+  engine->Stop(seconds(10));
   const std::size_t total = a.count() + b.count();
   EXPECT_EQ(server_.Requests(), total);
   EXPECT_EQ(a.CountOutcome(Outcome::kOk), a.count());
   EXPECT_EQ(b.CountOutcome(Outcome::kOk), b.count());
-  // Nothing more arrives after Stop returned.
-  std::this_thread::sleep_for(milliseconds(200));
+  // Nothing more arrives after Stop returned: once the workers have joined, none can call.
+  engine.reset();
   EXPECT_EQ(a.count() + b.count(), total);
 }
 
@@ -455,9 +464,15 @@ TEST_F(EngineTest, PauseStopsSchedulingAndResumeContinues) {
   const TargetId id = engine.Add(Closed(Get(server_.Url("/delay?ms=20")), 2, 60), &recorder);
   ASSERT_TRUE(Eventually([&] { return recorder.count() >= 4; }));
   engine.SetPaused(id, true);
-  std::this_thread::sleep_for(milliseconds(100));  // in-flight requests finish
+  // The pause is in force (its stage event came) and the requests it found have finished.
+  ASSERT_TRUE(Eventually([&] {
+    const auto stages = recorder.stages();
+    return stages.size() >= 2 && !stages.back().active && recorder.last_tick().second == 0;
+  }));
   const std::size_t paused_at = recorder.count();
-  std::this_thread::sleep_for(milliseconds(200));
+  // Two more passes of the worker's loop (ticks) while paused send nothing.
+  const std::size_t ticks = recorder.last_tick().first;
+  ASSERT_TRUE(Eventually([&] { return recorder.last_tick().first >= ticks + 2; }));
   EXPECT_EQ(recorder.count(), paused_at);
   EXPECT_FALSE(engine.Finished(id));
   engine.SetPaused(id, false);

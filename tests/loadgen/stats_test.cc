@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+
 namespace loadgen {
 namespace {
 
@@ -12,14 +14,14 @@ using std::chrono::seconds;
 const Clock::time_point kT0 = Clock::time_point(seconds(1'000'000));
 
 RequestRecord Request(Outcome outcome, int status, Clock::duration latency,
-                      int64_t billed_ms = -1) {
+                      std::optional<Clock::duration> billed = std::nullopt) {
   RequestRecord r;
   r.scheduled_at = kT0;
   r.sent_at = kT0;
   r.done_at = kT0 + latency;
   r.outcome = outcome;
   r.http_status = status;
-  r.billed_duration_ms = billed_ms;
+  r.billed_duration = billed;
   r.bytes_sent = 100;
   r.bytes_received = 10;
   return r;
@@ -72,7 +74,7 @@ TEST(Interval, LatencyIsFromTheIntendedSendTimeAndLagIsSeparate) {
 TEST(Interval, BilledDurationFollowsWhatReachedTheFunction) {
   Interval in(Options());
   // From the header: taken as is.
-  in.Add(Request(Outcome::kOk, 200, milliseconds(120), 101));
+  in.Add(Request(Outcome::kOk, 200, milliseconds(120), microseconds(100'400)));
   // No header: measured service time rounded up to the next millisecond.
   in.Add(Request(Outcome::kOk, 200, microseconds(1'200)));
   // A 500 ran (and failed): billable, estimated.

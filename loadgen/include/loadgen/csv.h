@@ -38,7 +38,8 @@ class CsvFile {
 // Columns: target, scheduled_unix_ns, sent_unix_ns, latency_ms, schedule_lag_ms, status, outcome,
 // bytes_sent, bytes_received, cold_start, billed_ms. Times are converted from the steady clock to
 // Unix time once, at construction. Latency and lag are in milliseconds with microsecond
-// resolution; cold_start is 0 or 1; billed_ms is empty when the response had no billed-duration
+// resolution; cold_start is 0 or 1; billed_ms is the header's billed duration as AWS bills it
+// (RoundBilledMs: whole ms, at least 1), empty when the response had no billed-duration
 // header. A dropped open-loop arrival is a row too, with outcome `dropped`, its scheduled time and
 // empty send time, latency and lag: nothing is silently left out. Thread contract: one writer
 // thread; Flush/Close from the same thread, or after that thread has stopped. Rows are buffered

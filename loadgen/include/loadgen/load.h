@@ -3,6 +3,7 @@
 #define LOADGEN_LOAD_H_
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -49,6 +50,17 @@ struct LoadPlan {
   // (infercost_dropped_requests_total), never silently skipped. 0 picks 10,000.
   int max_in_flight = 0;
 };
+
+// Share `count` > 1 of a plan: the part that generator (or engine thread) `index` runs, so that
+// the parts together offer exactly the plan's load. A closed stage's concurrency C gives each part
+// floor(C / count), and one more to C mod count of them, starting with part `rotation mod count`
+// (pass a target's position so that the remainders of several targets land on different parts);
+// a part left with 0 runs the stage idle. max_requests is split the same way, so the parts send
+// exactly the plan's total. A rate is divided exactly (rate / count; Poisson streams superpose to
+// the full rate). max_in_flight becomes ceil(max_in_flight / count), never below 1, so the parts
+// together never drop an arrival the plan would have sent. Each part gets its own well-mixed seed
+// (SplitMix64 of seed and index: distinct for distinct indexes). count <= 1 returns the plan.
+LoadPlan SplitPlan(const LoadPlan& plan, int count, int index, std::size_t rotation = 0);
 
 }  // namespace loadgen
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 
 #include "loadgen/load.h"
 #include "loadgen/outcome.h"
@@ -21,8 +22,9 @@ struct RequestRecord {
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;  // body bytes
   bool cold_start = false;
-  int64_t billed_duration_ms = -1;  // from the billed-duration header; -1 when absent
-  bool aborted = false;             // cut short by shutdown (reported as kTimeout)
+  // From the billed-duration header (ParseBilledDuration), not rounded; empty when absent.
+  std::optional<std::chrono::nanoseconds> billed_duration;
+  bool aborted = false;  // cut short by shutdown (reported as kTimeout)
 
   // Latency as reported: from the intended send time, so queueing in the generator or the
   // target is never hidden (no coordinated omission).

@@ -94,10 +94,6 @@ struct RequestSpec {
   bool verify_tls = true;
 };
 
-// Empty when `url` is an absolute http:// or https:// URL with a host that libcurl accepts;
-// otherwise what is wrong with it, e.g. "URL 'ftp://x' must start with http:// or https://".
-std::string CheckUrl(std::string_view url);
-
 }  // namespace loadgen
 
 #endif  // LOADGEN_REQUEST_H_

@@ -1,0 +1,42 @@
+#include "loadgen/billed_duration.h"
+
+#include <charconv>
+#include <cmath>
+#include <system_error>
+
+namespace loadgen {
+namespace {
+
+constexpr double kMaxMs = 1e12;  // 30 years: anything above is not a billed duration
+constexpr int64_t kNsPerMs = 1'000'000;
+
+std::string_view TrimBlanks(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+}  // namespace
+
+std::optional<std::chrono::nanoseconds> ParseBilledDuration(std::string_view text) {
+  text = TrimBlanks(text);
+  if (text.empty()) return std::nullopt;
+  double ms = 0;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, ms, std::chars_format::fixed);
+  if (ec != std::errc() || ptr != end || !std::isfinite(ms) || ms < 0 || ms > kMaxMs) {
+    return std::nullopt;
+  }
+  return std::chrono::nanoseconds(std::llround(ms * static_cast<double>(kNsPerMs)));
+}
+
+uint64_t RoundBilledMs(std::chrono::nanoseconds duration) {
+  const int64_t ns = duration.count();
+  if (ns <= kNsPerMs) return 1;
+  return static_cast<uint64_t>((ns + kNsPerMs - 1) / kNsPerMs);
+}
+
+}  // namespace loadgen

@@ -1,0 +1,231 @@
+#include "transfer.h"
+
+#include <algorithm>
+
+#include "loadgen/billed_duration.h"
+#include "loadgen/outcome.h"
+
+namespace loadgen::internal {
+namespace {
+
+using std::chrono::milliseconds;
+using std::chrono::nanoseconds;
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+bool HasHeader(const std::vector<std::string>& headers, std::string_view name) {
+  for (const std::string& h : headers) {
+    const std::size_t colon = h.find(':');
+    if (colon != std::string::npos &&
+        EqualsIgnoreCase(Trim(std::string_view(h).substr(0, colon)), name)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+bool HasBody(const RequestSpec& spec) {
+  return spec.payloads != nullptr && !spec.payloads->empty();
+}
+
+void SetMethod(CURL* e, const RequestSpec& spec) {
+  if (EqualsIgnoreCase(spec.method, "GET") && !HasBody(spec)) {
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+  } else if (EqualsIgnoreCase(spec.method, "HEAD")) {
+    curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  } else {
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(0));
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, "");
+    if (!EqualsIgnoreCase(spec.method, "POST")) {
+      curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, spec.method.c_str());
+    }
+  }
+}
+
+}  // namespace
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i];
+    char y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+RequestTemplate::RequestTemplate(RequestSpec spec) : spec_(std::move(spec)) {
+  want_headers_ = !spec_.cold_start.header.empty() || !spec_.billed_duration_header.empty();
+  keep_body_ = !spec_.expect.body_contains.empty();
+  // Header lists are built once per payload; the request path only points at them.
+  if (HasBody(spec_)) {
+    for (const Payload& p : *spec_.payloads) header_lists_.push_back(HeaderList(p.content_type));
+  } else {
+    header_lists_.push_back(HeaderList(""));
+  }
+}
+
+RequestTemplate::~RequestTemplate() {
+  for (curl_slist* list : header_lists_) curl_slist_free_all(list);
+}
+
+curl_slist* RequestTemplate::HeaderList(const std::string& content_type) const {
+  curl_slist* list = nullptr;
+  for (const std::string& h : spec_.headers) list = curl_slist_append(list, h.c_str());
+  if (!content_type.empty() && !HasHeader(spec_.headers, "Content-Type")) {
+    list = curl_slist_append(list, ("Content-Type: " + content_type).c_str());
+  }
+  // No "Expect: 100-continue" round trip before large bodies: it adds latency (up to a second
+  // with servers that ignore it) that the target never caused.
+  if (!HasHeader(spec_.headers, "Expect")) list = curl_slist_append(list, "Expect:");
+  if (spec_.sigv4.has_value() && !spec_.sigv4->session_token.empty()) {
+    list = curl_slist_append(list, ("x-amz-security-token: " + spec_.sigv4->session_token).c_str());
+  }
+  return list;
+}
+
+CURL* RequestTemplate::NewEasy(void* transfer, const CloseSocketHook& close_socket) const {
+  CURL* e = curl_easy_init();
+  if (e == nullptr) return nullptr;
+  curl_easy_setopt(e, CURLOPT_URL, spec_.url.c_str());
+  curl_easy_setopt(e, CURLOPT_PRIVATE, transfer);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_socket.function);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, close_socket.data);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Transfer::OnBody);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, transfer);
+  if (want_headers_) {
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Transfer::OnHeader);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, transfer);
+  }
+  const auto timeout_ms = std::max<int64_t>(
+      1, std::chrono::duration_cast<milliseconds>(spec_.timeout + milliseconds(1) - nanoseconds(1))
+             .count());
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout_ms));
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
+  if (!spec_.verify_tls) {
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  SetMethod(e, spec_);
+  if (spec_.sigv4.has_value()) {
+    curl_easy_setopt(e, CURLOPT_AWS_SIGV4, spec_.sigv4->provider.c_str());
+    curl_easy_setopt(e, CURLOPT_USERNAME, spec_.sigv4->access_key.c_str());
+    curl_easy_setopt(e, CURLOPT_PASSWORD, spec_.sigv4->secret_key.c_str());
+  }
+  return e;
+}
+
+void RequestTemplate::SetBody(CURL* easy, std::size_t sequence) const {
+  if (!HasBody(spec_)) {
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, header_lists_.front());
+    return;
+  }
+  const std::size_t index = sequence % spec_.payloads->size();
+  const Payload& p = (*spec_.payloads)[index];
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(p.bytes.size()));
+  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, p.bytes.data());
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, header_lists_[index]);
+}
+
+Transfer::~Transfer() {
+  if (easy != nullptr) curl_easy_cleanup(easy);
+}
+
+void Transfer::Begin(Clock::time_point scheduled_at, Clock::time_point now) {
+  record = RequestRecord{};
+  record.scheduled_at = scheduled_at;
+  record.sent_at = now;
+  body.clear();
+  body_bytes = 0;
+  body_too_large = false;
+  cold_header = false;
+  billed.reset();
+  active = true;
+}
+
+void Transfer::Complete(CURLcode code, Clock::time_point now, bool aborted) {
+  const RequestSpec& spec = request->spec();
+  RequestRecord& r = record;
+  r.done_at = now;
+  long status = 0;
+  curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+  curl_off_t uploaded = 0;
+  curl_easy_getinfo(easy, CURLINFO_SIZE_UPLOAD_T, &uploaded);
+  r.http_status = static_cast<int>(status);
+  r.bytes_sent = static_cast<uint64_t>(std::max<curl_off_t>(uploaded, 0));
+  r.bytes_received = std::min<uint64_t>(body_bytes, spec.expect.max_body_bytes);
+  r.aborted = aborted;
+  r.billed_duration = billed;
+  if (aborted) {
+    r.outcome = Outcome::kTimeout;
+  } else {
+    const Expect& expect = spec.expect;
+    bool checks = !body_too_large;
+    if (expect.status != 0) {
+      checks = checks && status == expect.status;
+    } else {
+      checks = checks && status >= 200 && status <= 299;
+    }
+    if (checks && !expect.body_contains.empty()) {
+      checks = body.find(expect.body_contains) != std::string::npos;
+    }
+    // An oversized body was cut by us, not by the network: classify it by its status.
+    const int effective_code = body_too_large ? CURLE_OK : static_cast<int>(code);
+    r.outcome = ClassifyOutcome(effective_code, status, checks);
+  }
+  r.cold_start = cold_header;
+  if (!r.cold_start && r.outcome == Outcome::kOk && spec.cold_start.latency_above &&
+      r.Latency() > *spec.cold_start.latency_above) {
+    r.cold_start = true;
+  }
+  active = false;
+}
+
+size_t Transfer::OnBody(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const size_t n = size * count;
+  t->body_bytes += n;
+  if (t->body_bytes > t->request->spec().expect.max_body_bytes) {
+    t->body_too_large = true;
+    return 0;  // CURLE_WRITE_ERROR: stop reading a body we would not accept anyway
+  }
+  if (t->request->keep_body()) t->body.append(data, n);
+  return n;
+}
+
+size_t Transfer::OnHeader(char* data, size_t size, size_t count, void* user) {
+  auto* t = static_cast<Transfer*>(user);
+  const size_t n = size * count;
+  const std::string_view line(data, n);
+  if (line.starts_with("HTTP/")) {
+    // A new response (after a 1xx): forget what an earlier one said.
+    t->cold_header = false;
+    t->billed.reset();
+    return n;
+  }
+  const std::size_t colon = line.find(':');
+  if (colon == std::string_view::npos) return n;
+  const std::string_view name = line.substr(0, colon);
+  const std::string_view value = Trim(line.substr(colon + 1));
+  const RequestSpec& spec = t->request->spec();
+  if (!spec.cold_start.header.empty() && EqualsIgnoreCase(name, spec.cold_start.header)) {
+    t->cold_header = EqualsIgnoreCase(value, "true");
+  } else if (!spec.billed_duration_header.empty() &&
+             EqualsIgnoreCase(name, spec.billed_duration_header)) {
+    t->billed = ParseBilledDuration(value);
+  }
+  return n;
+}
+
+}  // namespace loadgen::internal

@@ -1,0 +1,82 @@
+// Internal to the engine: one target's request as libcurl easy handles. RequestTemplate builds
+// what every request of a target shares (header lists, handle options); Transfer is one reusable
+// easy handle and the response it is reading (body check, cold-start and billed-duration headers).
+// Thread contract: owned and used by the worker that runs the target.
+#ifndef LOADGEN_TRANSFER_H_
+#define LOADGEN_TRANSFER_H_
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "loadgen/record.h"
+#include "loadgen/request.h"
+
+namespace loadgen::internal {
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+// libcurl closes its sockets through this callback (the event loop's epoll bookkeeping).
+struct CloseSocketHook {
+  curl_closesocket_callback function = nullptr;
+  void* data = nullptr;
+};
+
+class RequestTemplate {
+ public:
+  explicit RequestTemplate(RequestSpec spec);
+  ~RequestTemplate();
+  RequestTemplate(const RequestTemplate&) = delete;
+  RequestTemplate& operator=(const RequestTemplate&) = delete;
+
+  const RequestSpec& spec() const { return spec_; }
+  bool keep_body() const { return keep_body_; }
+
+  // A new easy handle with every per-target option set; its callbacks write into `transfer`.
+  // nullptr when libcurl is out of memory.
+  CURL* NewEasy(void* transfer, const CloseSocketHook& close_socket) const;
+  // Points `easy` at the request body number `sequence` (cycled) and its header list.
+  void SetBody(CURL* easy, std::size_t sequence) const;
+
+ private:
+  curl_slist* HeaderList(const std::string& content_type) const;
+
+  RequestSpec spec_;
+  std::vector<curl_slist*> header_lists_;  // one per payload, or one for bodiless requests
+  bool want_headers_ = false;
+  bool keep_body_ = false;
+};
+
+// One easy handle and the state of the request it carries. Reused from request to request so
+// that the hot path allocates nothing and libcurl keeps its connection cache warm.
+struct Transfer {
+  CURL* easy = nullptr;
+  const RequestTemplate* request = nullptr;
+  void* owner = nullptr;  // the engine's target
+  RequestRecord record;
+  std::string body;  // kept only when the body must be checked
+  uint64_t body_bytes = 0;
+  bool body_too_large = false;
+  bool cold_header = false;
+  std::optional<std::chrono::nanoseconds> billed;
+  bool active = false;
+
+  ~Transfer();
+  // Readies the handle for a new request intended for `scheduled_at` and sent at `now`.
+  void Begin(Clock::time_point scheduled_at, Clock::time_point now);
+  // Fills `record` once the transfer has ended (or was aborted): status, bytes, outcome (the
+  // response checks), cold start, billed duration.
+  void Complete(CURLcode code, Clock::time_point now, bool aborted);
+  // libcurl's header and body callbacks; `user` is the Transfer.
+  static size_t OnHeader(char* data, size_t size, size_t count, void* user);
+  static size_t OnBody(char* data, size_t size, size_t count, void* user);
+};
+
+}  // namespace loadgen::internal
+
+#endif  // LOADGEN_TRANSFER_H_

@@ -1,0 +1,117 @@
+// Internal to the engine: one worker thread and the targets it runs (see engine.cc).
+#ifndef LOADGEN_WORKER_H_
+#define LOADGEN_WORKER_H_
+
+#include <curl/curl.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <future>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include "loadgen/engine.h"
+#include "transfer.h"
+
+namespace loadgen::internal {
+
+using std::chrono::nanoseconds;
+
+// Shared between the caller's threads and the worker that runs the target.
+struct TargetHandle {
+  std::atomic<bool> finished{false};
+  std::size_t worker = 0;
+};
+
+// Where workers announce that a target has finished and callers wait for it. Thread-safe.
+class FinishBoard {
+ public:
+  void Mark(const std::shared_ptr<TargetHandle>& handle) {
+    {
+      std::lock_guard lock(mu_);
+      handle->finished = true;
+    }
+    cv_.notify_all();
+  }
+  bool Wait(const std::shared_ptr<TargetHandle>& handle, nanoseconds timeout) {
+    std::unique_lock lock(mu_);
+    return cv_.wait_for(lock, timeout, [&] { return handle->finished.load(); });
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+};
+
+struct Target;
+
+// Runs targets on one thread. Thread contract: Post() is thread-safe; everything else runs on the
+// worker's own thread (or before it starts / after it has joined).
+class Worker {
+ public:
+  Worker(FinishBoard* board, const EngineOptions& options);
+  ~Worker();
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+
+  void Post(std::function<void()> command);
+
+  // Commands, run on the worker thread.
+  void AddTarget(TargetId id, std::shared_ptr<TargetHandle> handle, TargetPlan plan,
+                 Recorder* recorder);
+  void RemoveTarget(TargetId id, nanoseconds drain, std::promise<void> done);
+  void RemoveAll(nanoseconds drain, std::promise<void> done);
+  void SetPaused(TargetId id, bool paused);
+
+  // The state machine's Send action: starts one transfer of `target`. False when it failed at
+  // once (reported as a connect error).
+  bool Start(Target& target, Clock::time_point scheduled_at, Clock::time_point now);
+
+ private:
+  void Run(const std::stop_token& stop);
+  void RunCommands();
+  void Wait(Clock::time_point deadline);
+  void SocketAction(curl_socket_t fd, int events);
+  void CollectDone();
+  void Finish(Transfer* t, CURLcode code, Clock::time_point now, bool aborted);
+  void ServiceTargets(Clock::time_point now);
+  void ServiceTarget(Target& target, Clock::time_point now);
+  Transfer* Acquire(Target& target);
+  void CheckFinished(Target& target, Clock::time_point now);
+  void CompleteRemoval(TargetId id);
+  void UpdateConnectionCache();
+  Clock::time_point NextDeadline() const;
+
+  static int OnSocket(CURL* easy, curl_socket_t fd, int what, void* user, void* socket_user);
+  static int OnTimer(CURLM* multi, long timeout_ms, void* user);
+  static int OnCloseSocket(void* user, curl_socket_t fd);
+
+  FinishBoard* board_;
+  EngineOptions options_;
+  CURLM* multi_ = nullptr;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  bool use_pwait2_ = true;
+  std::optional<Clock::time_point> curl_deadline_;
+  // The epoll interest we registered for each fd libcurl watches (0: none). An fd libcurl stops
+  // watching stays registered until an event shows up for it, saving an epoll_ctl pair per
+  // request on keep-alive connections that go idle between requests.
+  std::vector<uint32_t> registered_;
+  std::vector<uint32_t> wanted_;
+  std::map<TargetId, std::unique_ptr<Target>> targets_;
+  std::vector<std::pair<std::vector<TargetId>, std::promise<void>>> remove_all_waiters_;
+
+  std::mutex mu_;
+  std::vector<std::function<void()>> commands_;
+  std::atomic<bool> has_commands_{false};  // lets the loop skip the lock when nothing is posted
+  std::jthread thread_;                    // last: started once everything above exists
+};
+
+}  // namespace loadgen::internal
+
+#endif  // LOADGEN_WORKER_H_
