@@ -1,5 +1,5 @@
-// The config's rules that need no YAML: URL and listen-address checks, redaction of secrets, and
-// how a load plan is shared among generators. Also used for command-line flags.
+// The config's rules that need no YAML: URL and listen-address checks, and how a load plan is
+// shared among generators. Also used for command-line flags.
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,6 +9,7 @@
 #include "loadgen/url.h"
 
 namespace infercost {
+
 loadgen::LoadPlan ShardPlan(const loadgen::LoadPlan& plan, const Shard& shard,
                             std::size_t target_position) {
   return loadgen::SplitPlan(plan, shard.count, shard.index, target_position);
