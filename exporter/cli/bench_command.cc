@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "common/duration.h"
 #include "cost/cost.h"
 #include "loadgen/csv.h"
@@ -96,20 +97,6 @@ struct BenchSetup {
   uint64_t seed = 1;
   std::optional<ResolvedPricing> pricing;
 };
-
-// Durations as DESIGN.md writes them; a bare number is seconds, as performance_test.py took it.
-std::optional<nanoseconds> ParseFlagDuration(const std::string& text) {
-  if (auto d = ParseDuration(text); d.has_value()) return d;
-  double value = 0;
-  std::size_t used = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  if (used != text.size() || !std::isfinite(value) || std::abs(value) > 9e9) return std::nullopt;
-  return nanoseconds(std::llround(value * 1e9));
-}
 
 bool HasPricingFlags(const Flags& f) {
   return !f.instance_type.empty() || f.instances || f.usd_per_hour || f.lambda_memory_mb ||
@@ -210,17 +197,18 @@ std::string Build(const Flags& f, BenchSetup* setup) {
     }
   }
   if (!f.duration.empty()) {
-    const auto d = ParseFlagDuration(f.duration);
-    if (!d) return "--duration '" + f.duration + "' is not a duration (e.g. 60s, 5m, 500ms)";
-    if (d->count() <= 0) return "--duration must be positive";
+    std::string error;
+    const auto d = ParseDurationFlag("--duration", f.duration, DurationBound::kPositive, &error);
+    if (!d) return error;
     setup->duration = *d;
   } else {
     if (*f.requests < 1) return "--requests must be at least 1";
     setup->requests = static_cast<uint64_t>(*f.requests);
   }
-  const auto timeout = ParseFlagDuration(f.timeout);
-  if (!timeout) return "--timeout '" + f.timeout + "' is not a duration (e.g. 30s, 500ms)";
-  if (timeout->count() <= 0) return "--timeout must be positive";
+  std::string timeout_error;
+  const auto timeout =
+      ParseDurationFlag("--timeout", f.timeout, DurationBound::kPositive, &timeout_error);
+  if (!timeout) return timeout_error;
   if (f.threads && (*f.threads < 1 || *f.threads > kMaxThreads)) {
     return "--threads must be between 1 and " + std::to_string(kMaxThreads);
   }
@@ -437,7 +425,7 @@ void AddFlags(CLI::App& app, Flags& f) {
   app.add_option("--concurrency", f.concurrency, "closed loop: requests kept in flight");
   app.add_option("--rate", f.rate, "open loop: requests per second");
   app.add_option("--arrival", f.arrival, "open loop: constant | poisson (default constant)");
-  app.add_option("--duration", f.duration, "run for this long (60s, 5m; a bare number is s)");
+  app.add_option("--duration", f.duration, "run for this long (60s, 5m, 500ms)");
   app.add_option("--requests", f.requests, "send this many requests");
   app.add_option("--timeout", f.timeout, "per-request timeout (default 30s)");
   app.add_option("--csv", f.csv, "write one row per request to this file");
@@ -466,19 +454,10 @@ int RunBench(int argc, char** argv) {
   CLI::App app{"One-shot load test of one URL, with the seed's summary and cost per 1M.", argv[0]};
   Flags flags;
   AddFlags(app, flags);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return kExitOk;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s: %s\nRun '%s --help' for the flags.\n", argv[0], e.what(), argv[0]);
-    return kExitUsage;
-  }
+  if (const std::optional<int> code = ParseFlags(app, argc, argv)) return *code;
   BenchSetup setup;
   if (std::string error = Build(flags, &setup); !error.empty()) {
-    std::fprintf(stderr, "%s: %s\n", argv[0], error.c_str());
-    return kExitUsage;
+    return UsageError(argv[0], error);
   }
 
   loadgen::GlobalInit();

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "emulator/emulator.h"
 
 namespace infercost {
@@ -25,11 +26,7 @@ int RunEmulate(int argc, char** argv) {
   app.add_option("--seed", options.seed, "seed of every random draw")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kExitOk : kExitUsage;
-  }
+  if (const std::optional<int> code = ParseFlags(app, argc, argv)) return *code;
 
   // Block the stop signals before any thread starts so that only sigwait below sees them.
   sigset_t stop_signals;
