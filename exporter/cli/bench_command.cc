@@ -448,6 +448,95 @@ void AddFlags(CLI::App& app, Flags& f) {
   app.add_option("--region", f.region, "price: catalog region (default us-east-1)");
 }
 
+// What a bench run measured and how it ended.
+struct BenchRun {
+  loadgen::StatsSnapshot snapshot;
+  double elapsed_s = 0;
+  bool interrupted = false;  // by SIGINT
+  bool overran = false;      // requests still out long after a --duration run; aborted
+  bool csv_ok = true;
+};
+
+// Runs the load: one shard per engine thread, each recording into the shared stats (and the CSV
+// file), a progress line on stderr when it is a terminal, SIGINT ending the run early.
+BenchRun RunLoad(const BenchSetup& setup, const std::shared_ptr<loadgen::CsvFile>& csv) {
+  BenchRun run;
+  loadgen::StatsOptions options;
+  options.window = seconds(5);  // for the progress line; the summary uses the totals
+  loadgen::TargetStats stats(options);
+  std::vector<std::unique_ptr<loadgen::StatsRecorder>> stat_recorders;
+  std::vector<std::unique_ptr<loadgen::CsvRecorder>> csv_recorders;
+  std::vector<std::unique_ptr<loadgen::TeeRecorder>> tees;
+  std::vector<loadgen::TargetId> ids;
+
+  struct sigaction action = {};
+  struct sigaction previous = {};
+  action.sa_handler = OnInterrupt;
+  sigemptyset(&action.sa_mask);
+  g_interrupted = false;
+  sigaction(SIGINT, &action, &previous);
+
+  const bool progress = isatty(STDERR_FILENO) != 0;
+  Clock::time_point start;
+  Clock::time_point end;
+  {
+    loadgen::Engine engine(loadgen::EngineOptions{.threads = setup.threads});
+    std::vector<loadgen::TargetPlan> shards = Shards(setup);
+    start = Clock::now();
+    for (loadgen::TargetPlan& plan : shards) {
+      stat_recorders.push_back(std::make_unique<loadgen::StatsRecorder>(&stats));
+      loadgen::Recorder* recorder = stat_recorders.back().get();
+      if (csv != nullptr) {
+        csv_recorders.push_back(std::make_unique<loadgen::CsvRecorder>(csv, "bench"));
+        tees.push_back(
+            std::make_unique<loadgen::TeeRecorder>(recorder, csv_recorders.back().get()));
+        recorder = tees.back().get();
+      }
+      ids.push_back(engine.Add(std::move(plan), recorder));
+    }
+    // A --duration run ends on time; requests still out then get their timeout, and a little
+    // grace, before they are aborted (and reported as timeouts).
+    const std::optional<Clock::time_point> hard_stop =
+        setup.duration
+            ? std::optional(start + *setup.duration + setup.request.timeout + kOverrunGrace)
+            : std::nullopt;
+    Clock::time_point next_progress = start + kProgressInterval;
+    for (loadgen::TargetId id : ids) {
+      while (!engine.WaitFinished(id, milliseconds(100))) {
+        const Clock::time_point now = Clock::now();
+        if (g_interrupted.load()) {
+          run.interrupted = true;
+          break;
+        }
+        if (hard_stop && now >= *hard_stop) {
+          run.overran = true;
+          break;
+        }
+        if (progress && now >= next_progress) {
+          PrintProgress(stats, start);
+          next_progress = now + kProgressInterval;
+        }
+      }
+      if (run.interrupted || run.overran) break;
+    }
+    end = Clock::now();
+    // Remove() drains what is left (nothing, on a normal end) and guarantees the workers no
+    // longer touch the recorders.
+    const nanoseconds drain = run.interrupted ? kInterruptDrain : nanoseconds(0);
+    for (loadgen::TargetId id : ids) engine.Remove(id, drain);
+    if (run.interrupted || run.overran) end = Clock::now();
+  }
+  sigaction(SIGINT, &previous, nullptr);
+  if (progress) std::fputs("\r\033[K", stderr);
+
+  for (auto& r : stat_recorders) r->Flush(end, 0);
+  for (auto& r : csv_recorders) run.csv_ok = r->Close() && run.csv_ok;
+  if (csv != nullptr) run.csv_ok = csv->Close() && run.csv_ok;
+  run.snapshot = stats.Snapshot(end);
+  run.elapsed_s = duration<double>(end - start).count();
+  return run;
+}
+
 }  // namespace
 
 int RunBench(int argc, char** argv) {
@@ -480,95 +569,22 @@ int RunBench(int argc, char** argv) {
   }
   std::fflush(stdout);
 
-  loadgen::StatsOptions options;
-  options.window = seconds(5);  // for the progress line; the summary uses the totals
-  loadgen::TargetStats stats(options);
-  std::vector<std::unique_ptr<loadgen::StatsRecorder>> stat_recorders;
-  std::vector<std::unique_ptr<loadgen::CsvRecorder>> csv_recorders;
-  std::vector<std::unique_ptr<loadgen::TeeRecorder>> tees;
-  std::vector<loadgen::TargetId> ids;
-
-  struct sigaction action = {};
-  struct sigaction previous = {};
-  action.sa_handler = OnInterrupt;
-  sigemptyset(&action.sa_mask);
-  g_interrupted = false;
-  sigaction(SIGINT, &action, &previous);
-
-  const bool progress = isatty(STDERR_FILENO) != 0;
-  bool interrupted = false;
-  bool overran = false;
-  Clock::time_point start;
-  Clock::time_point end;
-  {
-    loadgen::Engine engine(loadgen::EngineOptions{.threads = setup.threads});
-    std::vector<loadgen::TargetPlan> shards = Shards(setup);
-    start = Clock::now();
-    for (loadgen::TargetPlan& plan : shards) {
-      stat_recorders.push_back(std::make_unique<loadgen::StatsRecorder>(&stats));
-      loadgen::Recorder* recorder = stat_recorders.back().get();
-      if (csv != nullptr) {
-        csv_recorders.push_back(std::make_unique<loadgen::CsvRecorder>(csv, "bench"));
-        tees.push_back(
-            std::make_unique<loadgen::TeeRecorder>(recorder, csv_recorders.back().get()));
-        recorder = tees.back().get();
-      }
-      ids.push_back(engine.Add(std::move(plan), recorder));
-    }
-    // A --duration run ends on time; requests still out then get their timeout, and a little
-    // grace, before they are aborted (and reported as timeouts).
-    const std::optional<Clock::time_point> hard_stop =
-        setup.duration
-            ? std::optional(start + *setup.duration + setup.request.timeout + kOverrunGrace)
-            : std::nullopt;
-    Clock::time_point next_progress = start + kProgressInterval;
-    for (loadgen::TargetId id : ids) {
-      while (!engine.WaitFinished(id, milliseconds(100))) {
-        const Clock::time_point now = Clock::now();
-        if (g_interrupted.load()) {
-          interrupted = true;
-          break;
-        }
-        if (hard_stop && now >= *hard_stop) {
-          overran = true;
-          break;
-        }
-        if (progress && now >= next_progress) {
-          PrintProgress(stats, start);
-          next_progress = now + kProgressInterval;
-        }
-      }
-      if (interrupted || overran) break;
-    }
-    end = Clock::now();
-    // Remove() drains what is left (nothing, on a normal end) and guarantees the workers no
-    // longer touch the recorders.
-    const nanoseconds drain = interrupted ? kInterruptDrain : nanoseconds(0);
-    for (loadgen::TargetId id : ids) engine.Remove(id, drain);
-    if (interrupted || overran) end = Clock::now();
-  }
-  sigaction(SIGINT, &previous, nullptr);
-  if (progress) std::fputs("\r\033[K", stderr);
-
-  for (auto& r : stat_recorders) r->Flush(end, 0);
-  bool csv_ok = true;
-  for (auto& r : csv_recorders) csv_ok = r->Close() && csv_ok;
+  const BenchRun run = RunLoad(setup, csv);
   if (csv != nullptr) {
-    csv_ok = csv->Close() && csv_ok;
-    if (csv_ok) {
+    if (run.csv_ok) {
       std::printf("Raw data saved to: %s\n", flags.csv.c_str());
     } else {
       std::fprintf(stderr, "%s: %s\n", argv[0], csv->error().c_str());
     }
   }
-  const loadgen::StatsSnapshot snapshot = stats.Snapshot(end);
-  PrintSummary(flags, setup, snapshot, duration<double>(end - start).count());
+  const loadgen::StatsSnapshot& snapshot = run.snapshot;
+  PrintSummary(flags, setup, snapshot, run.elapsed_s);
   std::fflush(stdout);
-  if (interrupted) {
+  if (run.interrupted) {
     std::fprintf(stderr, "%s: interrupted; the summary covers the requests sent so far\n", argv[0]);
     return kExitFailure;
   }
-  if (overran) {
+  if (run.overran) {
     std::fprintf(stderr, "%s: requests were still running long after the end; they were aborted\n",
                  argv[0]);
   }
@@ -576,7 +592,7 @@ int RunBench(int argc, char** argv) {
     std::fprintf(stderr, "%s: no request succeeded\n", argv[0]);
     return kExitFailure;
   }
-  return csv_ok ? kExitOk : kExitFailure;
+  return run.csv_ok ? kExitOk : kExitFailure;
 }
 
 }  // namespace infercost

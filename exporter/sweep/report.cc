@@ -329,13 +329,16 @@ std::string LevelsText(const SweepMethod& m) {
   return out;
 }
 
-Document BuildDocument(const SweepReport& report) {
+std::string ObjectiveText(const SweepMethod& m) {
+  return m.criteria.slo_p95_s ? "objective p95 <= " + FormatMs(*m.criteria.slo_p95_s)
+                              : std::string("no common latency objective");
+}
+
+// The answer first: the recommendation, what was swept, and each target at a glance.
+void AddSummary(const SweepReport& report, Document& doc) {
   const SweepMethod& m = report.method;
   const Recommendation& rec = report.recommendation;
-  const std::string objective = m.criteria.slo_p95_s
-                                    ? "objective p95 <= " + FormatMs(*m.criteria.slo_p95_s)
-                                    : std::string("no common latency objective");
-  Document doc;
+  const std::string objective = ObjectiveText(m);
   doc.Heading(1, "infercost sweep report");
   doc.Paragraph("**Recommendation:** " + rec.sentence);
   doc.Paragraph(
@@ -376,7 +379,11 @@ Document BuildDocument(const SweepReport& report) {
   doc.Table({"target", "pricing", "saturation (knee)", "best within objective", "IPS (95 % CI)",
              "p95 ms (95 % CI)", "$ per 1M (95 % CI)", "sweep ended"},
             {false, false, false, false, true, true, true, false}, std::move(rows));
+}
 
+void AddTrafficAndCharts(const SweepReport& report, Document& doc) {
+  std::vector<std::vector<std::string>> rows;
+  const Recommendation& rec = report.recommendation;
   // --- recommendation at the traffic
   if (rec.traffic) {
     const TrafficProfile& tr = *rec.traffic;
@@ -429,7 +436,12 @@ Document BuildDocument(const SweepReport& report) {
   if (!report.cold_starts.empty()) {
     doc.Figure("cold_starts.svg", "Cold-start probability and p95 against idle time");
   }
+}
 
+void AddWarningsAndSteps(const SweepReport& report, Document& doc) {
+  std::vector<std::vector<std::string>> rows;
+  const SweepMethod& m = report.method;
+  const std::string objective = ObjectiveText(m);
   // --- warnings
   std::vector<std::string> warnings;
   for (const TargetSweep& t : report.targets) {
@@ -460,7 +472,12 @@ Document BuildDocument(const SweepReport& report) {
          "p99 ms (95 % CI)", "errors", "cold starts", "$ per 1M (95 % CI)", "meets objective"},
         {false, true, true, true, true, true, true, true, true, false}, std::move(rows));
   }
+}
 
+void AddColdStarts(const SweepReport& report, Document& doc) {
+  std::vector<std::vector<std::string>> rows;
+  const SweepMethod& m = report.method;
+  const Recommendation& rec = report.recommendation;
   // --- cold starts
   if (!report.cold_starts.empty()) {
     doc.Heading(2, "Cold starts");
@@ -519,7 +536,12 @@ Document BuildDocument(const SweepReport& report) {
       doc.List(std::move(facts));
     }
   }
+}
 
+void AddMethodAndPrices(const SweepReport& report, Document& doc) {
+  std::vector<std::vector<std::string>> rows;
+  const SweepMethod& m = report.method;
+  const std::string objective = ObjectiveText(m);
   // --- method and prices
   doc.Heading(2, "Method");
   std::vector<std::string> method = {
@@ -572,6 +594,15 @@ Document BuildDocument(const SweepReport& report) {
                 (m.fleet_emulated ? " (emulated: nothing was charged)." : "."));
   doc.Heading(2, "Command");
   doc.Code(m.command_line);
+}
+
+Document BuildDocument(const SweepReport& report) {
+  Document doc;
+  AddSummary(report, doc);
+  AddTrafficAndCharts(report, doc);
+  AddWarningsAndSteps(report, doc);
+  AddColdStarts(report, doc);
+  AddMethodAndPrices(report, doc);
   return doc;
 }
 
