@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "common/duration.h"
 #include "cost/cost.h"
 #include "loadgen/csv.h"
@@ -97,20 +98,6 @@ struct BenchSetup {
   uint64_t seed = 1;
   std::optional<ResolvedPricing> pricing;
 };
-
-// Durations as DESIGN.md writes them; a bare number is seconds, as performance_test.py took it.
-std::optional<nanoseconds> ParseFlagDuration(const std::string& text) {
-  if (auto d = ParseDuration(text); d.has_value()) return d;
-  double value = 0;
-  std::size_t used = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  if (used != text.size() || !std::isfinite(value) || std::abs(value) > 9e9) return std::nullopt;
-  return nanoseconds(std::llround(value * 1e9));
-}
 
 bool HasPricingFlags(const Flags& f) {
   return !f.instance_type.empty() || f.instances || f.usd_per_hour || f.lambda_memory_mb ||
@@ -215,17 +202,18 @@ std::string Build(const Flags& f, BenchSetup* setup) {
     }
   }
   if (!f.duration.empty()) {
-    const auto d = ParseFlagDuration(f.duration);
-    if (!d) return "--duration '" + f.duration + "' is not a duration (e.g. 60s, 5m, 500ms)";
-    if (d->count() <= 0) return "--duration must be positive";
+    std::string error;
+    const auto d = ParseDurationFlag("--duration", f.duration, DurationBound::kPositive, &error);
+    if (!d) return error;
     setup->duration = *d;
   } else {
     if (*f.requests < 1) return "--requests must be at least 1";
     setup->requests = static_cast<uint64_t>(*f.requests);
   }
-  const auto timeout = ParseFlagDuration(f.timeout);
-  if (!timeout) return "--timeout '" + f.timeout + "' is not a duration (e.g. 30s, 500ms)";
-  if (timeout->count() <= 0) return "--timeout must be positive";
+  std::string timeout_error;
+  const auto timeout =
+      ParseDurationFlag("--timeout", f.timeout, DurationBound::kPositive, &timeout_error);
+  if (!timeout) return timeout_error;
   if (f.threads && (*f.threads < 1 || *f.threads > kMaxThreads)) {
     return "--threads must be between 1 and " + std::to_string(kMaxThreads);
   }
@@ -434,7 +422,7 @@ void AddFlags(CLI::App& app, Flags& f) {
   app.add_option("--concurrency", f.concurrency, "closed loop: requests kept in flight");
   app.add_option("--rate", f.rate, "open loop: requests per second");
   app.add_option("--arrival", f.arrival, "open loop: constant | poisson (default constant)");
-  app.add_option("--duration", f.duration, "run for this long (60s, 5m; a bare number is s)");
+  app.add_option("--duration", f.duration, "run for this long (60s, 5m, 500ms)");
   app.add_option("--requests", f.requests, "send this many requests");
   app.add_option("--timeout", f.timeout, "per-request timeout (default 30s)");
   app.add_option("--csv", f.csv, "write one row per request to this file");
@@ -457,47 +445,19 @@ void AddFlags(CLI::App& app, Flags& f) {
   app.add_option("--region", f.region, "price: catalog region (default us-east-1)");
 }
 
-}  // namespace
+// What a bench run measured and how it ended.
+struct BenchRun {
+  loadgen::StatsSnapshot snapshot;
+  double elapsed_s = 0;
+  bool interrupted = false;  // by SIGINT
+  bool overran = false;      // requests still out long after a --duration run; aborted
+  bool csv_ok = true;
+};
 
-int RunBench(int argc, char** argv) {
-  CLI::App app{"One-shot load test of one URL, with the seed's summary and cost per 1M.", argv[0]};
-  Flags flags;
-  AddFlags(app, flags);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp&) {
-    std::fputs(app.help().c_str(), stdout);
-    return kExitOk;
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "%s: %s\nRun '%s --help' for the flags.\n", argv[0], e.what(), argv[0]);
-    return kExitUsage;
-  }
-  BenchSetup setup;
-  if (std::string error = Build(flags, &setup); !error.empty()) {
-    std::fprintf(stderr, "%s: %s\n", argv[0], error.c_str());
-    return kExitUsage;
-  }
-
-  loadgen::GlobalInit();
-  std::shared_ptr<loadgen::CsvFile> csv;
-  if (!flags.csv.empty()) {
-    std::string error;
-    csv = loadgen::CsvFile::Open(flags.csv, &error);
-    if (csv == nullptr) {
-      std::fprintf(stderr, "%s: %s\n", argv[0], error.c_str());
-      return kExitUsage;
-    }
-  }
-
-  if (!flags.image_dir.empty()) std::printf("Found %zu images for testing.\n", setup.payload_count);
-  if (setup.open_loop) {
-    std::printf("Starting test for %s with rate: %g req/s...\n", flags.url.c_str(), setup.rate);
-  } else {
-    std::printf("Starting test for %s with concurrency: %d...\n", flags.url.c_str(),
-                setup.concurrency);
-  }
-  std::fflush(stdout);
-
+// Runs the load: one shard per engine thread, each recording into the shared stats (and the CSV
+// file), a progress line on stderr when it is a terminal, SIGINT ending the run early.
+BenchRun RunLoad(const BenchSetup& setup, const std::shared_ptr<loadgen::CsvFile>& csv) {
+  BenchRun run;
   loadgen::StatsOptions options;
   options.window = seconds(5);  // for the progress line; the summary uses the totals
   loadgen::TargetStats stats(options);
@@ -514,8 +474,6 @@ int RunBench(int argc, char** argv) {
   sigaction(SIGINT, &action, &previous);
 
   const bool progress = isatty(STDERR_FILENO) != 0;
-  bool interrupted = false;
-  bool overran = false;
   Clock::time_point start;
   Clock::time_point end;
   {
@@ -544,11 +502,11 @@ int RunBench(int argc, char** argv) {
       while (!engine.WaitFinished(id, milliseconds(100))) {
         const Clock::time_point now = Clock::now();
         if (g_interrupted.load()) {
-          interrupted = true;
+          run.interrupted = true;
           break;
         }
         if (hard_stop && now >= *hard_stop) {
-          overran = true;
+          run.overran = true;
           break;
         }
         if (progress && now >= next_progress) {
@@ -556,37 +514,74 @@ int RunBench(int argc, char** argv) {
           next_progress = now + kProgressInterval;
         }
       }
-      if (interrupted || overran) break;
+      if (run.interrupted || run.overran) break;
     }
     end = Clock::now();
     // Remove() drains what is left (nothing, on a normal end) and guarantees the workers no
     // longer touch the recorders.
-    const nanoseconds drain = interrupted ? kInterruptDrain : nanoseconds(0);
+    const nanoseconds drain = run.interrupted ? kInterruptDrain : nanoseconds(0);
     for (loadgen::TargetId id : ids) engine.Remove(id, drain);
-    if (interrupted || overran) end = Clock::now();
+    if (run.interrupted || run.overran) end = Clock::now();
   }
   sigaction(SIGINT, &previous, nullptr);
   if (progress) std::fputs("\r\033[K", stderr);
 
   for (auto& r : stat_recorders) r->Flush(end, 0);
-  bool csv_ok = true;
-  for (auto& r : csv_recorders) csv_ok = r->Close() && csv_ok;
+  for (auto& r : csv_recorders) run.csv_ok = r->Close() && run.csv_ok;
+  if (csv != nullptr) run.csv_ok = csv->Close() && run.csv_ok;
+  run.snapshot = stats.Snapshot(end);
+  run.elapsed_s = duration<double>(end - start).count();
+  return run;
+}
+
+}  // namespace
+
+int RunBench(int argc, char** argv) {
+  CLI::App app{"One-shot load test of one URL, with the seed's summary and cost per 1M.", argv[0]};
+  Flags flags;
+  AddFlags(app, flags);
+  if (const std::optional<int> code = ParseFlags(app, argc, argv)) return *code;
+  BenchSetup setup;
+  if (std::string error = Build(flags, &setup); !error.empty()) {
+    return UsageError(argv[0], error);
+  }
+
+  loadgen::GlobalInit();
+  std::shared_ptr<loadgen::CsvFile> csv;
+  if (!flags.csv.empty()) {
+    std::string error;
+    csv = loadgen::CsvFile::Open(flags.csv, &error);
+    if (csv == nullptr) {
+      std::fprintf(stderr, "%s: %s\n", argv[0], error.c_str());
+      return kExitUsage;
+    }
+  }
+
+  if (!flags.image_dir.empty()) std::printf("Found %zu images for testing.\n", setup.payload_count);
+  if (setup.open_loop) {
+    std::printf("Starting test for %s with rate: %g req/s...\n", flags.url.c_str(), setup.rate);
+  } else {
+    std::printf("Starting test for %s with concurrency: %d...\n", flags.url.c_str(),
+                setup.concurrency);
+  }
+  std::fflush(stdout);
+
+  const BenchRun run = RunLoad(setup, csv);
   if (csv != nullptr) {
-    csv_ok = csv->Close() && csv_ok;
-    if (csv_ok) {
+    if (run.csv_ok) {
       std::printf("Raw data saved to: %s\n", flags.csv.c_str());
     } else {
       std::fprintf(stderr, "%s: %s\n", argv[0], csv->error().c_str());
     }
   }
-  const loadgen::StatsSnapshot snapshot = stats.Snapshot(end);
-  PrintSummary(flags, setup, snapshot, duration<double>(end - start).count());
+  const loadgen::StatsSnapshot& snapshot = run.snapshot;
+  PrintSummary(flags, setup, snapshot, run.elapsed_s);
   std::fflush(stdout);
-  if (interrupted) {
+  if (run.interrupted) {
     std::fprintf(stderr, "%s: interrupted; the summary covers the requests sent so far\n", argv[0]);
     return kExitFailure;
   }
-  if (overran) {
+  if (run.overran) {
     std::fprintf(stderr, "%s: requests were still running long after the end; they were aborted\n",
                  argv[0]);
   }
@@ -594,7 +589,7 @@ int RunBench(int argc, char** argv) {
     std::fprintf(stderr, "%s: no request succeeded\n", argv[0]);
     return kExitFailure;
   }
-  return csv_ok ? kExitOk : kExitFailure;
+  return run.csv_ok ? kExitOk : kExitFailure;
 }
 
 }  // namespace infercost

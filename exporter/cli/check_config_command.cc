@@ -7,9 +7,11 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "common/duration.h"
 #include "config/config.h"
 #include "cost/cost.h"
+#include "cost/spend.h"
 #include "loadgen/billed_duration.h"
 
 namespace infercost {
@@ -52,86 +54,60 @@ std::string DescribeLoad(const loadgen::LoadPlan& plan) {
   return FormatDuration(cycle) + (plan.repeat ? " cycle" : " plan") + " (" + stages + ")";
 }
 
-// The spend of one target's schedule per hour, averaged over its stage cycle, from the cost model
-// itself: each stage becomes the Usage it would produce if every request took `latency` and
-// succeeded. Latency decides how many requests a closed loop sends and how long Lambda bills
-// each; instance hours do not depend on it.
-struct SpendEstimate {
-  double time_usd_per_hour = 0;
-  double request_usd_per_hour = 0;
-  double surplus_max_usd_per_hour = 0;  // burstable, unlimited: extra at full CPU when loaded
-  bool depends_on_latency = false;
-};
-
-SpendEstimate EstimateSpend(const ResolvedPricing& pricing, const loadgen::LoadPlan& plan,
-                            std::chrono::nanoseconds latency) {
-  using Seconds = std::chrono::duration<double>;
-  const double latency_seconds = Seconds(latency).count();
+// The spend of one target's schedule per hour, averaged over its stage cycle: each stage priced
+// as if every request took `latency` and succeeded. Latency decides how many requests a closed
+// loop sends and how long Lambda bills each; instance hours do not depend on it.
+SpendEstimate SpendPerHour(const ResolvedPricing& pricing, const loadgen::LoadPlan& plan,
+                           std::chrono::nanoseconds latency) {
   SpendEstimate estimate;
   double cycle_seconds = 0;
   for (const loadgen::Stage& stage : plan.stages) {
     // An endless stage (the default load) is priced over one hour.
-    const double seconds = stage.duration.count() > 0 ? Seconds(stage.duration).count() : 3600;
+    const double seconds =
+        stage.duration.count() > 0 ? std::chrono::duration<double>(stage.duration).count() : 3600;
     cycle_seconds += seconds;
-    double per_second = 0;
+    PlannedLoad load{.seconds = seconds};
+    const std::chrono::milliseconds billed(loadgen::RoundBilledMs(latency));
     switch (stage.kind) {
       case loadgen::Stage::Kind::kClosed:
-        per_second = stage.concurrency / latency_seconds;
+        load = ClosedLoopLoad(stage.concurrency, seconds, billed);
         break;
       case loadgen::Stage::Kind::kOpen:
-        per_second = stage.rate;
+        load = OpenLoopLoad(stage.rate, seconds, billed);
         break;
       case loadgen::Stage::Kind::kIdle:
         break;
     }
-    Usage usage;
-    usage.elapsed_seconds = seconds;
-    usage.requests = static_cast<uint64_t>(std::llround(per_second * seconds));
-    usage.ok = usage.requests;
-    usage.billable_requests = usage.requests;
-    usage.billed_ms = usage.requests * loadgen::RoundBilledMs(latency);
-    const Cost cost = ComputeCost(pricing, usage);
-    estimate.time_usd_per_hour += cost.time_usd;
-    estimate.request_usd_per_hour += cost.request_usd;
-    if (usage.ok > 0) {
-      // Capacity equal to the offered rate: utilisation 1, the most surplus this stage can buy.
-      usage.capacity_ips = static_cast<double>(usage.ok) / seconds;
-      estimate.surplus_max_usd_per_hour += ComputeCost(pricing, usage).surplus_credit_usd;
-    }
-    if (cost.request_usd > 0 &&
-        (stage.kind == loadgen::Stage::Kind::kClosed || pricing.memory_gb > 0)) {
-      estimate.depends_on_latency = true;
-    }
+    estimate += EstimateSpend(pricing, load);
   }
   const double cycle_hours = cycle_seconds / 3600;
   if (cycle_hours > 0) {
-    estimate.time_usd_per_hour /= cycle_hours;
-    estimate.request_usd_per_hour /= cycle_hours;
-    estimate.surplus_max_usd_per_hour /= cycle_hours;
+    estimate.time_usd /= cycle_hours;
+    estimate.request_usd /= cycle_hours;
+    estimate.surplus_max_usd /= cycle_hours;
   }
   return estimate;
 }
 
 std::string DescribeSpend(const TargetConfig& target, const SpendEstimate& spend,
                           std::chrono::nanoseconds latency) {
-  const double total = spend.time_usd_per_hour + spend.request_usd_per_hour;
-  std::string out = "spend about " + FormatUsd(total) + "/h (time " +
-                    FormatUsd(spend.time_usd_per_hour) + "/h + requests " +
-                    FormatUsd(spend.request_usd_per_hour) + "/h";
+  const double total = spend.time_usd + spend.request_usd;
+  std::string out = "spend about " + FormatUsd(total) + "/h (time " + FormatUsd(spend.time_usd) +
+                    "/h + requests " + FormatUsd(spend.request_usd) + "/h";
   if (spend.depends_on_latency) {
     out += ", assuming " + FormatDuration(latency) + " per request";
   }
   out += ")";
-  if (spend.surplus_max_usd_per_hour > 0) {
-    out += ", up to " + FormatUsd(spend.surplus_max_usd_per_hour) +
+  if (spend.surplus_max_usd > 0) {
+    out += ", up to " + FormatUsd(spend.surplus_max_usd) +
            "/h more in surplus CPU credits at full load";
   }
   if (target.spend_limit_usd) {
     // The guardrail counts what the test's own requests cost (instance hours are paid anyway).
     out += "; spend_limit_usd " + FormatUsd(*target.spend_limit_usd);
-    if (spend.request_usd_per_hour > 0) {
-      const auto minutes = static_cast<int64_t>(
-          std::llround(*target.spend_limit_usd / spend.request_usd_per_hour * 60));
+    if (spend.request_usd > 0) {
+      const auto minutes =
+          static_cast<int64_t>(std::llround(*target.spend_limit_usd / spend.request_usd * 60));
       out += " reached after about " +
              FormatDuration(std::chrono::minutes(std::max<int64_t>(minutes, 1)));
     } else {
@@ -155,18 +131,11 @@ int RunCheckConfig(int argc, char** argv) {
                  "latency assumed for the spend estimate: it sets how many requests a closed loop "
                  "sends and how long Lambda bills each")
       ->capture_default_str();
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kExitOk : kExitUsage;
-  }
-
-  const std::optional<std::chrono::nanoseconds> latency = ParseDuration(latency_text);
-  if (!latency || latency->count() <= 0) {
-    std::fprintf(stderr, "%s: --latency: '%s' is not a duration above 0 (e.g. 500ms)\n", argv[0],
-                 latency_text.c_str());
-    return kExitUsage;
-  }
+  if (const std::optional<int> code = ParseFlags(app, argc, argv)) return *code;
+  std::string latency_error;
+  const std::optional<std::chrono::nanoseconds> latency =
+      ParseDurationFlag("--latency", latency_text, DurationBound::kPositive, &latency_error);
+  if (!latency) return UsageError(argv[0], latency_error);
 
   bool stand_in_used = false;
   const EnvLookup process = ProcessEnv();
@@ -205,8 +174,8 @@ int RunCheckConfig(int argc, char** argv) {
       std::printf("    spend unknown: %s\n", resolved.error.c_str());
       continue;
     }
-    const SpendEstimate spend = EstimateSpend(*resolved.pricing, target.load, *latency);
-    total_usd_per_hour += spend.time_usd_per_hour + spend.request_usd_per_hour;
+    const SpendEstimate spend = SpendPerHour(*resolved.pricing, target.load, *latency);
+    total_usd_per_hour += spend.time_usd + spend.request_usd;
     std::printf("    %s\n", DescribeSpend(target, spend, *latency).c_str());
   }
   std::printf("  all targets: about %s/h\n", FormatUsd(total_usd_per_hour).c_str());

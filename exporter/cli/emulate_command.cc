@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "common/listen_address.h"
 #include "emulator/emulator.h"
 
@@ -26,17 +27,11 @@ int RunEmulate(int argc, char** argv) {
   app.add_option("--seed", options.seed, "seed of every random draw")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kExitOk : kExitUsage;
-  }
+  if (const std::optional<int> code = ParseFlags(app, argc, argv)) return *code;
   std::string listen_error;
   const std::optional<ListenAddress> address = ParseListenAddress(listen, &listen_error);
   if (!address) {
-    std::fprintf(stderr, "%s: listen address '%s' %s\n", argv[0], listen.c_str(),
-                 listen_error.c_str());
-    return kExitUsage;
+    return UsageError(argv[0], "listen address '" + listen + "' " + listen_error);
   }
   options.host = address->BindHost();
   options.port = address->port;

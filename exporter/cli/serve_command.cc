@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "emulator/emulator.h"
@@ -127,11 +128,7 @@ int RunServe(int argc, char** argv) {
       ->check(CLI::Range(1.0, 10000.0));
   app.add_option("--log-level", log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? kExitOk : kExitUsage;
-  }
+  if (const std::optional<int> code = ParseFlags(app, argc, argv)) return *code;
   if (!config_path.empty() && time_scale != 1.0) {
     std::fprintf(stderr,
                  "infercost serve: --time-scale applies to the embedded emulated fleet only; "

@@ -205,6 +205,10 @@ OptionCost CostAtTraffic(const TargetSweep& target, const TrafficProfile& traffi
 BreakEven FindBreakEven(const TargetSweep& instance, const TargetSweep& serverless,
                         double peak_to_average, int max_units = 10000);
 
+// Monthly cost (kHoursPerMonth) of a serverless target at `average_rps`, with the traffic mix
+// (failures, billed time per success) of its best step.
+double ServerlessMonthlyUsd(const TargetSweep& target, double average_rps);
+
 Recommendation Recommend(const std::vector<TargetSweep>& targets,
                          std::optional<TrafficProfile> traffic, std::optional<double> slo_p95_s);
 

@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "sweep/analysis.h"
@@ -46,6 +47,9 @@ struct SweepReport {
 // Each file's content, built without I/O (tests check them directly).
 std::string ReportMarkdown(const SweepReport& report);
 std::string ReportHtml(const SweepReport& report);
+// The same page with exactly these charts (file name, SVG) inlined, as WriteSweepReport writes it.
+std::string ReportHtml(const SweepReport& report,
+                       const std::vector<std::pair<std::string, std::string>>& charts);
 std::string ResultsCsv(const SweepReport& report);
 // One row per serverless target and idle gap of --cold-starts.
 std::string ColdStartsCsv(const SweepReport& report);

@@ -264,7 +264,7 @@ void SweepRunner::RunTarget(std::size_t index, loadgen::Engine& engine, std::sto
     out->steps.push_back(std::move(input));
     const StepResult& step = so_far.back();
     // The warm-up ran at the same load and cost the same per second.
-    spend_usd += step.spend_usd * (1.0 + Seconds(plan_.warmup) / Seconds(plan_.step));
+    spend_usd += StepSpendWithWarmupUsd(step, plan_);
     on_event_(StepLine(target.name, plan_.axis, i, plan_.levels.size(), step) +
               (finished ? "" : " (the step overran its time and was cut)"));
 

@@ -18,38 +18,14 @@
 #include <string>
 #include <vector>
 
-#include "loadgen/request.h"
 #include "sweep/analysis.h"
+#include "sweep/plan.h"
 
 namespace loadgen {
 class Engine;
 }
 
 namespace infercost {
-
-struct SweepTarget {
-  std::string name;
-  loadgen::RequestSpec request;
-  ResolvedPricing pricing;
-  SweepCriteria criteria;  // with the target's own objective
-  std::optional<double> spend_limit_usd;
-  int max_in_flight = 0;  // open loop: in-flight cap (0: the engine's default)
-};
-
-struct SweepPlan {
-  LoadAxis axis = LoadAxis::kConcurrency;
-  std::vector<double> levels;  // concurrency, or arrivals per second in target time
-  // Target time; the wall clock runs time_scale times faster.
-  std::chrono::nanoseconds step{std::chrono::seconds(30)};
-  std::chrono::nanoseconds warmup{std::chrono::seconds(5)};
-  int windows_per_step = 10;
-  double time_scale = 1;
-  uint64_t seed = 1;
-  bool parallel = true;
-  int engine_threads = 1;
-  std::vector<std::chrono::nanoseconds> idle_gaps;  // target time; empty: no cold-start run
-  int burst_concurrency = 8;
-};
 
 // What was measured on one target, ready for AnalyzeTarget and AnalyzeColdStarts.
 struct TargetMeasurement {

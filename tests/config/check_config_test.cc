@@ -71,8 +71,7 @@ TEST(CheckConfig, EstimatesSpendPerHourFromTheCostModel) {
 
   const ProcessResult bad = Infercost({"check-config", "--latency", "0", file});
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_EQ(bad.err,
-            "infercost check-config: --latency: '0' is not a duration above 0 (e.g. 500ms)\n");
+  EXPECT_EQ(bad.err, "infercost check-config: --latency: must be greater than 0, got '0'\n");
 }
 
 TEST(CheckConfig, InvalidFileExitsTwoWithEveryErrorOnStderr) {

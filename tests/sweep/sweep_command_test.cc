@@ -345,10 +345,11 @@ TEST_F(SweepCommandTest, UsageErrors) {
        "--time-scale applies to the embedded emulated fleet only"},
       {{"--concurrency", "4,2"}, "--concurrency: levels must increase (2 after 4)"},
       {{"--concurrency", "1,2.5"}, "--concurrency: '2.5' is not a whole number"},
-      {{"--step", "soon"}, "--step: 'soon' is not a positive duration"},
+      {{"--step", "soon"}, "--step: 'soon' is not a duration; write e.g. 500ms"},
+      {{"--step", "30"}, "--step: '30' has no unit; write 30s"},
       {{"--traffic-profile", "10:20"}, "--traffic-profile: '10:20' is not PEAK:AVERAGE"},
       {{"--traffic", "5", "--traffic-profile", "10:5"}, "excludes"},
-      {{"--cold-starts", "--idle-gaps", "5m,1m"}, "--idle-gaps must increase"},
+      {{"--cold-starts", "--idle-gaps", "5m,1m"}, "--idle-gaps: gaps must increase (1m after 5m)"},
       {{"--config", (dir_ / "missing.yaml").string()}, "missing.yaml"},
   };
   for (const Case& c : cases) {

@@ -1,0 +1,42 @@
+// What every subcommand shares on its command line: parsing with CLI11 and the wording of a bad
+// flag ("infercost <command>: what is wrong", exit 2), durations, comma lists and positive
+// numbers. Thread contract: free functions; call from the main thread (they print to stderr).
+#ifndef INFERCOST_CLI_FLAGS_H_
+#define INFERCOST_CLI_FLAGS_H_
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace infercost {
+
+// Parses argv into `app`. Nullopt to go on; otherwise the exit code to return: kExitOk after
+// --help (printed on stdout), kExitUsage after a bad flag, said on stderr as
+// "infercost <command>: <what>" with a pointer to --help.
+std::optional<int> ParseFlags(CLI::App& app, int argc, char** argv);
+
+// Says "<program>: <message>" on stderr and returns kExitUsage.
+int UsageError(std::string_view program, std::string_view message);
+
+// A duration flag, written as DESIGN.md and the config write them: 500ms, 30s, 5m, 1h, 1m30s (a
+// bare 0 too). A bare number is refused as the config refuses it, and the message says what to
+// write instead ("write 30s"). Zero is refused unless `allow_zero`; negatives always. On failure
+// returns nullopt and sets `error` to "<flag>: ...".
+enum class DurationBound { kPositive, kZeroOrMore };
+std::optional<std::chrono::nanoseconds> ParseDurationFlag(std::string_view flag,
+                                                          std::string_view text,
+                                                          DurationBound bound, std::string* error);
+
+// "a,b,c" -> {"a", "b", "c"}; empty items are kept ("1,,2" has an empty second item) so that the
+// caller's item check refuses them.
+std::vector<std::string> SplitList(std::string_view text, char separator = ',');
+
+// A finite number above 0 written in full ("2.5"; not "2.5x", not "inf").
+std::optional<double> ParsePositiveNumber(std::string_view text);
+
+}  // namespace infercost
+
+#endif  // INFERCOST_CLI_FLAGS_H_

@@ -1,0 +1,60 @@
+#include "cost/spend.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+namespace infercost {
+
+using Seconds = std::chrono::duration<double>;
+
+PlannedLoad ClosedLoopLoad(double concurrency, double seconds, std::chrono::milliseconds latency) {
+  PlannedLoad load;
+  load.seconds = seconds;
+  load.requests = concurrency * seconds / Seconds(latency).count();
+  load.billed_each = latency;
+  load.requests_from_latency = true;
+  return load;
+}
+
+PlannedLoad OpenLoopLoad(double rate, double seconds, std::chrono::milliseconds billed_each) {
+  PlannedLoad load;
+  load.seconds = seconds;
+  load.requests = rate * seconds;
+  load.billed_each = billed_each;
+  return load;
+}
+
+SpendEstimate& SpendEstimate::operator+=(const SpendEstimate& other) {
+  time_usd += other.time_usd;
+  request_usd += other.request_usd;
+  surplus_max_usd += other.surplus_max_usd;
+  depends_on_latency = depends_on_latency || other.depends_on_latency;
+  return *this;
+}
+
+SpendEstimate EstimateSpend(const ResolvedPricing& pricing, const PlannedLoad& load) {
+  Usage usage;
+  usage.elapsed_seconds = load.seconds;
+  usage.requests = static_cast<uint64_t>(std::llround(std::max(load.requests, 0.0)));
+  usage.ok = usage.requests;
+  usage.billable_requests = usage.requests;
+  usage.billed_ms = usage.requests > 0 && load.billed_each.count() > 0
+                        ? usage.requests * static_cast<uint64_t>(load.billed_each.count())
+                        : 0;
+  const Cost cost = ComputeCost(pricing, usage);
+  SpendEstimate estimate;
+  estimate.time_usd = cost.time_usd;
+  estimate.request_usd = cost.request_usd;
+  if (usage.ok > 0 && load.seconds > 0) {
+    // Capacity equal to the offered rate: utilisation 1, the most surplus this load can buy.
+    usage.capacity_ips = static_cast<double>(usage.ok) / load.seconds;
+    estimate.surplus_max_usd = ComputeCost(pricing, usage).surplus_credit_usd;
+  }
+  // Lambda bills each request's duration, which the plan takes from the assumed latency.
+  estimate.depends_on_latency =
+      cost.request_usd > 0 && (load.requests_from_latency || pricing.memory_gb > 0);
+  return estimate;
+}
+
+}  // namespace infercost

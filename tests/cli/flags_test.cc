@@ -1,0 +1,77 @@
+#include "cli/flags.h"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace infercost {
+namespace {
+
+using std::chrono::nanoseconds;
+
+TEST(ParseDurationFlagTest, AcceptsWhatTheConfigAcceptsAndSaysWhatToWriteOtherwise) {
+  using namespace std::chrono_literals;
+  struct Case {
+    std::string text;
+    DurationBound bound;
+    std::optional<nanoseconds> want;
+    std::string error;  // when want is nullopt
+  };
+  const std::vector<Case> cases = {
+      {"500ms", DurationBound::kPositive, 500ms, ""},
+      {"30s", DurationBound::kPositive, 30s, ""},
+      {"5m", DurationBound::kPositive, 5min, ""},
+      {"1h", DurationBound::kPositive, 1h, ""},
+      {"1m30s", DurationBound::kPositive, 90s, ""},
+      {"0", DurationBound::kZeroOrMore, 0s, ""},
+      {"0s", DurationBound::kZeroOrMore, 0s, ""},
+      {"30", DurationBound::kPositive, std::nullopt,
+       "--step: '30' has no unit; write 30s (or e.g. 500ms, 5m, 1h)"},
+      {"1.5", DurationBound::kPositive, std::nullopt,
+       "--step: '1.5' has no unit; write 1.5s (or e.g. 500ms, 5m, 1h)"},
+      {"soon", DurationBound::kPositive, std::nullopt,
+       "--step: 'soon' is not a duration; write e.g. 500ms, 30s, 5m, 1h or 1m30s"},
+      {"", DurationBound::kPositive, std::nullopt,
+       "--step: '' is not a duration; write e.g. 500ms, 30s, 5m, 1h or 1m30s"},
+      {"5 s", DurationBound::kPositive, std::nullopt,
+       "--step: '5 s' is not a duration; write e.g. 500ms, 30s, 5m, 1h or 1m30s"},
+      {"0s", DurationBound::kPositive, std::nullopt, "--step: must be greater than 0, got '0s'"},
+      {"-5s", DurationBound::kPositive, std::nullopt, "--step: must be greater than 0, got '-5s'"},
+      {"-5s", DurationBound::kZeroOrMore, std::nullopt, "--step: must be 0 or more, got '-5s'"},
+  };
+  for (const Case& c : cases) {
+    std::string error;
+    const std::optional<nanoseconds> got = ParseDurationFlag("--step", c.text, c.bound, &error);
+    EXPECT_EQ(got, c.want) << c.text;
+    EXPECT_EQ(error, c.error) << c.text;
+  }
+}
+
+TEST(SplitListTest, KeepsEmptyItemsForTheCallerToRefuse) {
+  EXPECT_EQ(SplitList("1,2,4"), (std::vector<std::string>{"1", "2", "4"}));
+  EXPECT_EQ(SplitList("8"), (std::vector<std::string>{"8"}));
+  EXPECT_EQ(SplitList(""), (std::vector<std::string>{""}));
+  EXPECT_EQ(SplitList("1,,2"), (std::vector<std::string>{"1", "", "2"}));
+  EXPECT_EQ(SplitList("1,"), (std::vector<std::string>{"1", ""}));
+  EXPECT_EQ(SplitList("50:20", ':'), (std::vector<std::string>{"50", "20"}));
+}
+
+TEST(ParsePositiveNumberTest, AFiniteNumberAboveZeroWrittenInFull) {
+  struct Case {
+    std::string text;
+    std::optional<double> want;
+  };
+  const std::vector<Case> cases = {
+      {"1", 1.0},           {"2.5", 2.5},          {"1e3", 1000.0},
+      {"0", std::nullopt},  {"-1", std::nullopt},  {"2.5x", std::nullopt},
+      {"", std::nullopt},   {"inf", std::nullopt}, {"nan", std::nullopt},
+      {" 1", std::nullopt},
+  };
+  for (const Case& c : cases) EXPECT_EQ(ParsePositiveNumber(c.text), c.want) << c.text;
+}
+
+}  // namespace
+}  // namespace infercost
