@@ -35,7 +35,7 @@ std::optional<std::chrono::nanoseconds> ParseBilledDuration(std::string_view tex
 
 uint64_t RoundBilledMs(std::chrono::nanoseconds duration) {
   const int64_t ns = duration.count();
-  if (ns <= kNsPerMs) return 1;
+  if (ns <= 0) return 0;
   return static_cast<uint64_t>((ns + kNsPerMs - 1) / kNsPerMs);
 }
 

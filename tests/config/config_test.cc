@@ -395,35 +395,6 @@ TEST(ParseConfig, DefaultSeedsDifferByTargetName) {
   EXPECT_EQ(first.config->targets[0].load.seed, again.config->targets[0].load.seed);
 }
 
-TEST(UrlError, AcceptsAbsoluteHttpUrls) {
-  for (const char* url :
-       {"http://127.0.0.1:8080/predict", "https://abc.execute-api.us-east-1.amazonaws.com/default",
-        "HTTP://Example.COM", "http://[::1]:9000/x?y=%20#z", "http://user:pw@host/",
-        "http://host./", "http://my_host:1/"}) {
-    EXPECT_EQ(UrlError(url), "") << url;
-  }
-}
-
-TEST(UrlError, SaysWhatIsWrong) {
-  const std::pair<const char*, const char*> cases[] = {
-      {"", "is empty"},
-      {"127.0.0.1:8080/predict", "must start with http:// or https://"},
-      {"ws://host/", "has scheme 'ws'; use http or https"},
-      {"http://", "has no host"},
-      {"http://:80/", "has no host"},
-      {"http://host:0/", "has a bad port '0' (1 to 65535)"},
-      {"http://host:/", "has a bad port '' (1 to 65535)"},
-      {"http://host:80a/", "has a bad port '80a' (1 to 65535)"},
-      {"http://ho st/", "contains a space or control character"},
-      {"http://a..b/", "has a bad host 'a..b'"},
-      {"http://-a/", "has a bad host '-a'"},
-      {"http://[::1/", "has a bad host"},
-      {"http://[zz]/", "has a bad IPv6 host '[zz]'"},
-      {"http://host/%zz", "has a bad %-escape"},
-  };
-  for (const auto& [url, error] : cases) EXPECT_EQ(UrlError(url), error) << url;
-}
-
 TEST(ListenAddressError, ChecksHostAndPort) {
   for (const char* ok :
        {"0.0.0.0:18090", "127.0.0.1:0", "localhost:65535", "[::]:18090", ":18090"}) {

@@ -39,10 +39,10 @@ TEST(ParseBilledDuration, Table) {
   for (const auto& [text, want] : cases) EXPECT_EQ(ParseBilledDuration(text), want) << text;
 }
 
-TEST(RoundBilledMs, UpToTheNextMillisecondAndAtLeastOne) {
+TEST(RoundBilledMs, UpToTheNextMillisecondSoAnyRunBillsAtLeastOne) {
   const std::pair<nanoseconds, uint64_t> cases[] = {
-      {nanoseconds(0), 1},  // AWS bills every invocation at least 1 ms
-      {nanoseconds(-5), 1},
+      {nanoseconds(0), 0},  // reported 0: the function did not run, no duration is billed
+      {nanoseconds(-5), 0},
       {nanoseconds(1), 1},
       {milliseconds(1), 1},
       {nanoseconds(1'000'001), 2},
@@ -58,7 +58,7 @@ TEST(RoundBilledMs, UpToTheNextMillisecondAndAtLeastOne) {
 }
 
 TEST(BilledDuration, HeaderTextToBilledMs) {
-  EXPECT_EQ(RoundBilledMs(*ParseBilledDuration("0")), 1u);
+  EXPECT_EQ(RoundBilledMs(*ParseBilledDuration("0")), 0u);
   EXPECT_EQ(RoundBilledMs(*ParseBilledDuration("12.3")), 13u);
   EXPECT_EQ(RoundBilledMs(*ParseBilledDuration("42")), 42u);
 }

@@ -16,9 +16,10 @@ namespace loadgen {
 // Not rounded: RoundBilledMs does that.
 std::optional<std::chrono::nanoseconds> ParseBilledDuration(std::string_view text);
 
-// What AWS bills for a duration: rounded up to the next whole millisecond, at least 1 ms (every
-// invocation is billed, even one that reports 0 ms). A measured latency becomes its billed upper
-// bound the same way.
+// What AWS bills for a duration: rounded up to the next whole millisecond, so any invocation
+// that ran bills at least 1 ms. A reported 0 stays 0: the function did not run (a throttle, a
+// payload refused before the handler), and AWS bills no duration for it. A measured latency (never
+// 0) becomes its billed upper bound the same way.
 uint64_t RoundBilledMs(std::chrono::nanoseconds duration);
 
 }  // namespace loadgen

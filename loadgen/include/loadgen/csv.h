@@ -39,7 +39,7 @@ class CsvFile {
 // bytes_sent, bytes_received, cold_start, billed_ms. Times are converted from the steady clock to
 // Unix time once, at construction. Latency and lag are in milliseconds with microsecond
 // resolution; cold_start is 0 or 1; billed_ms is the header's billed duration as AWS bills it
-// (RoundBilledMs: whole ms, at least 1), empty when the response had no billed-duration
+// (RoundBilledMs: rounded up to whole ms), empty when the response had no billed-duration
 // header. A dropped open-loop arrival is a row too, with outcome `dropped`, its scheduled time and
 // empty send time, latency and lag: nothing is silently left out. Thread contract: one writer
 // thread; Flush/Close from the same thread, or after that thread has stopped. Rows are buffered
