@@ -5,7 +5,9 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
+#include <memory>
 #include <mutex>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/flags.h"
@@ -103,139 +105,210 @@ class Server {
   double time_scale_;
 };
 
-}  // namespace
+// The flags of `serve`.
+struct ServeFlags {
+  std::string config_path;  // empty: the embedded emulated fleet
+  std::string listen;       // empty: the config's listen, else kDefaultListen
+  std::string web_config_path;
+  double time_scale = 1.0;
+  std::string log_level = "info";
 
-int RunServe(int argc, char** argv) {
+  bool embedded() const { return config_path.empty(); }
+};
+
+// Parses the flags into `flags` and sets the log level; an exit code when the command should
+// stop here (help, a usage error).
+std::optional<int> ParseServeFlags(int argc, char** argv, ServeFlags& flags) {
   CLI::App app{
       "Run the long-running service: load every configured target, export metrics.\n"
       "Without --config it starts the emulated AWS fleet in-process on loopback and\n"
       "loads it with examples/emulated-aws.yaml.",
       "infercost serve"};
-  std::string config_path;
-  std::string listen;
-  std::string web_config_path;
-  double time_scale = 1.0;
-  std::string log_level = "info";
-  app.add_option("--config", config_path, "YAML config file (default: the embedded emulated fleet)")
+  app.add_option("--config", flags.config_path,
+                 "YAML config file (default: the embedded emulated fleet)")
       ->check(CLI::ExistingFile);
-  app.add_option("--listen", listen,
+  app.add_option("--listen", flags.listen,
                  "HOST:PORT of the HTTP server (default: the config's listen, "
                  "else 0.0.0.0:18090)");
-  app.add_option("--web-config", web_config_path, "exporter-toolkit web config (basic_auth_users)")
+  app.add_option("--web-config", flags.web_config_path,
+                 "exporter-toolkit web config (basic_auth_users)")
       ->check(CLI::ExistingFile);
-  app.add_option("--time-scale", time_scale,
+  app.add_option("--time-scale", flags.time_scale,
                  "run the embedded emulated fleet F times faster than real time")
       ->check(CLI::Range(1.0, 10000.0));
-  app.add_option("--log-level", log_level, "debug, info, warn or error")
+  app.add_option("--log-level", flags.log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
-  if (const std::optional<int> code = ParseFlags(app, argc, argv)) return *code;
-  if (!config_path.empty() && time_scale != 1.0) {
+  if (const std::optional<int> code = ParseFlags(app, argc, argv)) return code;
+  if (!flags.embedded() && flags.time_scale != 1.0) {
     std::fprintf(stderr,
                  "infercost serve: --time-scale applies to the embedded emulated fleet only; "
                  "remove it or remove --config\n");
     return kExitUsage;
   }
-  SetLogLevel(log_level == "debug"   ? LogLevel::kDebug
-              : log_level == "warn"  ? LogLevel::kWarn
-              : log_level == "error" ? LogLevel::kError
-                                     : LogLevel::kInfo);
+  SetLogLevel(flags.log_level == "debug"   ? LogLevel::kDebug
+              : flags.log_level == "warn"  ? LogLevel::kWarn
+              : flags.log_level == "error" ? LogLevel::kError
+                                           : LogLevel::kInfo);
+  return std::nullopt;
+}
 
-  std::optional<WebConfig> web_config;
-  if (!web_config_path.empty()) {
-    std::vector<std::string> errors;
-    web_config = WebConfig::Load(web_config_path, &errors);
-    if (!web_config) {
-      for (const std::string& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
-      return kExitUsage;
-    }
-  }
+// The --web-config file, when given, into `web_config`; false (errors printed) when it is bad.
+bool LoadWebConfig(const std::string& path, std::optional<WebConfig>& web_config) {
+  if (path.empty()) return true;
+  std::vector<std::string> errors;
+  web_config = WebConfig::Load(path, &errors);
+  if (web_config) return true;
+  for (const std::string& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
+  return false;
+}
 
-  // Signals are taken synchronously by this thread; every thread started below inherits the mask.
+// Blocks SIGHUP, SIGINT and SIGTERM in the calling thread (and so in every thread it starts) so
+// that WaitForShutdown takes them synchronously.
+sigset_t BlockServeSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGHUP);
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  loadgen::GlobalInit();
+  return signals;
+}
 
-  std::unique_ptr<emulator::Emulator> fleet;
-  std::string emulator_url;
-  if (config_path.empty()) {
-    emulator::Options options;
-    options.time_scale = time_scale;
-    std::string error;
-    fleet = emulator::Emulator::Start(options, &error);
-    if (!fleet) {
-      Log(LogLevel::kError, "cannot start the embedded emulator", {{"error", error}});
-      return kExitFailure;
-    }
-    emulator_url = fleet->BaseUrl();
-    Log(LogLevel::kInfo, "embedded emulated AWS fleet started",
-        {{"url", emulator_url}, {"time_scale", std::to_string(time_scale)}});
+// Everything `serve` runs, in start-up order. Owned by RunServe's thread; the HTTP handlers
+// refer to `server`, `service` and `process`, so a Running never moves once started.
+struct Running {
+  std::unique_ptr<emulator::Emulator> fleet;  // without --config only
+  std::unique_ptr<Server> server;
+  std::unique_ptr<Service> service;
+  ProcessCollector process;
+  std::unique_ptr<HttpServer> http;
+};
+
+// The embedded emulated fleet on loopback; nullptr (logged) when it cannot start.
+std::unique_ptr<emulator::Emulator> StartFleet(double time_scale) {
+  emulator::Options options;
+  options.time_scale = time_scale;
+  std::string error;
+  std::unique_ptr<emulator::Emulator> fleet = emulator::Emulator::Start(options, &error);
+  if (!fleet) {
+    Log(LogLevel::kError, "cannot start the embedded emulator", {{"error", error}});
+    return nullptr;
   }
+  Log(LogLevel::kInfo, "embedded emulated AWS fleet started",
+      {{"url", fleet->BaseUrl()}, {"time_scale", std::to_string(time_scale)}});
+  return fleet;
+}
 
-  Server server(config_path, emulator_url, time_scale);
-  ConfigResult first = server.LoadConfig();
-  if (!first.config) {
-    for (const ConfigError& e : first.errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
-    return kExitUsage;
-  }
-  if (listen.empty()) listen = first.config->listen.empty() ? kDefaultListen : first.config->listen;
-
+// A new service with `config` applied; an exit code (errors printed) when it does not apply.
+std::optional<int> StartService(const ServeFlags& flags, const Config& config, Running& run) {
   ServiceOptions service_options;
-  if (config_path.empty()) service_options.time_scale = time_scale;
-  Service service(service_options);
-  const std::vector<std::string> apply_errors = service.Apply(*first.config);
+  if (flags.embedded()) service_options.time_scale = flags.time_scale;
+  run.service = std::make_unique<Service>(service_options);
+  const std::vector<std::string> apply_errors = run.service->Apply(config);
   if (!apply_errors.empty()) {
     for (const std::string& e : apply_errors) std::fprintf(stderr, "%s\n", e.c_str());
     return kExitUsage;
   }
+  return std::nullopt;
+}
 
-  ProcessCollector process;
+// The HTTP server on `listen`, serving the service; false (logged) when it cannot start.
+bool StartHttp(const std::string& listen, std::optional<WebConfig> web_config, Running& run) {
   HttpHandlers handlers;
   // The service's families come pre-serialized (see Service::Exposition); the process_* figures
   // are read at scrape time, as Prometheus expects of them.
-  handlers.metrics = [&] { return MetricsText(*service.Exposition(), process); };
-  handlers.targets_json = [&] { return TargetsJson(service.Views()); };
-  handlers.ready = [&] { return service.Ready(); };
-  handlers.reload = [&] { return server.Reload(service, "http"); };
+  handlers.metrics = [&service = *run.service, &process = run.process] {
+    return MetricsText(*service.Exposition(), process);
+  };
+  handlers.targets_json = [&service = *run.service] { return TargetsJson(service.Views()); };
+  handlers.ready = [&service = *run.service] { return service.Ready(); };
+  handlers.reload = [&server = *run.server, &service = *run.service] {
+    return server.Reload(service, "http");
+  };
   std::string error;
-  std::unique_ptr<HttpServer> http =
-      HttpServer::Start(listen, std::move(handlers), std::move(web_config), &error);
-  if (!http) {
+  run.http = HttpServer::Start(listen, std::move(handlers), std::move(web_config), &error);
+  if (!run.http) {
     Log(LogLevel::kError, "cannot start the HTTP server", {{"error", error}});
-    service.Stop();
-    return kExitFailure;
+    return false;
   }
+  return true;
+}
+
+// Logs where the server listens and, for the embedded fleet, tells the user where to look.
+void AnnounceListening(const ServeFlags& flags, const Running& run, std::size_t targets) {
   Log(LogLevel::kInfo, "listening",
-      {{"address", http->address()},
-       {"targets", std::to_string(first.config->targets.size())},
-       {"config", config_path.empty() ? std::string(kEmbeddedDefaultConfigName) + " (embedded)"
-                                      : config_path}});
-  if (config_path.empty()) {
+      {{"address", run.http->address()},
+       {"targets", std::to_string(targets)},
+       {"config", flags.embedded() ? std::string(kEmbeddedDefaultConfigName) + " (embedded)"
+                                   : flags.config_path}});
+  if (flags.embedded()) {
     std::fprintf(stderr,
                  "\n  infercost is loading the emulated AWS fleet. Open http://localhost:%d/ for "
                  "the live comparison,\n  http://localhost:%d/metrics for the metrics. Ctrl-C "
                  "stops.\n\n",
-                 http->port(), http->port());
+                 run.http->port(), run.http->port());
   }
+}
 
+// Starts the fleet (without --config), the service with the first config and the HTTP server;
+// an exit code when any of them fails.
+std::optional<int> StartUp(const ServeFlags& flags, std::optional<WebConfig> web_config,
+                           Running& run) {
+  if (flags.embedded()) {
+    run.fleet = StartFleet(flags.time_scale);
+    if (!run.fleet) return kExitFailure;
+  }
+  const std::string emulator_url = run.fleet ? run.fleet->BaseUrl() : std::string();
+  run.server = std::make_unique<Server>(flags.config_path, emulator_url, flags.time_scale);
+  const ConfigResult first = run.server->LoadConfig();
+  if (!first.config) {
+    for (const ConfigError& e : first.errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
+    return kExitUsage;
+  }
+  if (const std::optional<int> code = StartService(flags, *first.config, run)) return code;
+  std::string listen = flags.listen;
+  if (listen.empty()) listen = first.config->listen.empty() ? kDefaultListen : first.config->listen;
+  if (!StartHttp(listen, std::move(web_config), run)) {
+    run.service->Stop();
+    return kExitFailure;
+  }
+  AnnounceListening(flags, run, first.config->targets.size());
+  return std::nullopt;
+}
+
+// Reloads on SIGHUP until SIGINT or SIGTERM, then stops the load, the HTTP server and the fleet,
+// in that order.
+void WaitAndShutDown(const sigset_t& signals, Running& run) {
   for (;;) {
     int sig = 0;
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      server.Reload(service, "SIGHUP");
+      run.server->Reload(*run.service, "SIGHUP");
       continue;
     }
     Log(LogLevel::kInfo, "shutting down: draining in-flight requests",
         {{"signal", sig == SIGINT ? "SIGINT" : "SIGTERM"}});
     break;
   }
-  service.Stop();
-  http.reset();
-  fleet.reset();
+  run.service->Stop();
+  run.http.reset();
+  run.fleet.reset();
   Log(LogLevel::kInfo, "stopped");
+}
+
+}  // namespace
+
+int RunServe(int argc, char** argv) {
+  ServeFlags flags;
+  if (const std::optional<int> code = ParseServeFlags(argc, argv, flags)) return *code;
+  std::optional<WebConfig> web_config;
+  if (!LoadWebConfig(flags.web_config_path, web_config)) return kExitUsage;
+  // Signals are taken synchronously by this thread; every thread started below inherits the mask.
+  const sigset_t signals = BlockServeSignals();
+  loadgen::GlobalInit();
+  Running run;
+  if (const std::optional<int> code = StartUp(flags, std::move(web_config), run)) return *code;
+  WaitAndShutDown(signals, run);
   return kExitOk;
 }
 

@@ -192,6 +192,165 @@ std::optional<Architecture> ParseArchitecture(std::string_view text) {
   return ParseByName(text, kArchitectures);
 }
 
+namespace {
+
+// Each step of Resolve fills in `r` and returns the error to report, or nothing.
+using ResolveError = std::optional<std::string>;
+
+bool OwnBasis(const PricingSpec& spec) { return spec.price_basis != PriceBasis::kOnDemand; }
+
+// The price of one instance-hour of a type the catalog knows: pricing.usd_per_hour when given,
+// else the catalog's, which must be for the spec's region and (unless from a prices file)
+// on-demand.
+ResolveError CatalogInstancePrice(const PricingSpec& spec, const Catalog& catalog,
+                                  const InstancePrice& p, double& usd_per_instance_hour) {
+  if (spec.usd_per_hour) {
+    usd_per_instance_hour = *spec.usd_per_hour;
+    return std::nullopt;
+  }
+  if (spec.region != catalog.region) {
+    return RegionMismatch(spec, catalog, spec.instance_type, ", or give pricing.usd_per_hour");
+  }
+  if (OwnBasis(spec) && !p.from_prices_file) {
+    return "price_basis " + std::string(Name(spec.price_basis)) +
+           " needs your own price: the catalog's " + spec.instance_type +
+           " price is on-demand; give pricing.usd_per_hour (per instance-hour)";
+  }
+  usd_per_instance_hour = p.usd_per_hour;
+  return std::nullopt;
+}
+
+// model instance: `count` EC2 instances of `instance_type`; an unknown type needs its price.
+ResolveError ResolveInstance(const PricingSpec& spec, const Catalog& catalog, ResolvedPricing& r) {
+  if (spec.instance_type.empty()) {
+    return "instance_type is required for model instance (e.g. g4dn.xlarge)";
+  }
+  auto it = catalog.instances.find(spec.instance_type);
+  double usd_per_instance_hour = 0;
+  if (it == catalog.instances.end()) {
+    if (!spec.usd_per_hour) {
+      return "unknown instance type '" + spec.instance_type + "'; the catalog knows " +
+             KnownTypes(catalog) +
+             "; give its price as pricing.usd_per_hour, or add it to a prices file";
+    }
+    usd_per_instance_hour = *spec.usd_per_hour;  // vCPUs and architecture stay unknown
+  } else {
+    const InstancePrice& p = it->second;
+    if (ResolveError error = CatalogInstancePrice(spec, catalog, p, usd_per_instance_hour)) {
+      return error;
+    }
+    r.architecture = p.architecture;
+    r.vcpus = p.vcpus * spec.count;
+    r.baseline_per_vcpu = p.baseline_per_vcpu;
+    // Standard mode throttles at the baseline instead of charging: nothing to price.
+    r.surplus_usd_per_vcpu_hour =
+        spec.cpu_credits == CpuCredits::kUnlimited ? p.surplus_usd_per_vcpu_hour : 0;
+  }
+  r.platform = "ec2";
+  r.usd_per_hour = usd_per_instance_hour * spec.count;
+  return std::nullopt;
+}
+
+// model hourly: anything billed by the hour, at pricing.usd_per_hour per unit.
+ResolveError ResolveHourly(const PricingSpec& spec, ResolvedPricing& r) {
+  if (!spec.usd_per_hour) {
+    return "usd_per_hour is required for model hourly (US dollars per hour)";
+  }
+  r.platform = "other";
+  r.usd_per_hour = *spec.usd_per_hour * spec.count;
+  return std::nullopt;
+}
+
+// What a Lambda spec needs before it can be priced: memory and provisioned concurrency in
+// range, and the catalog's Lambda rates for its region and price basis.
+ResolveError CheckLambda(const PricingSpec& spec, const Catalog& catalog) {
+  if (spec.memory_mb < kLambdaMinMemoryMb || spec.memory_mb > kLambdaMaxMemoryMb) {
+    return "memory_mb must be between " + std::to_string(kLambdaMinMemoryMb) + " and " +
+           std::to_string(kLambdaMaxMemoryMb) + " (MB, as configured on the function), got " +
+           std::to_string(spec.memory_mb);
+  }
+  if (spec.provisioned_concurrency < 0) {
+    return "provisioned_concurrency must be 0 or more, got " +
+           std::to_string(spec.provisioned_concurrency);
+  }
+  if (spec.region != catalog.region) return RegionMismatch(spec, catalog, "Lambda", "");
+  if (!catalog.serverless.has_lambda) {
+    return "the prices file for " + catalog.region +
+           " has no lambda block; add the Lambda prices to it";
+  }
+  if (OwnBasis(spec) && !catalog.serverless.lambda_from_prices_file) {
+    return "price_basis " + std::string(Name(spec.price_basis)) +
+           " needs your own Lambda rates: the catalog's are on-demand; give them in a prices file";
+  }
+  return std::nullopt;
+}
+
+// model lambda: requests and GB-seconds at the architecture's rates; provisioned concurrency
+// adds an hourly charge and lowers the duration price of what it serves.
+ResolveError ResolveLambda(const PricingSpec& spec, const Catalog& catalog, ResolvedPricing& r) {
+  if (ResolveError error = CheckLambda(spec, catalog)) return error;
+  const ServerlessPrices& s = catalog.serverless;
+  const bool arm = spec.architecture == Architecture::kArm64;
+  const double on_demand = arm ? s.lambda_gb_second_arm64 : s.lambda_gb_second_x86_64;
+  const double provisioned =
+      arm ? s.lambda_provisioned_gb_second_arm64 : s.lambda_provisioned_gb_second_x86_64;
+  const double pc_duration = arm ? s.lambda_provisioned_duration_gb_second_arm64
+                                 : s.lambda_provisioned_duration_gb_second_x86_64;
+  r.platform = "lambda";
+  r.architecture = std::string(Name(spec.architecture));
+  r.memory_gb = spec.memory_mb / kMbPerGb;
+  r.function_usd_per_request = spec.usd_per_request.value_or(s.lambda_request_usd);
+  r.on_demand_usd_per_gb_second = on_demand;
+  const bool has_pc = spec.provisioned_concurrency > 0;
+  r.usd_per_gb_second = has_pc ? pc_duration : on_demand;
+  r.provisioned_usd_per_hour =
+      spec.provisioned_concurrency * r.memory_gb * provisioned * kSecondsPerHour;
+  r.usd_per_hour = r.provisioned_usd_per_hour;
+  return std::nullopt;
+}
+
+// model per_request: anything billed by the request, at pricing.usd_per_request.
+ResolveError ResolvePerRequest(const PricingSpec& spec, ResolvedPricing& r) {
+  if (!spec.usd_per_request) {
+    return "usd_per_request is required for model per_request (US dollars per request)";
+  }
+  r.platform = "other";
+  r.function_usd_per_request = *spec.usd_per_request;
+  return std::nullopt;
+}
+
+ResolveError ResolveModel(const PricingSpec& spec, const Catalog& catalog, ResolvedPricing& r) {
+  switch (spec.model) {
+    case PricingModel::kInstance:
+      return ResolveInstance(spec, catalog, r);
+    case PricingModel::kHourly:
+      return ResolveHourly(spec, r);
+    case PricingModel::kLambda:
+      return ResolveLambda(spec, catalog, r);
+    case PricingModel::kPerRequest:
+      return ResolvePerRequest(spec, r);
+  }
+  return std::nullopt;
+}
+
+// An API Gateway in front of any model adds its price per request.
+ResolveError ResolveApiGateway(const PricingSpec& spec, const Catalog& catalog,
+                               ResolvedPricing& r) {
+  if (spec.api_gateway == ApiGateway::kNone) return std::nullopt;
+  if (spec.region != catalog.region) return RegionMismatch(spec, catalog, "API Gateway", "");
+  const ServerlessPrices& s = catalog.serverless;
+  if (!s.has_api_gateway) {
+    return "the prices file for " + catalog.region +
+           " has no api_gateway block; add the API Gateway prices to it";
+  }
+  r.gateway_usd_per_request = spec.api_gateway == ApiGateway::kRest
+                                  ? s.api_gateway_rest_request_usd
+                                  : s.api_gateway_http_request_usd;
+  return std::nullopt;
+}
+
+}  // namespace
+
 ResolveResult Resolve(const PricingSpec& spec, const Catalog& catalog) {
   if (std::string misplaced = MisplacedKey(spec); !misplaced.empty()) {
     return Fail(misplaced);
@@ -199,124 +358,10 @@ ResolveResult Resolve(const PricingSpec& spec, const Catalog& catalog) {
   if (auto bad = CheckNumbers(spec)) {
     return Fail(*bad);
   }
-
-  const ServerlessPrices& s = catalog.serverless;
-  const bool own_basis = spec.price_basis != PriceBasis::kOnDemand;
-  const std::string basis(Name(spec.price_basis));
   ResolvedPricing r;
   r.spec = spec;
-
-  switch (spec.model) {
-    case PricingModel::kInstance: {
-      if (spec.instance_type.empty()) {
-        return Fail("instance_type is required for model instance (e.g. g4dn.xlarge)");
-      }
-      auto it = catalog.instances.find(spec.instance_type);
-      double usd_per_instance_hour = 0;
-      if (it == catalog.instances.end()) {
-        if (!spec.usd_per_hour) {
-          return Fail("unknown instance type '" + spec.instance_type + "'; the catalog knows " +
-                      KnownTypes(catalog) +
-                      "; give its price as pricing.usd_per_hour, or add it to a prices file");
-        }
-        usd_per_instance_hour = *spec.usd_per_hour;  // vCPUs and architecture stay unknown
-      } else {
-        const InstancePrice& p = it->second;
-        if (spec.usd_per_hour) {
-          usd_per_instance_hour = *spec.usd_per_hour;
-        } else {
-          if (spec.region != catalog.region) {
-            return Fail(RegionMismatch(spec, catalog, spec.instance_type,
-                                       ", or give pricing.usd_per_hour"));
-          }
-          if (own_basis && !p.from_prices_file) {
-            return Fail("price_basis " + basis + " needs your own price: the catalog's " +
-                        spec.instance_type +
-                        " price is on-demand; give pricing.usd_per_hour (per instance-hour)");
-          }
-          usd_per_instance_hour = p.usd_per_hour;
-        }
-        r.architecture = p.architecture;
-        r.vcpus = p.vcpus * spec.count;
-        r.baseline_per_vcpu = p.baseline_per_vcpu;
-        // Standard mode throttles at the baseline instead of charging: nothing to price.
-        r.surplus_usd_per_vcpu_hour =
-            spec.cpu_credits == CpuCredits::kUnlimited ? p.surplus_usd_per_vcpu_hour : 0;
-      }
-      r.platform = "ec2";
-      r.usd_per_hour = usd_per_instance_hour * spec.count;
-      break;
-    }
-    case PricingModel::kHourly: {
-      if (!spec.usd_per_hour) {
-        return Fail("usd_per_hour is required for model hourly (US dollars per hour)");
-      }
-      r.platform = "other";
-      r.usd_per_hour = *spec.usd_per_hour * spec.count;
-      break;
-    }
-    case PricingModel::kLambda: {
-      if (spec.memory_mb < kLambdaMinMemoryMb || spec.memory_mb > kLambdaMaxMemoryMb) {
-        return Fail("memory_mb must be between " + std::to_string(kLambdaMinMemoryMb) + " and " +
-                    std::to_string(kLambdaMaxMemoryMb) +
-                    " (MB, as configured on the function), got " + std::to_string(spec.memory_mb));
-      }
-      if (spec.provisioned_concurrency < 0) {
-        return Fail("provisioned_concurrency must be 0 or more, got " +
-                    std::to_string(spec.provisioned_concurrency));
-      }
-      if (spec.region != catalog.region) {
-        return Fail(RegionMismatch(spec, catalog, "Lambda", ""));
-      }
-      if (!s.has_lambda) {
-        return Fail("the prices file for " + catalog.region +
-                    " has no lambda block; add the Lambda prices to it");
-      }
-      if (own_basis && !s.lambda_from_prices_file) {
-        return Fail("price_basis " + basis +
-                    " needs your own Lambda rates: the catalog's are on-demand; give them in a "
-                    "prices file");
-      }
-      const bool arm = spec.architecture == Architecture::kArm64;
-      const double on_demand = arm ? s.lambda_gb_second_arm64 : s.lambda_gb_second_x86_64;
-      const double provisioned =
-          arm ? s.lambda_provisioned_gb_second_arm64 : s.lambda_provisioned_gb_second_x86_64;
-      const double pc_duration = arm ? s.lambda_provisioned_duration_gb_second_arm64
-                                     : s.lambda_provisioned_duration_gb_second_x86_64;
-      r.platform = "lambda";
-      r.architecture = std::string(Name(spec.architecture));
-      r.memory_gb = spec.memory_mb / kMbPerGb;
-      r.function_usd_per_request = spec.usd_per_request.value_or(s.lambda_request_usd);
-      r.on_demand_usd_per_gb_second = on_demand;
-      const bool has_pc = spec.provisioned_concurrency > 0;
-      r.usd_per_gb_second = has_pc ? pc_duration : on_demand;
-      r.provisioned_usd_per_hour =
-          spec.provisioned_concurrency * r.memory_gb * provisioned * kSecondsPerHour;
-      r.usd_per_hour = r.provisioned_usd_per_hour;
-      break;
-    }
-    case PricingModel::kPerRequest: {
-      if (!spec.usd_per_request) {
-        return Fail("usd_per_request is required for model per_request (US dollars per request)");
-      }
-      r.platform = "other";
-      r.function_usd_per_request = *spec.usd_per_request;
-      break;
-    }
-  }
-
-  if (spec.api_gateway != ApiGateway::kNone) {
-    if (spec.region != catalog.region) {
-      return Fail(RegionMismatch(spec, catalog, "API Gateway", ""));
-    }
-    if (!s.has_api_gateway) {
-      return Fail("the prices file for " + catalog.region +
-                  " has no api_gateway block; add the API Gateway prices to it");
-    }
-    r.gateway_usd_per_request = spec.api_gateway == ApiGateway::kRest
-                                    ? s.api_gateway_rest_request_usd
-                                    : s.api_gateway_http_request_usd;
-  }
+  if (ResolveError error = ResolveModel(spec, catalog, r)) return Fail(std::move(*error));
+  if (ResolveError error = ResolveApiGateway(spec, catalog, r)) return Fail(std::move(*error));
   r.usd_per_hour += spec.fixed_usd_per_hour;
   r.usd_per_request = r.function_usd_per_request + r.gateway_usd_per_request;
 

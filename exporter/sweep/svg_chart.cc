@@ -351,231 +351,309 @@ std::string SvgChart::RenderLegend(double left, double top, double width) const 
   return out + "</g>\n";
 }
 
-std::string SvgChart::RenderPanel(double left, double top, double width, double height,
-                                  bool legend) const {
-  const double legend_width = legend ? LegendWidth() : 0;
-  const double plot_left = left + 74;
-  const double plot_right = left + width - 16 - (legend ? legend_width + 20 : 0);
-  const double plot_top = top + (subtitle_.empty() ? 36 : 52);
-  const double plot_bottom = top + height - 50;
+namespace {
 
+// The plot area of one panel in pixels, with the data domains and the scales that map into it.
+struct PlotFrame {
+  double left, top, right, bottom;
+  Domain x_domain, y_domain;
+  Scale sx, sy;
+
+  bool InsideX(double v) const {
+    return v >= x_domain.lo * (1 - 1e-9) - 1e-12 && v <= x_domain.hi * (1 + 1e-9) + 1e-12;
+  }
+  bool InsideY(double v) const {
+    return v >= y_domain.lo * (1 - 1e-9) - 1e-12 && v <= y_domain.hi * (1 + 1e-9) + 1e-12;
+  }
+  // Both coordinates can be mapped (positive on a log axis).
+  bool Valid(double x, double y) const { return sx.Valid(x) && sy.Valid(y); }
+};
+
+// Every x and every y the panel shows, so that the domains cover them all.
+PlotFrame MakeFrame(const AxisSpec& x, const AxisSpec& y, const std::vector<ChartSeries>& series,
+                    const std::vector<ChartAnnotation>& annotations,
+                    const std::vector<ReferenceLine>& lines, const Box& plot) {
   std::vector<double> xs, ys;
-  for (const ChartSeries& series : series_) {
-    for (const ChartPoint& p : series.points) {
+  for (const ChartSeries& s : series) {
+    for (const ChartPoint& p : s.points) {
       xs.push_back(p.x);
       ys.push_back(p.y);
       if (p.y_low) ys.push_back(*p.y_low);
       if (p.y_high) ys.push_back(*p.y_high);
     }
   }
-  for (const ChartAnnotation& a : annotations_) {
+  for (const ChartAnnotation& a : annotations) {
     xs.push_back(a.x);
     ys.push_back(a.y);
   }
-  for (const ReferenceLine& line : lines_) (line.vertical ? xs : ys).push_back(line.value);
-  const Domain x_domain = MakeDomain(x_, xs);
-  const Domain y_domain = MakeDomain(y_, ys);
-  const Scale sx(x_.scale, x_domain.lo, x_domain.hi, plot_left, plot_right);
-  const Scale sy(y_.scale, y_domain.lo, y_domain.hi, plot_bottom, plot_top);
-  auto inside_x = [&](double v) {
-    return v >= x_domain.lo * (1 - 1e-9) - 1e-12 && v <= x_domain.hi * (1 + 1e-9) + 1e-12;
-  };
-  auto inside_y = [&](double v) {
-    return v >= y_domain.lo * (1 - 1e-9) - 1e-12 && v <= y_domain.hi * (1 + 1e-9) + 1e-12;
-  };
+  for (const ReferenceLine& line : lines) (line.vertical ? xs : ys).push_back(line.value);
+  Domain x_domain = MakeDomain(x, xs);
+  Domain y_domain = MakeDomain(y, ys);
+  const Scale sx(x.scale, x_domain.lo, x_domain.hi, plot.left, plot.right);
+  const Scale sy(y.scale, y_domain.lo, y_domain.hi, plot.bottom, plot.top);
+  return {plot.left,           plot.top, plot.right, plot.bottom, std::move(x_domain),
+          std::move(y_domain), sx,       sy};
+}
 
-  std::string out = "<g class=\"panel\">\n";
-  out += Text(left + 12, top + 20, title_, 15, "start", "font-weight=\"bold\"") + "\n";
-  if (!subtitle_.empty()) {
-    out += Text(left + 12, top + 38, subtitle_, 11, "start", "fill=\"#555555\"") + "\n";
-  }
-
-  // Grid and tick labels. X labels that would collide are skipped (the grid line stays).
-  out += "<g class=\"grid\" stroke=\"#e3e3e3\" stroke-width=\"1\">\n";
-  for (double t : x_domain.ticks) {
-    out += "<line x1=\"" + Num(sx(t)) + "\" y1=\"" + Num(plot_top) + "\" x2=\"" + Num(sx(t)) +
-           "\" y2=\"" + Num(plot_bottom) + "\"/>";
-  }
-  for (double t : y_domain.ticks) {
-    out += "<line x1=\"" + Num(plot_left) + "\" y1=\"" + Num(sy(t)) + "\" x2=\"" + Num(plot_right) +
-           "\" y2=\"" + Num(sy(t)) + "\"/>";
-  }
-  out += "\n</g>\n<g class=\"ticks\" fill=\"#333333\">\n";
-  double last_label_right = -std::numeric_limits<double>::infinity();
-  for (double t : x_domain.ticks) {
-    const std::string text = TickText(x_, t);
-    const double half = TextWidth(text, kTickFont) / 2;
-    if (sx(t) - half < last_label_right + 6) continue;
-    last_label_right = sx(t) + half;
-    out += Text(sx(t), plot_bottom + 17, text, kTickFont, "middle");
-  }
-  double last_label_top = std::numeric_limits<double>::infinity();
-  for (double t : y_domain.ticks) {
-    if (sy(t) + kTickFont / 2 > last_label_top - 2) continue;
-    last_label_top = sy(t) - kTickFont / 2;
-    out += Text(plot_left - 7, sy(t) + 4, TickText(y_, t), kTickFont, "end");
-  }
-  out += "\n</g>\n";
-  out += "<rect x=\"" + Num(plot_left) + "\" y=\"" + Num(plot_top) + "\" width=\"" +
-         Num(plot_right - plot_left) + "\" height=\"" + Num(plot_bottom - plot_top) +
-         "\" fill=\"none\" stroke=\"#333333\" stroke-width=\"1\"/>\n";
-  out += Text((plot_left + plot_right) / 2, plot_bottom + 38, x_.title, 12, "middle") + "\n";
-  out += Text(0, 0, y_.title, 12, "middle",
-              "transform=\"translate(" + Num(left + 18) + "," + Num((plot_top + plot_bottom) / 2) +
-                  ") rotate(-90)\"") +
-         "\n";
-
-  // Labels placed so far (reference lines, annotations), so that later ones move out of the way,
-  // and points along every drawn line, so that annotation labels avoid crossing them.
+// What the panel has drawn so far that a later label should keep clear of: the labels placed
+// (reference lines, annotations), which it must not overlap, and points along every drawn line,
+// which it should cross as little as it can.
+struct LabelSpace {
   std::vector<Box> placed;
   std::vector<std::pair<double, double>> ink;
-  auto add_ink = [&ink](double x1, double y1, double x2, double y2) {
+
+  void AddInk(double x1, double y1, double x2, double y2) {
     const double length = std::hypot(x2 - x1, y2 - y1);
     const int steps = std::max(1, static_cast<int>(length / 3));
     for (int i = 0; i <= steps; ++i) {
       const double t = static_cast<double>(i) / steps;
       ink.emplace_back(x1 + (x2 - x1) * t, y1 + (y2 - y1) * t);
     }
-  };
-  for (const ReferenceLine& line : lines_) {
-    if (line.vertical ? !inside_x(line.value) : !inside_y(line.value)) continue;
+  }
+  bool OverlapsPlaced(const Box& box) const {
+    return std::any_of(placed.begin(), placed.end(),
+                       [&](const Box& other) { return other.Overlaps(box); });
+  }
+  // Ink points within 2 px of `box`.
+  std::ptrdiff_t Crossings(const Box& box) const {
+    return std::count_if(ink.begin(), ink.end(), [&](const auto& point) {
+      return point.first >= box.left - 2 && point.first <= box.right + 2 &&
+             point.second >= box.top - 2 && point.second <= box.bottom + 2;
+    });
+  }
+};
+
+// Grid lines at every tick.
+std::string RenderGrid(const PlotFrame& f) {
+  std::string out = "<g class=\"grid\" stroke=\"#e3e3e3\" stroke-width=\"1\">\n";
+  for (double t : f.x_domain.ticks) {
+    out += "<line x1=\"" + Num(f.sx(t)) + "\" y1=\"" + Num(f.top) + "\" x2=\"" + Num(f.sx(t)) +
+           "\" y2=\"" + Num(f.bottom) + "\"/>";
+  }
+  for (double t : f.y_domain.ticks) {
+    out += "<line x1=\"" + Num(f.left) + "\" y1=\"" + Num(f.sy(t)) + "\" x2=\"" + Num(f.right) +
+           "\" y2=\"" + Num(f.sy(t)) + "\"/>";
+  }
+  return out + "\n</g>\n";
+}
+
+// Tick labels; a label that would collide with the previous one is skipped (its grid line stays).
+std::string RenderTickLabels(const PlotFrame& f, const AxisSpec& x, const AxisSpec& y) {
+  std::string out = "<g class=\"ticks\" fill=\"#333333\">\n";
+  double last_label_right = -std::numeric_limits<double>::infinity();
+  for (double t : f.x_domain.ticks) {
+    const std::string text = TickText(x, t);
+    const double half = TextWidth(text, kTickFont) / 2;
+    if (f.sx(t) - half < last_label_right + 6) continue;
+    last_label_right = f.sx(t) + half;
+    out += Text(f.sx(t), f.bottom + 17, text, kTickFont, "middle");
+  }
+  double last_label_top = std::numeric_limits<double>::infinity();
+  for (double t : f.y_domain.ticks) {
+    if (f.sy(t) + kTickFont / 2 > last_label_top - 2) continue;
+    last_label_top = f.sy(t) - kTickFont / 2;
+    out += Text(f.left - 7, f.sy(t) + 4, TickText(y, t), kTickFont, "end");
+  }
+  return out + "\n</g>\n";
+}
+
+// The frame around the plot and the axis titles; the y title is rotated beside `panel_left`.
+std::string RenderFrame(const PlotFrame& f, const AxisSpec& x, const AxisSpec& y,
+                        double panel_left) {
+  std::string out = "<rect x=\"" + Num(f.left) + "\" y=\"" + Num(f.top) + "\" width=\"" +
+                    Num(f.right - f.left) + "\" height=\"" + Num(f.bottom - f.top) +
+                    "\" fill=\"none\" stroke=\"#333333\" stroke-width=\"1\"/>\n";
+  out += Text((f.left + f.right) / 2, f.bottom + 38, x.title, 12, "middle") + "\n";
+  out += Text(0, 0, y.title, 12, "middle",
+              "transform=\"translate(" + Num(panel_left + 18) + "," + Num((f.top + f.bottom) / 2) +
+                  ") rotate(-90)\"") +
+         "\n";
+  return out;
+}
+
+// Dashed lines across the plot, each with its label, for the lines inside the domain.
+std::string RenderReferenceLines(const std::vector<ReferenceLine>& lines, const PlotFrame& f,
+                                 LabelSpace& space) {
+  std::string out;
+  for (const ReferenceLine& line : lines) {
+    if (line.vertical ? !f.InsideX(line.value) : !f.InsideY(line.value)) continue;
     const double w = TextWidth(line.label, 11);
     if (line.vertical) {
-      const double x = sx(line.value);
-      add_ink(x, plot_top, x, plot_bottom);
-      out += "<line x1=\"" + Num(x) + "\" y1=\"" + Num(plot_top) + "\" x2=\"" + Num(x) +
-             "\" y2=\"" + Num(plot_bottom) +
+      const double x = f.sx(line.value);
+      space.AddInk(x, f.top, x, f.bottom);
+      out += "<line x1=\"" + Num(x) + "\" y1=\"" + Num(f.top) + "\" x2=\"" + Num(x) + "\" y2=\"" +
+             Num(f.bottom) +
              "\" stroke=\"#555555\" stroke-width=\"1.2\" stroke-dasharray=\"5 4\"/>\n";
       // Right of the line when it fits, else left of it.
-      const bool right = x + 4 + w <= plot_right;
+      const bool right = x + 4 + w <= f.right;
       const double tx = right ? x + 4 : x - 4;
-      out += Text(tx, plot_top + 13, line.label, 11, right ? "start" : "end", "fill=\"#333333\"") +
-             "\n";
-      placed.push_back({right ? tx : tx - w, plot_top + 2, right ? tx + w : tx, plot_top + 16});
+      out +=
+          Text(tx, f.top + 13, line.label, 11, right ? "start" : "end", "fill=\"#333333\"") + "\n";
+      space.placed.push_back({right ? tx : tx - w, f.top + 2, right ? tx + w : tx, f.top + 16});
     } else {
-      const double y = sy(line.value);
-      add_ink(plot_left, y, plot_right, y);
-      out += "<line x1=\"" + Num(plot_left) + "\" y1=\"" + Num(y) + "\" x2=\"" + Num(plot_right) +
+      const double y = f.sy(line.value);
+      space.AddInk(f.left, y, f.right, y);
+      out += "<line x1=\"" + Num(f.left) + "\" y1=\"" + Num(y) + "\" x2=\"" + Num(f.right) +
              "\" y2=\"" + Num(y) +
              "\" stroke=\"#555555\" stroke-width=\"1.2\" stroke-dasharray=\"5 4\"/>\n";
-      const double ty = y - 5 - 11 < plot_top ? y + 14 : y - 5;
-      out += Text(plot_right - 4, ty, line.label, 11, "end", "fill=\"#333333\"") + "\n";
-      placed.push_back({plot_right - 4 - w, ty - 11, plot_right - 4, ty + 3});
+      const double ty = y - 5 - 11 < f.top ? y + 14 : y - 5;
+      out += Text(f.right - 4, ty, line.label, 11, "end", "fill=\"#333333\"") + "\n";
+      space.placed.push_back({f.right - 4 - w, ty - 11, f.right - 4, ty + 3});
     }
   }
+  return out;
+}
 
-  // Series: whiskers, the line (broken where a point cannot be shown), markers, the ring.
-  // Ids must be unique in a page that inlines several charts.
-  const std::string clip_id = id_ + "-plot" + std::to_string(static_cast<int>(top));
-  out += "<defs><clipPath id=\"" + clip_id + "\"><rect x=\"" + Num(plot_left - 6) + "\" y=\"" +
-         Num(plot_top - 6) + "\" width=\"" + Num(plot_right - plot_left + 12) + "\" height=\"" +
-         Num(plot_bottom - plot_top + 12) + "\"/></clipPath></defs>\n";
-  for (const ChartSeries& series : series_) {
-    const char* color = Color(series.style);
-    out += "<g class=\"series\" data-series=\"" + EscapeXml(series.name) + "\" clip-path=\"url(#" +
-           clip_id + ")\">\n";
-    for (const ChartPoint& p : series.points) {
-      if (!p.y_low || !p.y_high || !sx.Valid(p.x) || !sy.Valid(*p.y_low)) continue;
-      const double x = sx(p.x), y1 = sy(*p.y_low), y2 = sy(*p.y_high);
-      if (std::fabs(y1 - y2) < 3) continue;  // shorter than the marker: nothing to show
-      out += "<path d=\"M" + Num(x) + " " + Num(y1) + "V" + Num(y2) + "M" + Num(x - 3) + " " +
-             Num(y1) + "h6M" + Num(x - 3) + " " + Num(y2) + "h6\" stroke=\"" + color +
-             "\" stroke-width=\"1\" stroke-opacity=\"0.7\" fill=\"none\"/>";
+// The 95 % interval whiskers of a series; those shorter than the marker are left out.
+std::string RenderWhiskers(const ChartSeries& series, const PlotFrame& f, const char* color) {
+  std::string out;
+  for (const ChartPoint& p : series.points) {
+    if (!p.y_low || !p.y_high || !f.sx.Valid(p.x) || !f.sy.Valid(*p.y_low)) continue;
+    const double x = f.sx(p.x), y1 = f.sy(*p.y_low), y2 = f.sy(*p.y_high);
+    if (std::fabs(y1 - y2) < 3) continue;  // shorter than the marker: nothing to show
+    out += "<path d=\"M" + Num(x) + " " + Num(y1) + "V" + Num(y2) + "M" + Num(x - 3) + " " +
+           Num(y1) + "h6M" + Num(x - 3) + " " + Num(y2) + "h6\" stroke=\"" + color +
+           "\" stroke-width=\"1\" stroke-opacity=\"0.7\" fill=\"none\"/>";
+  }
+  return out;
+}
+
+// The line through a series, broken where a point cannot be shown.
+std::string RenderSeriesLine(const ChartSeries& series, const PlotFrame& f, const char* color,
+                             LabelSpace& space) {
+  std::string path;
+  bool pen_down = false;
+  double last_x = 0, last_y = 0;
+  for (const ChartPoint& p : series.points) {
+    if (!f.Valid(p.x, p.y)) {
+      pen_down = false;
+      continue;
     }
-    std::string path;
-    bool pen_down = false;
-    double last_x = 0, last_y = 0;
+    const double x = f.sx(p.x), y = f.sy(p.y);
+    if (pen_down) space.AddInk(last_x, last_y, x, y);
+    path += (pen_down ? "L" : "M") + Num(x) + " " + Num(y);
+    pen_down = true;
+    last_x = x;
+    last_y = y;
+  }
+  if (path.empty()) return "";
+  return "<path d=\"" + path + "\" fill=\"none\" stroke=\"" + color +
+         "\" stroke-width=\"2\" stroke-linejoin=\"round\"" +
+         (series.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>";
+}
+
+// One series: whiskers, the line, markers, the ring; clipped to a little beyond the plot.
+std::string RenderSeries(const ChartSeries& series, const PlotFrame& f, const std::string& clip_id,
+                         LabelSpace& space) {
+  const char* color = Color(series.style);
+  std::string out = "<g class=\"series\" data-series=\"" + EscapeXml(series.name) +
+                    "\" clip-path=\"url(#" + clip_id + ")\">\n";
+  out += RenderWhiskers(series, f, color);
+  out += RenderSeriesLine(series, f, color, space);
+  if (series.markers) {
     for (const ChartPoint& p : series.points) {
-      if (!sx.Valid(p.x) || !sy.Valid(p.y)) {
-        pen_down = false;
+      if (f.Valid(p.x, p.y)) out += Marker(series.style, f.sx(p.x), f.sy(p.y), color);
+    }
+  }
+  if (series.highlight && *series.highlight < series.points.size()) {
+    const ChartPoint& p = series.points[*series.highlight];
+    if (f.Valid(p.x, p.y)) {
+      out += "<circle cx=\"" + Num(f.sx(p.x)) + "\" cy=\"" + Num(f.sy(p.y)) +
+             "\" r=\"9\" fill=\"none\" stroke=\"" + color + "\" stroke-width=\"2\"/>";
+    }
+  }
+  return out + "\n</g>\n";
+}
+
+// Where the label of an annotation at pixel (x, y) goes, `w` wide.
+struct LabelSpot {
+  double dx, dy;  // from the point to the text anchor
+  bool right;     // right of the point (text anchored at its start), else left
+};
+
+// The spot, among candidates from near to far, right then left of the point, inside the plot
+// and over no placed label, that covers the least ink; distance breaks ties, since a label next
+// to its point reads best. Records the chosen box as placed.
+LabelSpot PlaceLabel(double x, double y, double w, const PlotFrame& f, LabelSpace& space) {
+  constexpr double kOffsets[] = {-9, 17, -25, 33, -41, 49, -57, 65};
+  std::optional<Box> chosen;
+  LabelSpot spot{9, -9, true};
+  double best_score = std::numeric_limits<double>::infinity();
+  for (double dy : kOffsets) {
+    for (const bool right : {true, false}) {
+      const double tx = x + (right ? 9 : -9);
+      const double ty = y + dy;
+      const Box box{right ? tx : tx - w, ty - 11, right ? tx + w : tx, ty + 3};
+      if (box.left < f.left || box.right > f.right || box.top < f.top || box.bottom > f.bottom) {
         continue;
       }
-      const double x = sx(p.x), y = sy(p.y);
-      if (pen_down) add_ink(last_x, last_y, x, y);
-      path += (pen_down ? "L" : "M") + Num(x) + " " + Num(y);
-      pen_down = true;
-      last_x = x;
-      last_y = y;
-    }
-    if (!path.empty()) {
-      out += "<path d=\"" + path + "\" fill=\"none\" stroke=\"" + color +
-             "\" stroke-width=\"2\" stroke-linejoin=\"round\"" +
-             (series.dashed ? " stroke-dasharray=\"6 4\"" : "") + "/>";
-    }
-    if (series.markers) {
-      for (const ChartPoint& p : series.points) {
-        if (sx.Valid(p.x) && sy.Valid(p.y)) out += Marker(series.style, sx(p.x), sy(p.y), color);
+      if (space.OverlapsPlaced(box)) continue;
+      const double score = static_cast<double>(space.Crossings(box)) * 100 + std::fabs(dy);
+      if (score < best_score) {
+        best_score = score;
+        chosen = box;
+        spot = {right ? 9.0 : -9.0, dy, right};
       }
     }
-    if (series.highlight && *series.highlight < series.points.size()) {
-      const ChartPoint& p = series.points[*series.highlight];
-      if (sx.Valid(p.x) && sy.Valid(p.y)) {
-        out += "<circle cx=\"" + Num(sx(p.x)) + "\" cy=\"" + Num(sy(p.y)) +
-               "\" r=\"9\" fill=\"none\" stroke=\"" + color + "\" stroke-width=\"2\"/>";
-      }
-    }
-    out += "\n</g>\n";
   }
+  if (!chosen) {
+    const double tx = x + spot.dx;
+    chosen = Box{tx, y + spot.dy - 11, tx + w, y + spot.dy + 3};
+  }
+  space.placed.push_back(*chosen);
+  return spot;
+}
 
-  // Annotations: each label goes where it covers no other label and the least ink (lines and
-  // the other diamonds).
-  for (const ChartAnnotation& a : annotations_) {
-    if (sx.Valid(a.x) && sy.Valid(a.y)) add_ink(sx(a.x) - 6, sy(a.y), sx(a.x) + 6, sy(a.y));
+// Annotations as black diamonds, each label where it covers no other label and the least ink
+// (lines and the other diamonds).
+std::string RenderAnnotations(const std::vector<ChartAnnotation>& annotations, const PlotFrame& f,
+                              LabelSpace& space) {
+  for (const ChartAnnotation& a : annotations) {
+    if (f.Valid(a.x, a.y)) space.AddInk(f.sx(a.x) - 6, f.sy(a.y), f.sx(a.x) + 6, f.sy(a.y));
   }
-  for (const ChartAnnotation& a : annotations_) {
-    if (!sx.Valid(a.x) || !sy.Valid(a.y) || !inside_x(a.x) || !inside_y(a.y)) continue;
-    const double x = sx(a.x), y = sy(a.y);
+  std::string out;
+  for (const ChartAnnotation& a : annotations) {
+    if (!f.Valid(a.x, a.y) || !f.InsideX(a.x) || !f.InsideY(a.y)) continue;
+    const double x = f.sx(a.x), y = f.sy(a.y);
     out += "<polygon points=\"" + Num(x) + "," + Num(y - 6) + " " + Num(x + 6) + "," + Num(y) +
            " " + Num(x) + "," + Num(y + 6) + " " + Num(x - 6) + "," + Num(y) +
            "\" fill=\"#111111\" stroke=\"#ffffff\" stroke-width=\"1\"/>";
-    const double w = TextWidth(a.label, 11);
-    struct Spot {
-      double dx, dy;
-      bool right;
-    };
-    // Candidates from near to far, right then left of the point.
-    constexpr double kOffsets[] = {-9, 17, -25, 33, -41, 49, -57, 65};
-    std::optional<Box> chosen;
-    Spot spot{9, -9, true};
-    double best_score = std::numeric_limits<double>::infinity();
-    for (double dy : kOffsets) {
-      for (const bool right : {true, false}) {
-        const double tx = x + (right ? 9 : -9);
-        const double ty = y + dy;
-        const Box box{right ? tx : tx - w, ty - 11, right ? tx + w : tx, ty + 3};
-        if (box.left < plot_left || box.right > plot_right || box.top < plot_top ||
-            box.bottom > plot_bottom) {
-          continue;
-        }
-        if (std::any_of(placed.begin(), placed.end(),
-                        [&](const Box& other) { return other.Overlaps(box); })) {
-          continue;
-        }
-        const auto crossings = std::count_if(ink.begin(), ink.end(), [&](const auto& point) {
-          return point.first >= box.left - 2 && point.first <= box.right + 2 &&
-                 point.second >= box.top - 2 && point.second <= box.bottom + 2;
-        });
-        // Distance breaks ties: a label next to its point reads best.
-        const double score = static_cast<double>(crossings) * 100 + std::fabs(dy);
-        if (score < best_score) {
-          best_score = score;
-          chosen = box;
-          spot = {right ? 9.0 : -9.0, dy, right};
-        }
-      }
-    }
-    if (!chosen) {
-      const double tx = x + spot.dx;
-      chosen = Box{tx, y + spot.dy - 11, tx + w, y + spot.dy + 3};
-    }
-    placed.push_back(*chosen);
+    const LabelSpot spot = PlaceLabel(x, y, TextWidth(a.label, 11), f, space);
     // A white halo keeps the label readable where it crosses a line.
     out += Text(x + spot.dx, y + spot.dy, a.label, 11, spot.right ? "start" : "end",
                 "fill=\"#111111\" stroke=\"#ffffff\" stroke-width=\"3\" paint-order=\"stroke\"") +
            "\n";
   }
+  return out;
+}
 
-  if (legend) out += RenderLegend(plot_right + 20, plot_top + 8, legend_width);
+}  // namespace
+
+std::string SvgChart::RenderPanel(double left, double top, double width, double height,
+                                  bool legend) const {
+  const double legend_width = legend ? LegendWidth() : 0;
+  const Box plot{left + 74, top + (subtitle_.empty() ? 36 : 52),
+                 left + width - 16 - (legend ? legend_width + 20 : 0), top + height - 50};
+  const PlotFrame f = MakeFrame(x_, y_, series_, annotations_, lines_, plot);
+
+  std::string out = "<g class=\"panel\">\n";
+  out += Text(left + 12, top + 20, title_, 15, "start", "font-weight=\"bold\"") + "\n";
+  if (!subtitle_.empty()) {
+    out += Text(left + 12, top + 38, subtitle_, 11, "start", "fill=\"#555555\"") + "\n";
+  }
+  out += RenderGrid(f) + RenderTickLabels(f, x_, y_) + RenderFrame(f, x_, y_, left);
+
+  LabelSpace space;
+  out += RenderReferenceLines(lines_, f, space);
+  // Ids must be unique in a page that inlines several charts.
+  const std::string clip_id = id_ + "-plot" + std::to_string(static_cast<int>(top));
+  out += "<defs><clipPath id=\"" + clip_id + "\"><rect x=\"" + Num(f.left - 6) + "\" y=\"" +
+         Num(f.top - 6) + "\" width=\"" + Num(f.right - f.left + 12) + "\" height=\"" +
+         Num(f.bottom - f.top + 12) + "\"/></clipPath></defs>\n";
+  for (const ChartSeries& series : series_) out += RenderSeries(series, f, clip_id, space);
+  out += RenderAnnotations(annotations_, f, space);
+
+  if (legend) out += RenderLegend(f.right + 20, f.top + 8, legend_width);
   return out + "</g>\n";
 }
 
