@@ -187,6 +187,13 @@ AwsKey KeyStore::Issue(SystemClock::time_point expires) {
   return key;
 }
 
+void KeyStore::ForgetExpiredBefore(SystemClock::time_point cutoff) {
+  std::lock_guard lock(mutex_);
+  std::erase_if(keys_, [&](const auto& entry) {
+    return entry.second.expires && *entry.second.expires < cutoff;
+  });
+}
+
 std::string CanonicalRequest(const HttpRequest& request, std::string_view signed_headers) {
   std::string out = request.method + "\n";
   // Every service but S3 encodes the path once more over what the client sent.

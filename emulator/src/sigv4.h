@@ -35,6 +35,8 @@ class KeyStore {
   std::optional<AwsKey> Find(std::string_view access_key_id) const;
   // A new temporary key ("ASIA..."), valid until `expires`.
   AwsKey Issue(SystemClock::time_point expires);
+  // Drops temporary keys that expired before `cutoff`.
+  void ForgetExpiredBefore(SystemClock::time_point cutoff);
 
  private:
   std::string RandomText(size_t length, std::string_view alphabet);
