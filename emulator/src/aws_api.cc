@@ -154,6 +154,23 @@ AwsApi::AwsApi(const AwsOptions& options, const std::vector<Profile>& profiles, 
   }
 }
 
+std::string AwsApi::CheckOptions(const AwsOptions& options, const std::vector<Profile>& profiles) {
+  std::string errors;
+  for (const auto& [endpoint, profile_name] : options.sagemaker_endpoints) {
+    const Profile* p = FindProfile(profiles, profile_name);
+    if (p == nullptr || p->platform != Platform::kInstance) {
+      errors += "SageMaker endpoint '" + endpoint + "': '" + profile_name +
+                "' is not an instance profile\n";
+    }
+  }
+  for (const Profile& p : profiles) {
+    if (Owns("POST", "/" + p.name + "/predict")) {
+      errors += "target '" + p.name + "': the name is taken by the AWS APIs\n";
+    }
+  }
+  return errors;
+}
+
 bool AwsApi::Owns(std::string_view method, std::string_view path) {
   for (std::string_view prefix :
        {kFunctionsPrefix, kEndpointsPrefix, std::string_view("/latest/"),

@@ -32,6 +32,9 @@ class AwsApi {
   AwsApi(const AwsOptions& options, const std::vector<Profile>& profiles, uint64_t seed,
          const TimeScale& scale, StopSignal* stop);
 
+  // "" when `options` fit `profiles`: each SageMaker endpoint names an instance profile, and no
+  // profile's predict path lies under an AWS API path. Else one message per line.
+  static std::string CheckOptions(const AwsOptions& options, const std::vector<Profile>& profiles);
   // Whether a request for `path` (as sent) belongs here: POST / is STS.
   static bool Owns(std::string_view method, std::string_view path);
   // The largest body Handle() needs (Lambda's 6 MB synchronous payload; larger → 413 here).

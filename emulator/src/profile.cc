@@ -322,6 +322,13 @@ void ReadLambda(Reader& r, const YAML::Node& node, Profile* p) {
   // Lambda's memory settings run from 128 MB to 10,240 MB.
   r.Integer(node, "memory_mb", 128, 10240, &l.memory_mb);
   r.Integer(node, "max_memory_used_mb", 1, 10240, &l.max_memory_used_mb);
+  if (l.max_memory_used_mb > l.memory_mb && !node["max_memory_used_mb"]) {
+    l.max_memory_used_mb = l.memory_mb;  // the default does not fit a small function
+  } else if (l.max_memory_used_mb > l.memory_mb) {
+    r.Error(node["max_memory_used_mb"].Mark(),
+            "'max_memory_used_mb' (" + std::to_string(l.max_memory_used_mb) +
+                ") exceeds 'memory_mb' (" + std::to_string(l.memory_mb) + ")");
+  }
   if (l.provisioned_concurrency > l.concurrency_limit) {
     r.Error(node["provisioned_concurrency"].Mark(),
             "'provisioned_concurrency' (" + std::to_string(l.provisioned_concurrency) +

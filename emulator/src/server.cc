@@ -586,6 +586,10 @@ std::unique_ptr<Emulator> Emulator::Start(const Options& options, std::string* e
   } else {
     profiles = BuiltInProfiles();
   }
+  *error = AwsApi::CheckOptions(options.aws, profiles);
+  if (!error->empty()) {
+    return nullptr;
+  }
   *failure = StartFailure::kCannotListen;
   auto impl = std::make_unique<Impl>(std::move(profiles), options);
   if (!impl->Listen(options, error)) {

@@ -28,7 +28,7 @@ KEY_ID, SECRET = 'AKIDEMULATOR00000000', 'emulator/secret/key/not/valid/anywhere
 ROLE_ARN = 'arn:aws:iam::123456789012:role/infercost'
 TIME_SCALE = 10
 REPORT = re.compile(r'REPORT RequestId: ([0-9a-f-]{36})\tDuration: (\d+\.\d\d) ms\t'
-                    r'Billed Duration: (\d+) ms\tMemory Size: 1024 MB\tMax Memory Used: 180 MB\t'
+                    r'Billed Duration: (\d+) ms\tMemory Size: (\d+) MB\tMax Memory Used: (\d+) MB\t'
                     r'(?:Init Duration: (\d+\.\d\d) ms\t)?\n$')
 
 
@@ -116,7 +116,8 @@ class AwsApiTest(unittest.TestCase):
             self.assertTrue(tail.startswith('START RequestId: '), tail)
             report = REPORT.search(tail)
             self.assertIsNotNone(report, tail)
-            request_id, duration, billed, init = report.groups()
+            request_id, duration, billed, memory, memory_used, init = report.groups()
+            self.assertEqual((memory, memory_used), ('2048', '250'))
             self.assertEqual(request_id, answer['ResponseMetadata']['RequestId'])
             # The first call starts the function (Init Duration), the second finds it warm.
             self.assertEqual(init is not None, i == 0, tail)
