@@ -38,6 +38,10 @@ std::string PercentEncode(std::string_view text, bool keep_slash);
 // space there); "" when absent.
 std::string FormValue(std::string_view form, std::string_view name);
 
+// The text of a JSON string (without its quotes) and of XML character data or an attribute.
+std::string JsonText(std::string_view text);
+std::string XmlText(std::string_view text);
+
 }  // namespace emulator
 
 #endif  // EMULATOR_SRC_API_HTTP_H_

@@ -72,9 +72,7 @@ class AwsApi {
   std::map<std::string, WallClock::time_point> imds_tokens_;
 };
 
-// JSON and XML text escapes, and a request id in UUID form.
-std::string JsonText(std::string_view text);
-std::string XmlText(std::string_view text);
+// A request id in UUID form.
 std::string NewRequestId();
 // A JSON-protocol error: status, x-amzn-ErrorType and {"Type":...,"message":...}.
 ApiReply JsonError(int status, std::string_view code, std::string_view message,

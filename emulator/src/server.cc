@@ -1,7 +1,6 @@
 // The emulator's HTTP side: CivetWeb stays inside this file.
 #include <arpa/inet.h>
 #include <civetweb.h>
-#include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -37,25 +36,8 @@ constexpr auto kStopDrainTimeout = std::chrono::seconds(2);
 // How often a trickled body writes at most: smaller writes would only burn syscalls.
 constexpr double kSlowBodyWriteIntervalSeconds = 0.01;
 
-std::string JsonEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buffer[8];
-      std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-      out += buffer;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::string ErrorBody(std::string_view message) {
-  return R"({"error":")" + JsonEscape(message) + "\"}";
+  return R"({"error":")" + JsonText(message) + "\"}";
 }
 
 // The server-side socket of `conn` (see socket_lookup.h); -1 when not found.
@@ -376,9 +358,9 @@ void Emulator::Impl::ServeIndex(mg_connection* conn) {
   for (size_t i = 0; i < profiles_.size(); ++i) {
     const Profile& p = profiles_[i];
     body += i == 0 ? "" : ",";
-    body += R"({"name":")" + JsonEscape(p.name) + R"(","platform":")" +
+    body += R"({"name":")" + JsonText(p.name) + R"(","platform":")" +
             (p.platform == Platform::kLambda ? "lambda" : "instance") + R"(","url":"/)" +
-            JsonEscape(p.name) + R"(/predict"})";
+            JsonText(p.name) + R"(/predict"})";
   }
   char scale[64];
   std::snprintf(scale, sizeof scale, R"(],"time_scale":%g})", scale_.factor());
