@@ -106,7 +106,9 @@ AwsApi::AwsApi(const AwsOptions& options, const std::vector<Profile>& profiles, 
       functions_.push_back(std::make_unique<Target>(ApiProfile(p, p.name), seed, scale, stop));
     }
   }
-  for (const auto& [endpoint, profile_name] : options.sagemaker_endpoints) {
+  std::vector<std::pair<std::string, std::string>> endpoints = options.sagemaker_endpoints;
+  if (endpoints.empty()) endpoints = {{"mobilenet-v2", "g4dn.xlarge"}};
+  for (const auto& [endpoint, profile_name] : endpoints) {
     const Profile* p = FindProfile(profiles, profile_name);
     if (p != nullptr && p->platform == Platform::kInstance) {
       endpoints_.push_back(std::make_unique<Target>(ApiProfile(*p, endpoint), seed, scale, stop));

@@ -66,9 +66,9 @@ struct AwsOptions {
   std::string container_authorization_token = "emulator-container-token";
   // AssumeRoleWithWebIdentity accepts only this token; "" = any non-empty token.
   std::string web_identity_token;
-  // SageMaker endpoint name → instance profile serving it.
-  std::vector<std::pair<std::string, std::string>> sagemaker_endpoints = {
-      {"mobilenet-v2", "g4dn.xlarge"}};
+  // SageMaker endpoint name → instance profile serving it. Empty: "mobilenet-v2" on the
+  // g4dn.xlarge profile when there is one (ml.g4dn.xlarge is the same hardware).
+  std::vector<std::pair<std::string, std::string>> sagemaker_endpoints;
 };
 
 struct Options {
