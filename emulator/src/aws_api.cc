@@ -85,6 +85,13 @@ std::string NewRequestId() {
   return buffer;
 }
 
+Target* FindTarget(const std::vector<std::unique_ptr<Target>>& targets, std::string_view name) {
+  for (const auto& t : targets) {
+    if (t->profile().name == name) return t.get();
+  }
+  return nullptr;
+}
+
 ApiReply JsonError(int status, std::string_view code, std::string_view message,
                    std::string_view type) {
   ApiReply reply;
@@ -142,20 +149,9 @@ bool AwsApi::Owns(std::string_view method, std::string_view path) {
   return path == "/v1/credentials" || (path == "/" && method == "POST");
 }
 
-Target* AwsApi::Find(std::vector<std::unique_ptr<Target>>& targets, std::string_view name) {
-  for (auto& t : targets) {
-    if (t->profile().name == name) return t.get();
-  }
-  return nullptr;
-}
+const Target* AwsApi::Function(std::string_view name) const { return FindTarget(functions_, name); }
 
-const Target* AwsApi::Function(std::string_view name) const {
-  return const_cast<AwsApi*>(this)->Find(const_cast<AwsApi*>(this)->functions_, name);
-}
-
-const Target* AwsApi::Endpoint(std::string_view name) const {
-  return const_cast<AwsApi*>(this)->Find(const_cast<AwsApi*>(this)->endpoints_, name);
-}
+const Target* AwsApi::Endpoint(std::string_view name) const { return FindTarget(endpoints_, name); }
 
 void AwsApi::StopGpus() {
   for (auto& t : endpoints_) t->StopGpu();

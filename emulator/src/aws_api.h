@@ -60,7 +60,6 @@ class AwsApi {
   ApiReply StatsReply(std::string_view path) const;
   // A new temporary key living the configured lifetime (emulated, so divided by the scale).
   AwsKey IssueKey();
-  Target* Find(std::vector<std::unique_ptr<Target>>& targets, std::string_view name);
 
   const AwsOptions options_;
   const TimeScale& scale_;
@@ -74,6 +73,8 @@ class AwsApi {
 
 // A request id in UUID form.
 std::string NewRequestId();
+// The target of that profile name; nullptr when absent.
+Target* FindTarget(const std::vector<std::unique_ptr<Target>>& targets, std::string_view name);
 // A JSON-protocol error: status, x-amzn-ErrorType and {"Type":...,"message":...}.
 ApiReply JsonError(int status, std::string_view code, std::string_view message,
                    std::string_view type = "User");

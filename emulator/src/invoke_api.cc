@@ -52,7 +52,7 @@ ApiReply AwsApi::Invoke(const HttpRequest& request, std::string_view function, b
   if (auto denied = Authenticate(request, "lambda", Protocol::kJson)) return *denied;
   std::string name, qualifier = FormValue(request.query, "Qualifier");
   SplitFunctionName(function, &name, &qualifier);
-  Target* target = Find(functions_, name);
+  Target* target = FindTarget(functions_, name);
   if (target == nullptr) {
     return JsonError(404, "ResourceNotFoundException",
                      "Function not found: arn:aws:lambda:" + options_.region + ":" +
@@ -118,7 +118,7 @@ ApiReply AwsApi::Invoke(const HttpRequest& request, std::string_view function, b
 ApiReply AwsApi::InvokeEndpoint(const HttpRequest& request, std::string_view endpoint,
                                 bool too_large) {
   if (auto denied = Authenticate(request, "sagemaker", Protocol::kJson)) return *denied;
-  Target* target = Find(endpoints_, endpoint);
+  Target* target = FindTarget(endpoints_, endpoint);
   if (target == nullptr) {
     return JsonError(
         400, "ValidationError",
