@@ -21,9 +21,10 @@ build=(build-essential cmake pkg-config git libcurl4-openssl-dev libcivetweb-dev
 # Tests: promtool and a real Prometheus for the stack test, headless Chromium for the page test,
 # apache2-utils for htpasswd (bcrypt hashes in tests), librsvg2-bin to render the sweep's charts,
 # docker-compose to validate deploy/docker-compose.yml, python3 for the helper test servers, nginx
-# to run deploy/tls-proxy/nginx.conf in tests/deploy.
+# to run deploy/tls-proxy/nginx.conf in tests/deploy, python3-botocore (AWS's SDK core) to prove
+# the emulator's AWS wire formats and SigV4 checks.
 tests=(prometheus prometheus-alertmanager chromium curl apache2-utils librsvg2-bin docker-compose
-  python3 procps nginx openssl)
+  python3 python3-botocore procps nginx openssl)
 # Benchmarks and image builds: peers (wrk, hey; nginx and ab come with the tests list) and the
 # rootless image toolchain.
 extra=(wrk hey podman buildah debootstrap)

@@ -319,6 +319,16 @@ void ReadLambda(Reader& r, const YAML::Node& node, Profile* p) {
   r.Number(node, "gateway_overhead_ms", 0, kHourMs, &l.gateway_overhead_ms);
   // Lambda's own ceiling is 15 minutes.
   r.Number(node, "function_timeout_ms", 1, 900e3, &l.function_timeout_ms);
+  // Lambda's memory settings run from 128 MB to 10,240 MB.
+  r.Integer(node, "memory_mb", 128, 10240, &l.memory_mb);
+  r.Integer(node, "max_memory_used_mb", 1, 10240, &l.max_memory_used_mb);
+  if (l.max_memory_used_mb > l.memory_mb && !node["max_memory_used_mb"]) {
+    l.max_memory_used_mb = l.memory_mb;  // the default does not fit a small function
+  } else if (l.max_memory_used_mb > l.memory_mb) {
+    r.Error(node["max_memory_used_mb"].Mark(),
+            "'max_memory_used_mb' (" + std::to_string(l.max_memory_used_mb) +
+                ") exceeds 'memory_mb' (" + std::to_string(l.memory_mb) + ")");
+  }
   if (l.provisioned_concurrency > l.concurrency_limit) {
     r.Error(node["provisioned_concurrency"].Mark(),
             "'provisioned_concurrency' (" + std::to_string(l.provisioned_concurrency) +
@@ -359,7 +369,7 @@ std::optional<Profile> ReadTarget(Reader& r, const YAML::Node& node) {
         node, what,
         {"name", "platform", "service", "faults", "max_body_bytes", "cold_start", "idle_timeout_ms",
          "provisioned_concurrency", "concurrency_limit", "throttle_status", "gateway_timeout_ms",
-         "gateway_overhead_ms", "function_timeout_ms"});
+         "gateway_overhead_ms", "function_timeout_ms", "memory_mb", "max_memory_used_mb"});
   }
   r.Required(node, "service", what);
   r.Distribution(node, "service", kHourMs, &p.service);

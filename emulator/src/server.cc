@@ -1,7 +1,6 @@
 // The emulator's HTTP side: CivetWeb stays inside this file.
 #include <arpa/inet.h>
 #include <civetweb.h>
-#include <dirent.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -20,7 +19,9 @@
 #include <thread>
 #include <utility>
 
+#include "aws_api.h"
 #include "emulator/emulator.h"
+#include "socket_lookup.h"
 #include "target.h"
 #include "waiting.h"
 
@@ -35,99 +36,13 @@ constexpr auto kStopDrainTimeout = std::chrono::seconds(2);
 // How often a trickled body writes at most: smaller writes would only burn syscalls.
 constexpr double kSlowBodyWriteIntervalSeconds = 0.01;
 
-constexpr std::string_view kPrediction =
-    R"({"label":"tabby cat","class_id":281,"probability":0.43,"model":"mobilenet_v2"})";
-
-std::string JsonEscape(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char buffer[8];
-      std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-      out += buffer;
-    } else {
-      out += c;
-    }
-  }
-  return out;
-}
-
 std::string ErrorBody(std::string_view message) {
-  return R"({"error":")" + JsonEscape(message) + "\"}";
+  return R"({"error":")" + JsonText(message) + "\"}";
 }
 
-// The kernel's inode of our TCP connection with this local port and peer, from /proc/net/tcp or
-// tcp6 (addresses there are the raw network-order words, printed as host-order hex). 0 = none.
-uint64_t SocketInode(const char* table, int local_port, const in6_addr& peer, bool v6,
-                     int peer_port) {
-  std::FILE* file = std::fopen(table, "re");
-  if (file == nullptr) return 0;
-  char line[512];
-  uint64_t inode = 0;
-  std::fgets(line, sizeof line, file);  // the header
-  while (inode == 0 && std::fgets(line, sizeof line, file) != nullptr) {
-    char local_hex[40], peer_hex[40];
-    unsigned local_p = 0, peer_p = 0, state = 0;
-    unsigned long long node = 0;
-    if (std::sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %39[0-9A-Fa-f]:%x %x %*s %*s %*s %*u %*u %llu",
-                    local_hex, &local_p, peer_hex, &peer_p, &state, &node) != 6) {
-      continue;
-    }
-    if (static_cast<int>(local_p) != local_port || static_cast<int>(peer_p) != peer_port ||
-        node == 0) {
-      continue;
-    }
-    unsigned char bytes[16] = {};
-    const size_t words = v6 ? 4 : 1;
-    for (size_t w = 0; w < words; ++w) {
-      uint32_t word = 0;
-      std::sscanf(peer_hex + 8 * w, "%8x", &word);
-      std::memcpy(bytes + 4 * w, &word, 4);
-    }
-    const bool same = v6 ? std::memcmp(bytes, peer.s6_addr, 16) == 0
-                         : std::memcmp(bytes, peer.s6_addr + 12, 4) == 0;
-    if (same) inode = node;
-  }
-  std::fclose(file);
-  return inode;
-}
-
-// The server-side socket of `conn`: CivetWeb 1.15 does not expose it, so it is found by its
-// addresses in /proc/net/tcp and then by inode among /proc/self/fd's links. Foreign descriptors
-// are never touched (only their link names are read), and our own cannot be closed while this
-// thread's handler runs, so the descriptor found stays ours while we use it. -1 when not found.
+// The server-side socket of `conn` (see socket_lookup.h); -1 when not found.
 int FindSocket(const mg_request_info* ri) {
-  in6_addr peer{};
-  bool v6 = false;
-  in_addr v4{};
-  if (inet_pton(AF_INET, ri->remote_addr, &v4) == 1) {
-    std::memcpy(peer.s6_addr + 12, &v4, 4);
-  } else if (inet_pton(AF_INET6, ri->remote_addr, &peer) == 1) {
-    v6 = true;
-  } else {
-    return -1;
-  }
-  const uint64_t inode = SocketInode(v6 ? "/proc/self/net/tcp6" : "/proc/self/net/tcp",
-                                     ri->server_port, peer, v6, ri->remote_port);
-  if (inode == 0) return -1;
-  const std::string wanted = "socket:[" + std::to_string(inode) + "]";
-  DIR* dir = opendir("/proc/self/fd");
-  if (dir == nullptr) return -1;
-  int found = -1;
-  while (const dirent* entry = readdir(dir)) {
-    char target[64];
-    const std::string link = std::string("/proc/self/fd/") + entry->d_name;
-    const ssize_t n = readlink(link.c_str(), target, sizeof target);
-    if (n > 0 && std::string_view(target, static_cast<size_t>(n)) == wanted) {
-      found = std::atoi(entry->d_name);
-      break;
-    }
-  }
-  closedir(dir);
-  return found;
+  return FindServerSocket(ri->remote_addr, ri->server_port, ri->remote_port);
 }
 
 // Resets the connection: connect(AF_UNSPEC) on a TCP socket makes Linux send an RST and drop the
@@ -212,6 +127,7 @@ class Emulator::Impl {
     for (const Profile& p : profiles_) {
       targets_.push_back(std::make_unique<Target>(p, options.seed, scale_, &stop_));
     }
+    aws_ = std::make_unique<AwsApi>(options.aws, profiles_, options.seed, scale_, &stop_);
   }
 
   ~Impl() {
@@ -219,6 +135,7 @@ class Emulator::Impl {
     for (auto& target : targets_) {
       target->StopGpu();
     }
+    aws_->StopGpus();
     if (context_ == nullptr) {
       return;
     }
@@ -264,6 +181,7 @@ class Emulator::Impl {
     }
     return nullptr;
   }
+  const AwsApi& aws() const { return *aws_; }
 
  private:
   static int OnRequest(mg_connection* conn, void* self) {
@@ -285,6 +203,8 @@ class Emulator::Impl {
   int Handle(mg_connection* conn);
   void ServeIndex(mg_connection* conn);
   void ServePredict(mg_connection* conn, Target& target);
+  // The AWS APIs: reads the request into an HttpRequest and sends AwsApi's reply.
+  void ServeAws(mg_connection* conn, std::string_view raw_path);
   // Reads and drops the body; false (and 413 sent) when it exceeds `max_bytes`, or when the
   // client went away.
   bool DrainBody(mg_connection* conn, Target& target);
@@ -299,6 +219,7 @@ class Emulator::Impl {
   TimeScale scale_;
   StopSignal stop_;
   std::vector<std::unique_ptr<Target>> targets_;
+  std::unique_ptr<AwsApi> aws_;
   std::string host_;  // URL form: IPv6 in brackets
   mg_context* context_ = nullptr;
   int port_ = 0;
@@ -354,21 +275,11 @@ bool Emulator::Impl::Listen(const Options& options, std::string* error) {
   // CivetWeb takes "HOST:PORT" and "[V6HOST]:PORT": the host is already in that form.
   const std::string ports = host_ + ":" + std::to_string(options.port);
   const std::string threads = std::to_string(ThreadCount(options));
-  const char* config[] = {"listening_ports",
-                          ports.c_str(),
-                          "num_threads",
-                          threads.c_str(),
-                          "enable_keep_alive",
-                          "yes",
-                          "keep_alive_timeout_ms",
-                          "30000",
-                          "tcp_nodelay",
-                          "1",
-                          "connection_queue",
-                          "1024",
-                          "listen_backlog",
-                          "1024",
-                          nullptr};
+  const char* config[] = {"listening_ports", ports.c_str(), "num_threads", threads.c_str(),
+                          "enable_keep_alive", "yes", "keep_alive_timeout_ms", "30000",
+                          "tcp_nodelay", "1", "connection_queue", "1024", "listen_backlog", "1024",
+                          // SigV4 signs the path as sent: Handle() decodes it where it needs to.
+                          "decode_url", "no", nullptr};
   mg_callbacks callbacks{};
   callbacks.log_message = &Impl::OnLog;
   mg_init_data init{};
@@ -398,8 +309,17 @@ bool Emulator::Impl::Listen(const Options& options, std::string* error) {
 
 int Emulator::Impl::Handle(mg_connection* conn) {
   const mg_request_info* ri = mg_get_request_info(conn);
-  const std::string_view uri = ri->local_uri != nullptr ? ri->local_uri : "/";
+  // CivetWeb leaves the path encoded ("decode_url" is off): the predict paths want it decoded.
+  const std::string decoded = PercentDecode(ri->local_uri != nullptr ? ri->local_uri : "/");
+  const std::string_view uri = decoded;
   const std::string_view method = ri->request_method;
+  // The path as sent (SigV4 signs it still encoded).
+  std::string_view raw_path = ri->request_uri != nullptr ? ri->request_uri : "/";
+  raw_path = raw_path.substr(0, raw_path.find('?'));
+  if (AwsApi::Owns(method, raw_path)) {
+    ServeAws(conn, raw_path);
+    return 200;
+  }
   if (uri == "/") {
     if (method != "GET") {
       Send(conn, {.status = 405, .body = ErrorBody("use GET /"), .allow = "GET"});
@@ -438,9 +358,9 @@ void Emulator::Impl::ServeIndex(mg_connection* conn) {
   for (size_t i = 0; i < profiles_.size(); ++i) {
     const Profile& p = profiles_[i];
     body += i == 0 ? "" : ",";
-    body += R"({"name":")" + JsonEscape(p.name) + R"(","platform":")" +
+    body += R"({"name":")" + JsonText(p.name) + R"(","platform":")" +
             (p.platform == Platform::kLambda ? "lambda" : "instance") + R"(","url":"/)" +
-            JsonEscape(p.name) + R"(/predict"})";
+            JsonText(p.name) + R"(/predict"})";
   }
   char scale[64];
   std::snprintf(scale, sizeof scale, R"(],"time_scale":%g})", scale_.factor());
@@ -543,16 +463,8 @@ void Emulator::Impl::ServePredict(mg_connection* conn, Target& target) {
     ResetConnection(conn, fd);
     return;
   }
-  Target::Ticket ticket = target.Admit();
-  bool served = stop_.WaitUntil(ticket.respond_at);
-  if (served && ticket.run_gpu) {
-    const int batch = target.RunGpu();
-    served = batch > 0;
-    ticket.service_ms += profile.batching->BatchMs(batch);
-  }
-  if (ticket.holds_slot) {
-    target.Release();
-  }
+  bool served = false;
+  const Target::Ticket ticket = AdmitAndWait(target, stop_, &served);
 
   Response r;
   r.status = ticket.status;
@@ -567,7 +479,7 @@ void Emulator::Impl::ServePredict(mg_connection* conn, Target& target) {
     r.status = 500;
     body = ErrorBody("injected fault: internal error");
   } else if (ticket.status == 200) {
-    body = kPrediction;
+    body = kPredictionBody;
     r.service_ms = ticket.service_ms;
   } else if (profile.platform == Platform::kLambda) {
     // API Gateway's own bodies for these answers.
@@ -584,6 +496,39 @@ void Emulator::Impl::ServePredict(mg_connection* conn, Target& target) {
   } else {
     Send(conn, r);
   }
+}
+
+void Emulator::Impl::ServeAws(mg_connection* conn, std::string_view raw_path) {
+  const mg_request_info* ri = mg_get_request_info(conn);
+  HttpRequest request;
+  request.method = ri->request_method;
+  request.path = std::string(raw_path);
+  request.query = ri->query_string != nullptr ? ri->query_string : "";
+  for (int i = 0; i < ri->num_headers; ++i) {
+    request.headers.emplace_back(ri->http_headers[i].name, ri->http_headers[i].value);
+  }
+  bool too_large = ri->content_length > AwsApi::kMaxBodyBytes;
+  static thread_local std::string buffer(kReadChunkBytes, '\0');
+  while (!too_large) {
+    const int n = mg_read(conn, buffer.data(), buffer.size());
+    if (n < 0) return;  // the client went away
+    if (n == 0) break;
+    request.body.append(buffer.data(), static_cast<size_t>(n));
+    too_large = static_cast<int64_t>(request.body.size()) > AwsApi::kMaxBodyBytes;
+  }
+  if (too_large) request.body.clear();
+  const ApiReply reply = aws_->Handle(request, too_large);
+  std::string message = "HTTP/1.1 " + std::to_string(reply.status) + " " +
+                        mg_get_response_code_text(conn, reply.status) + "\r\n";
+  if (!reply.content_type.empty()) message += "Content-Type: " + reply.content_type + "\r\n";
+  message += "Content-Length: " + std::to_string(reply.body.size()) + "\r\n";
+  for (const auto& [name, value] : reply.headers) message += name + ": " + value + "\r\n";
+  if (too_large) {
+    message += "Connection: close\r\n";
+    mg_disable_keep_alive(conn);
+  }
+  message += "\r\n" + reply.body;
+  mg_write(conn, message.data(), message.size());
 }
 
 // --- Emulator ----------------------------------------------------------------------------------
@@ -623,6 +568,10 @@ std::unique_ptr<Emulator> Emulator::Start(const Options& options, std::string* e
   } else {
     profiles = BuiltInProfiles();
   }
+  *error = AwsApi::CheckOptions(options.aws, profiles);
+  if (!error->empty()) {
+    return nullptr;
+  }
   *failure = StartFailure::kCannotListen;
   auto impl = std::make_unique<Impl>(std::move(profiles), options);
   if (!impl->Listen(options, error)) {
@@ -648,6 +597,14 @@ const Profile* Emulator::FindProfile(std::string_view target) const {
   return emulator::FindProfile(impl_->profiles(), target);
 }
 double Emulator::time_scale() const { return impl_->time_scale(); }
+std::optional<TargetStats> Emulator::FunctionStats(std::string_view function) const {
+  const Target* t = impl_->aws().Function(function);
+  return t == nullptr ? std::nullopt : std::optional<TargetStats>(t->Stats());
+}
+std::optional<TargetStats> Emulator::EndpointStats(std::string_view endpoint) const {
+  const Target* t = impl_->aws().Endpoint(endpoint);
+  return t == nullptr ? std::nullopt : std::optional<TargetStats>(t->Stats());
+}
 std::optional<TargetStats> Emulator::Stats(std::string_view target) const {
   const Target* t = impl_->FindTarget(target);
   if (t == nullptr) {

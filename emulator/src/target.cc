@@ -109,6 +109,7 @@ Target::Ticket Target::AdmitLambda(EmuTime now) {
   t.billed_ms = inv.billed_ms;
   t.respond_at = scale_.ToWall(now + inv.respond_after);
   t.service_ms = ToMs(inv.run);
+  t.init_ms = inv.cold ? ToMs(inv.init) : 0;
   switch (inv.result) {
     case LambdaModel::Result::kOk:
       t.status = 200;
@@ -190,6 +191,20 @@ TargetStats Target::Stats() const {
     s.gpu_batched_requests = c.requests;
   }
   return s;
+}
+
+Target::Ticket AdmitAndWait(Target& target, StopSignal& stop, bool* served) {
+  Target::Ticket ticket = target.Admit();
+  *served = stop.WaitUntil(ticket.respond_at);
+  if (*served && ticket.run_gpu) {
+    const int batch = target.RunGpu();
+    *served = batch > 0;
+    ticket.service_ms += target.profile().batching->BatchMs(batch);
+  }
+  if (ticket.holds_slot) {
+    target.Release();
+  }
+  return ticket;
 }
 
 }  // namespace emulator

@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <random>
+#include <string_view>
 
 #include "emulator/emulator.h"
 #include "emulator/profile.h"
@@ -16,6 +17,10 @@
 #include "waiting.h"
 
 namespace emulator {
+
+// What an emulated model answers once served (the predict paths, Lambda's function, SageMaker).
+inline constexpr std::string_view kPredictionBody =
+    R"({"label":"tabby cat","class_id":281,"probability":0.43,"model":"mobilenet_v2"})";
 
 // Thread contract: every method is thread-safe (one mutex per target, held only for model
 // arithmetic and counters, never across a wait). `scale` and `stop` must outlive the target.
@@ -40,6 +45,7 @@ class Target {
     WallClock::time_point respond_at;
     double service_ms = 0;   // emulated time holding a worker or a function instance
     int64_t billed_ms = -1;  // Lambda only
+    double init_ms = 0;      // Lambda: the INIT phase, when cold
   };
   Ticket Admit();
   // Runs the request's GPU batch; returns the batch size (0 when stopping).
@@ -68,6 +74,10 @@ class Target {
   int in_system_ = 0;  // instance: admitted, not yet released
   TargetStats stats_;
 };
+
+// Admits one request, waits for its emulated service time, runs its GPU batch and frees its slot.
+// `*served` is false when the emulator stopped first.
+Target::Ticket AdmitAndWait(Target& target, StopSignal& stop, bool* served);
 
 }  // namespace emulator
 

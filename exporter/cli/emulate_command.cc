@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/flags.h"
@@ -27,7 +28,25 @@ int RunEmulate(int argc, char** argv) {
   app.add_option("--seed", options.seed, "seed of every random draw")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--region", options.aws.region, "the AWS Region the AWS APIs sign for")
+      ->capture_default_str();
+  app.add_option("--credential-lifetime", options.aws.credential_lifetime_s,
+                 "emulated seconds the keys issued by STS, IMDS and ECS live")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  std::vector<std::string> endpoints;
+  app.add_option("--sagemaker-endpoint", endpoints,
+                 "NAME=PROFILE: a SageMaker endpoint served by an instance profile (default "
+                 "mobilenet-v2=g4dn.xlarge)");
   if (const std::optional<int> code = ParseFlags(app, argc, argv)) return *code;
+  if (!endpoints.empty()) options.aws.sagemaker_endpoints.clear();
+  for (const std::string& e : endpoints) {
+    const size_t eq = e.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == e.size()) {
+      return UsageError(argv[0], "--sagemaker-endpoint '" + e + "' must be NAME=PROFILE");
+    }
+    options.aws.sagemaker_endpoints.emplace_back(e.substr(0, eq), e.substr(eq + 1));
+  }
   std::string listen_error;
   const std::optional<ListenAddress> address = ParseListenAddress(listen, &listen_error);
   if (!address) {
@@ -62,6 +81,10 @@ int RunEmulate(int argc, char** argv) {
                 p.platform == emulator::Platform::kLambda ? "lambda" : "instance",
                 emulator->TargetUrl(p.name).c_str());
   }
+  std::printf(
+      "  AWS APIs (region %s, access key id %s): Lambda Invoke, SageMaker InvokeEndpoint, "
+      "STS, IMDSv2, ECS credentials at %s\n",
+      options.aws.region.c_str(), options.aws.access_key_id.c_str(), emulator->BaseUrl().c_str());
   std::fflush(stdout);
 
   int signal = 0;

@@ -117,6 +117,13 @@ TEST(EmulateCommandTest, BadFlagsExitWithTwo) {
   EXPECT_EQ(run({"--time-scale", "fast"}), 2);
   EXPECT_EQ(run({"--seed", "-3"}), 2);
   EXPECT_EQ(run({"--seed", "x"}), 2);
+  EXPECT_EQ(run({"--sagemaker-endpoint", "no-profile"}), 2);
+  EXPECT_NE(output.find("must be NAME=PROFILE"), std::string::npos) << output;
+  EXPECT_EQ(run({"--sagemaker-endpoint", "ep=lambda"}), 2);
+  EXPECT_NE(output.find("SageMaker endpoint 'ep': 'lambda' is not an instance profile"),
+            std::string::npos)
+      << output;
+  EXPECT_EQ(run({"--credential-lifetime", "0"}), 2);
   EXPECT_EQ(ExitCode({"--listen", "nowhere"}, &output), 2);
   EXPECT_NE(output.find("listen address 'nowhere' must be HOST:PORT"), std::string::npos) << output;
 }

@@ -48,6 +48,8 @@ INSTANTIATE_TEST_SUITE_P(
                     "5:22: 'throttle_status' must be 429, 500 or 502, got 418"},
         InvalidCase{"invalid-provisioned-over-limit.yaml",
                     "6:30: 'provisioned_concurrency' (3) exceeds 'concurrency_limit' (2)"},
+        InvalidCase{"invalid-memory-used-over-size.yaml",
+                    "5:25: 'max_memory_used_mb' (300) exceeds 'memory_mb' (256)"},
         InvalidCase{"invalid-fault-ratios.yaml", "5:13: the fault ratios add up to more than 1"},
         InvalidCase{"invalid-syntax.yaml", "5:1: end of map flow not found"},
         InvalidCase{"invalid-empty-targets.yaml", "1:10: 'targets' must be a non-empty list"},

@@ -7,6 +7,21 @@
 //   GET  /                  JSON list of targets and the time scale.
 //   anything else           404 (unknown target) or 405 (wrong method), JSON error body.
 //
+// The AWS APIs, in AWS's wire formats (see src/aws_api.h), SigV4 checked for `AwsOptions::region`:
+//   POST /2015-03-31/functions/<name or ARN>/invocations   Lambda Invoke (service lambda), one
+//        function per lambda profile, named as it, without API Gateway: X-Amz-Log-Type: Tail
+//        returns the REPORT line, throttles answer 429 TooManyRequestsException.
+//   POST /endpoints/<endpoint>/invocations   SageMaker InvokeEndpoint (service sagemaker).
+//   POST /  (form body)                      STS AssumeRole (signed, service sts) and
+//                                            AssumeRoleWithWebIdentity (unsigned).
+//   PUT  /latest/api/token, GET /latest/meta-data/iam/security-credentials/[<role>]   IMDSv2.
+//   GET  /v2/credentials/<id>, GET /v1/credentials (Authorization: the container token)   the
+//        ECS / EKS Pod Identity container credentials endpoints.
+//   GET  /_emulator/functions/<name>, /_emulator/endpoints/<name>   the counters of the above.
+// A wrong key, region, service or signature, an expired key or a clock more than 5 minutes off
+// answers AWS's 403 for that service. Keys issued by STS, IMDS and ECS live
+// `credential_lifetime_s` emulated seconds (so `time_scale` times fewer wall seconds).
+//
 // Every response carries `X-Cold-Start: true|false`; Lambda responses also carry
 // `X-Billed-Duration-Ms` (emulated milliseconds: init + duration rounded up, 0 when the function
 // did not run: throttled, 413);
@@ -32,11 +47,29 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "emulator/profile.h"
 
 namespace emulator {
+
+// The AWS side. The secret is the emulator's own test key, never a real one.
+struct AwsOptions {
+  std::string region = "us-east-1";
+  std::string account_id = "123456789012";
+  std::string access_key_id = "AKIDEMULATOR00000000";
+  std::string secret_access_key = "emulator/secret/key/not/valid/anywhere00";
+  // Emulated seconds a key issued by STS, IMDS or ECS lives (STS also caps it at DurationSeconds).
+  double credential_lifetime_s = 3600;
+  std::string role_name = "infercost-emulator";  // IMDS's instance profile role
+  std::string container_authorization_token = "emulator-container-token";
+  // AssumeRoleWithWebIdentity accepts only this token; "" = any non-empty token.
+  std::string web_identity_token;
+  // SageMaker endpoint name → instance profile serving it. Empty: "mobilenet-v2" on the
+  // g4dn.xlarge profile when there is one (ml.g4dn.xlarge is the same hardware).
+  std::vector<std::pair<std::string, std::string>> sagemaker_endpoints;
+};
 
 struct Options {
   // Where to listen, already parsed by the caller (a --listen flag goes through the exporter's
@@ -57,6 +90,7 @@ struct Options {
   // MaxInFlight(), each capped at 128, the total capped at 1024. Connections beyond it wait to be
   // accepted.
   int threads = 0;
+  AwsOptions aws;
 };
 
 // What one target has done so far. Counts are of predict requests whose body was read.
@@ -111,6 +145,9 @@ class Emulator {
   double time_scale() const;
   // Nullopt for an unknown target.
   std::optional<TargetStats> Stats(std::string_view target) const;
+  // The Lambda Invoke API's function / SageMaker endpoint of that name; nullopt when unknown.
+  std::optional<TargetStats> FunctionStats(std::string_view function) const;
+  std::optional<TargetStats> EndpointStats(std::string_view endpoint) const;
 
  private:
   class Impl;

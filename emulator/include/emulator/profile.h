@@ -67,6 +67,9 @@ struct LambdaSettings {
   double gateway_timeout_ms = 29000;  // API Gateway integration timeout → 504; 0 = no gateway
   double gateway_overhead_ms = 0;     // added to every response, not billed
   double function_timeout_ms = 90000;  // the function's own timeout → 502, instance discarded
+  // The REPORT line's "Memory Size" and "Max Memory Used" (Lambda's Invoke API, emulated).
+  int memory_mb = 1024;
+  int max_memory_used_mb = 180;
 };
 
 // Fault injection: each request draws one fault (or none) with these probabilities.
