@@ -61,6 +61,7 @@ class ProfileResolver {
       : env_(env), files_(std::move(files)) {}
 
   Lookup Resolve(const std::string& name, bool explicit_profile, int depth) {
+    visited_.insert(name);
     const std::optional<ProfileProperties> found =
         FindProfile(files_.config, files_.credentials, name);
     if (!found) {
