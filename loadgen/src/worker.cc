@@ -299,8 +299,17 @@ bool Worker::Start(Target& target, Clock::time_point scheduled_at, Clock::time_p
     target.recorder->OnRequestDone(failed);
     return false;
   }
-  target.request.SetBody(t->easy, target.next_payload++);
+  const bool ready = target.request.Prepare(t, target.next_payload++);
   t->Begin(scheduled_at, now);
+  if (!ready) {
+    // No valid AWS keys (expired, refresh failing): not sent, counted as auth_error.
+    t->active = false;
+    target.idle.push_back(t);
+    t->record.done_at = now;
+    t->record.outcome = Outcome::kAuthError;
+    target.recorder->OnRequestDone(t->record);
+    return false;
+  }
   if (curl_multi_add_handle(multi_, t->easy) != CURLM_OK) {
     t->active = false;
     target.idle.push_back(t);
