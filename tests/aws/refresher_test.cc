@@ -6,6 +6,9 @@
 #include <atomic>
 
 #include "common/log.h"
+#include "loadgen/engine.h"
+#include "loadgen/record.h"
+#include "support/test_server.h"
 #include "support/wait.h"
 
 namespace infercost::aws {
@@ -147,6 +150,60 @@ TEST(RefresherTest, BackgroundThreadRefreshes) {
   r.Stop();
   EXPECT_NE(r.Current(), nullptr);
   EXPECT_EQ(r.RefreshFailures(), 0u);
+}
+
+// Counts outcomes. Thread contract: written by the engine's worker, read after the run.
+class OutcomeCounter : public loadgen::Recorder {
+ public:
+  void OnRequestDone(const loadgen::RequestRecord& record) override {
+    ++counts[static_cast<std::size_t>(record.outcome)];
+  }
+  void OnDropped(loadgen::Clock::time_point) override {}
+  void OnStage(int, const loadgen::Stage&, bool) override {}
+  void OnTick(loadgen::Clock::time_point, int) override {}
+  std::array<std::atomic<uint64_t>, loadgen::kOutcomeCount> counts{};
+};
+
+// The refresher feeding the real engine: signed requests go out while the keys are valid; once
+// they expire with the refresh failing, requests are not sent and count as auth_error.
+TEST(RefresherTest, ExpiredKeysBecomeAuthErrorsInTheEngine) {
+  test::TestServer server;
+  FakeSource source;
+  auto refresher = std::make_shared<CredentialsRefresher>(
+      "engine", [&source] { return source.Fetch(); }, RefreshPolicy{},
+      [&source] { return source.Now(); });
+  refresher->RunDue();
+  loadgen::RequestSpec spec;
+  spec.url = server.Url("/echo");
+  spec.method = "GET";
+  spec.sigv4 = loadgen::SigV4{"aws:amz:us-east-1:lambda", "", "", "", refresher};
+  spec.expect.body_contains = "Credential=ASIA1/";
+  auto run = [&](uint64_t requests) {
+    OutcomeCounter recorder;
+    loadgen::TargetPlan plan;
+    plan.name = "engine";
+    plan.request = spec;
+    loadgen::Stage stage;
+    stage.kind = loadgen::Stage::Kind::kClosed;
+    stage.concurrency = 1;
+    plan.load.stages = {stage};
+    plan.load.max_requests = requests;
+    loadgen::Engine engine;
+    const loadgen::TargetId id = engine.Add(std::move(plan), &recorder);
+    EXPECT_TRUE(engine.WaitFinished(id, std::chrono::seconds(60)));
+    engine.Remove(id, std::chrono::seconds(0));
+    return std::make_pair(
+        recorder.counts[static_cast<std::size_t>(loadgen::Outcome::kOk)].load(),
+        recorder.counts[static_cast<std::size_t>(loadgen::Outcome::kAuthError)].load());
+  };
+  EXPECT_EQ(run(3), std::make_pair(uint64_t{3}, uint64_t{0}));
+  source.failing = true;
+  source.Advance(minutes(60));
+  refresher->RunDue();
+  EXPECT_EQ(refresher->RefreshFailures(), 1u);
+  const uint64_t before = server.Requests();
+  EXPECT_EQ(run(4), std::make_pair(uint64_t{0}, uint64_t{4}));
+  EXPECT_EQ(server.Requests(), before);
 }
 
 }  // namespace
