@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <map>
 #include <mutex>
 
 namespace infercost {
@@ -12,7 +13,20 @@ namespace {
 
 std::mutex log_mu;
 std::atomic<LogLevel> min_level{LogLevel::kInfo};
-std::vector<std::string>* log_secrets = new std::vector<std::string>();  // never destroyed
+// Never destroyed (logging may happen during static destruction). `log_secrets` is what Log()
+// redacts: the config's secrets followed by every owner's runtime secrets.
+std::vector<std::string>* log_secrets = new std::vector<std::string>();
+std::vector<std::string>* config_secrets = new std::vector<std::string>();
+std::map<std::string, std::vector<std::string>, std::less<>>* runtime_secrets =
+    new std::map<std::string, std::vector<std::string>, std::less<>>();
+
+// Rebuilds `log_secrets`; log_mu held.
+void CombineSecrets() {
+  *log_secrets = *config_secrets;
+  for (const auto& [owner, secrets] : *runtime_secrets) {
+    log_secrets->insert(log_secrets->end(), secrets.begin(), secrets.end());
+  }
+}
 
 std::string_view LevelName(LogLevel level) {
   switch (level) {
@@ -144,7 +158,20 @@ void SetLogLevel(LogLevel level) {
 
 void SetLogSecrets(std::vector<std::string> secrets) {
   std::lock_guard lock(log_mu);
-  *log_secrets = std::move(secrets);
+  *config_secrets = std::move(secrets);
+  CombineSecrets();
+}
+
+void SetRuntimeLogSecrets(std::string_view owner, std::vector<std::string> secrets) {
+  std::lock_guard lock(log_mu);
+  if (secrets.empty()) {
+    if (const auto it = runtime_secrets->find(owner); it != runtime_secrets->end()) {
+      runtime_secrets->erase(it);
+    }
+  } else {
+    (*runtime_secrets)[std::string(owner)] = std::move(secrets);
+  }
+  CombineSecrets();
 }
 
 }  // namespace infercost

@@ -21,6 +21,10 @@ void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> f
 void SetLogLevel(LogLevel level);
 // Secrets to scrub from every line from now on (the expanded ${VAR} values of the config).
 void SetLogSecrets(std::vector<std::string> secrets);
+// Secrets learnt at run time (fetched credentials), scrubbed too, per `owner` (e.g.
+// "credentials:<target>"): each call replaces that owner's list; an empty list forgets it.
+// Independent of SetLogSecrets(), so a config reload does not unregister fetched keys.
+void SetRuntimeLogSecrets(std::string_view owner, std::vector<std::string> secrets);
 // Replaces every occurrence of a secret in `text` with "<redacted>", scanning left to right and
 // trying the longest secret first at each position (so "abc123" is not left half-shown as
 // "<redacted>123" when "abc" is a secret too); empty secrets are ignored. The one redaction of

@@ -33,7 +33,8 @@ MetricFamilies::MetricFamilies(prometheus::Registry& registry)
     : requests(BuildCounter()
                    .Name("infercost_requests_total")
                    .Help("Finished requests by outcome (ok, http_4xx, throttled, http_5xx, "
-                         "gateway_timeout, timeout, connect_error, tls_error, invalid_response).")
+                         "gateway_timeout, timeout, connect_error, tls_error, invalid_response, "
+                         "auth_error).")
                    .Register(registry)),
       inferences(BuildCounter()
                      .Name("infercost_inferences_total")

@@ -24,11 +24,13 @@ std::string_view OutcomeName(Outcome outcome) {
       return "tls_error";
     case Outcome::kInvalidResponse:
       return "invalid_response";
+    case Outcome::kAuthError:
+      return "auth_error";
   }
   return "invalid_response";
 }
 
-Outcome ClassifyOutcome(int curl_code, long http_status, bool checks_passed) {
+Outcome ClassifyOutcome(int curl_code, long http_status, bool checks_passed, bool signed_request) {
   switch (static_cast<CURLcode>(curl_code)) {
     case CURLE_OK:
       break;
@@ -64,6 +66,7 @@ Outcome ClassifyOutcome(int curl_code, long http_status, bool checks_passed) {
       if (http_status == 0) return Outcome::kConnectError;
       return Outcome::kInvalidResponse;
   }
+  if (signed_request && (http_status == 401 || http_status == 403)) return Outcome::kAuthError;
   if (http_status == 429) return Outcome::kThrottled;
   if (http_status == 504) return Outcome::kGatewayTimeout;
   if (http_status >= 500 && http_status <= 599) return Outcome::kHttp5xx;

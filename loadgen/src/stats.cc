@@ -95,6 +95,8 @@ uint64_t Interval::Requests() const {
 
 bool IsBillable(const RequestRecord& record) {
   if (record.outcome == Outcome::kTimeout) return true;
+  // Refused by AWS's authentication (or never sent): the function did not run.
+  if (record.outcome == Outcome::kAuthError) return false;
   return record.http_status != 0 && record.http_status != 429;
 }
 

@@ -87,7 +87,8 @@ curl_slist* RequestTemplate::HeaderList(const std::string& content_type) const {
   // No "Expect: 100-continue" round trip before large bodies: it adds latency (up to a second
   // with servers that ignore it) that the target never caused.
   if (!HasHeader(spec_.headers, "Expect")) list = curl_slist_append(list, "Expect:");
-  if (spec_.sigv4.has_value() && !spec_.sigv4->session_token.empty()) {
+  // Static keys' token is fixed; changing credentials add theirs per request (Prepare).
+  if (spec_.sigv4.has_value() && !spec_.sigv4->credentials && !spec_.sigv4->session_token.empty()) {
     list = curl_slist_append(list, ("x-amz-security-token: " + spec_.sigv4->session_token).c_str());
   }
   return list;
@@ -120,26 +121,51 @@ CURL* RequestTemplate::NewEasy(void* transfer, const CloseSocketHook& close_sock
   SetMethod(e, spec_);
   if (spec_.sigv4.has_value()) {
     curl_easy_setopt(e, CURLOPT_AWS_SIGV4, spec_.sigv4->provider.c_str());
-    curl_easy_setopt(e, CURLOPT_USERNAME, spec_.sigv4->access_key.c_str());
-    curl_easy_setopt(e, CURLOPT_PASSWORD, spec_.sigv4->secret_key.c_str());
+    if (!spec_.sigv4->credentials) {
+      curl_easy_setopt(e, CURLOPT_USERNAME, spec_.sigv4->access_key.c_str());
+      curl_easy_setopt(e, CURLOPT_PASSWORD, spec_.sigv4->secret_key.c_str());
+    }
   }
   return e;
 }
 
-void RequestTemplate::SetBody(CURL* easy, std::size_t sequence) const {
-  if (!HasBody(spec_)) {
-    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, header_lists_.front());
-    return;
+bool RequestTemplate::Prepare(Transfer* t, std::size_t sequence) const {
+  CURL* easy = t->easy;
+  std::size_t index = 0;
+  if (HasBody(spec_)) {
+    index = sequence % spec_.payloads->size();
+    const Payload& p = (*spec_.payloads)[index];
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(p.bytes.size()));
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, p.bytes.data());
   }
-  const std::size_t index = sequence % spec_.payloads->size();
-  const Payload& p = (*spec_.payloads)[index];
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(p.bytes.size()));
-  curl_easy_setopt(easy, CURLOPT_POSTFIELDS, p.bytes.data());
   curl_easy_setopt(easy, CURLOPT_HTTPHEADER, header_lists_[index]);
+  t->ReleaseSigning();
+  if (!spec_.sigv4.has_value() || !spec_.sigv4->credentials) return true;
+  // Changing credentials: this request's keys, held by the transfer until the next request.
+  t->keys = spec_.sigv4->credentials->Current();
+  if (t->keys == nullptr) return false;
+  curl_easy_setopt(easy, CURLOPT_USERNAME, t->keys->access_key.c_str());
+  curl_easy_setopt(easy, CURLOPT_PASSWORD, t->keys->secret_key.c_str());
+  if (!t->keys->session_token.empty()) {
+    for (const curl_slist* h = header_lists_[index]; h != nullptr; h = h->next) {
+      t->signed_headers = curl_slist_append(t->signed_headers, h->data);
+    }
+    t->signed_headers = curl_slist_append(
+        t->signed_headers, ("x-amz-security-token: " + t->keys->session_token).c_str());
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->signed_headers);
+  }
+  return true;
 }
 
 Transfer::~Transfer() {
   if (easy != nullptr) curl_easy_cleanup(easy);
+  ReleaseSigning();
+}
+
+void Transfer::ReleaseSigning() {
+  if (signed_headers != nullptr) curl_slist_free_all(signed_headers);
+  signed_headers = nullptr;
+  keys.reset();
 }
 
 void Transfer::Begin(Clock::time_point scheduled_at, Clock::time_point now) {
@@ -182,7 +208,7 @@ void Transfer::Complete(CURLcode code, Clock::time_point now, bool aborted) {
     }
     // An oversized body was cut by us, not by the network: classify it by its status.
     const int effective_code = body_too_large ? CURLE_OK : static_cast<int>(code);
-    r.outcome = ClassifyOutcome(effective_code, status, checks);
+    r.outcome = ClassifyOutcome(effective_code, status, checks, spec.sigv4.has_value());
   }
   r.cold_start = cold_header;
   if (!r.cold_start && r.outcome == Outcome::kOk && spec.cold_start.latency_above &&

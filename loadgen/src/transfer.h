@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,8 @@ struct CloseSocketHook {
   void* data = nullptr;
 };
 
+struct Transfer;
+
 class RequestTemplate {
  public:
   explicit RequestTemplate(RequestSpec spec);
@@ -40,8 +43,10 @@ class RequestTemplate {
   // A new easy handle with every per-target option set; its callbacks write into `transfer`.
   // nullptr when libcurl is out of memory.
   CURL* NewEasy(void* transfer, const CloseSocketHook& close_socket) const;
-  // Points `easy` at the request body number `sequence` (cycled) and its header list.
-  void SetBody(CURL* easy, std::size_t sequence) const;
+  // Points the transfer's handle at the request body number `sequence` (cycled) and its header
+  // list, and with changing AWS credentials at the current keys. False when those keys are
+  // unavailable (expired): the request must not be sent (auth_error).
+  bool Prepare(Transfer* t, std::size_t sequence) const;
 
  private:
   curl_slist* HeaderList(const std::string& content_type) const;
@@ -65,8 +70,13 @@ struct Transfer {
   bool cold_header = false;
   std::optional<std::chrono::nanoseconds> billed;
   bool active = false;
+  // With changing AWS credentials: the keys this request is signed with and its header list
+  // (the template's plus x-amz-security-token), both kept until the next request.
+  std::shared_ptr<const SigningKeys> keys;
+  curl_slist* signed_headers = nullptr;
 
   ~Transfer();
+  void ReleaseSigning();
   // Readies the handle for a new request intended for `scheduled_at` and sent at `now`.
   void Begin(Clock::time_point scheduled_at, Clock::time_point now);
   // Fills `record` once the transfer has ended (or was aborted): status, bytes, outcome (the

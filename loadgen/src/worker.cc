@@ -299,16 +299,20 @@ bool Worker::Start(Target& target, Clock::time_point scheduled_at, Clock::time_p
     target.recorder->OnRequestDone(failed);
     return false;
   }
-  target.request.SetBody(t->easy, target.next_payload++);
+  const bool ready = target.request.Prepare(t, target.next_payload++);
   t->Begin(scheduled_at, now);
-  if (curl_multi_add_handle(multi_, t->easy) != CURLM_OK) {
+  // A request that cannot go out still finishes, once, with its outcome; the handle is idle again.
+  auto fail = [&](Outcome outcome) {
     t->active = false;
     target.idle.push_back(t);
     t->record.done_at = now;
-    t->record.outcome = Outcome::kConnectError;
+    t->record.outcome = outcome;
     target.recorder->OnRequestDone(t->record);
     return false;
-  }
+  };
+  // No valid AWS keys (expired, refresh failing): not sent, counted as auth_error.
+  if (!ready) return fail(Outcome::kAuthError);
+  if (curl_multi_add_handle(multi_, t->easy) != CURLM_OK) return fail(Outcome::kConnectError);
   return true;
 }
 

@@ -76,5 +76,22 @@ TEST(LogLine, RedactsTheMessage) {
   EXPECT_NE(line.find(" msg=\"bad <redacted>\""), std::string::npos) << line;
 }
 
+// Runtime secrets (fetched credentials) are scrubbed alongside the config's, per owner, and a
+// config reload (SetLogSecrets) does not drop them.
+TEST(LogLine, RedactsRuntimeSecretsPerOwner) {
+  SetRuntimeLogSecrets("credentials:a", {"KEYA"});
+  SetRuntimeLogSecrets("credentials:b", {"KEYB"});
+  SetLogSecrets({"cfgsecret"});
+  testing::internal::CaptureStderr();
+  Log(LogLevel::kError, "x", {{"v", "KEYA KEYB cfgsecret"}});
+  SetRuntimeLogSecrets("credentials:a", {});
+  Log(LogLevel::kError, "x", {{"v", "KEYA KEYB"}});
+  const std::string out = testing::internal::GetCapturedStderr();
+  SetRuntimeLogSecrets("credentials:b", {});
+  SetLogSecrets({});
+  EXPECT_NE(out.find("v=\"<redacted> <redacted> <redacted>\""), std::string::npos) << out;
+  EXPECT_NE(out.find("v=\"KEYA <redacted>\""), std::string::npos) << out;
+}
+
 }  // namespace
 }  // namespace infercost

@@ -496,7 +496,7 @@ TEST_F(EngineTest, BodiesHeadersAndSigV4AreSent) {
   spec.method = "POST";
   spec.payloads = payloads;
   spec.headers = {"X-Api-Key: secret-key"};
-  spec.sigv4 = SigV4{"aws:amz:us-east-1:execute-api", "AKIDEXAMPLE", "wJalrXUtnFEMI", ""};
+  spec.sigv4 = SigV4{"aws:amz:us-east-1:execute-api", "AKIDEXAMPLE", "wJalrXUtnFEMI", "", nullptr};
   spec.expect.body_contains = "Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/";
   spec.expect.max_body_bytes = 1 << 20;
   Engine engine;
@@ -511,6 +511,71 @@ TEST_F(EngineTest, BodiesHeadersAndSigV4AreSent) {
   EXPECT_EQ(last.find("Expect:"), std::string::npos);  // no 100-continue round trip
   for (const RequestRecord& r : recorder.records()) {
     EXPECT_TRUE(r.bytes_sent == 5000 || r.bytes_sent == 70000) << r.bytes_sent;
+  }
+}
+
+// Keys that the test swaps, as the exporter's credentials refresher does.
+class SwitchableKeys : public SigningCredentials {
+ public:
+  void Set(std::shared_ptr<const SigningKeys> keys) {
+    std::lock_guard lock(mu_);
+    keys_ = std::move(keys);
+  }
+  std::shared_ptr<const SigningKeys> Current() const override {
+    std::lock_guard lock(mu_);
+    return keys_;
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::shared_ptr<const SigningKeys> keys_;
+};
+
+TEST_F(EngineTest, ChangingCredentialsSignEachRequestAndExpiredOnesAreAuthErrors) {
+  auto keys = std::make_shared<SwitchableKeys>();
+  RequestSpec spec = Get(server_.Url("/echo"));
+  spec.sigv4 = SigV4{"aws:amz:us-east-1:execute-api", "", "", "", keys};
+  spec.expect.body_contains = "Authorization: AWS4-HMAC-SHA256 Credential=ASIAONE/";
+  keys->Set(std::make_shared<const SigningKeys>(SigningKeys{"ASIAONE", "s1", "token-one"}));
+  Engine engine;
+  {
+    CollectingRecorder recorder;
+    RunToEnd(engine, Closed(spec, 1, 3), &recorder);
+    EXPECT_EQ(recorder.CountOutcome(Outcome::kOk), 3u);
+    EXPECT_NE(server_.LastRequest().find("x-amz-security-token: token-one"), std::string::npos);
+  }
+  {
+    // Refreshed keys are picked up by the next request.
+    keys->Set(std::make_shared<const SigningKeys>(SigningKeys{"ASIATWO", "s2", "token-two"}));
+    spec.expect.body_contains = "Credential=ASIATWO/";
+    CollectingRecorder recorder;
+    RunToEnd(engine, Closed(spec, 1, 2), &recorder);
+    EXPECT_EQ(recorder.CountOutcome(Outcome::kOk), 2u);
+    EXPECT_NE(server_.LastRequest().find("x-amz-security-token: token-two"), std::string::npos);
+    EXPECT_EQ(server_.LastRequest().find("token-one"), std::string::npos);
+  }
+  {
+    // Expired: nothing is sent, every request is an auth_error.
+    keys->Set(nullptr);
+    const uint64_t before = server_.Requests();
+    CollectingRecorder recorder;
+    RunToEnd(engine, Closed(spec, 1, 3), &recorder);
+    EXPECT_EQ(recorder.CountOutcome(Outcome::kAuthError), 3u);
+    EXPECT_EQ(server_.Requests(), before);
+  }
+}
+
+TEST_F(EngineTest, SignedRequestsRefusedWith401Or403AreAuthErrors) {
+  Engine engine;
+  for (int code : {401, 403}) {
+    RequestSpec spec = Get(server_.Url("/status?code=" + std::to_string(code)));
+    CollectingRecorder unsigned_recorder;
+    RunToEnd(engine, Closed(spec, 1, 1), &unsigned_recorder);
+    EXPECT_EQ(unsigned_recorder.CountOutcome(Outcome::kHttp4xx), 1u);
+    spec.sigv4 = SigV4{"aws:amz:us-east-1:execute-api", "AKID", "secret", "", nullptr};
+    CollectingRecorder signed_recorder;
+    RunToEnd(engine, Closed(spec, 1, 1), &signed_recorder);
+    EXPECT_EQ(signed_recorder.CountOutcome(Outcome::kAuthError), 1u) << code;
   }
 }
 

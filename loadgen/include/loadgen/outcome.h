@@ -19,23 +19,29 @@ enum class Outcome : uint8_t {
   kConnectError,     // refused, reset or closed before a complete response
   kTlsError,         // handshake or certificate failure
   kInvalidResponse,  // a response arrived but failed the checks (status, body, size)
+  kAuthError,        // AWS credentials expired or unavailable (not sent), or a signed request
+                     // refused with 401/403
 };
 
-inline constexpr std::size_t kOutcomeCount = 9;
+inline constexpr std::size_t kOutcomeCount = 10;
 
 inline constexpr std::array<Outcome, kOutcomeCount> kAllOutcomes = {
     Outcome::kOk,           Outcome::kHttp4xx,        Outcome::kThrottled,
     Outcome::kHttp5xx,      Outcome::kGatewayTimeout, Outcome::kTimeout,
-    Outcome::kConnectError, Outcome::kTlsError,       Outcome::kInvalidResponse};
+    Outcome::kConnectError, Outcome::kTlsError,       Outcome::kInvalidResponse,
+    Outcome::kAuthError};
 
 // The label value: ok, http_4xx, throttled, http_5xx, gateway_timeout, timeout, connect_error,
-// tls_error, invalid_response.
+// tls_error, invalid_response, auth_error.
 std::string_view OutcomeName(Outcome outcome);
 
 // The one place where a transfer's result becomes an outcome. `curl_code` is the CURLcode of the
 // transfer (kept an int so that curl stays out of this header), `http_status` the response status
-// (0 when none arrived), `checks_passed` whether the configured response checks held.
-Outcome ClassifyOutcome(int curl_code, long http_status, bool checks_passed);
+// (0 when none arrived), `checks_passed` whether the configured response checks held,
+// `signed_request` whether it carried a SigV4 signature (then 401 and 403 are auth_error: AWS
+// refused the credentials, the target never ran).
+Outcome ClassifyOutcome(int curl_code, long http_status, bool checks_passed,
+                        bool signed_request = false);
 
 }  // namespace loadgen
 

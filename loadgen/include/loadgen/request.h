@@ -59,12 +59,33 @@ struct PayloadSpec {
   std::string content_type;     // overrides the derived Content-Type when set
 };
 
-// AWS Signature Version 4 through libcurl's CURLOPT_AWS_SIGV4.
-struct SigV4 {
-  std::string provider;  // "aws:amz:<region>:<service>", e.g. aws:amz:us-east-1:execute-api
+// One set of AWS keys to sign with.
+struct SigningKeys {
   std::string access_key;
   std::string secret_key;
   std::string session_token;  // optional, sent as x-amz-security-token
+};
+
+// Keys that change while the engine runs (short-lived credentials refreshed elsewhere).
+// Thread contract: Current() is called by engine workers for every signed request, from any
+// thread, and must not block on I/O.
+class SigningCredentials {
+ public:
+  virtual ~SigningCredentials() = default;
+  // The keys to sign the next request with; nullptr when none are valid (not yet fetched, or
+  // expired): the request is then not sent and counts as auth_error.
+  virtual std::shared_ptr<const SigningKeys> Current() const = 0;
+};
+
+// AWS Signature Version 4 through libcurl's CURLOPT_AWS_SIGV4.
+struct SigV4 {
+  std::string provider;  // "aws:amz:<region>:<service>", e.g. aws:amz:us-east-1:execute-api
+  // Static keys, used when `credentials` is null.
+  std::string access_key;
+  std::string secret_key;
+  std::string session_token;  // optional, sent as x-amz-security-token
+  // When set, asked for the keys of every request instead of the static ones above.
+  std::shared_ptr<const SigningCredentials> credentials;
 };
 
 struct Expect {

@@ -28,7 +28,8 @@ struct StatsOptions {
 // filled by one thread and then moved.
 //
 // Billed duration (what Lambda charges for): every request that reached the function is billable
-// — every response except 429 (a throttled request never ran), plus timeouts, which ran for at
+// — every response except 429 (a throttled request never ran) and auth_error (refused by AWS's
+// authentication before it ran), plus timeouts, which ran for at
 // least the time the client waited. Connection and TLS errors and responses without a status
 // never reached it and are not billable. A billable request adds the billed-duration header's
 // value (milliseconds, rounded up to a whole millisecond) when the response carries it; otherwise
