@@ -22,6 +22,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "common/duration.h"
+#include "config/usage.h"
 #include "cost/cost.h"
 #include "loadgen/csv.h"
 #include "loadgen/engine.h"
@@ -389,13 +390,7 @@ void PrintSummary(const Flags& f, const BenchSetup& setup, const loadgen::StatsS
     }
   }
   if (setup.pricing) {
-    Usage usage;
-    usage.elapsed_seconds = elapsed_s;
-    usage.ok = ok;
-    usage.requests = total;
-    usage.billable_requests = t.billable;
-    usage.billed_ms = t.billed_ms;
-    usage.billed_estimated = t.billable > t.billed_from_header;
+    const Usage usage = UsageOf(t, elapsed_s, 0);
     const Cost cost = ComputeCost(*setup.pricing, usage);
     std::printf("%s\n", kThinRule);
     if (cost.observed_usd_per_million) {

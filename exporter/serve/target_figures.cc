@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "config/usage.h"
 #include "loadgen/outcome.h"
 
 namespace infercost {
@@ -51,14 +52,7 @@ void Capacity(const FigureSettings& settings, TargetLedger& ledger, TargetFigure
 
 // Cost per 1M inferences over the window, on both bases.
 Cost WindowCost(const loadgen::Interval& w, const ResolvedPricing& pricing, TargetFigures& f) {
-  Usage usage;
-  usage.elapsed_seconds = f.window_seconds;
-  usage.ok = w.Ok();
-  usage.requests = w.Requests();
-  usage.billable_requests = w.billable;
-  usage.billed_ms = w.billed_ms;
-  usage.billed_estimated = w.billed_from_header < w.billable;
-  usage.capacity_ips = f.capacity_ips.value_or(0);
+  const Usage usage = UsageOf(w, f.window_seconds, f.capacity_ips.value_or(0));
   Cost cost = ComputeCost(pricing, usage);
   f.usd_per_million_observed = cost.observed_usd_per_million;
   f.usd_per_million_capacity = cost.capacity_usd_per_million;

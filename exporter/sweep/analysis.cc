@@ -8,6 +8,8 @@
 #include <random>
 #include <utility>
 
+#include "config/usage.h"
+
 namespace infercost {
 namespace {
 
@@ -16,19 +18,6 @@ using loadgen::LatencyHistogram;
 using loadgen::Outcome;
 
 constexpr double kNsPerSecond = 1e9;
-
-// What the cost model needs from a measured span of `seconds` target time.
-Usage UsageOf(const Interval& interval, double seconds, double capacity_ips) {
-  Usage usage;
-  usage.elapsed_seconds = seconds;
-  usage.ok = interval.Ok();
-  usage.requests = interval.Requests();
-  usage.billable_requests = interval.billable;  // the engine's rule: the request reached it
-  usage.billed_ms = interval.billed_ms;
-  usage.billed_estimated = interval.billed_from_header < interval.billable;
-  usage.capacity_ips = capacity_ips;
-  return usage;
-}
 
 // The value at quantile q of `sorted` (ascending), interpolated between neighbours.
 double SortedQuantile(const std::vector<double>& sorted, double q) {
