@@ -4,25 +4,18 @@
 #include <cmath>
 #include <system_error>
 
+#include "transfer.h"
+
 namespace loadgen {
 namespace {
 
 constexpr double kMaxMs = 1e12;  // 30 years: anything above is not a billed duration
 constexpr int64_t kNsPerMs = 1'000'000;
 
-std::string_view TrimBlanks(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 }  // namespace
 
 std::optional<std::chrono::nanoseconds> ParseBilledDuration(std::string_view text) {
-  text = TrimBlanks(text);
+  text = internal::Trim(text);
   if (text.empty()) return std::nullopt;
   double ms = 0;
   const char* end = text.data() + text.size();

@@ -21,6 +21,8 @@
 namespace loadgen::internal {
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// A header name or value without the blanks around it (and the line end libcurl leaves on it).
+std::string_view Trim(std::string_view s);
 
 // libcurl closes its sockets through this callback (the event loop's epoll bookkeeping).
 struct CloseSocketHook {
