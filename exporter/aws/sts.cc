@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "aws/endpoints.h"
 #include "aws/http.h"
 
 namespace infercost::aws {
@@ -93,13 +94,10 @@ std::string StsEndpoint(const Environment& env, std::string_view region,
                         std::string* signing_region) {
   const std::string resolved = DefaultRegion(env, region);
   *signing_region = resolved.empty() ? "us-east-1" : resolved;
-  for (const char* name : {"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"}) {
-    const std::optional<std::string> value = env(name);
-    if (value && !value->empty()) return *value;
-  }
+  if (std::optional<std::string> configured = ConfiguredEndpoint(env, kSts)) return *configured;
+  // Without a region the SDKs call the global endpoint (which signs as us-east-1).
   if (resolved.empty()) return "https://sts.amazonaws.com";
-  const bool china = resolved.starts_with("cn-");
-  return "https://sts." + resolved + (china ? ".amazonaws.com.cn" : ".amazonaws.com");
+  return ServiceEndpoint(env, kSts, resolved);
 }
 
 Lookup AssumeRole(const Environment& env, const Credentials& source,

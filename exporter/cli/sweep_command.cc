@@ -31,6 +31,7 @@
 #include "cost/cost.h"
 #include "emulator/emulator.h"
 #include "loadgen/engine.h"
+#include "serve/aws_targets.h"
 #include "sweep/analysis.h"
 #include "sweep/plan.h"
 #include "sweep/progress.h"
@@ -341,6 +342,17 @@ int RunSweep(int argc, char** argv) {
   std::unique_ptr<emulator::Emulator> emulator;
   if (const int code = LoadFleet(flags, program, &config, &emulator, &options); code != kExitOk) {
     return code;
+  }
+  // AWS kinds get their URLs and signing keys here; the refreshers keep the keys fresh for as
+  // long as the sweep runs.
+  CredentialsPool credentials;
+  for (TargetConfig& target : config.targets) {
+    const AwsBinding binding = PrepareAwsTarget(&target, &credentials);
+    if (!binding.error.empty()) {
+      std::fprintf(stderr, "%s: target %s: %s\n", program, target.name.c_str(),
+                   binding.error.c_str());
+      return kExitFailure;
+    }
   }
   SweepPlanResult planned = PlanSweep(config, options);
   if (!planned.sweep) return UsageError(program, planned.error);

@@ -19,6 +19,40 @@ namespace fs = std::filesystem;
 
 std::string_view EmbeddedDefaultConfig() { return kEmbeddedConfigYaml; }
 
+std::string_view Name(TargetKind kind) {
+  switch (kind) {
+    case TargetKind::kHttp:
+      return "http";
+    case TargetKind::kLambda:
+      return "lambda";
+    case TargetKind::kLambdaUrl:
+      return "lambda_url";
+    case TargetKind::kSageMaker:
+      return "sagemaker";
+  }
+  return "http";
+}
+
+std::string_view Name(CredentialsSource source) {
+  switch (source) {
+    case CredentialsSource::kDefault:
+      return "default";
+    case CredentialsSource::kStatic:
+      return "static";
+    case CredentialsSource::kProfile:
+      return "profile";
+    case CredentialsSource::kWebIdentity:
+      return "web_identity";
+    case CredentialsSource::kContainer:
+      return "container";
+    case CredentialsSource::kInstance:
+      return "instance";
+    case CredentialsSource::kProcess:
+      return "process";
+  }
+  return "default";
+}
+
 EnvLookup ProcessEnv() {
   return [](const std::string& name) -> std::optional<std::string> {
     // getenv is safe here: the program does not modify its environment after start-up.

@@ -18,9 +18,69 @@
 
 namespace infercost {
 
+// What a target is (`kind:`): a plain HTTP endpoint (API Gateway, an instance, anything), or one
+// of AWS's own APIs, named rather than addressed.
+enum class TargetKind {
+  kHttp,       // `url`; `auth: aws_sigv4` for API Gateway with IAM
+  kLambda,     // Lambda's Invoke API: `function` (+ `qualifier`), with the REPORT log tail
+  kLambdaUrl,  // a Lambda Function URL: `url`, AWS_IAM (default) or NONE auth
+  kSageMaker,  // SageMaker Runtime's InvokeEndpoint: `endpoint` (+ `variant`)
+};
+inline constexpr TargetKind kTargetKinds[] = {TargetKind::kHttp, TargetKind::kLambda,
+                                              TargetKind::kLambdaUrl, TargetKind::kSageMaker};
+// The config's spelling: http, lambda, lambda_url, sagemaker.
+std::string_view Name(TargetKind kind);
+
+// Where a signed target's AWS credentials come from (`credentials: { source: ... }`). Plain
+// values: `serve` hands them to the aws module, which fetches and refreshes the keys.
+enum class CredentialsSource {
+  kDefault,
+  kStatic,
+  kProfile,
+  kWebIdentity,
+  kContainer,
+  kInstance,
+  kProcess
+};
+inline constexpr CredentialsSource kCredentialsSources[] = {
+    CredentialsSource::kDefault,     CredentialsSource::kStatic,    CredentialsSource::kProfile,
+    CredentialsSource::kWebIdentity, CredentialsSource::kContainer, CredentialsSource::kInstance,
+    CredentialsSource::kProcess};
+// default, static, profile, web_identity, container, instance, process.
+std::string_view Name(CredentialsSource source);
+
+struct CredentialsConfig {
+  CredentialsSource source = CredentialsSource::kDefault;  // the SDKs' default chain
+  std::string access_key;                                  // static
+  std::string secret_key;                                  // static
+  std::string session_token;                               // static, optional
+  std::string profile;            // profile, process: the shared-config profile ("" = AWS_PROFILE)
+  std::string command;            // process: the credential_process command line
+  std::string role_arn;           // web_identity ("" = AWS_ROLE_ARN)
+  std::string token_file;         // web_identity ("" = AWS_WEB_IDENTITY_TOKEN_FILE)
+  std::string role_session_name;  // web_identity, optional
+};
+
+// The AWS side of a target of kind lambda, lambda_url or sagemaker (and of a signed http one).
+struct AwsTargetConfig {
+  std::string region;        // resolved: `region`, else the function ARN's, else pricing.region
+  std::string function;      // lambda: name, partial or full ARN, as written
+  std::string qualifier;     // lambda: version or alias, optional
+  std::string endpoint;      // sagemaker: the endpoint's name
+  std::string variant;       // sagemaker: X-Amzn-SageMaker-Target-Variant, optional
+  std::string endpoint_url;  // overrides the service endpoint (VPC endpoints, the emulator)
+  bool sign = false;         // SigV4-signed: lambda, sagemaker, lambda_url with aws_iam
+  // The credentials of a signed target without static keys: its own block or the top level's.
+  CredentialsConfig credentials;
+};
+
 struct TargetConfig {
-  std::string name;              // [a-z0-9_-]+, the `target` label
-  loadgen::RequestSpec request;  // url, method, headers, timeout, checks, sigv4 (payloads loaded)
+  std::string name;  // [a-z0-9_-]+, the `target` label
+  TargetKind kind = TargetKind::kHttp;
+  AwsTargetConfig aws;
+  // url, method, headers, timeout, checks, sigv4 (payloads loaded). For lambda and sagemaker the
+  // url and SigV4 provider are derived later from `aws` (serve/aws_targets.h), not here.
+  loadgen::RequestSpec request;
   loadgen::PayloadSpec body;
   // This generator's share of the stages (see Shard). repeat = true for a staged plan; the
   // default when a target has no `load:` is one endless closed-loop stage of concurrency 1.
@@ -50,6 +110,8 @@ struct Config {
   Shard shard;
   std::string prices_file;  // catalog overrides; "" for the built-in catalog only
   std::vector<TargetConfig> targets;
+  // The top-level `credentials:` block: the default of every signed target without its own.
+  CredentialsConfig credentials;
   std::vector<std::string> secrets;  // expanded ${VAR} values, to redact from any output
   std::string source;                // the file it came from, for messages
 };

@@ -257,6 +257,10 @@ void Parser::ReadTop(const YamlNode& root, Config* config) {
       }
     }
   }
+  if (const YamlField* f = top.Find("credentials")) {
+    ReadCredentials(*f, &default_credentials_);
+    config->credentials = default_credentials_;
+  }
   const YamlField* targets = top.Find("targets");
   if (targets == nullptr) {
     Fail(YamlMark{}, "missing targets: give at least one target");

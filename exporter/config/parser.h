@@ -30,11 +30,19 @@ using yaml::Quote;
 
 // ---- the config's shape --------------------------------------------------------------------
 
-inline constexpr std::string_view kTopKeys[] = {"listen", "window",      "threads",
-                                                "shard",  "prices_file", "targets"};
+inline constexpr std::string_view kTopKeys[] = {"listen",      "window",  "threads",    "shard",
+                                                "prices_file", "targets", "credentials"};
 inline constexpr std::string_view kShardKeys[] = {"index", "count"};
 inline constexpr std::string_view kTargetKeys[] = {"name",
+                                                   "kind",
                                                    "url",
+                                                   "function",
+                                                   "qualifier",
+                                                   "endpoint",
+                                                   "variant",
+                                                   "region",
+                                                   "endpoint_url",
+                                                   "credentials",
                                                    "method",
                                                    "headers",
                                                    "body",
@@ -66,12 +74,24 @@ inline constexpr std::string_view kAuthKeys[] = {"aws_sigv4"};
 inline constexpr std::string_view kSigV4Keys[] = {"provider", "access_key", "secret_key",
                                                   "session_token"};
 inline constexpr std::string_view kTlsKeys[] = {"insecure_skip_verify"};
+inline constexpr std::string_view kCredentialsKeys[] = {
+    "source",  "access_key", "secret_key", "session_token",    "profile",
+    "command", "role_arn",   "token_file", "role_session_name"};
 
 inline constexpr YamlSection kSections[] = {
-    {"the top level", kTopKeys}, {"shard", kShardKeys},     {"target", kTargetKeys},
-    {"body", kBodyKeys},         {"expect", kExpectKeys},   {"cold_start", kColdStartKeys},
-    {"load", kLoadKeys},         {"stage", kStageKeys},     {"pricing", kPricingKeys},
-    {"auth", kAuthKeys},         {"aws_sigv4", kSigV4Keys}, {"tls", kTlsKeys},
+    {"the top level", kTopKeys},
+    {"shard", kShardKeys},
+    {"target", kTargetKeys},
+    {"body", kBodyKeys},
+    {"expect", kExpectKeys},
+    {"cold_start", kColdStartKeys},
+    {"load", kLoadKeys},
+    {"stage", kStageKeys},
+    {"pricing", kPricingKeys},
+    {"auth", kAuthKeys},
+    {"aws_sigv4", kSigV4Keys},
+    {"tls", kTlsKeys},
+    {"credentials", kCredentialsKeys},
 };
 
 // Limits. Upper bounds catch typos (an extra zero) rather than encode policy.
@@ -96,6 +116,18 @@ bool IsHeaderName(std::string_view name);
 bool HasLineBreak(std::string_view text);
 // FNV-1a of the target's name: its default seed.
 uint64_t NameSeed(std::string_view name);
+
+// A Lambda function as Invoke's FunctionName takes it: a name, a partial ARN
+// (ACCOUNT:function:NAME) or a full ARN, each optionally ending in :QUALIFIER.
+struct FunctionName {
+  std::string name;
+  std::string region;     // from a full ARN; "" otherwise
+  std::string qualifier;  // "" when none is part of it
+};
+// nullopt when `text` matches none of AWS's forms.
+std::optional<FunctionName> ParseFunctionName(std::string_view text);
+// The region of a Function URL (https://ID.lambda-url.REGION.on.aws/); "" for other URLs.
+std::string_view RegionOfFunctionUrl(std::string_view url);
 
 // Reads one config. Not thread-safe; one per parse.
 class Parser : public YamlReader {
@@ -126,7 +158,7 @@ class Parser : public YamlReader {
   std::optional<TargetConfig> ReadTarget(const YamlNode& node, std::string* name,
                                          YamlMark* name_mark);
   bool ReadName(const YamlFields& fields, TargetConfig* target, YamlMark* name_mark);
-  void ReadRequest(const YamlFields& fields, loadgen::RequestSpec* request);
+  void ReadRequest(const YamlFields& fields, TargetConfig* target);
   void ReadHeaders(const YamlField& f, std::vector<std::string>* headers);
   void ReadBody(const YamlField& f, loadgen::PayloadSpec* body);
   void ReadBodyFormat(const YamlFields& fields, loadgen::PayloadSpec* body);
@@ -141,11 +173,19 @@ class Parser : public YamlReader {
   void CheckPricingModel(const YamlFields& fields, PricingModel model);
   void ReadPricingValues(const YamlFields& fields, PricingSpec* pricing);
   void CheckAgainstCatalog(const YamlFields& fields, const PricingSpec& pricing);
-  void ReadAuth(const YamlField& f, std::optional<loadgen::SigV4>* sigv4);
+  // aws_target.cc
+  void ReadKind(const YamlFields& fields, TargetConfig* target);
+  void ReadLambda(const YamlFields& fields, AwsTargetConfig* aws);
+  void ReadSageMaker(const YamlFields& fields, AwsTargetConfig* aws);
+  void SettleAws(const YamlFields& fields, TargetConfig* target, bool pricing_region);
+  void ReadAuth(const YamlField& f, TargetConfig* target);
+  void ReadCredentials(const YamlField& f, CredentialsConfig* credentials);
+  void ReadTargetCredentials(const YamlFields& fields, TargetConfig* target);
 
   fs::path base_dir_;
   const EnvLookup& env_;
   std::vector<std::string> secrets_;
+  CredentialsConfig default_credentials_;  // the top level's `credentials:`
   // The built-in prices, with the config's prices_file laid over them once it is read.
   Catalog catalog_ = BuiltinCatalog();
 };

@@ -1,5 +1,4 @@
-// The config's reader: a target's pricing, checked against the catalog, and its request
-// signing. See parser.h.
+// The config's reader: a target's pricing, checked against the catalog. See parser.h.
 #include <algorithm>
 #include <span>
 #include <string>
@@ -189,67 +188,6 @@ void Parser::CheckAgainstCatalog(const YamlFields& fields, const PricingSpec& pr
   }
   const YamlField* at = key.empty() ? nullptr : fields.Find(key);
   Fail(at != nullptr ? at->Where() : fields.anchor, error);
-}
-
-void Parser::ReadAuth(const YamlField& f, std::optional<loadgen::SigV4>* sigv4) {
-  std::optional<YamlFields> fields = Map(f, "auth", kAuthKeys);
-  if (!fields) {
-    return;
-  }
-  const YamlField* aws = Require(*fields, "aws_sigv4", "auth: missing aws_sigv4");
-  if (aws == nullptr) {
-    return;
-  }
-  std::optional<YamlFields> keys = Map(*aws, "aws_sigv4", kSigV4Keys);
-  if (!keys) {
-    return;
-  }
-  loadgen::SigV4 sig;
-  if (const YamlField* k = Require(
-          *keys, "provider", "aws_sigv4: missing provider, e.g. aws:amz:us-east-1:execute-api")) {
-    if (auto provider = String(*k)) {
-      // aws:amz:<region>:<service>, as libcurl's CURLOPT_AWS_SIGV4 takes it.
-      int parts = 1;
-      bool empty_part = provider->empty() || provider->back() == ':';
-      for (std::size_t i = 0; i < provider->size(); ++i) {
-        if ((*provider)[i] != ':') {
-          continue;
-        }
-        ++parts;
-        if (i == 0 || (*provider)[i - 1] == ':') {
-          empty_part = true;
-        }
-      }
-      if (!provider->starts_with("aws:amz:") || parts != 4 || empty_part) {
-        Fail(k->Where(), "provider: " + Quote(k->value->text) +
-                             " must be aws:amz:<region>:<service>, e.g. "
-                             "aws:amz:us-east-1:execute-api");
-      } else {
-        sig.provider = *provider;
-      }
-    }
-  }
-  auto credential = [&](std::string_view key, std::string* out, bool required) {
-    const YamlField* k =
-        required ? Require(*keys, key, "aws_sigv4: missing " + std::string(key)) : keys->Find(key);
-    if (k == nullptr) {
-      return;
-    }
-    std::optional<std::string> value = String(*k);
-    if (!value) {
-      return;
-    }
-    if (value->empty() && required) {
-      Fail(k->Where(), std::string(key) + ": must not be empty");
-      return;
-    }
-    AddSecret(*value);  // credentials are secret even when written out in the file
-    *out = std::move(*value);
-  };
-  credential("access_key", &sig.access_key, true);
-  credential("secret_key", &sig.secret_key, true);
-  credential("session_token", &sig.session_token, false);
-  *sigv4 = std::move(sig);
 }
 
 }  // namespace infercost::config_internal

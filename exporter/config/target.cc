@@ -27,7 +27,10 @@ std::optional<TargetConfig> Parser::ReadTarget(const YamlNode& node, std::string
   if (named) {
     *name_out = target.name;
   }
-  ReadRequest(fields, &target.request);
+  ReadKind(fields, &target);
+  // A Function URL is signed unless `auth: none` says otherwise (AWS_IAM is its default).
+  target.aws.sign = target.aws.sign || target.kind == TargetKind::kLambdaUrl;
+  ReadRequest(fields, &target);
   if (const YamlField* f = fields.Find("body")) {
     ReadBody(*f, &target.body);
   }
@@ -48,6 +51,9 @@ std::optional<TargetConfig> Parser::ReadTarget(const YamlNode& node, std::string
   if (const YamlField* f = Require(fields, "pricing",
                                    "target: missing pricing (model instance, hourly, lambda or "
                                    "per_request)")) {
+    // The target's own region is the pricing's default, so a target in eu-west-1 is priced
+    // there (or refused when the catalog has no prices for it), never at us-east-1's prices.
+    if (!target.aws.region.empty()) target.pricing.region = target.aws.region;
     ReadPricing(*f, &target.pricing);
   }
   if (const YamlField* f = fields.Find("budget_usd_per_million")) {
@@ -65,8 +71,15 @@ std::optional<TargetConfig> Parser::ReadTarget(const YamlNode& node, std::string
     }
   }
   if (const YamlField* f = fields.Find("auth")) {
-    ReadAuth(*f, &target.request.sigv4);
+    ReadAuth(*f, &target);
   }
+  const YamlField* pricing = fields.Find("pricing");
+  const bool pricing_region =
+      pricing != nullptr && pricing->value->IsMap() &&
+      std::any_of(pricing->value->entries.begin(), pricing->value->entries.end(),
+                  [](const YamlEntry& e) { return e.key.text == "region"; });
+  SettleAws(fields, &target, pricing_region);
+  ReadTargetCredentials(fields, &target);
   if (const YamlField* f = fields.Find("tls")) {
     ReadTls(*f, &target.request.verify_tls);
   }
@@ -98,8 +111,11 @@ bool Parser::ReadName(const YamlFields& fields, TargetConfig* target, YamlMark* 
   return false;
 }
 
-void Parser::ReadRequest(const YamlFields& fields, loadgen::RequestSpec* request) {
-  if (const YamlField* f = Require(fields, "url", "target: missing url")) {
+void Parser::ReadRequest(const YamlFields& fields, TargetConfig* target) {
+  loadgen::RequestSpec* request = &target->request;
+  const bool addressed =
+      target->kind == TargetKind::kHttp || target->kind == TargetKind::kLambdaUrl;
+  if (const YamlField* f = addressed ? Require(fields, "url", "target: missing url") : nullptr) {
     if (std::optional<std::string> url = String(*f)) {
       if (std::string error = UrlError(*url); !error.empty()) {
         Fail(f->Where(), "url: " + Quote(f->value->text) + " " + error);
@@ -131,6 +147,31 @@ void Parser::ReadRequest(const YamlFields& fields, loadgen::RequestSpec* request
     if (auto header = HeaderName(*f)) {
       request->billed_duration_header = *header;
     }
+  }
+}
+
+void Parser::ReadTargetCredentials(const YamlFields& fields, TargetConfig* target) {
+  const bool static_keys = target->request.sigv4 && !target->request.sigv4->access_key.empty();
+  const YamlField* f = fields.Find("credentials");
+  if (f != nullptr) {
+    if (!target->aws.sign) {
+      Fail(f->Where(),
+           "credentials: this target does not sign its requests (kind " +
+               std::string(Name(target->kind)) +
+               (target->kind == TargetKind::kLambdaUrl ? " with auth: none)"
+                                                       : " without auth: { aws_sigv4: ... })"));
+      return;
+    }
+    if (static_keys) {
+      Fail(f->Where(),
+           "credentials: the target's aws_sigv4 already has access_key and secret_key; give the "
+           "keys in one place");
+      return;
+    }
+    target->aws.credentials = CredentialsConfig{};
+    ReadCredentials(*f, &target->aws.credentials);
+  } else {
+    target->aws.credentials = default_credentials_;
   }
 }
 

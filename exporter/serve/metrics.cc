@@ -142,6 +142,15 @@ MetricFamilies::MetricFamilies(prometheus::Registry& registry)
                       .Name("infercost_target_info")
                       .Help("Static facts about a target; always 1.")
                       .Register(registry)),
+      credentials_expiry(BuildGauge()
+                             .Name("infercost_credentials_expiry_timestamp_seconds")
+                             .Help("When the AWS credentials the target signs with expire (Unix "
+                                   "time); absent for static keys and unsigned targets.")
+                             .Register(registry)),
+      credentials_refresh_failures(BuildCounter()
+                                       .Name("infercost_credentials_refresh_failures_total")
+                                       .Help("Failed refreshes of the target's AWS credentials.")
+                                       .Register(registry)),
       build_info(BuildGauge()
                      .Name("infercost_build_info")
                      .Help("Version and revision of the running infercost; always 1.")
@@ -182,6 +191,7 @@ TargetSeries::TargetSeries(MetricFamilies& families, std::string target)
   schedule_lag = &families.schedule_lag.Add(t, kScheduleLagBounds);
   measurement_valid = &families.measurement_valid.Add(t);
   load_active = &families.load_active.Add(t);
+  credentials_refresh_failures = &families.credentials_refresh_failures.Add(t);
 }
 
 TargetSeries::~TargetSeries() {
@@ -211,6 +221,8 @@ TargetSeries::~TargetSeries() {
   RemoveIf(families_.cost_per_million, cost_capacity_);
   RemoveIf(families_.budget, budget_);
   RemoveIf(families_.capacity_ips, capacity_);
+  RemoveIf(families_.credentials_refresh_failures, credentials_refresh_failures);
+  RemoveIf(families_.credentials_expiry, credentials_expiry_);
 }
 
 void TargetSeries::SetInfo(const TargetInfo& info) {
@@ -236,6 +248,11 @@ void TargetSeries::SetBudget(std::optional<double> usd_per_million) {
 
 void TargetSeries::SetCapacity(std::optional<double> ips) {
   SetOptional(families_.capacity_ips, capacity_, {{"target", target_}}, ips);
+}
+
+void TargetSeries::SetCredentialsExpiry(std::optional<double> unix_seconds) {
+  SetOptional(families_.credentials_expiry, credentials_expiry_, {{"target", target_}},
+              unix_seconds);
 }
 
 void LatencySummaries::Set(const std::string& target, const Values& values) {

@@ -65,6 +65,8 @@ struct MetricFamilies {
   prometheus::Family<prometheus::Gauge>& measurement_valid;
   prometheus::Family<prometheus::Gauge>& load_active;
   prometheus::Family<prometheus::Gauge>& target_info;
+  prometheus::Family<prometheus::Gauge>& credentials_expiry;
+  prometheus::Family<prometheus::Counter>& credentials_refresh_failures;
   prometheus::Family<prometheus::Gauge>& build_info;
   prometheus::Family<prometheus::Gauge>& reload_successful;
   prometheus::Family<prometheus::Gauge>& reload_success_timestamp;
@@ -95,6 +97,8 @@ class TargetSeries {
   void SetCostPerMillion(bool capacity_basis, std::optional<double> usd);
   void SetBudget(std::optional<double> usd_per_million);
   void SetCapacity(std::optional<double> ips);
+  // When the target's AWS credentials expire (Unix seconds); absent for keys that never do.
+  void SetCredentialsExpiry(std::optional<double> unix_seconds);
 
   std::array<prometheus::Counter*, loadgen::kOutcomeCount> requests{};
   prometheus::Counter* inferences;
@@ -117,6 +121,7 @@ class TargetSeries {
   prometheus::Histogram* schedule_lag;
   prometheus::Gauge* measurement_valid;
   prometheus::Gauge* load_active;
+  prometheus::Counter* credentials_refresh_failures;
 
  private:
   MetricFamilies& families_;
@@ -126,6 +131,7 @@ class TargetSeries {
   prometheus::Gauge* cost_capacity_ = nullptr;
   prometheus::Gauge* budget_ = nullptr;
   prometheus::Gauge* capacity_ = nullptr;
+  prometheus::Gauge* credentials_expiry_ = nullptr;
 };
 
 // infercost_request_latency_seconds: the exact windowed percentiles of the engine's own

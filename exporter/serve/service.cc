@@ -38,7 +38,7 @@ double Seconds(nanoseconds d) { return std::chrono::duration<double>(d).count();
 std::string LoadFingerprint(const TargetConfig& t) {
   std::ostringstream out;
   const loadgen::RequestSpec& r = t.request;
-  out << r.url << '\n' << r.method << '\n';
+  out << Name(t.kind) << ' ' << r.url << '\n' << r.method << '\n';
   for (const std::string& h : r.headers) out << h << '\n';
   out << r.timeout.count() << ' ' << r.expect.status << ' ' << r.expect.body_contains << ' '
       << r.expect.max_body_bytes << ' ' << r.cold_start.header << ' '
@@ -46,7 +46,8 @@ std::string LoadFingerprint(const TargetConfig& t) {
       << r.billed_duration_header << ' ' << r.verify_tls << '\n';
   if (r.sigv4) {
     out << r.sigv4->provider << ' ' << r.sigv4->access_key << ' ' << r.sigv4->secret_key << ' '
-        << r.sigv4->session_token << '\n';
+        << r.sigv4->session_token << ' ' << static_cast<const void*>(r.sigv4->credentials.get())
+        << '\n';
   }
   const loadgen::PayloadSpec& b = t.body;
   out << b.file << ' ' << b.image_dir << ' ' << static_cast<int>(b.encoding) << ' ' << b.field
@@ -107,7 +108,10 @@ struct TargetState {
   std::unique_ptr<loadgen::TeeRecorder> tee;
   std::optional<loadgen::TargetId> id;
   std::unique_ptr<TargetSeries> series;
-  loadgen::Interval baseline;  // totals already added to the Prometheus counters
+  // The refresher of the AWS keys it signs with; null for static keys and unsigned targets.
+  std::shared_ptr<aws::CredentialsRefresher> refresher;
+  uint64_t refresh_failures_seen = 0;  // the refresher's count already added to the counter
+  loadgen::Interval baseline;          // totals already added to the Prometheus counters
   TargetLedger ledger;
   std::string logged_absent_reason;
   Clock::time_point last_tick;
@@ -121,7 +125,8 @@ struct TargetState {
 
 // A target of a new config with everything that can fail already done.
 struct PreparedTarget {
-  const TargetConfig* config;
+  TargetConfig config;  // a copy, its AWS request completed (PrepareAwsTarget)
+  std::shared_ptr<aws::CredentialsRefresher> refresher;
   ResolvedPricing pricing;
   std::shared_ptr<const std::vector<loadgen::Payload>> payloads;
   std::unique_ptr<loadgen::CsvRecorder> csv;  // a new file only (a kept file stays open)
@@ -130,7 +135,10 @@ struct PreparedTarget {
 class Service::Impl {
  public:
   Impl(ServiceOptions options, prometheus::Registry& registry)
-      : options_(options), registry_(registry), families_(registry) {
+      : options_(options),
+        registry_(registry),
+        families_(registry),
+        pool_(options_.aws_environment ? options_.aws_environment : aws::ProcessEnvironment()) {
     families_.build_info.Add({{"version", kVersion}, {"revision", kRevision}}).Set(1);
     reload_ok_ = &families_.reload_successful.Add({});
     reload_ts_ = &families_.reload_success_timestamp.Add({});
@@ -204,6 +212,12 @@ class Service::Impl {
   void LogAbsentCost(TargetState& state, const TargetFigures& figures);
   void StopAtSpendLimit(TargetState& state);
   void SetPrices(TargetState& state);
+  void WriteCredentials(TargetState& state);
+  // Lets refreshers go that no target uses any more (after a reload dropped or changed them).
+  void ReleaseCredentials() {
+    std::lock_guard pool_lock(pool_mu_);
+    pool_.Release();
+  }
 
   ServiceOptions options_;
   prometheus::Registry& registry_;
@@ -217,6 +231,8 @@ class Service::Impl {
   nanoseconds window_ = std::chrono::seconds(60);
   std::map<std::string, std::unique_ptr<TargetState>> targets_;
   std::vector<std::string> secrets_;
+  std::mutex pool_mu_;  // orders Prepare()s, whose first credential fetches may block
+  CredentialsPool pool_;
   bool stopped_ = false;
   std::atomic<bool> ticked_{false};
   double last_cpu_seconds_ = -1;
@@ -269,6 +285,8 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
   std::vector<PreparedTarget> prepared;
   std::vector<std::string> errors = Prepare(config, &prepared);
   if (!errors.empty()) {
+    prepared.clear();
+    ReleaseCredentials();
     RecordReloadFailure();
     return errors;
   }
@@ -291,7 +309,7 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
   RemoveDropped(config);
   const auto now = Clock::now();
   for (PreparedTarget& p : prepared) {
-    TargetConfig target = *p.config;
+    TargetConfig target = p.config;
     target.request.payloads = p.payloads;
     auto it = targets_.find(target.name);
     if (it == targets_.end()) {
@@ -303,6 +321,8 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
   reload_ok_->Set(1);
   reload_ts_->Set(
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
+  prepared.clear();
+  ReleaseCredentials();
   return {};
 }
 
@@ -319,8 +339,14 @@ std::vector<std::string> Service::Impl::Prepare(const Config& config,
     }
   }
   const Catalog& catalog = overrides ? *overrides : BuiltinCatalog();
+  std::lock_guard pool_lock(pool_mu_);
   for (const TargetConfig& target : config.targets) {
-    PreparedTarget p{&target, {}, nullptr, nullptr};
+    PreparedTarget p{target, nullptr, {}, nullptr, nullptr};
+    AwsBinding binding = PrepareAwsTarget(&p.config, &pool_);
+    if (!binding.error.empty()) {
+      errors.push_back("target " + target.name + ": " + binding.error);
+    }
+    p.refresher = std::move(binding.refresher);
     ResolveResult resolved = Resolve(target.pricing, catalog);
     if (!resolved.pricing) {
       errors.push_back("target " + target.name + ": " + resolved.error);
@@ -338,14 +364,14 @@ std::vector<std::string> Service::Impl::Prepare(const Config& config,
   if (!errors.empty()) return errors;
   std::lock_guard lock(mu_);
   for (PreparedTarget& p : *prepared) {
-    if (p.config->csv.empty()) continue;
-    auto it = targets_.find(p.config->name);
+    if (p.config.csv.empty()) continue;
+    auto it = targets_.find(p.config.name);
     // A kept target keeps appending to its open file, even when its load restarts: opening
     // the path again would truncate it under the running recorder (and before the commit).
-    const bool same_file = it != targets_.end() && it->second->config.csv == p.config->csv;
+    const bool same_file = it != targets_.end() && it->second->config.csv == p.config.csv;
     if (same_file) continue;
-    p.csv = std::make_unique<loadgen::CsvRecorder>(p.config->csv, p.config->name);
-    if (!p.csv->ok()) errors.push_back("target " + p.config->name + ": " + p.csv->error());
+    p.csv = std::make_unique<loadgen::CsvRecorder>(p.config.csv, p.config.name);
+    if (!p.csv->ok()) errors.push_back("target " + p.config.name + ": " + p.csv->error());
   }
   return errors;
 }
@@ -387,6 +413,8 @@ void Service::Impl::AddTarget(TargetConfig target, PreparedTarget& p, Clock::tim
   state->last_tick = now;
   state->view.name = target.name;
   state->config = std::move(target);
+  state->refresher = std::move(p.refresher);
+  state->refresh_failures_seen = state->refresher ? state->refresher->RefreshFailures() : 0;
   SetPrices(*state);
   StartLoad(*state);
   Log(LogLevel::kInfo, "target started",
@@ -426,6 +454,10 @@ void Service::Impl::ReconfigureTarget(TargetState& state, TargetConfig target, P
   state.config = std::move(target);
   state.pricing = p.pricing;
   state.fingerprint = fingerprint;
+  if (state.refresher != p.refresher) {
+    state.refresher = std::move(p.refresher);
+    state.refresh_failures_seen = state.refresher ? state.refresher->RefreshFailures() : 0;
+  }
   SetPrices(state);
   const std::string& name = state.config.name;
   if (restart && !stay_stopped) {
@@ -462,6 +494,22 @@ void Service::Impl::Stop() {
   }
 }
 
+void Service::Impl::WriteCredentials(TargetState& state) {
+  TargetSeries& s = *state.series;
+  if (!state.refresher) {
+    s.SetCredentialsExpiry(std::nullopt);
+    return;
+  }
+  const uint64_t failures = state.refresher->RefreshFailures();
+  s.credentials_refresh_failures->Increment(CounterDelta(failures, state.refresh_failures_seen));
+  state.refresh_failures_seen = std::max(failures, state.refresh_failures_seen);
+  const std::optional<aws::CredentialsRefresher::TimePoint> expiry = state.refresher->Expiry();
+  s.SetCredentialsExpiry(
+      expiry
+          ? std::optional<double>(std::chrono::duration<double>(expiry->time_since_epoch()).count())
+          : std::nullopt);
+}
+
 void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
                                  double worker_cpu_share) {
   const loadgen::StatsSnapshot snap = state.stats->Snapshot(now);
@@ -477,6 +525,7 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   TargetFigures figures = ComputeTargetFigures(in, &state.ledger);
   WriteCounters(state, snap.total);
   WriteFigures(state, figures);
+  WriteCredentials(state);
   LogAbsentCost(state, figures);
   if (figures.spend_limit_reached) StopAtSpendLimit(state);
   state.view.url = Redact(state.config.request.url, secrets_);

@@ -20,7 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "aws/credentials.h"
 #include "config/config.h"
+#include "serve/aws_targets.h"
 #include "serve/target_figures.h"
 
 namespace infercost {
@@ -47,6 +49,8 @@ struct ServiceOptions {
   // spend are then reported on the emulator's clock, so that the figures (and $/1M) are those
   // of the platform being emulated; schedule lag, the generator's own, stays real.
   double time_scale = 1.0;
+  // Where AWS credential sources and endpoints read the environment; empty: the process's.
+  aws::Environment aws_environment;
 };
 
 class Service {

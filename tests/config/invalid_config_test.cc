@@ -122,7 +122,9 @@ const InvalidCase kCases[] = {
      {"5:59: memory_mb: does not apply to model instance (only to lambda)"}},
     {"invalid-shard-count.yaml", {"2:27: count: must be from 1 to 1024, got 0"}},
     {"invalid-shard-index.yaml", {"2:17: index: must be from 0 to 2 (shard count 3), got 3"}},
-    {"invalid-sigv4-missing-secret.yaml", {"7:7: aws_sigv4: missing secret_key"}},
+    {"invalid-sigv4-missing-secret.yaml",
+     {"7:7: aws_sigv4: missing secret_key (give both keys, or neither to sign with the "
+      "credentials: source)"}},
     {"invalid-sigv4-provider.yaml",
      {"6:36: provider: 'execute-api' must be aws:amz:<region>:<service>, e.g. "
       "aws:amz:us-east-1:execute-api"}},
@@ -143,7 +145,7 @@ const InvalidCase kCases[] = {
      {"5:5: unknown key 'instance_type' in target; it belongs in pricing"}},
     {"invalid-unknown-key-no-match.yaml",
      {"3:1: unknown key 'colour' in the top level (allowed: listen, window, threads, shard, "
-      "prices_file, targets)"}},
+      "prices_file, targets, credentials)"}},
     {"invalid-unknown-key.yaml", {"4:5: unknown key 'urll' in target; did you mean 'url'?"}},
     {"invalid-unset-var.yaml",
      {"5:27: x-api-key: environment variable INFER_UNSET_KEY is not set"}},
@@ -171,6 +173,47 @@ const InvalidCase kCases[] = {
     {"invalid-prices-file-content.yaml",
      {"2:14: prices_file: {dir}/prices-bad.yaml:5:19: instances.g4dn.xlarge.usd_per_hour: must be "
       "a non-negative number of US dollars, got 'cheap'"}},
+    {"invalid-kind-unknown.yaml",
+     {"4:11: kind: 'lambda-url' is not one of http, lambda, lambda_url, sagemaker; did you mean "
+      "'lambda_url'?"}},
+    {"invalid-lambda-missing-function.yaml",
+     {"3:5: target: kind lambda needs function: its name or ARN"}},
+    {"invalid-lambda-bad-function.yaml",
+     {"5:15: function: 'my function' is not a Lambda function name (1 to 64 of A-Z, a-z, 0-9, '-', "
+      "'_') or ARN (arn:aws:lambda:REGION:ACCOUNT:function:NAME)"}},
+    {"invalid-lambda-url-key.yaml",
+     {"6:10: url: applies to kind http and lambda_url only, not lambda; lambda and sagemaker are "
+      "named"}},
+    {"invalid-lambda-qualifier-conflict.yaml",
+     {"6:16: qualifier: '2' differs from the function's own 'live'"}},
+    {"invalid-lambda-arn-region.yaml",
+     {"6:15: function: the ARN's region 'eu-west-1' differs from region 'us-west-2'"}},
+    {"invalid-region-pricing-mismatch.yaml",
+     {"7:14: pricing.region: 'us-east-1' differs from the target's region 'eu-west-1'; price a "
+      "target in its own region"}},
+    {"invalid-sagemaker-bad-endpoint.yaml",
+     {"5:15: endpoint: 'mobilenet_v2' is not a SageMaker endpoint name (1 to 63 of A-Z, a-z, 0-9 "
+      "and '-', starting and ending with a letter or digit)"}},
+    {"invalid-lambda-auth.yaml",
+     {"6:11: auth: lambda targets are always SigV4-signed; give their keys' source in "
+      "credentials:"}},
+    {"invalid-lambda-method.yaml", {"6:13: method: lambda targets are invoked with POST only"}},
+    {"invalid-function-url-auth.yaml", {"6:11: auth: 'iam' is not one of aws_iam, none"}},
+    {"invalid-endpoint-url.yaml",
+     {"6:19: endpoint_url: 'lambda.local:9000' must start with http:// or https://"}},
+    {"invalid-credentials-bad-source.yaml",
+     {"2:24: source: 'env' is not one of default, static, profile, web_identity, container, "
+      "instance, process"}},
+    {"invalid-credentials-key-for-source.yaml",
+     {"6:63: credentials: role_arn applies to source web_identity only, not profile"}},
+    {"invalid-credentials-static-missing.yaml",
+     {"6:5: credentials: source static needs access_key and secret_key"}},
+    {"invalid-credentials-unsigned.yaml",
+     {"5:18: credentials: this target does not sign its requests (kind http without auth: { "
+      "aws_sigv4: ... })"}},
+    {"invalid-credentials-twice.yaml",
+     {"6:18: credentials: the target's aws_sigv4 already has access_key and secret_key; give the "
+      "keys in one place"}},
 };
 
 class InvalidConfig : public testing::TestWithParam<InvalidCase> {};
