@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "cli/bench_aws.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "common/duration.h"
@@ -81,7 +82,7 @@ struct Flags {
   std::string lambda_arch;
   std::string api_gateway;
   std::optional<double> usd_per_request;
-  std::string region;
+  BenchAwsFlags aws;  // its `region` is also the pricing flags' --region
 };
 
 // What the flags turned into.
@@ -98,11 +99,13 @@ struct BenchSetup {
   int max_in_flight = kDefaultMaxInFlight;
   uint64_t seed = 1;
   std::optional<ResolvedPricing> pricing;
+  std::string target;  // what is loaded, for the summary: the URL or the AWS target
 };
 
 bool HasPricingFlags(const Flags& f) {
   return !f.instance_type.empty() || f.instances || f.usd_per_hour || f.lambda_memory_mb ||
-         !f.lambda_arch.empty() || !f.api_gateway.empty() || f.usd_per_request || !f.region.empty();
+         !f.lambda_arch.empty() || !f.api_gateway.empty() || f.usd_per_request ||
+         (!f.aws.region.empty() && !f.aws.Any());
 }
 
 // Pricing flags -> the cost model's spec. Returns an error message, or "" and fills `spec`.
@@ -114,7 +117,7 @@ std::string PricingFromFlags(const Flags& f, PricingSpec* spec) {
   if ((!f.lambda_arch.empty() || !f.api_gateway.empty()) && !lambda) {
     return "--lambda-arch and --api-gateway need --lambda-memory-mb";
   }
-  if (!f.region.empty()) spec->region = f.region;
+  if (!f.aws.region.empty()) spec->region = f.aws.region;
   if (lambda) {
     spec->model = PricingModel::kLambda;
     if (*f.lambda_memory_mb < 128 || *f.lambda_memory_mb > 10240) {
@@ -172,7 +175,10 @@ int DefaultThreads(const BenchSetup& setup) {
 
 // Validates the flags and builds the run. Returns an error message (exit 2) or "".
 std::string Build(const Flags& f, BenchSetup* setup) {
-  if (std::string error = loadgen::UrlError(f.url); !error.empty()) {
+  if (std::string error = CheckBenchAwsFlags(f.aws, f.url); !error.empty()) return error;
+  if (f.aws.Any()) {
+    // The URL comes with the keys, once the flags are known to be right (PrepareBenchAws).
+  } else if (std::string error = loadgen::UrlError(f.url); !error.empty()) {
     std::string message = "URL '";
     message.append(f.url).append("' ").append(error);
     return message;
@@ -267,6 +273,9 @@ std::string Build(const Flags& f, BenchSetup* setup) {
       r.method.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos) {
     return "--method '" + f.method + "' is not an HTTP method";
   }
+  if (f.aws.Any() && !f.method.empty() && r.method != "POST") {
+    return "--method: Lambda's Invoke and SageMaker's InvokeEndpoint take POST only";
+  }
 
   if (HasPricingFlags(f)) {
     PricingSpec spec;
@@ -333,7 +342,8 @@ void PrintSummary(const Flags& f, const BenchSetup& setup, const loadgen::StatsS
   const uint64_t total = t.Requests();
   const uint64_t ok = t.Ok();
   std::printf("%s\nPerformance Test Summary\n%s\n", kRule, kRule);
-  std::printf("Target URL: %s\n", f.url.c_str());
+  std::printf("Target URL: %s\n", setup.request.url.c_str());
+  if (f.aws.Any()) std::printf("Target: %s\n", setup.target.c_str());
   if (setup.open_loop) {
     std::printf("Rate: %g req/s (%s arrivals, open loop)\n", setup.rate,
                 std::string(loadgen::Name(setup.arrival)).c_str());
@@ -407,7 +417,7 @@ void PrintSummary(const Flags& f, const BenchSetup& setup, const loadgen::StatsS
 }
 
 void AddFlags(CLI::App& app, Flags& f) {
-  app.add_option("--url", f.url, "URL to load (http:// or https://)")->required();
+  app.add_option("--url", f.url, "URL to load (http:// or https://)");
   app.add_option("--method", f.method, "HTTP method (default: POST with a body, GET without)");
   app.add_option("--image-dir", f.image_dir, "send every file of this directory, cycled");
   app.add_option("--body-file", f.body_file, "send this file as the body");
@@ -437,7 +447,9 @@ void AddFlags(CLI::App& app, Flags& f) {
   app.add_option("--lambda-arch", f.lambda_arch, "price: x86_64 | arm64 (default x86_64)");
   app.add_option("--api-gateway", f.api_gateway, "price: rest | http | none (default none)");
   app.add_option("--usd-per-request", f.usd_per_request, "price: flat per request");
-  app.add_option("--region", f.region, "price: catalog region (default us-east-1)");
+  app.add_option("--region", f.aws.region,
+                 "price: catalog region (default us-east-1); AWS targets: their region");
+  AddBenchAwsFlags(app, f.aws);
 }
 
 // What a bench run measured and how it ended.
@@ -542,6 +554,16 @@ int RunBench(int argc, char** argv) {
   }
 
   loadgen::GlobalInit();
+  // Holds the refreshers of the AWS keys for as long as the run lasts.
+  CredentialsPool credentials;
+  if (flags.aws.Any()) {
+    if (const std::string error =
+            PrepareBenchAws(flags.aws, &credentials, &setup.request, &setup.target);
+        !error.empty()) {
+      std::fprintf(stderr, "%s: %s\n", argv[0], error.c_str());
+      return kExitFailure;
+    }
+  }
   std::shared_ptr<loadgen::CsvFile> csv;
   if (!flags.csv.empty()) {
     std::string error;
@@ -554,9 +576,10 @@ int RunBench(int argc, char** argv) {
 
   if (!flags.image_dir.empty()) std::printf("Found %zu images for testing.\n", setup.payload_count);
   if (setup.open_loop) {
-    std::printf("Starting test for %s with rate: %g req/s...\n", flags.url.c_str(), setup.rate);
+    std::printf("Starting test for %s with rate: %g req/s...\n", setup.request.url.c_str(),
+                setup.rate);
   } else {
-    std::printf("Starting test for %s with concurrency: %d...\n", flags.url.c_str(),
+    std::printf("Starting test for %s with concurrency: %d...\n", setup.request.url.c_str(),
                 setup.concurrency);
   }
   std::fflush(stdout);

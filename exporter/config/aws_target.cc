@@ -27,94 +27,7 @@ const KindKeyUse kKindKeyUses[] = {
     {"endpoint_url", {TargetKind::kLambda, TargetKind::kSageMaker}, ""},
 };
 
-bool IsAlnum(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; }
-
-bool AllOf(std::string_view text, std::string_view extra) {
-  return std::all_of(text.begin(), text.end(),
-                     [&](char c) { return IsAlnum(c) || extra.find(c) != std::string_view::npos; });
-}
-
-bool IsAccountId(std::string_view text) {
-  return text.size() == 12 &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-bool IsRegionName(std::string_view region) {
-  // us-east-1, eu-central-2, us-gov-west-1, cn-north-1: lower-case words, a digit last.
-  return region.size() >= 4 && region.size() <= 32 && std::isdigit(region.back()) &&
-         std::all_of(
-             region.begin(), region.end(),
-             [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'; }) &&
-         region.find('-') != std::string_view::npos && region.front() != '-';
-}
-
-std::vector<std::string_view> Split(std::string_view text, char sep) {
-  std::vector<std::string_view> parts;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t end = text.find(sep, start);
-    parts.push_back(text.substr(start, end == std::string_view::npos ? end : end - start));
-    if (end == std::string_view::npos) break;
-    start = end + 1;
-  }
-  return parts;
-}
-
-bool IsQualifier(std::string_view q) {
-  return !q.empty() && q.size() <= 128 && (q == "$LATEST" || AllOf(q, "-_"));
-}
-
-// SageMaker endpoint and variant names: ^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$.
-bool IsSageMakerName(std::string_view name) {
-  return !name.empty() && name.size() <= 63 && IsAlnum(name.front()) && IsAlnum(name.back()) &&
-         AllOf(name, "-");
-}
-
 }  // namespace
-
-std::optional<FunctionName> ParseFunctionName(std::string_view text) {
-  // my-function[:qualifier] | 123456789012:function:my-function[:qualifier] |
-  // arn:<partition>:lambda:<region>:123456789012:function:my-function[:qualifier]
-  const std::vector<std::string_view> parts = Split(text, ':');
-  FunctionName out;
-  std::size_t name_at = 0;
-  if (parts.size() >= 7 && parts[0] == "arn") {
-    if (!parts[1].starts_with("aws") || parts[2] != "lambda" || !IsRegionName(parts[3]) ||
-        !IsAccountId(parts[4]) || parts[5] != "function" || parts.size() > 8) {
-      return std::nullopt;
-    }
-    out.region = std::string(parts[3]);
-    name_at = 6;
-  } else if (parts.size() >= 3 && parts[1] == "function") {
-    if (!IsAccountId(parts[0]) || parts.size() > 4) return std::nullopt;
-    name_at = 2;
-  } else if (parts.size() > 2) {
-    return std::nullopt;
-  }
-  const std::string_view name = parts[name_at];
-  if (name.empty() || name.size() > 64 || !AllOf(name, "-_")) return std::nullopt;
-  if (parts.size() > name_at + 1) {
-    if (!IsQualifier(parts[name_at + 1])) return std::nullopt;
-    out.qualifier = std::string(parts[name_at + 1]);
-  }
-  out.name = std::string(name);
-  return out;
-}
-
-std::string_view RegionOfFunctionUrl(std::string_view url) {
-  // https://<url-id>.lambda-url.<region>.on.aws/...
-  const std::size_t scheme = url.find("://");
-  if (scheme == std::string_view::npos) return {};
-  std::string_view host = url.substr(scheme + 3);
-  host = host.substr(0, host.find_first_of("/:?#"));
-  constexpr std::string_view kMarker = ".lambda-url.";
-  constexpr std::string_view kSuffix = ".on.aws";
-  const std::size_t at = host.find(kMarker);
-  if (at == std::string_view::npos || !host.ends_with(kSuffix)) return {};
-  const std::size_t from = at + kMarker.size();
-  if (from + kSuffix.size() > host.size()) return {};
-  return host.substr(from, host.size() - kSuffix.size() - from);
-}
 
 void Parser::ReadKind(const YamlFields& fields, TargetConfig* target) {
   if (const YamlField* f = fields.Find("kind")) {
@@ -195,7 +108,7 @@ void Parser::ReadLambda(const YamlFields& fields, AwsTargetConfig* aws) {
   }
   if (const YamlField* f = fields.Find("qualifier")) {
     if (auto q = String(*f)) {
-      if (!IsQualifier(*q)) {
+      if (!IsLambdaQualifier(*q)) {
         Fail(f->Where(), "qualifier: " + Quote(f->value->text) +
                              " is not a version or alias ($LATEST, 1, live, ...)");
       } else if (!derived_qualifier.empty() && derived_qualifier != *q) {
@@ -279,10 +192,10 @@ void Parser::ReadAuth(const YamlField& f, TargetConfig* target) {
           *keys, "provider", "aws_sigv4: missing provider, e.g. aws:amz:us-east-1:execute-api")) {
     if (auto provider = String(*k)) {
       // aws:amz:<region>:<service>, as libcurl's CURLOPT_AWS_SIGV4 takes it.
-      const std::vector<std::string_view> parts = Split(*provider, ':');
-      const bool empty_part =
-          std::any_of(parts.begin(), parts.end(), [](std::string_view p) { return p.empty(); });
-      if (!provider->starts_with("aws:amz:") || parts.size() != 4 || empty_part) {
+      const auto colons = std::count(provider->begin(), provider->end(), ':');
+      const bool empty_part = provider->find("::") != std::string::npos ||
+                              provider->ends_with(":") || provider->starts_with(":");
+      if (!provider->starts_with("aws:amz:") || colons != 3 || empty_part) {
         Fail(k->Where(), "provider: " + Quote(k->value->text) +
                              " must be aws:amz:<region>:<service>, e.g. "
                              "aws:amz:us-east-1:execute-api");

@@ -148,6 +148,24 @@ ConfigResult LoadConfigFile(const std::string& path, const EnvLookup& env);
 loadgen::LoadPlan ShardPlan(const loadgen::LoadPlan& plan, const Shard& shard,
                             std::size_t target_position);
 
+// A Lambda function as Invoke's FunctionName takes it: a name, a partial ARN
+// (ACCOUNT:function:NAME) or a full ARN, each optionally ending in :QUALIFIER.
+struct FunctionName {
+  std::string name;
+  std::string region;     // from a full ARN; "" otherwise
+  std::string qualifier;  // "" when none is part of it
+};
+// nullopt when `text` matches none of AWS's forms.
+std::optional<FunctionName> ParseFunctionName(std::string_view text);
+// The region of a Function URL (https://ID.lambda-url.REGION.on.aws/); "" for other URLs.
+std::string_view RegionOfFunctionUrl(std::string_view url);
+
+// AWS's naming rules: a region (us-east-1), a Lambda version or alias ($LATEST, 3, live), a
+// SageMaker endpoint or variant name (^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$).
+bool IsRegionName(std::string_view region);
+bool IsLambdaQualifier(std::string_view qualifier);
+bool IsSageMakerName(std::string_view name);
+
 // "" when `address` is a valid HOST:PORT (port 0..65535; IPv6 hosts in brackets), else what is
 // wrong. For --listen flags as well as the config's `listen`.
 std::string ListenAddressError(std::string_view address);

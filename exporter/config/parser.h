@@ -117,18 +117,6 @@ bool HasLineBreak(std::string_view text);
 // FNV-1a of the target's name: its default seed.
 uint64_t NameSeed(std::string_view name);
 
-// A Lambda function as Invoke's FunctionName takes it: a name, a partial ARN
-// (ACCOUNT:function:NAME) or a full ARN, each optionally ending in :QUALIFIER.
-struct FunctionName {
-  std::string name;
-  std::string region;     // from a full ARN; "" otherwise
-  std::string qualifier;  // "" when none is part of it
-};
-// nullopt when `text` matches none of AWS's forms.
-std::optional<FunctionName> ParseFunctionName(std::string_view text);
-// The region of a Function URL (https://ID.lambda-url.REGION.on.aws/); "" for other URLs.
-std::string_view RegionOfFunctionUrl(std::string_view url);
-
 // Reads one config. Not thread-safe; one per parse.
 class Parser : public YamlReader {
  public:

@@ -2,17 +2,13 @@
 // pricing region and credentials settle, and the top-level credentials default.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "config/config.h"
-#include "config/parser.h"
 
 namespace infercost {
 namespace {
-
-using config_internal::FunctionName;
-using config_internal::ParseFunctionName;
-using config_internal::RegionOfFunctionUrl;
 
 EnvLookup NoEnv() {
   return [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
