@@ -100,8 +100,21 @@ struct ColdStartDetection {
   std::optional<std::chrono::nanoseconds> latency_above;
 };
 
+// What the target speaks, beyond HTTP itself: how its responses are read.
+enum class Protocol {
+  kHttp,  // any HTTP endpoint (API Gateway, a Function URL, an instance)
+  // Lambda's Invoke API: every request asks for the log tail (X-Amz-Log-Type: Tail) synchronously
+  // (X-Amz-Invocation-Type: RequestResponse), unless `headers` set those itself; the REPORT line
+  // in X-Amz-Log-Result gives the billed duration and cold start (RequestRecord::report), and
+  // X-Amz-Function-Error makes the request a function_error.
+  kLambdaInvoke,
+  // SageMaker's InvokeEndpoint: read as HTTP (a ModelError is a 424, http_4xx; a throttle a 429).
+  kSageMakerInvoke,
+};
+
 struct RequestSpec {
   std::string url;
+  Protocol protocol = Protocol::kHttp;
   std::string method = "POST";
   std::vector<std::string> headers;  // "Name: value"
   // Bodies, cycled in order across requests. Empty: no body.
