@@ -94,6 +94,8 @@ struct Expect {
   std::size_t max_body_bytes = 1 << 20;  // larger bodies are cut and fail as invalid_response
 };
 
+// How a cold start is told when AWS does not say: with Protocol::kLambdaInvoke a response with
+// a REPORT line is a cold start exactly when that line has an Init Duration, and these are unused.
 struct ColdStartDetection {
   std::string header = "X-Cold-Start";  // "true" (case-insensitive) marks a cold start; "" off
   // When set, a successful request slower than this also counts as a cold start.
