@@ -9,7 +9,7 @@ Usage UsageOf(const loadgen::Interval& interval, double seconds, double capacity
   usage.requests = interval.Requests();
   usage.billable_requests = interval.billable;  // the engine's rule: the request reached it
   usage.billed_ms = interval.billed_ms;
-  usage.billed_estimated = interval.billed_from_header < interval.billable;
+  usage.billed_estimated = interval.BilledByAws() < interval.billable;
   usage.capacity_ips = capacity_ips;
   return usage;
 }

@@ -34,7 +34,7 @@ MetricFamilies::MetricFamilies(prometheus::Registry& registry)
                    .Name("infercost_requests_total")
                    .Help("Finished requests by outcome (ok, http_4xx, throttled, http_5xx, "
                          "gateway_timeout, timeout, connect_error, tls_error, invalid_response, "
-                         "auth_error).")
+                         "auth_error, function_error).")
                    .Register(registry)),
       inferences(BuildCounter()
                      .Name("infercost_inferences_total")

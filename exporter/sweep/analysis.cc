@@ -58,6 +58,7 @@ std::vector<WindowDraw> PrepareDraws(const std::vector<SweepWindow>& windows) {
     draw.counters.requests = window.interval.requests;
     draw.counters.billed_ms = window.interval.billed_ms;
     draw.counters.billed_from_header = window.interval.billed_from_header;
+    draw.counters.billed_from_report = window.interval.billed_from_report;
     draw.counters.billable = window.interval.billable;
     draw.ok_sparse = window.interval.ok_latency.ToSparse();
     draw.ok_min_ns = window.interval.ok_latency.MinNs();
@@ -132,7 +133,7 @@ StepResult SummarizeStep(const StepInput& input, const ResolvedPricing& pricing,
   step.by_outcome = total.requests;
   step.billable = total.billable;
   step.billed_ms = total.billed_ms;
-  step.billed_estimated = total.billed_from_header < total.billable;
+  step.billed_estimated = total.BilledByAws() < total.billable;
   step.error_ratio = step.requests > 0 ? static_cast<double>(step.requests - step.ok) /
                                              static_cast<double>(step.requests)
                                        : 0.0;
@@ -173,6 +174,7 @@ StepResult SummarizeStep(const StepInput& input, const ResolvedPricing& pricing,
         }
         counters.billed_ms += draw.counters.billed_ms;
         counters.billed_from_header += draw.counters.billed_from_header;
+        counters.billed_from_report += draw.counters.billed_from_report;
         counters.billable += draw.counters.billable;
         merged.MergeSparse(draw.ok_sparse, draw.ok_min_ns, draw.ok_max_ns, draw.ok_sum_ns);
       }

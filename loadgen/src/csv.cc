@@ -12,7 +12,7 @@ namespace {
 constexpr std::size_t kFlushBytes = 256 * 1024;
 constexpr const char* kHeader =
     "target,scheduled_unix_ns,sent_unix_ns,latency_ms,schedule_lag_ms,status,outcome,bytes_sent,"
-    "bytes_received,cold_start,billed_ms\n";
+    "bytes_received,cold_start,billed_ms,init_duration_ms,max_memory_used_mb\n";
 
 std::string CsvField(std::string text) {
   if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
@@ -152,8 +152,14 @@ void CsvRecorder::AppendRow(Clock::time_point scheduled_at, const RequestRecord*
     if (record->billed_duration.has_value()) {
       AppendInt(&b, static_cast<int64_t>(RoundBilledMs(*record->billed_duration)));
     }
+    b += ',';
+    if (record->report.has_value() && record->report->init_duration.has_value()) {
+      AppendMs(&b, record->report->init_duration->count());
+    }
+    b += ',';
+    if (record->report.has_value()) AppendInt(&b, record->report->max_memory_used_mb);
   } else {
-    b += ",,,0,dropped,0,0,0,";
+    b += ",,,0,dropped,0,0,0,,,";
   }
   b += '\n';
   if (b.size() >= kFlushBytes) Flush();

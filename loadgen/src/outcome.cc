@@ -26,11 +26,14 @@ std::string_view OutcomeName(Outcome outcome) {
       return "invalid_response";
     case Outcome::kAuthError:
       return "auth_error";
+    case Outcome::kFunctionError:
+      return "function_error";
   }
   return "invalid_response";
 }
 
-Outcome ClassifyOutcome(int curl_code, long http_status, bool checks_passed, bool signed_request) {
+Outcome ClassifyOutcome(int curl_code, long http_status, bool checks_passed, bool signed_request,
+                        bool function_error) {
   switch (static_cast<CURLcode>(curl_code)) {
     case CURLE_OK:
       break;
@@ -67,6 +70,7 @@ Outcome ClassifyOutcome(int curl_code, long http_status, bool checks_passed, boo
       return Outcome::kInvalidResponse;
   }
   if (signed_request && (http_status == 401 || http_status == 403)) return Outcome::kAuthError;
+  if (function_error) return Outcome::kFunctionError;
   if (http_status == 429) return Outcome::kThrottled;
   if (http_status == 504) return Outcome::kGatewayTimeout;
   if (http_status >= 500 && http_status <= 599) return Outcome::kHttp5xx;

@@ -10,6 +10,8 @@ namespace {
 
 using std::chrono::nanoseconds;
 
+constexpr int64_t kNsPerMs = 1'000'000;
+
 // A latency histogram kept as its non-zero buckets: a past interval in the window ring costs a
 // few hundred bytes instead of the dense ~17 KiB.
 struct SparseHistogram {
@@ -34,7 +36,10 @@ struct TargetStats::Slot {
         cold_starts(in.cold_starts),
         billed_ms(in.billed_ms),
         billed_from_header(in.billed_from_header),
+        billed_from_report(in.billed_from_report),
         billable(in.billable),
+        memory_size_mb(in.memory_size_mb),
+        max_memory_used_mb(in.max_memory_used_mb),
         bytes_sent(in.bytes_sent),
         bytes_received(in.bytes_received),
         latency(in.latency),
@@ -43,7 +48,9 @@ struct TargetStats::Slot {
         lag(in.lag),
         duration_buckets(in.duration_buckets),
         cold_start_buckets(in.cold_start_buckets),
-        lag_buckets(in.lag_buckets) {}
+        lag_buckets(in.lag_buckets),
+        billed_duration_buckets(in.billed_duration_buckets),
+        init_duration_buckets(in.init_duration_buckets) {}
 
   void AddTo(Interval* out) const {
     for (std::size_t i = 0; i < kOutcomeCount; ++i) out->requests[i] += requests[i];
@@ -51,7 +58,10 @@ struct TargetStats::Slot {
     out->cold_starts += cold_starts;
     out->billed_ms += billed_ms;
     out->billed_from_header += billed_from_header;
+    out->billed_from_report += billed_from_report;
     out->billable += billable;
+    out->memory_size_mb = std::max(out->memory_size_mb, memory_size_mb);
+    out->max_memory_used_mb = std::max(out->max_memory_used_mb, max_memory_used_mb);
     out->bytes_sent += bytes_sent;
     out->bytes_received += bytes_received;
     latency.AddTo(&out->latency);
@@ -61,6 +71,8 @@ struct TargetStats::Slot {
     out->duration_buckets.Merge(duration_buckets);
     out->cold_start_buckets.Merge(cold_start_buckets);
     out->lag_buckets.Merge(lag_buckets);
+    out->billed_duration_buckets.Merge(billed_duration_buckets);
+    out->init_duration_buckets.Merge(init_duration_buckets);
   }
 
   Clock::time_point start;
@@ -70,7 +82,10 @@ struct TargetStats::Slot {
   uint64_t cold_starts;
   uint64_t billed_ms;
   uint64_t billed_from_header;
+  uint64_t billed_from_report;
   uint64_t billable;
+  int memory_size_mb;
+  int max_memory_used_mb;
   uint64_t bytes_sent;
   uint64_t bytes_received;
   SparseHistogram latency;
@@ -80,12 +95,16 @@ struct TargetStats::Slot {
   BucketCounts duration_buckets;
   BucketCounts cold_start_buckets;
   BucketCounts lag_buckets;
+  BucketCounts billed_duration_buckets;
+  BucketCounts init_duration_buckets;
 };
 
 Interval::Interval(const StatsOptions& options)
     : duration_buckets(options.duration_bounds_seconds),
       cold_start_buckets(options.cold_start_bounds_seconds),
-      lag_buckets(options.lag_bounds_seconds) {}
+      lag_buckets(options.lag_bounds_seconds),
+      billed_duration_buckets(options.billed_duration_bounds_seconds),
+      init_duration_buckets(options.init_duration_bounds_seconds) {}
 
 uint64_t Interval::Requests() const {
   uint64_t n = 0;
@@ -122,8 +141,23 @@ void Interval::Add(const RequestRecord& record) {
   bytes_received += record.bytes_received;
   if (IsBillable(record)) {
     ++billable;
-    billed_ms += BilledMs(record);
-    if (record.billed_duration.has_value()) ++billed_from_header;
+    const uint64_t ms = BilledMs(record);
+    billed_ms += ms;
+    if (record.report.has_value()) {
+      ++billed_from_report;
+    } else if (record.billed_duration.has_value()) {
+      ++billed_from_header;
+    }
+    if (record.billed_duration.has_value()) {
+      billed_duration_buckets.Record(static_cast<int64_t>(ms) * kNsPerMs);
+    }
+  }
+  if (record.report.has_value()) {
+    memory_size_mb = std::max(memory_size_mb, record.report->memory_size_mb);
+    max_memory_used_mb = std::max(max_memory_used_mb, record.report->max_memory_used_mb);
+    if (record.report->init_duration.has_value()) {
+      init_duration_buckets.Record(record.report->init_duration->count());
+    }
   }
 }
 
@@ -133,7 +167,10 @@ void Interval::Merge(const Interval& other) {
   cold_starts += other.cold_starts;
   billed_ms += other.billed_ms;
   billed_from_header += other.billed_from_header;
+  billed_from_report += other.billed_from_report;
   billable += other.billable;
+  memory_size_mb = std::max(memory_size_mb, other.memory_size_mb);
+  max_memory_used_mb = std::max(max_memory_used_mb, other.max_memory_used_mb);
   bytes_sent += other.bytes_sent;
   bytes_received += other.bytes_received;
   latency.Merge(other.latency);
@@ -143,11 +180,14 @@ void Interval::Merge(const Interval& other) {
   duration_buckets.Merge(other.duration_buckets);
   cold_start_buckets.Merge(other.cold_start_buckets);
   lag_buckets.Merge(other.lag_buckets);
+  billed_duration_buckets.Merge(other.billed_duration_buckets);
+  init_duration_buckets.Merge(other.init_duration_buckets);
 }
 
 void Interval::Clear() {
   requests.fill(0);
-  dropped = cold_starts = billed_ms = billed_from_header = billable = 0;
+  dropped = cold_starts = billed_ms = billed_from_header = billed_from_report = billable = 0;
+  memory_size_mb = max_memory_used_mb = 0;
   bytes_sent = bytes_received = 0;
   latency.Clear();
   ok_latency.Clear();
@@ -156,6 +196,8 @@ void Interval::Clear() {
   duration_buckets.Clear();
   cold_start_buckets.Clear();
   lag_buckets.Clear();
+  billed_duration_buckets.Clear();
+  init_duration_buckets.Clear();
 }
 
 TargetStats::TargetStats(StatsOptions options, Clock::time_point created_at)

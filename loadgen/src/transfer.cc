@@ -2,7 +2,9 @@
 
 #include <algorithm>
 
+#include "loadgen/base64.h"
 #include "loadgen/billed_duration.h"
+#include "loadgen/lambda_report.h"
 #include "loadgen/outcome.h"
 
 namespace loadgen::internal {
@@ -64,7 +66,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 RequestTemplate::RequestTemplate(RequestSpec spec) : spec_(std::move(spec)) {
-  want_headers_ = !spec_.cold_start.header.empty() || !spec_.billed_duration_header.empty();
+  want_headers_ = !spec_.cold_start.header.empty() || !spec_.billed_duration_header.empty() ||
+                  spec_.protocol == Protocol::kLambdaInvoke;
   keep_body_ = !spec_.expect.body_contains.empty();
   // Header lists are built once per payload; the request path only points at them.
   if (HasBody(spec_)) {
@@ -87,6 +90,15 @@ curl_slist* RequestTemplate::HeaderList(const std::string& content_type) const {
   // No "Expect: 100-continue" round trip before large bodies: it adds latency (up to a second
   // with servers that ignore it) that the target never caused.
   if (!HasHeader(spec_.headers, "Expect")) list = curl_slist_append(list, "Expect:");
+  // Lambda's Invoke API: wait for the result and hand back the log tail with its REPORT line.
+  if (spec_.protocol == Protocol::kLambdaInvoke) {
+    if (!HasHeader(spec_.headers, "X-Amz-Invocation-Type")) {
+      list = curl_slist_append(list, "X-Amz-Invocation-Type: RequestResponse");
+    }
+    if (!HasHeader(spec_.headers, "X-Amz-Log-Type")) {
+      list = curl_slist_append(list, "X-Amz-Log-Type: Tail");
+    }
+  }
   // Static keys' token is fixed; changing credentials add theirs per request (Prepare).
   if (spec_.sigv4.has_value() && !spec_.sigv4->credentials && !spec_.sigv4->session_token.empty()) {
     list = curl_slist_append(list, ("x-amz-security-token: " + spec_.sigv4->session_token).c_str());
@@ -177,6 +189,8 @@ void Transfer::Begin(Clock::time_point scheduled_at, Clock::time_point now) {
   body_too_large = false;
   cold_header = false;
   billed.reset();
+  function_error = false;
+  report.reset();
   active = true;
 }
 
@@ -193,6 +207,8 @@ void Transfer::Complete(CURLcode code, Clock::time_point now, bool aborted) {
   r.bytes_received = std::min<uint64_t>(body_bytes, spec.expect.max_body_bytes);
   r.aborted = aborted;
   r.billed_duration = billed;
+  r.report = report;
+  if (report.has_value()) r.billed_duration = report->billed_duration;  // AWS's word first
   if (aborted) {
     r.outcome = Outcome::kTimeout;
   } else {
@@ -208,12 +224,18 @@ void Transfer::Complete(CURLcode code, Clock::time_point now, bool aborted) {
     }
     // An oversized body was cut by us, not by the network: classify it by its status.
     const int effective_code = body_too_large ? CURLE_OK : static_cast<int>(code);
-    r.outcome = ClassifyOutcome(effective_code, status, checks, spec.sigv4.has_value());
+    r.outcome =
+        ClassifyOutcome(effective_code, status, checks, spec.sigv4.has_value(), function_error);
   }
-  r.cold_start = cold_header;
-  if (!r.cold_start && r.outcome == Outcome::kOk && spec.cold_start.latency_above &&
-      r.Latency() > *spec.cold_start.latency_above) {
-    r.cold_start = true;
+  if (report.has_value()) {
+    // AWS's word: Init Duration is there exactly when the invocation started a new environment.
+    r.cold_start = report->init_duration.has_value();
+  } else {
+    r.cold_start = cold_header;
+    if (!r.cold_start && r.outcome == Outcome::kOk && spec.cold_start.latency_above &&
+        r.Latency() > *spec.cold_start.latency_above) {
+      r.cold_start = true;
+    }
   }
   active = false;
 }
@@ -238,20 +260,32 @@ size_t Transfer::OnHeader(char* data, size_t size, size_t count, void* user) {
     // A new response (after a 1xx): forget what an earlier one said.
     t->cold_header = false;
     t->billed.reset();
+    t->function_error = false;
+    t->report.reset();
     return n;
   }
   const std::size_t colon = line.find(':');
-  if (colon == std::string_view::npos) return n;
-  const std::string_view name = line.substr(0, colon);
-  const std::string_view value = Trim(line.substr(colon + 1));
-  const RequestSpec& spec = t->request->spec();
-  if (!spec.cold_start.header.empty() && EqualsIgnoreCase(name, spec.cold_start.header)) {
-    t->cold_header = EqualsIgnoreCase(value, "true");
-  } else if (!spec.billed_duration_header.empty() &&
-             EqualsIgnoreCase(name, spec.billed_duration_header)) {
-    t->billed = ParseBilledDuration(value);
+  if (colon != std::string_view::npos) {
+    t->ReadHeader(Trim(line.substr(0, colon)), Trim(line.substr(colon + 1)));
   }
   return n;
+}
+
+void Transfer::ReadHeader(std::string_view name, std::string_view value) {
+  const RequestSpec& spec = request->spec();
+  if (!spec.cold_start.header.empty() && EqualsIgnoreCase(name, spec.cold_start.header)) {
+    cold_header = EqualsIgnoreCase(value, "true");
+  } else if (!spec.billed_duration_header.empty() &&
+             EqualsIgnoreCase(name, spec.billed_duration_header)) {
+    billed = ParseBilledDuration(value);
+  } else if (spec.protocol != Protocol::kLambdaInvoke) {
+    return;
+  } else if (EqualsIgnoreCase(name, "X-Amz-Function-Error")) {
+    function_error = true;  // Unhandled or Handled: the function ran and failed
+  } else if (EqualsIgnoreCase(name, "X-Amz-Log-Result")) {
+    report.reset();
+    if (Base64Decode(value, &log_tail)) report = ParseLambdaReport(log_tail);
+  }
 }
 
 }  // namespace loadgen::internal

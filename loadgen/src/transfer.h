@@ -1,6 +1,7 @@
 // Internal to the engine: one target's request as libcurl easy handles. RequestTemplate builds
 // what every request of a target shares (header lists, handle options); Transfer is one reusable
-// easy handle and the response it is reading (body check, cold-start and billed-duration headers).
+// easy handle and the response it is reading (body check, cold-start and billed-duration headers,
+// Lambda's log tail and function error).
 // Thread contract: owned and used by the worker that runs the target.
 #ifndef LOADGEN_TRANSFER_H_
 #define LOADGEN_TRANSFER_H_
@@ -71,6 +72,9 @@ struct Transfer {
   bool body_too_large = false;
   bool cold_header = false;
   std::optional<std::chrono::nanoseconds> billed;
+  bool function_error = false;         // X-Amz-Function-Error was present (Lambda Invoke)
+  std::optional<LambdaReport> report;  // from X-Amz-Log-Result (Lambda Invoke)
+  std::string log_tail;                // X-Amz-Log-Result decoded; kept for its capacity
   bool active = false;
   // With changing AWS credentials: the keys this request is signed with and its header list
   // (the template's plus x-amz-security-token), both kept until the next request.
@@ -82,11 +86,15 @@ struct Transfer {
   // Readies the handle for a new request intended for `scheduled_at` and sent at `now`.
   void Begin(Clock::time_point scheduled_at, Clock::time_point now);
   // Fills `record` once the transfer has ended (or was aborted): status, bytes, outcome (the
-  // response checks), cold start, billed duration.
+  // response checks), cold start, billed duration, and Lambda's REPORT line, whose word wins.
   void Complete(CURLcode code, Clock::time_point now, bool aborted);
   // libcurl's header and body callbacks; `user` is the Transfer.
   static size_t OnHeader(char* data, size_t size, size_t count, void* user);
   static size_t OnBody(char* data, size_t size, size_t count, void* user);
+
+ private:
+  // One response header line's name and value (blanks trimmed).
+  void ReadHeader(std::string_view name, std::string_view value);
 };
 
 }  // namespace loadgen::internal

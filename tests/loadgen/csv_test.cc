@@ -4,7 +4,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -29,6 +28,19 @@ class CsvTest : public ::testing::Test {
     return lines;
   }
 };
+
+// Every field of a row, empty ones included.
+std::vector<std::string> Fields(const std::string& line) {
+  std::vector<std::string> fields(1);
+  for (char c : line) {
+    if (c == ',') {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
 
 RequestRecord Record(Clock::time_point t) {
   RequestRecord r;
@@ -64,11 +76,9 @@ TEST_F(CsvTest, WritesHeaderAndOneRowPerRequestAndDrop) {
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_EQ(lines[0],
             "target,scheduled_unix_ns,sent_unix_ns,latency_ms,schedule_lag_ms,status,outcome,"
-            "bytes_sent,bytes_received,cold_start,billed_ms");
-  std::vector<std::string> fields;
-  std::stringstream row(lines[1]);
-  for (std::string f; std::getline(row, f, ',');) fields.push_back(f);
-  ASSERT_EQ(fields.size(), 11u);
+            "bytes_sent,bytes_received,cold_start,billed_ms,init_duration_ms,max_memory_used_mb");
+  const std::vector<std::string> fields = Fields(lines[1]);
+  ASSERT_EQ(fields.size(), 13u);
   EXPECT_EQ(fields[0], "lambda-1024");
   const int64_t scheduled = std::stoll(fields[1]);
   const int64_t sent = std::stoll(fields[2]);
@@ -86,8 +96,39 @@ TEST_F(CsvTest, WritesHeaderAndOneRowPerRequestAndDrop) {
   EXPECT_EQ(fields[8], "56");
   EXPECT_EQ(fields[9], "1");
   EXPECT_EQ(fields[10], "12");
-  EXPECT_TRUE(lines[2].ends_with(",200,ok,1234,56,0,")) << lines[2];
-  EXPECT_TRUE(lines[3].ends_with(",,,,0,dropped,0,0,0,")) << lines[3];
+  EXPECT_EQ(fields[11], "");  // no REPORT line: neither init duration nor memory is known
+  EXPECT_EQ(fields[12], "");
+  EXPECT_TRUE(lines[2].ends_with(",200,ok,1234,56,0,,,")) << lines[2];
+  EXPECT_TRUE(lines[3].ends_with(",,,,0,dropped,0,0,0,,,")) << lines[3];
+  EXPECT_EQ(Fields(lines[3]).size(), 13u);
+}
+
+// Lambda's REPORT line fills the last columns; its billed duration is the one written.
+TEST_F(CsvTest, LambdaReportColumns) {
+  const fs::path path = dir_ / "lambda.csv";
+  const Clock::time_point t = Clock::now();
+  {
+    CsvRecorder csv(path.string(), "lambda");
+    RequestRecord cold = Record(t);
+    cold.outcome = Outcome::kFunctionError;
+    cold.http_status = 200;
+    cold.report = LambdaReport{.duration = milliseconds(12),
+                               .billed_duration = milliseconds(13),
+                               .memory_size_mb = 1024,
+                               .max_memory_used_mb = 70,
+                               .init_duration = microseconds(200'123)};
+    cold.billed_duration = cold.report->billed_duration;
+    csv.OnRequestDone(cold);
+    RequestRecord warm = cold;
+    warm.outcome = Outcome::kOk;
+    warm.report->init_duration.reset();
+    warm.report->max_memory_used_mb = 71;
+    csv.OnRequestDone(warm);
+  }
+  const auto lines = Lines(path);
+  ASSERT_EQ(lines.size(), 3u);
+  EXPECT_TRUE(lines[1].ends_with(",200,function_error,1234,56,1,13,200.123,70")) << lines[1];
+  EXPECT_TRUE(lines[2].ends_with(",200,ok,1234,56,1,13,,71")) << lines[2];
 }
 
 TEST_F(CsvTest, SharedFileFromSeveralThreadsKeepsWholeRows) {
@@ -112,7 +153,7 @@ TEST_F(CsvTest, SharedFileFromSeveralThreadsKeepsWholeRows) {
   const auto lines = Lines(path);
   ASSERT_EQ(lines.size(), 1u + kThreads * kRows);
   for (std::size_t i = 1; i < lines.size(); ++i) {
-    ASSERT_TRUE(lines[i].starts_with("shard") && lines[i].ends_with(",throttled,1234,56,1,12"))
+    ASSERT_TRUE(lines[i].starts_with("shard") && lines[i].ends_with(",throttled,1234,56,1,12,,"))
         << lines[i];
   }
 }

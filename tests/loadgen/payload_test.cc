@@ -22,17 +22,6 @@ class PayloadTest : public ::testing::Test {
   }
 };
 
-TEST(Base64, Rfc4648Vectors) {
-  EXPECT_EQ(Base64Encode(""), "");
-  EXPECT_EQ(Base64Encode("f"), "Zg==");
-  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
-  EXPECT_EQ(Base64Encode("foo"), "Zm9v");
-  EXPECT_EQ(Base64Encode("foob"), "Zm9vYg==");
-  EXPECT_EQ(Base64Encode("fooba"), "Zm9vYmE=");
-  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
-  EXPECT_EQ(Base64Encode(std::string("\xff\xfe\x00", 3)), "//4A");
-}
-
 TEST_F(PayloadTest, ImageDirectoryIsReadSortedWithTypesFromExtensions) {
   fs::create_directories(dir_ / "images");
   Write(dir_ / "images" / "b.png", "PNGDATA");

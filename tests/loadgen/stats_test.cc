@@ -34,7 +34,23 @@ StatsOptions Options() {
   o.duration_bounds_seconds = {0.01, 0.1, 1};
   o.cold_start_bounds_seconds = {1};
   o.lag_bounds_seconds = {0.001};
+  o.billed_duration_bounds_seconds = {0.01, 0.1};
+  o.init_duration_bounds_seconds = {0.1, 1};
   return o;
+}
+
+// A Lambda Invoke response as the engine records it: the REPORT line's billed duration is the
+// record's, its Init Duration the cold start.
+RequestRecord Invoked(Outcome outcome, Clock::duration latency, int billed_ms, int used_mb,
+                      std::optional<Clock::duration> init = std::nullopt) {
+  RequestRecord r = Request(outcome, 200, latency, milliseconds(billed_ms));
+  r.report = LambdaReport{.duration = milliseconds(billed_ms - 1),
+                          .billed_duration = milliseconds(billed_ms),
+                          .memory_size_mb = 1024,
+                          .max_memory_used_mb = used_mb,
+                          .init_duration = init};
+  r.cold_start = init.has_value();
+  return r;
 }
 
 TEST(Interval, CountsOutcomesLatenciesAndBytes) {
@@ -88,6 +104,68 @@ TEST(Interval, BilledDurationFollowsWhatReachedTheFunction) {
   EXPECT_EQ(in.billable, 4u);
   EXPECT_EQ(in.billed_from_header, 1u);
   EXPECT_EQ(in.billed_ms, 101u + 2u + 3u + 29'001u);
+}
+
+// AWS's word first: the REPORT line, then the header; what is left is estimated from latency.
+TEST(Interval, BilledDurationSaysWhereItCameFrom) {
+  Interval in(Options());
+  in.Add(Invoked(Outcome::kOk, milliseconds(40), 13, 70, milliseconds(200)));
+  in.Add(Invoked(Outcome::kOk, milliseconds(30), 5, 90));
+  // A function error ran and is billed, by its REPORT line too.
+  in.Add(Invoked(Outcome::kFunctionError, milliseconds(300), 250, 80));
+  in.Add(Request(Outcome::kOk, 200, milliseconds(120), microseconds(100'400)));  // header
+  in.Add(Request(Outcome::kOk, 200, microseconds(1'200)));                       // latency
+  in.Add(Request(Outcome::kThrottled, 429, milliseconds(7)));                    // not billed
+  EXPECT_EQ(in.billable, 5u);
+  EXPECT_EQ(in.billed_from_report, 3u);
+  EXPECT_EQ(in.billed_from_header, 1u);
+  EXPECT_EQ(in.BilledByAws(), 4u);
+  EXPECT_EQ(in.billed_ms, 13u + 5u + 250u + 101u + 2u);
+  // The histogram holds AWS's figures only, as billed: 5 and 13 ms, 101 ms, 250 ms.
+  EXPECT_EQ(in.billed_duration_buckets.counts(), (std::vector<uint64_t>{1, 1, 2}));
+  EXPECT_NEAR(in.billed_duration_buckets.sum_seconds(), 0.369, 1e-12);
+  EXPECT_EQ(in.init_duration_buckets.counts(), (std::vector<uint64_t>{0, 1, 0}));
+  EXPECT_EQ(in.cold_starts, 1u);
+  EXPECT_EQ(in.max_memory_used_mb, 90);
+  EXPECT_EQ(in.memory_size_mb, 1024);
+  EXPECT_EQ(in.requests[static_cast<std::size_t>(Outcome::kFunctionError)], 1u);
+}
+
+TEST(Interval, WhatIsBillablePerOutcome) {
+  const std::pair<RequestRecord, bool> cases[] = {
+      {Request(Outcome::kOk, 200, milliseconds(1)), true},
+      {Request(Outcome::kFunctionError, 200, milliseconds(1)), true},  // AWS bills the run
+      {Request(Outcome::kHttp4xx, 424, milliseconds(1)), true},
+      {Request(Outcome::kHttp5xx, 500, milliseconds(1)), true},
+      {Request(Outcome::kGatewayTimeout, 504, milliseconds(1)), true},
+      {Request(Outcome::kInvalidResponse, 200, milliseconds(1)), true},
+      {Request(Outcome::kTimeout, 0, milliseconds(1)), true},
+      {Request(Outcome::kThrottled, 429, milliseconds(1)), false},
+      {Request(Outcome::kAuthError, 403, milliseconds(1)), false},
+      {Request(Outcome::kAuthError, 0, milliseconds(1)), false},
+      {Request(Outcome::kConnectError, 0, milliseconds(1)), false},
+      {Request(Outcome::kTlsError, 0, milliseconds(1)), false},
+  };
+  for (const auto& [record, billable] : cases) {
+    EXPECT_EQ(IsBillable(record), billable) << OutcomeName(record.outcome);
+  }
+}
+
+TEST(Interval, LambdaFiguresMergeAndClear) {
+  Interval a(Options()), b(Options());
+  a.Add(Invoked(Outcome::kOk, milliseconds(40), 13, 70, milliseconds(200)));
+  b.Add(Invoked(Outcome::kOk, milliseconds(40), 13, 95));
+  a.Merge(b);
+  EXPECT_EQ(a.billed_from_report, 2u);
+  EXPECT_EQ(a.max_memory_used_mb, 95);
+  EXPECT_EQ(a.billed_duration_buckets.total(), 2u);
+  EXPECT_EQ(a.init_duration_buckets.total(), 1u);
+  a.Clear();
+  EXPECT_EQ(a.billed_from_report, 0u);
+  EXPECT_EQ(a.max_memory_used_mb, 0);
+  EXPECT_EQ(a.memory_size_mb, 0);
+  EXPECT_EQ(a.billed_duration_buckets.total(), 0u);
+  EXPECT_EQ(a.init_duration_buckets.total(), 0u);
 }
 
 TEST(Interval, BilledDurationUsesServiceTimeNotScheduleLag) {
@@ -161,6 +239,31 @@ TEST(TargetStats, SlidingWindowKeepsOnlyTheLastWindow) {
 
 // A reload may change the window: totals stay, a shorter window applies at once, a longer one
 // fills up as time passes (what was already dropped does not come back).
+// The highest Max Memory Used is the window's: it falls when the window moves on.
+TEST(TargetStats, WindowCarriesTheLambdaFigures) {
+  TargetStats stats(Options(), kT0);
+  StatsRecorder recorder(&stats);
+  recorder.OnTick(kT0, 0);
+  for (int i = 1; i <= 100; ++i) {
+    RequestRecord r =
+        Invoked(Outcome::kOk, milliseconds(20), 10, i == 10 ? 300 : 60 + i % 5,
+                i == 10 ? std::optional<Clock::duration>(milliseconds(250)) : std::nullopt);
+    r.scheduled_at = r.sent_at = kT0 + seconds(i - 1);
+    r.done_at = r.sent_at + milliseconds(20);
+    recorder.OnRequestDone(r);
+    recorder.OnTick(kT0 + seconds(i), 1);
+  }
+  const StatsSnapshot s = stats.Snapshot(kT0 + seconds(100));
+  EXPECT_EQ(s.total.max_memory_used_mb, 300);
+  EXPECT_EQ(s.total.init_duration_buckets.total(), 1u);
+  EXPECT_EQ(s.total.billed_from_report, 100u);
+  EXPECT_EQ(s.window.max_memory_used_mb, 64);
+  EXPECT_EQ(s.window.memory_size_mb, 1024);
+  EXPECT_EQ(s.window.init_duration_buckets.total(), 0u);
+  EXPECT_EQ(s.window.billed_from_report, 60u);
+  EXPECT_EQ(s.window.billed_duration_buckets.total(), 60u);
+}
+
 TEST(TargetStats, SetWindowKeepsTotals) {
   TargetStats stats(Options(), kT0);
   StatsRecorder recorder(&stats);

@@ -45,6 +45,22 @@ std::string_view QueryValue(std::string_view query, std::string_view key) {
   return {};
 }
 
+// Every value of a key that may repeat, in order.
+std::vector<std::string_view> QueryValues(std::string_view query, std::string_view key) {
+  std::vector<std::string_view> values;
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    const std::size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == key) {
+      values.push_back(pair.substr(eq + 1));
+    }
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return values;
+}
+
 int64_t QueryInt(std::string_view query, std::string_view key, int64_t fallback) {
   const std::string_view text = QueryValue(query, key);
   int64_t value = fallback;
@@ -354,6 +370,8 @@ class TestServer::Loop {
     if (const std::string_view billed = QueryValue(query, "billed"); !billed.empty()) {
       head += "X-Billed-Duration-Ms: " + std::string(billed) + "\r\n";
     }
+    for (const std::string_view line : QueryValues(query, "header"))
+      head += Unescape(line) + "\r\n";
     const bool close_after = QueryValue(query, "close") == "1" || conn.close_after_write;
     if (close_after) head += "Connection: close\r\n";
     head += "\r\n";

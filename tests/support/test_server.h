@@ -15,7 +15,8 @@
 //   anything else            404
 //
 // Query parameters that apply to every answer: body=TEXT (the response body), cold=true
-// (X-Cold-Start: true), billed=N (X-Billed-Duration-Ms: N), close=1 (Connection: close).
+// (X-Cold-Start: true), billed=N (X-Billed-Duration-Ms: N), close=1 (Connection: close),
+// header=NAME%3A%20VALUE (one more response header, %XX-decoded; may be given more than once).
 //
 // It counts what it received: complete requests, in total and per path, connections accepted,
 // and request body bytes. Thread contract: all public methods are thread-safe.

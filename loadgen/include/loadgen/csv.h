@@ -36,14 +36,16 @@ class CsvFile {
 };
 
 // Columns: target, scheduled_unix_ns, sent_unix_ns, latency_ms, schedule_lag_ms, status, outcome,
-// bytes_sent, bytes_received, cold_start, billed_ms. Times are converted from the steady clock to
-// Unix time once, at construction. Latency and lag are in milliseconds with microsecond
-// resolution; cold_start is 0 or 1; billed_ms is the header's billed duration as AWS bills it
-// (RoundBilledMs: rounded up to whole ms), empty when the response had no billed-duration
-// header. A dropped open-loop arrival is a row too, with outcome `dropped`, its scheduled time and
-// empty send time, latency and lag: nothing is silently left out. Thread contract: one writer
-// thread; Flush/Close from the same thread, or after that thread has stopped. Rows are buffered
-// and written in large blocks.
+// bytes_sent, bytes_received, cold_start, billed_ms, init_duration_ms, max_memory_used_mb. Times
+// are converted from the steady clock to Unix time once, at construction. Latency and lag are in
+// milliseconds with microsecond resolution; cold_start is 0 or 1; billed_ms is AWS's billed
+// duration (Lambda's REPORT line, else the billed-duration header) as AWS bills it (RoundBilledMs:
+// rounded up to whole ms), empty when the response carried neither; init_duration_ms (the REPORT
+// line's Init Duration, microsecond resolution) and max_memory_used_mb (its Max Memory Used) are
+// empty without a REPORT line, and init_duration_ms also on a warm start. A dropped open-loop
+// arrival is a row too, with outcome `dropped`, its scheduled time and empty send time, latency and
+// lag: nothing is silently left out. Thread contract: one writer thread; Flush/Close from the same
+// thread, or after that thread has stopped. Rows are buffered and written in large blocks.
 class CsvRecorder : public Recorder {
  public:
   // Opens (truncates) `path` and writes the header. ok() tells whether that worked; error()

@@ -22,8 +22,6 @@ struct PayloadResult {
 // and a directory.
 PayloadResult LoadPayloads(const PayloadSpec& spec);
 
-std::string Base64Encode(std::string_view bytes);
-
 }  // namespace loadgen
 
 #endif  // LOADGEN_PAYLOAD_H_

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "loadgen/lambda_report.h"
 #include "loadgen/load.h"
 #include "loadgen/outcome.h"
 
@@ -21,9 +22,14 @@ struct RequestRecord {
   int http_status = 0;  // 0 when no response arrived
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;  // body bytes
+  // From AWS's word where there is one: the REPORT line's Init Duration (present or not), else
+  // the cold-start header or the latency rule (ColdStartDetection).
   bool cold_start = false;
-  // From the billed-duration header (ParseBilledDuration), not rounded; empty when absent.
+  // AWS's word, not rounded: the REPORT line's Billed Duration, else the billed-duration header
+  // (ParseBilledDuration); empty when the response carried neither.
   std::optional<std::chrono::nanoseconds> billed_duration;
+  // The REPORT line of Lambda's Invoke API (Protocol::kLambdaInvoke), when the response had one.
+  std::optional<LambdaReport> report;
   bool aborted = false;  // cut short by shutdown (reported as kTimeout)
 
   // Latency as reported: from the intended send time, so queueing in the generator or the

@@ -94,14 +94,29 @@ struct Expect {
   std::size_t max_body_bytes = 1 << 20;  // larger bodies are cut and fail as invalid_response
 };
 
+// How a cold start is told when AWS does not say: with Protocol::kLambdaInvoke a response with
+// a REPORT line is a cold start exactly when that line has an Init Duration, and these are unused.
 struct ColdStartDetection {
   std::string header = "X-Cold-Start";  // "true" (case-insensitive) marks a cold start; "" off
   // When set, a successful request slower than this also counts as a cold start.
   std::optional<std::chrono::nanoseconds> latency_above;
 };
 
+// What the target speaks, beyond HTTP itself: how its responses are read.
+enum class Protocol {
+  kHttp,  // any HTTP endpoint (API Gateway, a Function URL, an instance)
+  // Lambda's Invoke API: every request asks for the log tail (X-Amz-Log-Type: Tail) synchronously
+  // (X-Amz-Invocation-Type: RequestResponse), unless `headers` set those itself; the REPORT line
+  // in X-Amz-Log-Result gives the billed duration and cold start (RequestRecord::report), and
+  // X-Amz-Function-Error makes the request a function_error.
+  kLambdaInvoke,
+  // SageMaker's InvokeEndpoint: read as HTTP (a ModelError is a 424, http_4xx; a throttle a 429).
+  kSageMakerInvoke,
+};
+
 struct RequestSpec {
   std::string url;
+  Protocol protocol = Protocol::kHttp;
   std::string method = "POST";
   std::vector<std::string> headers;  // "Name: value"
   // Bodies, cycled in order across requests. Empty: no body.

@@ -22,6 +22,10 @@ struct StatsOptions {
   std::vector<double> duration_bounds_seconds;
   std::vector<double> cold_start_bounds_seconds;
   std::vector<double> lag_bounds_seconds;
+  // Bounds (seconds) of the histograms of AWS's own figures: per-invocation billed duration and
+  // cold starts' Init Duration.
+  std::vector<double> billed_duration_bounds_seconds;
+  std::vector<double> init_duration_bounds_seconds;
 };
 
 // Everything that happened in some span of time. Counters are plain integers: an Interval is
@@ -31,10 +35,12 @@ struct StatsOptions {
 // — every response except 429 (a throttled request never ran) and auth_error (refused by AWS's
 // authentication before it ran), plus timeouts, which ran for at
 // least the time the client waited. Connection and TLS errors and responses without a status
-// never reached it and are not billable. A billable request adds the billed-duration header's
-// value (milliseconds, rounded up to a whole millisecond) when the response carries it; otherwise
-// it adds its measured service time, done_at - sent_at, rounded UP to a whole millisecond, an
-// upper bound of what AWS bills, and counts as estimated (billable - billed_from_header).
+// never reached it and are not billable; a function_error ran and is billable. A billable request
+// adds AWS's billed duration (milliseconds, rounded up to a whole millisecond) when the response
+// carries one, from Lambda's REPORT line (billed_from_report) or the billed-duration header
+// (billed_from_header); otherwise it adds its measured service time, done_at - sent_at, rounded UP
+// to a whole millisecond, an upper bound of what AWS bills, and counts as estimated (billable -
+// BilledByAws()).
 struct Interval {
   Interval() = default;
   // An empty interval with the exported histograms' bounds.
@@ -45,7 +51,12 @@ struct Interval {
   uint64_t cold_starts = 0;
   uint64_t billed_ms = 0;           // sum over billable requests of the billed duration, 1 ms steps
   uint64_t billed_from_header = 0;  // billable requests whose duration came from the header
+  uint64_t billed_from_report = 0;  // billable requests whose duration came from a REPORT line
   uint64_t billable = 0;            // requests that reached the function (see above)
+  // From Lambda's REPORT lines: the highest Memory Size and Max Memory Used (MB as Lambda writes
+  // them, i.e. MiB), 0 when no request had a REPORT line; a merge keeps the highest.
+  int memory_size_mb = 0;
+  int max_memory_used_mb = 0;
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
   LatencyHistogram latency;       // every finished request
@@ -55,8 +66,14 @@ struct Interval {
   BucketCounts duration_buckets;  // exported histogram of every finished request
   BucketCounts cold_start_buckets;
   BucketCounts lag_buckets;
+  // Billed duration of billable requests with AWS's figure (BilledByAws), as billed (1 ms steps).
+  BucketCounts billed_duration_buckets;
+  BucketCounts init_duration_buckets;  // Init Duration of REPORT lines that had one
 
   uint64_t Requests() const;  // all outcomes
+  // Billable requests whose billed duration is AWS's word (REPORT line or header); the rest of
+  // `billable` were estimated from latency.
+  uint64_t BilledByAws() const { return billed_from_header + billed_from_report; }
   uint64_t Ok() const { return requests[0]; }
   uint64_t Failed() const { return Requests() - Ok(); }
   // Counts one finished request (outcome, latency, lag, cold start, bytes, billed duration).
