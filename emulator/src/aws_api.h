@@ -78,18 +78,19 @@ class AwsApi {
   EventQueue events_;
 };
 
-// One run of a Lambda function, whichever API asked for it: counts the invocation, waits for its
-// emulated time and says what the function did. The caller counts what it answered
-// (Target::Finish with the run's fault). `retry_throttles`: an asynchronous run waits and tries
-// again while throttled (1 emulated second, doubling up to 5 minutes), as Lambda's event queue.
+// One run of a Lambda function, whichever API asked for it, once the caller counted it
+// (Target::BeginRequest, which drew `fault`): waits for its emulated time and says what the
+// function did. The caller counts what it answered (Target::Finish with the run's fault).
+// `retry_throttles`: an asynchronous run waits and tries again while throttled (1 emulated second,
+// doubling up to 5 minutes), as Lambda's event queue.
 struct FunctionRun {
   enum class Result { kOk, kError, kTimedOut, kThrottled, kStopping };
   Result result = Result::kStopping;
   Target::Fault fault = Target::Fault::kNone;
   Target::Ticket ticket;
 };
-FunctionRun RunFunction(Target& target, StopSignal& stop, const TimeScale& scale,
-                        bool retry_throttles);
+FunctionRun RunFunction(Target& target, Target::Fault fault, StopSignal& stop,
+                        const TimeScale& scale, bool retry_throttles);
 
 // Why STS refuses a web identity token at `now`, in its error code and wording: not a JWT (three
 // base64url parts, the first two JSON objects) → InvalidIdentityToken; an `exp` claim (seconds

@@ -50,11 +50,11 @@ std::string LogTail(std::string_view request_id, std::string_view version,
 
 }  // namespace
 
-FunctionRun RunFunction(Target& target, StopSignal& stop, const TimeScale& scale,
-                        bool retry_throttles) {
+FunctionRun RunFunction(Target& target, Target::Fault fault, StopSignal& stop,
+                        const TimeScale& scale, bool retry_throttles) {
   constexpr double kFirstRetryMs = 1000, kMaxRetryMs = 300000;
   FunctionRun run;
-  run.fault = target.BeginRequest();
+  run.fault = fault;
   for (double retry_ms = kFirstRetryMs;; retry_ms = std::min(retry_ms * 2, kMaxRetryMs)) {
     bool served = false;
     run.ticket = AdmitAndWait(target, stop, &served);
@@ -110,7 +110,7 @@ ApiReply AwsApi::Invoke(const HttpRequest& request, std::string_view function, b
                               : qualifier.find_first_not_of("0123456789") == std::string::npos
                                   ? qualifier
                                   : "1";
-  const FunctionRun run = RunFunction(*target, *stop_, scale_, false);
+  const FunctionRun run = RunFunction(*target, target->BeginRequest(), *stop_, scale_, false);
   const std::string request_id = NewRequestId();
   if (run.result == FunctionRun::Result::kStopping) {
     target->Finish(503, Target::Fault::kNone);
@@ -154,8 +154,9 @@ ApiReply AwsApi::Invoke(const HttpRequest& request, std::string_view function, b
 }
 
 ApiReply AwsApi::InvokeEvent(Target& target) {
-  events_.Push([&target, stop = stop_, &scale = scale_] {
-    const FunctionRun run = RunFunction(target, *stop, scale, true);
+  // Counted as accepted, as Lambda's AsyncEventsReceived; it runs when a queue thread is free.
+  events_.Push([&target, fault = target.BeginRequest(), stop = stop_, &scale = scale_] {
+    const FunctionRun run = RunFunction(target, fault, *stop, scale, true);
     // Nobody hears the answer: a run that succeeded counts as ok, an injected fault as one.
     const bool injected = run.result == FunctionRun::Result::kError;
     target.Finish(run.result == FunctionRun::Result::kOk ? 200
@@ -194,7 +195,7 @@ ApiReply AwsApi::FunctionUrl(const HttpRequest& request, std::string_view functi
                  R"(InvokeFunction operation"})";
     return reply;
   }
-  const FunctionRun run = RunFunction(*target, *stop_, scale_, false);
+  const FunctionRun run = RunFunction(*target, target->BeginRequest(), *stop_, scale_, false);
   switch (run.result) {
     case FunctionRun::Result::kOk:
       reply.body = kPredictionBody;
