@@ -45,8 +45,13 @@ std::string ApplyUrlAuth(const std::vector<std::string>& values, emulator::AwsOp
 int RunEmulate(int argc, char** argv) {
   emulator::Options options;
   std::string listen = "127.0.0.1:18091";
-  CLI::App app{"Run the AWS target emulator alone: POST /<target>/predict for each profile.",
-               argv[0]};
+  CLI::App app{
+      "Run the AWS target emulator alone: POST /<target>/predict for each profile, and "
+      "the AWS APIs: Lambda Invoke, each lambda profile's Function URL at "
+      "/lambda-url/<function>/<any path> (in place of https://<url-id>.lambda-url."
+      "<region>.on.aws/<any path>), SageMaker InvokeEndpoint, STS, IMDSv2, ECS "
+      "credentials.",
+      argv[0]};
   app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one")
       ->capture_default_str();
   app.add_option("--time-scale", options.time_scale,
