@@ -9,6 +9,12 @@ namespace {
 constexpr std::string_view kFunctionsPrefix = "/2015-03-31/functions/";
 constexpr std::string_view kEndpointsPrefix = "/endpoints/";
 constexpr std::string_view kInvocations = "/invocations";
+constexpr std::string_view kFunctionUrlPrefix = "/lambda-url/";
+// Threads running asynchronous (Event) invocations at most; more wait in the queue.
+constexpr int kEventThreads = 16;
+constexpr std::string_view kFunctionUrlForbidden =
+    R"({"Message":"Forbidden. For troubleshooting Function URL authorization issues, see: )"
+    R"(https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"})";
 // Issued keys this long past their expiry are forgotten (a request with one is then unknown).
 constexpr auto kForgetExpiredAfter = std::chrono::minutes(10);
 
@@ -103,7 +109,7 @@ ApiReply JsonError(int status, std::string_view code, std::string_view message,
 
 AwsApi::AwsApi(const AwsOptions& options, const std::vector<Profile>& profiles, uint64_t seed,
                const TimeScale& scale, StopSignal* stop)
-    : options_(options), scale_(scale), stop_(stop) {
+    : options_(options), scale_(scale), stop_(stop), events_(kEventThreads) {
   keys_.Add({.access_key_id = options.access_key_id,
              .secret_access_key = options.secret_access_key,
              .session_token = {},
@@ -132,6 +138,12 @@ std::string AwsApi::CheckOptions(const AwsOptions& options, const std::vector<Pr
                 "' is not an instance profile\n";
     }
   }
+  for (const auto& [function, auth] : options.function_url_auth_by_function) {
+    const Profile* p = FindProfile(profiles, function);
+    if (p == nullptr || p->platform != Platform::kLambda) {
+      errors += "Function URL auth for '" + function + "': no lambda profile of that name\n";
+    }
+  }
   for (const Profile& p : profiles) {
     if (Owns("POST", "/" + p.name + "/predict")) {
       errors += "target '" + p.name + "': the name is taken by the AWS APIs\n";
@@ -142,7 +154,7 @@ std::string AwsApi::CheckOptions(const AwsOptions& options, const std::vector<Pr
 
 bool AwsApi::Owns(std::string_view method, std::string_view path) {
   for (std::string_view prefix :
-       {kFunctionsPrefix, kEndpointsPrefix, std::string_view("/latest/"),
+       {kFunctionsPrefix, kEndpointsPrefix, kFunctionUrlPrefix, std::string_view("/latest/"),
         std::string_view("/v2/credentials/"), std::string_view("/_emulator/")}) {
     if (path.starts_with(prefix)) return true;
   }
@@ -150,6 +162,14 @@ bool AwsApi::Owns(std::string_view method, std::string_view path) {
 }
 
 const Target* AwsApi::Function(std::string_view name) const { return FindTarget(functions_, name); }
+
+FunctionUrlAuth AwsOptions::UrlAuthOf(std::string_view function) const {
+  FunctionUrlAuth auth = function_url_auth;
+  for (const auto& [name, by_name] : function_url_auth_by_function) {
+    if (name == function) auth = by_name;
+  }
+  return auth;
+}
 
 const Target* AwsApi::Endpoint(std::string_view name) const { return FindTarget(endpoints_, name); }
 
@@ -172,6 +192,10 @@ ApiReply AwsApi::Handle(const HttpRequest& request, bool body_too_large) {
     return is_lambda ? Invoke(request, name, body_too_large)
                      : InvokeEndpoint(request, name, body_too_large);
   }
+  if (path.starts_with(kFunctionUrlPrefix)) {
+    const std::string_view rest = path.substr(kFunctionUrlPrefix.size());
+    return FunctionUrl(request, PercentDecode(rest.substr(0, rest.find('/'))), body_too_large);
+  }
   if (path == "/") return Sts(request);
   if (path.starts_with("/latest/")) return Imds(request);
   if (path.starts_with("/_emulator/")) return StatsReply(path);
@@ -185,6 +209,18 @@ std::optional<ApiReply> AwsApi::Authenticate(const HttpRequest& request, std::st
   if (verdict.failure == SigV4Failure::kNone) return std::nullopt;
   if (protocol == Protocol::kJson) {
     return JsonError(403, JsonErrorCode(verdict.failure), verdict.message);
+  }
+  if (protocol == Protocol::kFunctionUrl) {
+    // An unsigned call is simply forbidden; a signed one hears what is wrong with it.
+    const bool unsigned_call = verdict.failure == SigV4Failure::kMissing;
+    return ApiReply{
+        .status = 403,
+        .content_type = "application/json",
+        .headers = {{"x-amzn-RequestId", NewRequestId()},
+                    {"x-amzn-ErrorType",
+                     unsigned_call ? "AccessDeniedException" : JsonErrorCode(verdict.failure)}},
+        .body = unsigned_call ? std::string(kFunctionUrlForbidden)
+                              : R"({"message":")" + JsonText(verdict.message) + "\"}"};
   }
   ApiReply reply;
   reply.status = 403;

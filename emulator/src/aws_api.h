@@ -1,7 +1,8 @@
 // The AWS APIs the emulator speaks, in AWS's wire formats, with SigV4 checked on every signed
 // call (see emulator.h for the paths):
-//   Lambda Invoke, SageMaker InvokeEndpoint (each on its own Target built from a profile, so the
-//   predict paths keep their own state), STS AssumeRole and AssumeRoleWithWebIdentity, IMDSv2
+//   Lambda Invoke and Function URLs (one Target per function, shared by both), SageMaker
+//   InvokeEndpoint (each on its own Target built from a profile, so the predict paths keep their
+//   own state), STS AssumeRole and AssumeRoleWithWebIdentity, IMDSv2
 //   and the ECS container credentials endpoint (which issue the temporary keys SigV4 accepts
 //   until they expire).
 // Free of CivetWeb: server.cc hands over an HttpRequest and writes the ApiReply.
@@ -21,6 +22,7 @@
 
 #include "api_http.h"
 #include "emulator/emulator.h"
+#include "event_queue.h"
 #include "sigv4.h"
 #include "target.h"
 #include "waiting.h"
@@ -47,11 +49,14 @@ class AwsApi {
   void StopGpus();
 
  private:
-  enum class Protocol { kJson, kQueryXml };
+  enum class Protocol { kJson, kQueryXml, kFunctionUrl };
   // Nullopt when the signature is good; AWS's 403 otherwise.
   std::optional<ApiReply> Authenticate(const HttpRequest& request, std::string_view service,
                                        Protocol protocol);
   ApiReply Invoke(const HttpRequest& request, std::string_view function, bool too_large);
+  // X-Amz-Invocation-Type: Event, once Invoke has found the function: 202 now, the run later.
+  ApiReply InvokeEvent(Target& target);
+  ApiReply FunctionUrl(const HttpRequest& request, std::string_view function, bool too_large);
   ApiReply InvokeEndpoint(const HttpRequest& request, std::string_view endpoint, bool too_large);
   ApiReply Sts(const HttpRequest& request);
   ApiReply AssumeRole(const HttpRequest& request, bool web_identity);
@@ -69,7 +74,33 @@ class AwsApi {
   std::vector<std::unique_ptr<Target>> endpoints_;
   std::mutex imds_mutex_;
   std::map<std::string, WallClock::time_point> imds_tokens_;
+  // Last, so that it is gone (its jobs joined) before the targets they run on.
+  EventQueue events_;
 };
+
+// One run of a Lambda function, whichever API asked for it, once the caller counted it
+// (Target::BeginRequest, which drew `fault`): waits for its emulated time and says what the
+// function did. The caller counts what it answered (Target::Finish with the run's fault).
+// `retry_throttles`: an asynchronous run waits and tries again while throttled (1 emulated second,
+// doubling up to 5 minutes), as Lambda's event queue.
+struct FunctionRun {
+  enum class Result { kOk, kError, kTimedOut, kThrottled, kStopping };
+  Result result = Result::kStopping;
+  Target::Fault fault = Target::Fault::kNone;
+  Target::Ticket ticket;
+};
+FunctionRun RunFunction(Target& target, Target::Fault fault, StopSignal& stop,
+                        const TimeScale& scale, bool retry_throttles);
+
+// Why STS refuses a web identity token at `now`, in its error code and wording: not a JWT (three
+// base64url parts, the first two JSON objects) → InvalidIdentityToken; an `exp` claim (seconds
+// since the epoch) not after `now` → ExpiredTokenException. Nullopt when neither.
+struct TokenRefusal {
+  std::string code;
+  std::string message;
+};
+std::optional<TokenRefusal> CheckWebIdentityToken(std::string_view token,
+                                                  SystemClock::time_point now);
 
 // A request id in UUID form.
 std::string NewRequestId();

@@ -2,6 +2,7 @@
 // credentials endpoints (JSON).
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "aws_api.h"
 #include "digest.h"
@@ -42,7 +43,68 @@ int ParseInt(std::string_view text, int fallback) {
   return error == std::errc() && end == text.data() + text.size() ? value : fallback;
 }
 
+// The number after the top-level key `"exp"` of a JSON object; nullopt when absent or not a
+// number. Enough JSON for a JWT's claims: strings are skipped whole, nesting is counted.
+std::optional<double> ExpClaim(std::string_view json) {
+  int depth = 0;
+  for (size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (c == '{' || c == '[') ++depth;
+    if (c == '}' || c == ']') --depth;
+    if (c != '"') continue;
+    const size_t start = i + 1;
+    for (++i; i < json.size() && json[i] != '"'; ++i) {
+      if (json[i] == '\\') ++i;
+    }
+    if (depth != 1 || json.substr(start, i - start) != "exp") continue;
+    size_t at = json.find_first_not_of(" \t\r\n", i + 1);
+    if (at == std::string_view::npos || json[at] != ':') continue;
+    at = json.find_first_not_of(" \t\r\n", at + 1);
+    if (at == std::string_view::npos) return std::nullopt;
+    double value = 0;
+    const auto [end, error] = std::from_chars(json.data() + at, json.data() + json.size(), value);
+    return error == std::errc() ? std::optional<double>(value) : std::nullopt;
+  }
+  return std::nullopt;
+}
+
+bool IsJsonObject(const std::optional<std::string>& text) {
+  if (!text) return false;
+  const size_t first = text->find_first_not_of(" \t\r\n");
+  const size_t last = text->find_last_not_of(" \t\r\n");
+  return first != std::string::npos && (*text)[first] == '{' && (*text)[last] == '}';
+}
+
 }  // namespace
+
+std::optional<TokenRefusal> CheckWebIdentityToken(std::string_view token,
+                                                  SystemClock::time_point now) {
+  const size_t first = token.find('.');
+  const size_t second = first == std::string_view::npos ? first : token.find('.', first + 1);
+  const std::optional<std::string> header =
+      first == std::string_view::npos ? std::nullopt : Base64UrlDecode(token.substr(0, first));
+  const std::optional<std::string> claims =
+      second == std::string_view::npos
+          ? std::nullopt
+          : Base64UrlDecode(token.substr(first + 1, second - first - 1));
+  const std::string_view signature =
+      second == std::string_view::npos ? std::string_view() : token.substr(second + 1);
+  if (!IsJsonObject(header) || !IsJsonObject(claims) || signature.empty() ||
+      !Base64UrlDecode(signature)) {
+    return TokenRefusal{"InvalidIdentityToken",
+                        "The ID Token provided is not a valid JWT. (You may see this error if you "
+                        "sent an Access Token)"};
+  }
+  const std::optional<double> exp = ExpClaim(*claims);
+  const auto now_s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch());
+  if (exp && *exp <= static_cast<double>(now_s.count())) {
+    return TokenRefusal{"ExpiredTokenException", "Token expired: current date/time " +
+                                                     std::to_string(now_s.count()) +
+                                                     " must be before the expiration date/time " +
+                                                     std::to_string(static_cast<int64_t>(*exp))};
+  }
+  return std::nullopt;
+}
 
 ApiReply AwsApi::Sts(const HttpRequest& request) {
   const std::string action = FormValue(request.body, "Action");
@@ -72,9 +134,13 @@ ApiReply AwsApi::AssumeRole(const HttpRequest& request, bool web_identity) {
                     "role.");
   }
   const std::string token = FormValue(request.body, "WebIdentityToken");
-  if (web_identity && (token.empty() || (!options_.web_identity_token.empty() &&
-                                         token != options_.web_identity_token))) {
-    return StsError(400, "InvalidIdentityToken", "Incorrect token audience");
+  if (web_identity) {
+    if (const auto refusal = CheckWebIdentityToken(token, SystemClock::now())) {
+      return StsError(400, refusal->code, refusal->message);
+    }
+    if (!options_.web_identity_token.empty() && token != options_.web_identity_token) {
+      return StsError(400, "InvalidIdentityToken", "Incorrect token audience");
+    }
   }
   const AwsKey key = IssueKey();
   const std::string role = role_arn.substr(role_arn.rfind('/') + 1);

@@ -1,4 +1,6 @@
-// Lambda Invoke and SageMaker InvokeEndpoint, each on its own emulated Target.
+// Lambda Invoke (RequestResponse, Event, DryRun) and Function URLs, which share each function's
+// Target through RunFunction, and SageMaker InvokeEndpoint on its own Target.
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -48,6 +50,32 @@ std::string LogTail(std::string_view request_id, std::string_view version,
 
 }  // namespace
 
+FunctionRun RunFunction(Target& target, Target::Fault fault, StopSignal& stop,
+                        const TimeScale& scale, bool retry_throttles) {
+  constexpr double kFirstRetryMs = 1000, kMaxRetryMs = 300000;
+  FunctionRun run;
+  run.fault = fault;
+  for (double retry_ms = kFirstRetryMs;; retry_ms = std::min(retry_ms * 2, kMaxRetryMs)) {
+    bool served = false;
+    run.ticket = AdmitAndWait(target, stop, &served);
+    if (!served) {
+      run.result = FunctionRun::Result::kStopping;
+      return run;
+    }
+    if (run.ticket.status != 429) break;
+    run.result = FunctionRun::Result::kThrottled;
+    if (!retry_throttles) return run;
+    if (!stop.WaitUntil(WallClock::now() + scale.ToWall(FromMs(retry_ms)))) {
+      run.result = FunctionRun::Result::kStopping;
+      return run;
+    }
+  }
+  run.result = run.ticket.status != 200             ? FunctionRun::Result::kTimedOut
+               : run.fault == Target::Fault::kError ? FunctionRun::Result::kError
+                                                    : FunctionRun::Result::kOk;
+  return run;
+}
+
 ApiReply AwsApi::Invoke(const HttpRequest& request, std::string_view function, bool too_large) {
   if (auto denied = Authenticate(request, "lambda", Protocol::kJson)) return *denied;
   std::string name, qualifier = FormValue(request.query, "Qualifier");
@@ -64,21 +92,31 @@ ApiReply AwsApi::Invoke(const HttpRequest& request, std::string_view function, b
                      "Request must be smaller than 6291456 bytes for the InvokeFunction operation");
   }
   const std::string_view type = request.Header("X-Amz-Invocation-Type");
-  if (type == "DryRun") return {.status = 204, .content_type = "", .headers = {}, .body = {}};
+  if (type == "DryRun") {
+    return {.status = 204,
+            .content_type = "",
+            .headers = {{"x-amzn-RequestId", NewRequestId()}},
+            .body = {}};
+  }
+  if (type == "Event") return InvokeEvent(*target);
+  if (!type.empty() && type != "RequestResponse") {
+    return JsonError(400, "ValidationException",
+                     "1 validation error detected: Value '" + std::string(type) +
+                         "' at 'invocationType' failed to satisfy constraint: Member must satisfy "
+                         "enum value set: [Event, RequestResponse, DryRun]");
+  }
   // A number names a version; an alias here points at version 1.
   const std::string version = qualifier.empty() || qualifier == "$LATEST" ? "$LATEST"
                               : qualifier.find_first_not_of("0123456789") == std::string::npos
                                   ? qualifier
                                   : "1";
-  const Target::Fault fault = target->BeginRequest();
-  bool served = false;
-  const Target::Ticket ticket = AdmitAndWait(*target, *stop_, &served);
+  const FunctionRun run = RunFunction(*target, target->BeginRequest(), *stop_, scale_, false);
   const std::string request_id = NewRequestId();
-  if (!served) {
+  if (run.result == FunctionRun::Result::kStopping) {
     target->Finish(503, Target::Fault::kNone);
     return JsonError(503, "ServiceException", "the emulator is stopping", "Service");
   }
-  if (ticket.status == 429) {
+  if (run.result == FunctionRun::Result::kThrottled) {
     target->Finish(429, Target::Fault::kNone);
     ApiReply reply = JsonError(429, "TooManyRequestsException", "Rate Exceeded.");
     reply.body = kThrottleBody;
@@ -87,14 +125,14 @@ ApiReply AwsApi::Invoke(const HttpRequest& request, std::string_view function, b
   ApiReply reply;
   reply.headers = {{"x-amzn-RequestId", request_id}, {"X-Amz-Executed-Version", version}};
   std::string error_line;
-  if (ticket.status != 200) {  // the function ran into its timeout
+  if (run.result == FunctionRun::Result::kTimedOut) {
     char message[160];
     std::snprintf(message, sizeof message, "%s %s Task timed out after %.2f seconds",
                   IsoTime(SystemClock::now()).c_str(), request_id.c_str(),
                   target->profile().lambda.function_timeout_ms / 1000);
     error_line = std::string(message) + "\n";
     reply.body = R"({"errorMessage":")" + JsonText(message) + "\"}";
-  } else if (fault == Target::Fault::kError) {
+  } else if (run.result == FunctionRun::Result::kError) {
     error_line = "[ERROR] RuntimeError: injected fault\n";
     reply.body = R"({"errorMessage":"injected fault","errorType":"RuntimeError"})";
   } else {
@@ -103,15 +141,84 @@ ApiReply AwsApi::Invoke(const HttpRequest& request, std::string_view function, b
   if (!error_line.empty()) reply.headers.emplace_back("X-Amz-Function-Error", "Unhandled");
   if (request.Header("X-Amz-Log-Type") == "Tail") {
     const std::string tail =
-        LogTail(request_id, version, ticket, target->profile().lambda, error_line);
+        LogTail(request_id, version, run.ticket, target->profile().lambda, error_line);
     // Lambda returns the last 4 KB of the log.
     reply.headers.emplace_back(
         "X-Amz-Log-Result",
         Base64(std::string_view(tail).substr(tail.size() > 4096 ? tail.size() - 4096 : 0)));
   }
   // An injected fault counts as one (Finish counts it on a 500); the client still sees 200.
-  target->Finish(fault == Target::Fault::kError ? 500 : 200,
-                 fault == Target::Fault::kError ? fault : Target::Fault::kNone);
+  const bool injected = run.fault == Target::Fault::kError;
+  target->Finish(injected ? 500 : 200, injected ? run.fault : Target::Fault::kNone);
+  return reply;
+}
+
+ApiReply AwsApi::InvokeEvent(Target& target) {
+  // Counted as accepted, as Lambda's AsyncEventsReceived; it runs when a queue thread is free.
+  events_.Push([&target, fault = target.BeginRequest(), stop = stop_, &scale = scale_] {
+    const FunctionRun run = RunFunction(target, fault, *stop, scale, true);
+    // Nobody hears the answer: a run that succeeded counts as ok, an injected fault as one.
+    const bool injected = run.result == FunctionRun::Result::kError;
+    target.Finish(run.result == FunctionRun::Result::kOk ? 200
+                  : injected                             ? 500
+                                                         : 0,
+                  injected ? run.fault : Target::Fault::kNone);
+  });
+  return {.status = 202,
+          .content_type = "",
+          .headers = {{"x-amzn-RequestId", NewRequestId()}},
+          .body = {}};
+}
+
+ApiReply AwsApi::FunctionUrl(const HttpRequest& request, std::string_view function,
+                             bool too_large) {
+  Target* target = FindTarget(functions_, function);
+  if (target == nullptr) {
+    return {.status = 404,
+            .content_type = "application/json",
+            .headers = {{"x-amzn-RequestId", NewRequestId()}},
+            .body = R"({"Message":"no Function URL /lambda-url/)" + JsonText(function) +
+                    R"(/: the emulator serves one per lambda profile, named as it"})"};
+  }
+  if (options_.UrlAuthOf(function) == FunctionUrlAuth::kAwsIam) {
+    if (auto denied = Authenticate(request, "lambda", Protocol::kFunctionUrl)) return *denied;
+  }
+  ApiReply reply{.status = 200,
+                 .content_type = "application/json",
+                 .headers = {{"x-amzn-RequestId", NewRequestId()}},
+                 .body = {}};
+  if (too_large) {
+    target->CountTooLarge();
+    reply.status = 413;
+    reply.headers.emplace_back("x-amzn-ErrorType", "RequestTooLargeException");
+    reply.body = R"({"Message":"Request must be smaller than 6291456 bytes for the )"
+                 R"(InvokeFunction operation"})";
+    return reply;
+  }
+  const FunctionRun run = RunFunction(*target, target->BeginRequest(), *stop_, scale_, false);
+  switch (run.result) {
+    case FunctionRun::Result::kOk:
+      reply.body = kPredictionBody;
+      break;
+    case FunctionRun::Result::kThrottled:
+      reply.status = 429;
+      reply.headers.emplace_back("x-amzn-ErrorType", "TooManyRequestsException");
+      reply.body = kThrottleBody;
+      break;
+    case FunctionRun::Result::kError:
+    case FunctionRun::Result::kTimedOut:  // Lambda answers a failed function with a bare 502
+      reply.status = 502;
+      reply.content_type = "text/plain";
+      reply.body = "Internal Server Error";
+      break;
+    case FunctionRun::Result::kStopping:
+      reply.status = 503;
+      reply.body = R"({"Message":"the emulator is stopping"})";
+      break;
+  }
+  const bool injected = run.result == FunctionRun::Result::kError;
+  target->Finish(reply.status == 502 && injected ? 500 : reply.status,
+                 injected ? run.fault : Target::Fault::kNone);
   return reply;
 }
 

@@ -585,6 +585,9 @@ std::string Emulator::BaseUrl() const { return impl_->BaseUrl(); }
 std::string Emulator::TargetUrl(std::string_view target) const {
   return BaseUrl() + "/" + std::string(target) + "/predict";
 }
+std::string Emulator::FunctionUrl(std::string_view function) const {
+  return BaseUrl() + "/lambda-url/" + std::string(function) + "/";
+}
 std::vector<std::string> Emulator::Targets() const {
   std::vector<std::string> names;
   for (const Profile& p : impl_->profiles()) {

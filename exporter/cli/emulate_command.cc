@@ -1,7 +1,9 @@
 // `infercost emulate`: the AWS target emulator on its own, until SIGINT or SIGTERM.
 #include <CLI/CLI.hpp>
+#include <cctype>
 #include <csignal>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -11,12 +13,45 @@
 #include "emulator/emulator.h"
 
 namespace infercost {
+namespace {
+
+// "aws_iam" or "none", in any case (AWS spells them AWS_IAM and NONE).
+std::optional<emulator::FunctionUrlAuth> ParseUrlAuth(std::string text) {
+  for (char& c : text) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (text == "aws_iam") return emulator::FunctionUrlAuth::kAwsIam;
+  if (text == "none") return emulator::FunctionUrlAuth::kNone;
+  return std::nullopt;
+}
+
+// --function-url-auth values: MODE for every function, FUNCTION=MODE for one. "" or the problem.
+std::string ApplyUrlAuth(const std::vector<std::string>& values, emulator::AwsOptions* aws) {
+  for (const std::string& value : values) {
+    const size_t eq = value.find('=');
+    const auto auth = ParseUrlAuth(eq == std::string::npos ? value : value.substr(eq + 1));
+    if (!auth || eq == 0) {
+      return "--function-url-auth '" + value + "' must be aws_iam, none or FUNCTION=aws_iam|none";
+    }
+    if (eq == std::string::npos) {
+      aws->function_url_auth = *auth;
+    } else {
+      aws->function_url_auth_by_function.emplace_back(value.substr(0, eq), *auth);
+    }
+  }
+  return {};
+}
+
+}  // namespace
 
 int RunEmulate(int argc, char** argv) {
   emulator::Options options;
   std::string listen = "127.0.0.1:18091";
-  CLI::App app{"Run the AWS target emulator alone: POST /<target>/predict for each profile.",
-               argv[0]};
+  CLI::App app{
+      "Run the AWS target emulator alone: POST /<target>/predict for each profile, and "
+      "the AWS APIs: Lambda Invoke, each lambda profile's Function URL at "
+      "/lambda-url/<function>/<any path> (in place of https://<url-id>.lambda-url."
+      "<region>.on.aws/<any path>), SageMaker InvokeEndpoint, STS, IMDSv2, ECS "
+      "credentials.",
+      argv[0]};
   app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free one")
       ->capture_default_str();
   app.add_option("--time-scale", options.time_scale,
@@ -38,7 +73,15 @@ int RunEmulate(int argc, char** argv) {
   app.add_option("--sagemaker-endpoint", endpoints,
                  "NAME=PROFILE: a SageMaker endpoint served by an instance profile (default "
                  "mobilenet-v2=g4dn.xlarge)");
+  std::vector<std::string> url_auth;
+  app.add_option("--function-url-auth", url_auth,
+                 "the Function URLs' AuthType (at /lambda-url/<function>/...): aws_iam (SigV4, "
+                 "service lambda) or none; FUNCTION=aws_iam|none for one function; repeatable "
+                 "(default aws_iam)");
   if (const std::optional<int> code = ParseFlags(app, argc, argv)) return *code;
+  if (const std::string problem = ApplyUrlAuth(url_auth, &options.aws); !problem.empty()) {
+    return UsageError(argv[0], problem);
+  }
   if (!endpoints.empty()) options.aws.sagemaker_endpoints.clear();
   for (const std::string& e : endpoints) {
     const size_t eq = e.find('=');
@@ -85,6 +128,13 @@ int RunEmulate(int argc, char** argv) {
       "  AWS APIs (region %s, access key id %s): Lambda Invoke, SageMaker InvokeEndpoint, "
       "STS, IMDSv2, ECS credentials at %s\n",
       options.aws.region.c_str(), options.aws.access_key_id.c_str(), emulator->BaseUrl().c_str());
+  for (const emulator::Profile& p : emulator->profiles()) {
+    if (p.platform != emulator::Platform::kLambda) continue;
+    const emulator::FunctionUrlAuth auth = options.aws.UrlAuthOf(p.name);
+    std::printf("  %-14s %-8s ANY  %s... (AuthType %s)\n", p.name.c_str(), "url",
+                emulator->FunctionUrl(p.name).c_str(),
+                auth == emulator::FunctionUrlAuth::kNone ? "NONE" : "AWS_IAM");
+  }
   std::fflush(stdout);
 
   int signal = 0;

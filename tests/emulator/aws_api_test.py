@@ -6,6 +6,7 @@ verifier (requests botocore signs are accepted; the same requests altered are re
 error code AWS uses). Usage: aws_api_test.py INFERCOST_BINARY TESTDATA_DIR
 """
 import base64
+import contextlib
 import datetime
 import json
 import math
@@ -19,7 +20,9 @@ import urllib.error
 import urllib.request
 
 import botocore.auth
+import botocore.awsrequest
 import botocore.config
+import botocore.credentials
 import botocore.session
 from botocore.exceptions import ClientError
 
@@ -39,7 +42,8 @@ class Emulator:
         self.process = subprocess.Popen(
             [BINARY, 'emulate', '--listen', '127.0.0.1:0', '--time-scale', str(TIME_SCALE),
              '--profiles', TESTDATA + '/aws-api-profiles.yaml',
-             '--sagemaker-endpoint', 'mobilenet-v2=small', *flags],
+             '--sagemaker-endpoint', 'mobilenet-v2=small', '--function-url-auth', 'open-fn=none',
+             *flags],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         line = self.process.stdout.readline()
         match = re.search(r'http://127\.0\.0\.1:(\d+)', line)
@@ -71,6 +75,27 @@ class Emulator:
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
 
+    def function_url(self, function, path='/predict', body=b'jpeg', sign=True, key_id=KEY_ID,
+                     secret=SECRET, service='lambda', alter=None):
+        """A call to a Function URL, signed by botocore's SigV4Auth when `sign`; `alter` changes
+        the signed request before it goes. Returns (status, headers, body)."""
+        request = botocore.awsrequest.AWSRequest(
+            method='POST', url='%s/lambda-url/%s%s' % (self.url, function, path), data=body,
+            headers={'Content-Type': 'application/json'})
+        if sign:
+            credentials = botocore.credentials.Credentials(key_id, secret)
+            botocore.auth.SigV4Auth(credentials, service, 'us-east-1').add_auth(request)
+        prepared = request.prepare()
+        if alter:
+            alter(prepared)
+        sent = urllib.request.Request(prepared.url, data=prepared.body,
+                                      headers=dict(prepared.headers.items()), method='POST')
+        try:
+            with urllib.request.urlopen(sent, timeout=30) as response:
+                return response.status, response.headers, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read().decode()
+
     def stats(self, kind, name):
         status, body = self.get('/_emulator/%s/%s' % (kind, name))
         assert status == 200, body
@@ -83,6 +108,29 @@ def error_code(call):
     except ClientError as error:
         return error.response['Error']['Code'], error.response['Error'].get('Message', '')
     raise AssertionError('the call succeeded')
+
+
+@contextlib.contextmanager
+def signing_clock_off_by(delta):
+    """botocore signs with its clock moved by `delta` (a timedelta)."""
+    real_datetime = botocore.auth.datetime.datetime
+
+    class Shifted(real_datetime):
+        @classmethod
+        def utcnow(cls):
+            return real_datetime.utcnow() + delta
+    botocore.auth.datetime.datetime = Shifted
+    try:
+        yield
+    finally:
+        botocore.auth.datetime.datetime = real_datetime
+
+
+def jwt(claims):
+    """An unsigned-looking but well-formed JWT carrying `claims`."""
+    part = lambda data: base64.urlsafe_b64encode(data).rstrip(b'=').decode()
+    return '.'.join([part(b'{"alg":"RS256","kid":"emulator"}'),
+                     part(json.dumps(claims).encode()), part(b'signature')])
 
 
 def poll(condition, what, bound_s=20):
@@ -191,7 +239,9 @@ class AwsApiTest(unittest.TestCase):
         self.assertEqual(code, 'UnrecognizedClientException')
 
         web = self.emulator.client('sts').assume_role_with_web_identity(
-            RoleArn=ROLE_ARN, RoleSessionName='pod', WebIdentityToken='eyJhbGciOiJSUzI1NiJ9.e30.x')
+            RoleArn=ROLE_ARN, RoleSessionName='pod',
+            WebIdentityToken=jwt({'sub': 'system:serviceaccount:default:infercost',
+                                  'exp': int(time.time()) + 3600}))
         self.assertTrue(web['Credentials']['AccessKeyId'].startswith('ASIA'))
         self.assertEqual(web['Audience'], 'sts.amazonaws.com')
         sagemaker = self.emulator.client('sagemaker-runtime', web['Credentials']['AccessKeyId'],
@@ -238,19 +288,107 @@ class AwsApiTest(unittest.TestCase):
         tampered.meta.events.register('before-send.lambda.Invoke', tamper)
         self.assertEqual(error_code(invoke(tampered))[0], 'InvalidSignatureException')
 
-        real_datetime = botocore.auth.datetime.datetime
-
-        class SixMinutesAgo(real_datetime):
-            @classmethod
-            def utcnow(cls):
-                return real_datetime.utcnow() - datetime.timedelta(minutes=6)
-        botocore.auth.datetime.datetime = SixMinutesAgo
-        try:
+        with signing_clock_off_by(datetime.timedelta(minutes=-6)):
             code, message = error_code(invoke(e.client('lambda')))
-        finally:
-            botocore.auth.datetime.datetime = real_datetime
         self.assertEqual(code, 'InvalidSignatureException')
         self.assertTrue(message.startswith('Signature expired: '), message)
+
+    def test_web_identity_tokens_must_be_live_jwts(self):
+        sts = self.emulator.client('sts')
+        assume = lambda token: lambda: sts.assume_role_with_web_identity(
+            RoleArn=ROLE_ARN, RoleSessionName='pod', WebIdentityToken=token)
+        for token in ['not-a-jwt', 'a.bc', jwt({})[:-1] + '.x', 'e30.bm90IGpzb24.c2ln']:
+            with self.subTest(token=token):
+                code, message = error_code(assume(token))
+                self.assertEqual(code, 'InvalidIdentityToken')
+                self.assertIn('not a valid JWT', message)
+        code, message = error_code(assume(jwt({'exp': int(time.time()) - 60})))
+        self.assertEqual(code, 'ExpiredTokenException')
+        self.assertTrue(message.startswith('Token expired: current date/time '), message)
+        self.assertNotIn('eyJ', message)  # the token itself is never echoed
+
+    def test_event_and_dry_run_invocations(self):
+        client = self.emulator.client('lambda')
+        answer = client.invoke(FunctionName='event-fn', InvocationType='DryRun')
+        self.assertEqual(answer['StatusCode'], 204)
+        self.assertEqual(self.emulator.stats('functions', 'event-fn')['invocations'], 0)
+        answer = client.invoke(FunctionName='event-fn', InvocationType='Event', Payload=b'jpeg')
+        self.assertEqual(answer['StatusCode'], 202)
+        self.assertEqual(answer['Payload'].read(), b'')
+        self.assertNotIn('LogResult', answer)
+        self.assertEqual(self.emulator.stats('functions', 'event-fn')['invocations'], 1)
+        # It runs in the background: a cold start, then it counts as served.
+        poll(lambda: self.emulator.stats('functions', 'event-fn')['ok'] == 1, 'the event run')
+        self.assertEqual(self.emulator.stats('functions', 'event-fn')['cold_starts'], 1)
+        code, message = error_code(lambda: client.invoke(FunctionName='event-fn',
+                                                         InvocationType='Later'))
+        self.assertEqual(code, 'ValidationException')
+        self.assertIn("Value 'Later' at 'invocationType'", message)
+        code, _ = error_code(lambda: client.invoke(FunctionName='nope', InvocationType='Event'))
+        self.assertEqual(code, 'ResourceNotFoundException')
+
+    def test_function_url_signed_by_botocore(self):
+        e = self.emulator
+        status, headers, body = e.function_url('url-fn', '/any/path?x=1')
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body)['label'], 'tabby cat')
+        self.assertEqual(headers['Content-Type'], 'application/json')
+        self.assertRegex(headers['x-amzn-RequestId'], r'^[0-9a-f-]{36}$')
+        # AWS tells a Function URL caller nothing about billing or cold starts.
+        for name in ['X-Amz-Log-Result', 'X-Billed-Duration-Ms', 'X-Cold-Start',
+                     'X-Amz-Executed-Version']:
+            self.assertNotIn(name, headers)
+        self.assertEqual(e.function_url('url-fn', '')[0], 200)
+        stats = e.stats('functions', 'url-fn')
+        self.assertEqual((stats['invocations'], stats['ok'], stats['cold_starts']), (2, 2, 1))
+
+        def tamper(request):
+            request.body = b'jpeG'  # the same length: Content-Length is signed
+
+        def skewed(minutes):
+            with signing_clock_off_by(datetime.timedelta(minutes=minutes)):
+                return e.function_url('url-fn')
+        cases = [
+            ('unsigned', e.function_url('url-fn', sign=False), 'AccessDeniedException',
+             'Forbidden. For troubleshooting Function URL authorization issues'),
+            ('wrong secret', e.function_url('url-fn', secret='x' * 40),
+             'InvalidSignatureException', 'does not match the signature you provided'),
+            ('unknown key', e.function_url('url-fn', key_id='AKIDUNKNOWN000000000'),
+             'UnrecognizedClientException', 'security token included in the request is invalid'),
+            ('wrong service', e.function_url('url-fn', service='execute-api'),
+             'InvalidSignatureException', 'Credential should be scoped to correct service'),
+            ('tampered body', e.function_url('url-fn', alter=tamper),
+             'InvalidSignatureException', 'does not match'),
+            ('clock 6 min behind', skewed(-6), 'InvalidSignatureException', 'Signature expired: '),
+            ('clock 6 min ahead', skewed(6), 'InvalidSignatureException',
+             'Signature not yet current: '),
+        ]
+        for what, (status, headers, body), code, message in cases:
+            with self.subTest(what=what):
+                self.assertEqual(status, 403, body)
+                self.assertEqual(headers['x-amzn-ErrorType'], code)
+                self.assertIn(message, body)
+        self.assertEqual(e.stats('functions', 'url-fn')['invocations'], 2)
+
+        status, _, body = e.function_url('open-fn', sign=False)
+        self.assertEqual((status, json.loads(body)['class_id']), (200, 281))
+        self.assertEqual(e.stats('functions', 'open-fn')['ok'], 1)
+        self.assertEqual(e.function_url('nope')[0], 404)
+
+    def test_function_url_shares_the_functions_concurrency_with_invoke(self):
+        # busy-url-fn's only instance is held by an Invoke call; its URL is then throttled.
+        e = self.emulator
+        first = threading.Thread(
+            target=lambda: e.client('lambda').invoke(FunctionName='busy-url-fn'))
+        first.start()
+        poll(lambda: e.stats('functions', 'busy-url-fn')['in_flight'] == 1, 'busy-url-fn')
+        status, headers, body = e.function_url('busy-url-fn')
+        first.join(timeout=60)
+        self.assertEqual(status, 429, body)
+        self.assertEqual(headers['x-amzn-ErrorType'], 'TooManyRequestsException')
+        self.assertEqual(json.loads(body)['message'], 'Rate Exceeded.')
+        stats = e.stats('functions', 'busy-url-fn')
+        self.assertEqual((stats['invocations'], stats['throttled'], stats['ok']), (2, 1, 1))
 
     def test_imds_and_container_credentials(self):
         e = self.emulator

@@ -124,6 +124,15 @@ TEST(EmulateCommandTest, BadFlagsExitWithTwo) {
             std::string::npos)
       << output;
   EXPECT_EQ(run({"--credential-lifetime", "0"}), 2);
+  EXPECT_EQ(run({"--function-url-auth", "open"}), 2);
+  EXPECT_NE(output.find("--function-url-auth 'open' must be aws_iam, none or FUNCTION="),
+            std::string::npos)
+      << output;
+  EXPECT_EQ(run({"--function-url-auth", "=none"}), 2);
+  EXPECT_EQ(run({"--function-url-auth", "t3.medium=none"}), 2);
+  EXPECT_NE(output.find("Function URL auth for 't3.medium': no lambda profile of that name"),
+            std::string::npos)
+      << output;
   EXPECT_EQ(ExitCode({"--listen", "nowhere"}, &output), 2);
   EXPECT_NE(output.find("listen address 'nowhere' must be HOST:PORT"), std::string::npos) << output;
 }

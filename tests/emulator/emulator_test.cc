@@ -592,6 +592,37 @@ TEST(EmulatorTest, StartRejectsBadOptions) {
   EXPECT_NE(error.find("cannot listen on 127.0.0.1:"), std::string::npos) << error;
 }
 
+TEST(EmulatorTest, FunctionUrlsShareTheInvokeApisFunction) {
+  EXPECT_TRUE(kCurlReady);
+  Options options;
+  options.time_scale = 1000;
+  options.profiles = Profiles(R"(targets:
+  - { name: fn, platform: lambda, service: { median_ms: 100 }, cold_start: { median_ms: 50 } })");
+  options.aws.function_url_auth = FunctionUrlAuth::kNone;
+  std::string error;
+  auto emulator = Emulator::Start(options, &error);
+  ASSERT_NE(emulator, nullptr) << error;
+  EXPECT_EQ(emulator->FunctionUrl("fn"), emulator->BaseUrl() + "/lambda-url/fn/");
+  HttpClient client;
+  const Reply reply = client.Post(emulator->FunctionUrl("fn") + "any/path?q=1");
+  EXPECT_EQ(reply.status, 200) << reply.body;
+  EXPECT_EQ(reply.body, kPrediction);
+  EXPECT_EQ(reply.Header("x-amzn-requestid").size(), 36u);
+  EXPECT_FALSE(reply.HasHeader("x-billed-duration-ms"));
+  EXPECT_FALSE(reply.HasHeader("x-cold-start"));
+  EXPECT_EQ(client.Get(emulator->FunctionUrl("fn")).status, 200);  // any method
+  EXPECT_EQ(emulator->FunctionStats("fn")->ok, 2u);
+  EXPECT_EQ(emulator->FunctionStats("fn")->cold_starts, 1u);
+  EXPECT_EQ(emulator->Stats("fn")->requests, 0u);  // the predict path keeps its own function
+
+  options.aws.function_url_auth = FunctionUrlAuth::kAwsIam;
+  emulator = Emulator::Start(options, &error);
+  ASSERT_NE(emulator, nullptr) << error;
+  const Reply refused = client.Post(emulator->FunctionUrl("fn"));
+  EXPECT_EQ(refused.status, 403);
+  EXPECT_EQ(refused.Header("x-amzn-errortype"), "AccessDeniedException");
+}
+
 TEST(EmulatorTest, ZeroDelayProfileServesManyRequestsOnOneConnection) {
   auto emulator = StartWith(R"(targets:
   - { name: zero, platform: instance, service: { median_ms: 0 }, workers: 64 })",

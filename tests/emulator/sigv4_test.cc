@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 
 #include "emulator/src/digest.h"
@@ -65,6 +66,28 @@ TEST(EncodingTest, Base64AndConstantTimeEquals) {
   EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
   EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
   EXPECT_FALSE(ConstantTimeEquals("abc", "abcd"));
+}
+
+TEST(EncodingTest, Base64UrlDecodeRfc4648Vectors) {
+  struct Case {
+    const char* text;
+    std::optional<std::string> bytes;
+  };
+  const Case cases[] = {
+      {"", ""},
+      {"Zg", "f"},
+      {"Zg==", "f"},
+      {"Zm8", "fo"},
+      {"Zm9v", "foo"},
+      {"Zm9vYmFy", "foobar"},
+      {"-_-_", "\xfb\xff\xbf"},  // the URL alphabet's 62 and 63
+      {"+/+/", std::nullopt},    // standard base64's are not
+      {"Zm9vY", std::nullopt},   // 4n+1 characters encode nothing
+      {"Zm.v", std::nullopt},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(Base64UrlDecode(c.text), c.bytes) << c.text;
+  }
 }
 
 constexpr const char* kSecret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";

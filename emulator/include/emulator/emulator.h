@@ -10,10 +10,16 @@
 // The AWS APIs, in AWS's wire formats (see src/aws_api.h), SigV4 checked for `AwsOptions::region`:
 //   POST /2015-03-31/functions/<name or ARN>/invocations   Lambda Invoke (service lambda), one
 //        function per lambda profile, named as it, without API Gateway: X-Amz-Log-Type: Tail
-//        returns the REPORT line, throttles answer 429 TooManyRequestsException.
+//        returns the REPORT line, throttles answer 429 TooManyRequestsException;
+//        X-Amz-Invocation-Type: Event answers 202 and runs it in the background, DryRun 204.
+//   ANY  /lambda-url/<function>[/<path>][?<query>]   the function's Function URL (AWS serves it at
+//        https://<url-id>.lambda-url.<region>.on.aws/<path>): the same function, instances and
+//        counters as Invoke; AuthType AWS_IAM (SigV4, service lambda) or NONE, see AwsOptions.
+//        200 with the function's body and x-amzn-RequestId, nothing about billing or cold starts.
 //   POST /endpoints/<endpoint>/invocations   SageMaker InvokeEndpoint (service sagemaker).
 //   POST /  (form body)                      STS AssumeRole (signed, service sts) and
-//                                            AssumeRoleWithWebIdentity (unsigned).
+//                                            AssumeRoleWithWebIdentity (unsigned; the token must
+//                                            be a JWT whose `exp`, if any, is ahead).
 //   PUT  /latest/api/token, GET /latest/meta-data/iam/security-credentials/[<role>]   IMDSv2.
 //   GET  /v2/credentials/<id>, GET /v1/credentials (Authorization: the container token)   the
 //        ECS / EKS Pod Identity container credentials endpoints.
@@ -54,6 +60,9 @@
 
 namespace emulator {
 
+// A Function URL's AuthType, as AWS names it: AWS_IAM (SigV4-signed callers only) or NONE.
+enum class FunctionUrlAuth { kAwsIam, kNone };
+
 // The AWS side. The secret is the emulator's own test key, never a real one.
 struct AwsOptions {
   std::string region = "us-east-1";
@@ -69,6 +78,12 @@ struct AwsOptions {
   // SageMaker endpoint name → instance profile serving it. Empty: "mobilenet-v2" on the
   // g4dn.xlarge profile when there is one (ml.g4dn.xlarge is the same hardware).
   std::vector<std::pair<std::string, std::string>> sagemaker_endpoints;
+  // Every Function URL's AuthType, then per function (the name of a lambda profile).
+  FunctionUrlAuth function_url_auth = FunctionUrlAuth::kAwsIam;
+  std::vector<std::pair<std::string, FunctionUrlAuth>> function_url_auth_by_function;
+
+  // The AuthType of that function's URL: its own entry (the last one given), else the default.
+  FunctionUrlAuth UrlAuthOf(std::string_view function) const;
 };
 
 struct Options {
@@ -138,6 +153,8 @@ class Emulator {
   std::string BaseUrl() const;
   // BaseUrl() + "/<target>/predict".
   std::string TargetUrl(std::string_view target) const;
+  // BaseUrl() + "/lambda-url/<function>/": the Function URL of a lambda profile.
+  std::string FunctionUrl(std::string_view function) const;
   // Profile names, in profile order.
   std::vector<std::string> Targets() const;
   const std::vector<Profile>& profiles() const;
