@@ -105,14 +105,14 @@ AwsBinding PrepareAwsTarget(TargetConfig* target, CredentialsPool* pool) {
           aws::LambdaInvokeUrl(aws::ServiceEndpoint(env, aws::kLambda, a.region, a.endpoint_url),
                                a.function, a.qualifier);
       request.method = "POST";
-      // PROTOCOL_LAMBDA
+      request.protocol = loadgen::Protocol::kLambdaInvoke;
       request.sigv4 = Signed(aws::SigV4Provider(a.region, aws::kLambda.signing_name));
       break;
     case TargetKind::kSageMaker:
       request.url = aws::SageMakerInvokeUrl(
           aws::ServiceEndpoint(env, aws::kSageMakerRuntime, a.region, a.endpoint_url), a.endpoint);
       request.method = "POST";
-      // PROTOCOL_SAGEMAKER
+      request.protocol = loadgen::Protocol::kSageMakerInvoke;
       if (!a.variant.empty()) {
         request.headers.push_back("X-Amzn-SageMaker-Target-Variant: " + a.variant);
       }

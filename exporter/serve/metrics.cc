@@ -142,6 +142,27 @@ MetricFamilies::MetricFamilies(prometheus::Registry& registry)
                       .Name("infercost_target_info")
                       .Help("Static facts about a target; always 1.")
                       .Register(registry)),
+      billed_duration_seconds(
+          BuildHistogram()
+              .Name("infercost_billed_duration_seconds")
+              .Help("Per-invocation billed duration from AWS's own record: the REPORT line of "
+                    "Lambda's Invoke API, or a billed-duration header.")
+              .Register(registry)),
+      init_duration(BuildHistogram()
+                        .Name("infercost_init_duration_seconds")
+                        .Help("Init Duration of cold starts, as Lambda's REPORT line states it.")
+                        .Register(registry)),
+      max_memory_used(BuildGauge()
+                          .Name("infercost_max_memory_used_bytes")
+                          .Help("The highest Max Memory Used of Lambda's REPORT lines in the "
+                                "window.")
+                          .Register(registry)),
+      client_overhead(BuildGauge()
+                          .Name("infercost_client_overhead_seconds")
+                          .Help("Mean client latency beyond the billed duration over the window "
+                                "(API Gateway, network), for requests with AWS's billed "
+                                "duration.")
+                          .Register(registry)),
       credentials_expiry(BuildGauge()
                              .Name("infercost_credentials_expiry_timestamp_seconds")
                              .Help("When the AWS credentials the target signs with expire (Unix "
@@ -223,6 +244,37 @@ TargetSeries::~TargetSeries() {
   RemoveIf(families_.capacity_ips, capacity_);
   RemoveIf(families_.credentials_refresh_failures, credentials_refresh_failures);
   RemoveIf(families_.credentials_expiry, credentials_expiry_);
+  SetAwsRecord(false, false);
+}
+
+void TargetSeries::SetAwsRecord(bool with_billed_duration, bool with_report) {
+  const prometheus::Labels t = {{"target", target_}};
+  if (with_billed_duration && billed_duration_ == nullptr) {
+    billed_duration_ = &families_.billed_duration_seconds.Add(t, kBilledDurationBounds);
+  } else if (!with_billed_duration && billed_duration_ != nullptr) {
+    families_.billed_duration_seconds.Remove(billed_duration_);
+    billed_duration_ = nullptr;
+    RemoveIf(families_.client_overhead, client_overhead_);
+  }
+  if (with_report && init_duration_ == nullptr) {
+    init_duration_ = &families_.init_duration.Add(t, kInitDurationBounds);
+  } else if (!with_report && init_duration_ != nullptr) {
+    families_.init_duration.Remove(init_duration_);
+    init_duration_ = nullptr;
+    RemoveIf(families_.max_memory_used, max_memory_used_);
+  }
+  report_ = with_report;
+  billed_ = with_billed_duration;
+}
+
+void TargetSeries::SetMaxMemoryUsed(std::optional<double> bytes) {
+  if (!report_) bytes.reset();
+  SetOptional(families_.max_memory_used, max_memory_used_, {{"target", target_}}, bytes);
+}
+
+void TargetSeries::SetClientOverhead(std::optional<double> seconds) {
+  if (!billed_) seconds.reset();
+  SetOptional(families_.client_overhead, client_overhead_, {{"target", target_}}, seconds);
 }
 
 void TargetSeries::SetInfo(const TargetInfo& info) {

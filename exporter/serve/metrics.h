@@ -35,6 +35,13 @@ inline const std::vector<double> kColdStartBounds = {0.25, 0.5, 1,  2,  3,  5,  
                                                      15,   20,  29, 30, 45, 60, 120};
 inline const std::vector<double> kScheduleLagBounds = {
     0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
+// AWS's own figures, already on the target's clock: billed duration per invocation (Lambda bills
+// in 1 ms steps; a function runs up to 15 min) and cold starts' Init Duration (up to 10 s).
+inline const std::vector<double> kBilledDurationBounds = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75,
+    1,     1.5,    2,     3,    5,     10,   15,  30,   60,  120, 300, 900};
+inline const std::vector<double> kInitDurationBounds = {0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1,
+                                                        1.5,  2,   3,   5,   7.5, 10};
 // Quantiles of infercost_request_latency_seconds: those the figures compute.
 inline constexpr std::array<double, kLatencyQuantiles.size()> kQuantiles = kLatencyQuantiles;
 
@@ -65,6 +72,10 @@ struct MetricFamilies {
   prometheus::Family<prometheus::Gauge>& measurement_valid;
   prometheus::Family<prometheus::Gauge>& load_active;
   prometheus::Family<prometheus::Gauge>& target_info;
+  prometheus::Family<prometheus::Histogram>& billed_duration_seconds;
+  prometheus::Family<prometheus::Histogram>& init_duration;
+  prometheus::Family<prometheus::Gauge>& max_memory_used;
+  prometheus::Family<prometheus::Gauge>& client_overhead;
   prometheus::Family<prometheus::Gauge>& credentials_expiry;
   prometheus::Family<prometheus::Counter>& credentials_refresh_failures;
   prometheus::Family<prometheus::Gauge>& build_info;
@@ -97,6 +108,14 @@ class TargetSeries {
   void SetCostPerMillion(bool capacity_basis, std::optional<double> usd);
   void SetBudget(std::optional<double> usd_per_million);
   void SetCapacity(std::optional<double> ips);
+  // The series of AWS's own record: the billed-duration histogram and the client's overhead over
+  // it for targets billed per duration (Lambda), Init Duration and Max Memory Used for targets
+  // that read Lambda's REPORT line. Added or removed to match; absent for other targets.
+  void SetAwsRecord(bool with_billed_duration, bool with_report);
+  void SetMaxMemoryUsed(std::optional<double> bytes);
+  void SetClientOverhead(std::optional<double> seconds);
+  prometheus::Histogram* billed_duration_histogram() const { return billed_duration_; }
+  prometheus::Histogram* init_duration_histogram() const { return init_duration_; }
   // When the target's AWS credentials expire (Unix seconds); absent for keys that never do.
   void SetCredentialsExpiry(std::optional<double> unix_seconds);
 
@@ -132,6 +151,12 @@ class TargetSeries {
   prometheus::Gauge* budget_ = nullptr;
   prometheus::Gauge* capacity_ = nullptr;
   prometheus::Gauge* credentials_expiry_ = nullptr;
+  prometheus::Histogram* billed_duration_ = nullptr;
+  prometheus::Histogram* init_duration_ = nullptr;
+  prometheus::Gauge* max_memory_used_ = nullptr;
+  prometheus::Gauge* client_overhead_ = nullptr;
+  bool report_ = false;  // max_memory_used_ may be set
+  bool billed_ = false;  // client_overhead_ may be set
 };
 
 // infercost_request_latency_seconds: the exact windowed percentiles of the engine's own

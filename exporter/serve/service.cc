@@ -79,6 +79,9 @@ loadgen::StatsOptions MakeStatsOptions(nanoseconds window, nanoseconds tick, dou
   options.duration_bounds_seconds = DividedBy(kRequestDurationBounds, time_scale);
   options.cold_start_bounds_seconds = DividedBy(kColdStartBounds, time_scale);
   options.lag_bounds_seconds = kScheduleLagBounds;
+  // AWS states these on the target's clock already: not divided.
+  options.billed_duration_bounds_seconds = kBilledDurationBounds;
+  options.init_duration_bounds_seconds = kInitDurationBounds;
   return options;
 }
 
@@ -267,6 +270,7 @@ void Service::Impl::SetPrices(TargetState& state) {
   s.price_per_gb_second->Set(p.usd_per_gb_second);
   s.memory_bytes->Set(p.memory_gb * 1024.0 * 1024.0 * 1024.0);
   s.SetBudget(state.config.budget_usd_per_million);
+  s.SetAwsRecord(p.platform == "lambda", state.config.kind == TargetKind::kLambda);
   s.SetInfo(TargetInfo{
       p.platform, p.spec.model == PricingModel::kInstance ? p.spec.instance_type : std::string(),
       p.spec.region, p.architecture, std::string(Name(p.spec.model)),
@@ -404,6 +408,8 @@ void Service::Impl::AddTarget(TargetConfig target, PreparedTarget& p, Clock::tim
   state->baseline.duration_buckets = loadgen::BucketCounts(kRequestDurationBounds);
   state->baseline.cold_start_buckets = loadgen::BucketCounts(kColdStartBounds);
   state->baseline.lag_buckets = loadgen::BucketCounts(kScheduleLagBounds);
+  state->baseline.billed_duration_buckets = loadgen::BucketCounts(kBilledDurationBounds);
+  state->baseline.init_duration_buckets = loadgen::BucketCounts(kInitDurationBounds);
   state->csv = std::move(p.csv);
   if (state->csv) {
     state->tee =
@@ -529,6 +535,7 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   LogAbsentCost(state, figures);
   if (figures.spend_limit_reached) StopAtSpendLimit(state);
   state.view.url = Redact(state.config.request.url, secrets_);
+  state.view.kind = std::string(Name(state.config.kind));
   state.view.platform = state.pricing.platform;
   state.view.pricing_model = std::string(Name(state.pricing.spec.model));
   state.view.instance_type = state.pricing.spec.instance_type;
@@ -563,6 +570,17 @@ void Service::Impl::WriteCounters(TargetState& state, const loadgen::Interval& t
   s.schedule_lag->ObserveMultiple(
       BucketDelta(total.lag_buckets, base.lag_buckets),
       std::max(0.0, total.lag_buckets.sum_seconds() - base.lag_buckets.sum_seconds()));
+  // AWS's figures are on the target's clock already.
+  if (prometheus::Histogram* h = s.billed_duration_histogram()) {
+    h->ObserveMultiple(BucketDelta(total.billed_duration_buckets, base.billed_duration_buckets),
+                       std::max(0.0, total.billed_duration_buckets.sum_seconds() -
+                                         base.billed_duration_buckets.sum_seconds()));
+  }
+  if (prometheus::Histogram* h = s.init_duration_histogram()) {
+    h->ObserveMultiple(BucketDelta(total.init_duration_buckets, base.init_duration_buckets),
+                       std::max(0.0, total.init_duration_buckets.sum_seconds() -
+                                         base.init_duration_buckets.sum_seconds()));
+  }
 }
 
 void Service::Impl::WriteFigures(TargetState& state, const TargetFigures& f) {
@@ -585,6 +603,8 @@ void Service::Impl::WriteFigures(TargetState& state, const TargetFigures& f) {
   s.offered_concurrency->Set(f.offered_concurrency);
   s.offered_rate->Set(f.offered_rate);
   s.load_active->Set(f.load_active ? 1 : 0);
+  s.SetMaxMemoryUsed(f.max_memory_used_bytes);
+  s.SetClientOverhead(f.client_overhead_seconds);
   s.measurement_valid->Set(f.valid ? 1 : 0);
 }
 

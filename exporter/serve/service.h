@@ -31,7 +31,8 @@ namespace infercost {
 // its latest figures. A plain value: the web module renders it.
 struct TargetView {
   std::string name;
-  std::string url;  // secrets redacted
+  std::string kind;  // http, lambda, lambda_url, sagemaker
+  std::string url;   // secrets redacted
   std::string platform;
   std::string pricing_model;
   std::string instance_type;

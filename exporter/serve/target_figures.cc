@@ -50,6 +50,46 @@ void Capacity(const FigureSettings& settings, TargetLedger& ledger, TargetFigure
       ledger.capacity.has_value() ? std::optional<double>(ledger.capacity.ips()) : std::nullopt;
 }
 
+// AWS's own record of the window: whose word the billed durations are, the client's overhead
+// over them, memory.
+void AwsRecord(const loadgen::Interval& w, const ResolvedPricing& pricing, double scale,
+               TargetFigures& f) {
+  f.billed_by_aws = w.BilledByAws();
+  f.billed_estimated = w.billable - std::min(w.billable, f.billed_by_aws);
+  if (pricing.platform == "lambda" && w.billable > 0) {
+    f.billing = f.billed_estimated == 0 ? "billed by AWS"
+                : f.billed_by_aws == 0  ? "estimated from latency"
+                                        : "partly billed by AWS";
+  }
+  const uint64_t n = w.billed_duration_buckets.total();
+  if (n > 0) {
+    f.client_overhead_seconds = std::max(
+        0.0, (scale * w.billed_by_aws_latency_seconds - w.billed_duration_buckets.sum_seconds()) /
+                 static_cast<double>(n));
+  }
+  if (w.max_memory_used_mb > 0) {
+    f.max_memory_used_bytes = static_cast<double>(w.max_memory_used_mb) * 1024.0 * 1024.0;
+  }
+  f.memory_size_mb = w.memory_size_mb;
+}
+
+// The prices with AWS's word on memory: a Lambda function's REPORT line states the Memory Size
+// it is billed at, which wins over the config's pricing.memory_mb.
+ResolvedPricing WithAwsMemory(const ResolvedPricing& pricing, int memory_size_mb,
+                              std::vector<std::string>* caveats) {
+  ResolvedPricing p = pricing;
+  if (pricing.platform != "lambda" || memory_size_mb <= 0 ||
+      memory_size_mb == pricing.spec.memory_mb) {
+    return p;
+  }
+  p.memory_gb = memory_size_mb / 1024.0;
+  p.spec.memory_mb = memory_size_mb;
+  caveats->push_back("AWS reports Memory Size " + std::to_string(memory_size_mb) +
+                     " MB, pricing.memory_mb says " + std::to_string(pricing.spec.memory_mb) +
+                     ": billed at AWS's");
+  return p;
+}
+
 // Cost per 1M inferences over the window, on both bases.
 Cost WindowCost(const loadgen::Interval& w, const ResolvedPricing& pricing, TargetFigures& f) {
   const Usage usage = UsageOf(w, f.window_seconds, f.capacity_ips.value_or(0));
@@ -159,8 +199,14 @@ TargetFigures ComputeTargetFigures(const FigureInputs& in, TargetLedger* ledger)
   f.window_length_seconds = window * scale;
   WindowRates(snap, scale, f);
   Capacity(in.settings, *ledger, f);
-  const Cost window_cost = WindowCost(snap.window, *in.pricing, f);
-  Spend(in, window_cost, *ledger, f);
+  AwsRecord(snap.window, *in.pricing, scale, f);
+  std::vector<std::string> memory_caveats;
+  const ResolvedPricing pricing = WithAwsMemory(*in.pricing, f.memory_size_mb, &memory_caveats);
+  const Cost window_cost = WindowCost(snap.window, pricing, f);
+  f.cost_caveats.insert(f.cost_caveats.end(), memory_caveats.begin(), memory_caveats.end());
+  FigureInputs priced = in;
+  priced.pricing = &pricing;
+  Spend(priced, window_cost, *ledger, f);
   Schedule(snap, ledger->spend_limited, f);
   Validity(snap.window, in.worker_cpu_share, f);
   f.requests_total = snap.total.Requests();

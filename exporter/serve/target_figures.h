@@ -86,6 +86,18 @@ struct TargetFigures {
   std::string load_state;  // running | idle stage | spend limit reached | paused
   bool valid = false;
   std::vector<std::string> invalid_reasons;
+  // AWS's own record (Lambda): whose word the window's billed durations are. "billed by AWS"
+  // (every billable request had AWS's figure: the REPORT line or a billed-duration header),
+  // "estimated from latency" (none had), "partly billed by AWS" (some), "" when not Lambda or
+  // nothing was billed in the window.
+  std::string billing;
+  uint64_t billed_by_aws = 0;     // window: billable requests with AWS's figure
+  uint64_t billed_estimated = 0;  // window: billable requests billed at their latency
+  // Mean client latency beyond the billed duration over the window's requests with AWS's figure
+  // (API Gateway, network, TLS); absent without any.
+  std::optional<double> client_overhead_seconds;
+  std::optional<double> max_memory_used_bytes;  // the window's highest Max Memory Used
+  int memory_size_mb = 0;                       // AWS's Memory Size, 0 when unknown
   uint64_t requests_total = 0;
   uint64_t inferences_total = 0;
   uint64_t cold_starts_total = 0;

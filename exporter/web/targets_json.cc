@@ -35,9 +35,19 @@ json TargetJson(const TargetView& v) {
   const TargetFigures& f = v.figures;
   json outcomes = json::object();
   for (const auto& [name, n] : f.outcomes) outcomes[name] = n;
+  json aws = {
+      {"billing", f.billing.empty() ? json(nullptr) : json(f.billing)},
+      {"billed_by_aws", f.billed_by_aws},
+      {"billed_estimated", f.billed_estimated},
+      {"client_overhead_seconds", Optional(f.client_overhead_seconds)},
+      {"max_memory_used_bytes", Optional(f.max_memory_used_bytes)},
+      {"memory_size_mb", f.memory_size_mb > 0 ? json(f.memory_size_mb) : json(nullptr)},
+  };
   return {
       {"name", v.name},
+      {"kind", v.kind},
       {"url", v.url},
+      {"aws", aws},
       {"platform", v.platform},
       {"pricing_model", v.pricing_model},
       {"instance_type", v.instance_type},

@@ -150,6 +150,8 @@ void Interval::Add(const RequestRecord& record) {
     }
     if (record.billed_duration.has_value()) {
       billed_duration_buckets.Record(static_cast<int64_t>(ms) * kNsPerMs);
+      billed_by_aws_latency_seconds +=
+          std::chrono::duration<double>(record.done_at - record.sent_at).count();
     }
   }
   if (record.report.has_value()) {
@@ -171,6 +173,7 @@ void Interval::Merge(const Interval& other) {
   billable += other.billable;
   memory_size_mb = std::max(memory_size_mb, other.memory_size_mb);
   max_memory_used_mb = std::max(max_memory_used_mb, other.max_memory_used_mb);
+  billed_by_aws_latency_seconds += other.billed_by_aws_latency_seconds;
   bytes_sent += other.bytes_sent;
   bytes_received += other.bytes_received;
   latency.Merge(other.latency);
@@ -188,6 +191,7 @@ void Interval::Clear() {
   requests.fill(0);
   dropped = cold_starts = billed_ms = billed_from_header = billed_from_report = billable = 0;
   memory_size_mb = max_memory_used_mb = 0;
+  billed_by_aws_latency_seconds = 0;
   bytes_sent = bytes_received = 0;
   latency.Clear();
   ok_latency.Clear();

@@ -211,10 +211,14 @@ def check_dom(dom, names):
         if p95 is None or not re.fullmatch(r"[0-9.]+ (µs|ms|s)", p95):
             problems.append(f"{name}: td.p95 is {p95!r}, want a latency such as '46.2 ms'")
         cost = cell_text(cells, "cost", "observed")
-        # The figure comes first; note numbers or a budget may follow it.
-        if cost is None or not re.match(r"\$[0-9][0-9,]*(\.[0-9]+)?(\s|$)", cost):
+        # The figure comes first; note numbers, whose word the bill is or a budget may follow.
+        billing = r"billed by AWS|estimated from latency|partly billed by AWS"
+        if cost is None or not re.match(r"\$[0-9][0-9,]*(\.[0-9]+)?(\s|$|" + billing + ")", cost):
             problems.append(f"{name}: td.cost.observed is {cost!r}, want a $/1M figure such "
                             "as '$0.42'")
+        elif name.startswith("lambda") and not re.search(billing, cost):
+            problems.append(f"{name}: td.cost.observed is {cost!r}, want it to say whether the "
+                            "duration bill is AWS's or estimated from latency")
     extra = sorted(set(parser.rows) - set(names))
     if extra:
         problems.append("rows for targets that are not configured: " + ", ".join(extra))

@@ -57,6 +57,9 @@ struct Interval {
   // them, i.e. MiB), 0 when no request had a REPORT line; a merge keeps the highest.
   int memory_size_mb = 0;
   int max_memory_used_mb = 0;
+  // Summed service time (done_at - sent_at) of the requests in billed_duration_buckets: against
+  // their billed duration, what the client waited beyond what AWS bills (gateway, network).
+  double billed_by_aws_latency_seconds = 0;
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
   LatencyHistogram latency;       // every finished request
