@@ -46,8 +46,8 @@ std::optional<TargetConfig> Parser::ReadTarget(const YamlNode& node, std::string
     target.load.seed = NameSeed(target.name);
   }
   if (const YamlField* f = Require(fields, "pricing",
-                                   "target: missing pricing (model instance, hourly, lambda or "
-                                   "per_request)")) {
+                                   "target: missing pricing (model instance, hourly, lambda, "
+                                   "per_request, sagemaker or sagemaker_serverless)")) {
     ReadPricing(*f, &target.pricing);
   }
   if (const YamlField* f = fields.Find("budget_usd_per_million")) {
