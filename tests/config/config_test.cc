@@ -291,6 +291,30 @@ TEST(ParseConfig, UnreadableFileIsOneErrorWithoutAPlace) {
   EXPECT_EQ(Errors(directory), kTestData + ": is a directory, not a config file\n");
 }
 
+TEST(ParseConfig, SageMakerPricingBlocks) {
+  const std::string yaml =
+      "targets:\n"
+      "  - name: real-time\n"
+      "    url: http://127.0.0.1:1/\n"
+      "    pricing: { model: sagemaker, instance_type: ml.g4dn.xlarge, count: 2 }\n"
+      "  - name: own-price\n"
+      "    url: http://127.0.0.1:1/\n"
+      "    pricing: { model: sagemaker, instance_type: ml.c6g.large, usd_per_hour: 0.09 }\n"
+      "  - name: serverless\n"
+      "    url: http://127.0.0.1:1/\n"
+      "    pricing: { model: sagemaker_serverless, memory_mb: 2048 }\n";
+  const ConfigResult result = ParseConfig(yaml, "sagemaker.yaml", FakeEnv({}));
+  ASSERT_TRUE(result.config.has_value()) << Errors(result);
+  const auto& t = result.config->targets;
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].pricing.model, PricingModel::kSageMaker);
+  EXPECT_EQ(t[0].pricing.instance_type, "ml.g4dn.xlarge");
+  EXPECT_EQ(t[0].pricing.count, 2);
+  EXPECT_EQ(t[1].pricing.usd_per_hour, 0.09);
+  EXPECT_EQ(t[2].pricing.model, PricingModel::kSageMakerServerless);
+  EXPECT_EQ(t[2].pricing.memory_mb, 2048);
+}
+
 TEST(ParseConfig, RelativePathsResolveAgainstTheConfigDirectory) {
   const std::string yaml =
       "targets:\n"
