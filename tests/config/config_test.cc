@@ -9,6 +9,8 @@
 #include <numeric>
 #include <sstream>
 
+#include "config/usage.h"
+
 namespace infercost {
 namespace {
 
@@ -313,6 +315,17 @@ TEST(ParseConfig, SageMakerPricingBlocks) {
   EXPECT_EQ(t[1].pricing.usd_per_hour, 0.09);
   EXPECT_EQ(t[2].pricing.model, PricingModel::kSageMakerServerless);
   EXPECT_EQ(t[2].pricing.memory_mb, 2048);
+}
+
+// The bodies the engine counted reach the cost model as the data SageMaker Serverless processes.
+TEST(UsageOf, CarriesBodyBytes) {
+  loadgen::Interval interval;
+  interval.bytes_sent = 102400;
+  interval.bytes_received = 1024;
+  const Usage usage = UsageOf(interval, 60, 0);
+  EXPECT_EQ(usage.data_in_bytes, 102400u);
+  EXPECT_EQ(usage.data_out_bytes, 1024u);
+  EXPECT_EQ(usage.elapsed_seconds, 60);
 }
 
 TEST(ParseConfig, RelativePathsResolveAgainstTheConfigDirectory) {

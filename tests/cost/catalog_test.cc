@@ -195,8 +195,11 @@ instances:
   g6.xlarge: { usd_per_hour: 0.8048, vcpus: 4, architecture: x86_64, accelerator: 1x NVIDIA L4 }
 lambda:
   x86_64: { usd_per_gb_second: 0.0000138334 }   # a Compute Savings Plan rate
+sagemaker_instances:                            # SageMaker's ml.* types, never EC2's
+  ml.c6g.large: { usd_per_hour: 0.09, vcpus: 2, architecture: arm64 }   # your own figure
 )");
   ASSERT_TRUE(r.catalog) << r.error;
+  EXPECT_DOUBLE_EQ(r.catalog->sagemaker_instances.at("ml.c6g.large").usd_per_hour, 0.09);
   EXPECT_EQ(r.catalog->instances.at("g4dn.xlarge").source, "1-year reserved");
   EXPECT_EQ(r.catalog->instances.at("g6.xlarge").source, "my-prices.yaml");
   EXPECT_EQ(r.catalog->instances.at("g6.xlarge").accelerator, "1x NVIDIA L4");
