@@ -237,6 +237,32 @@ ResolveError CatalogInstancePrice(const PricingSpec& spec, const Catalog& catalo
   return std::nullopt;
 }
 
+// `count` instances of a type in `types` (EC2's or SageMaker's): usd_per_hour, vCPUs and
+// architecture into `r`, and the catalog entry into `*found` (nullptr for a type the catalog
+// lacks, which then needs pricing.usd_per_hour; `unknown` says so).
+ResolveError PriceInstances(const PricingSpec& spec, const Catalog& catalog,
+                            const std::map<std::string, InstancePrice>& types,
+                            const std::string& unknown, ResolvedPricing& r,
+                            const InstancePrice** found) {
+  auto it = types.find(spec.instance_type);
+  double usd_per_instance_hour = 0;
+  *found = nullptr;
+  if (it == types.end()) {
+    if (!spec.usd_per_hour) return unknown;
+    usd_per_instance_hour = *spec.usd_per_hour;  // vCPUs and architecture stay unknown
+  } else {
+    const InstancePrice& p = it->second;
+    if (ResolveError error = CatalogInstancePrice(spec, catalog, p, usd_per_instance_hour)) {
+      return error;
+    }
+    r.architecture = p.architecture;
+    r.vcpus = p.vcpus * spec.count;
+    *found = &p;
+  }
+  r.usd_per_hour = usd_per_instance_hour * spec.count;
+  return std::nullopt;
+}
+
 // model instance: `count` EC2 instances of `instance_type`; an unknown type needs its price.
 ResolveError ResolveInstance(const PricingSpec& spec, const Catalog& catalog, ResolvedPricing& r) {
   if (spec.instance_type.empty()) {
@@ -248,29 +274,22 @@ ResolveError ResolveInstance(const PricingSpec& spec, const Catalog& catalog, Re
            "EC2 instance give its EC2 type ('" +
            spec.instance_type.substr(kSageMakerPrefix.size()) + "')";
   }
-  auto it = catalog.instances.find(spec.instance_type);
-  double usd_per_instance_hour = 0;
-  if (it == catalog.instances.end()) {
-    if (!spec.usd_per_hour) {
-      return "unknown instance type '" + spec.instance_type + "'; the catalog knows " +
-             KnownTypes(catalog.instances) +
-             "; give its price as pricing.usd_per_hour, or add it to a prices file";
-    }
-    usd_per_instance_hour = *spec.usd_per_hour;  // vCPUs and architecture stay unknown
-  } else {
-    const InstancePrice& p = it->second;
-    if (ResolveError error = CatalogInstancePrice(spec, catalog, p, usd_per_instance_hour)) {
-      return error;
-    }
-    r.architecture = p.architecture;
-    r.vcpus = p.vcpus * spec.count;
-    r.baseline_per_vcpu = p.baseline_per_vcpu;
+  const InstancePrice* p = nullptr;
+  if (ResolveError error =
+          PriceInstances(spec, catalog, catalog.instances,
+                         "unknown instance type '" + spec.instance_type + "'; the catalog knows " +
+                             KnownTypes(catalog.instances) +
+                             "; give its price as pricing.usd_per_hour, or add it to a prices file",
+                         r, &p)) {
+    return error;
+  }
+  if (p != nullptr) {
+    r.baseline_per_vcpu = p->baseline_per_vcpu;
     // Standard mode throttles at the baseline instead of charging: nothing to price.
     r.surplus_usd_per_vcpu_hour =
-        spec.cpu_credits == CpuCredits::kUnlimited ? p.surplus_usd_per_vcpu_hour : 0;
+        spec.cpu_credits == CpuCredits::kUnlimited ? p->surplus_usd_per_vcpu_hour : 0;
   }
   r.platform = "ec2";
-  r.usd_per_hour = usd_per_instance_hour * spec.count;
   return std::nullopt;
 }
 
@@ -353,26 +372,17 @@ ResolveError ResolveSageMaker(const PricingSpec& spec, const Catalog& catalog, R
            "' is an EC2 instance type: model sagemaker takes SageMaker types, e.g. 'ml." +
            spec.instance_type + "'; for an EC2 instance use model instance";
   }
-  auto it = catalog.sagemaker_instances.find(spec.instance_type);
-  double usd_per_instance_hour = 0;
-  if (it == catalog.sagemaker_instances.end()) {
-    if (!spec.usd_per_hour) {
-      return "unknown SageMaker instance type '" + spec.instance_type + "'; the catalog for " +
-             catalog.region + " knows " + KnownTypes(catalog.sagemaker_instances) +
-             "; give its price as pricing.usd_per_hour, or add it to a prices file under "
-             "sagemaker_instances";
-    }
-    usd_per_instance_hour = *spec.usd_per_hour;
-  } else {
-    const InstancePrice& p = it->second;
-    if (ResolveError error = CatalogInstancePrice(spec, catalog, p, usd_per_instance_hour)) {
-      return error;
-    }
-    r.architecture = p.architecture;
-    r.vcpus = p.vcpus * spec.count;
+  const InstancePrice* p = nullptr;
+  if (ResolveError error = PriceInstances(
+          spec, catalog, catalog.sagemaker_instances,
+          "unknown SageMaker instance type '" + spec.instance_type + "'; the catalog for " +
+              catalog.region + " knows " + KnownTypes(catalog.sagemaker_instances) +
+              "; give its price as pricing.usd_per_hour, or add it to a prices file under "
+              "sagemaker_instances",
+          r, &p)) {
+    return error;
   }
   r.platform = "sagemaker";
-  r.usd_per_hour = usd_per_instance_hour * spec.count;
   return std::nullopt;
 }
 
