@@ -13,15 +13,17 @@ namespace {
 // api_gateway (which may front any target).
 struct PricingKeyUse {
   std::string_view key;
-  PricingModel models[2];
+  PricingModel models[3];
   int model_count;
 };
 constexpr PricingKeyUse kPricingKeyUses[] = {
-    {"instance_type", {PricingModel::kInstance, PricingModel::kHourly}, 2},
-    {"count", {PricingModel::kInstance, PricingModel::kHourly}, 2},
-    {"usd_per_hour", {PricingModel::kInstance, PricingModel::kHourly}, 2},
+    {"instance_type",
+     {PricingModel::kInstance, PricingModel::kHourly, PricingModel::kSageMaker},
+     3},
+    {"count", {PricingModel::kInstance, PricingModel::kHourly, PricingModel::kSageMaker}, 3},
+    {"usd_per_hour", {PricingModel::kInstance, PricingModel::kHourly, PricingModel::kSageMaker}, 3},
     {"cpu_credits", {PricingModel::kInstance}, 1},
-    {"memory_mb", {PricingModel::kLambda}, 1},
+    {"memory_mb", {PricingModel::kLambda, PricingModel::kSageMakerServerless}, 2},
     {"architecture", {PricingModel::kLambda}, 1},
     {"provisioned_concurrency", {PricingModel::kLambda}, 1},
     {"usd_per_request", {PricingModel::kLambda, PricingModel::kPerRequest}, 2},
@@ -37,8 +39,8 @@ void Parser::ReadPricing(const YamlField& f, PricingSpec* pricing) {
   const std::size_t errors_before = error_count();
   std::optional<PricingModel> model;
   if (const YamlField* m = Require(*fields, "model",
-                                   "pricing: missing model (instance, hourly, lambda or "
-                                   "per_request)")) {
+                                   "pricing: missing model (instance, hourly, lambda, "
+                                   "per_request, sagemaker or sagemaker_serverless)")) {
     model = Enum(*m, kPricingModels);
   }
   if (model) {
@@ -87,6 +89,12 @@ void Parser::CheckPricingModel(const YamlFields& fields, PricingModel model) {
       break;
     case PricingModel::kPerRequest:
       need("usd_per_request");
+      break;
+    case PricingModel::kSageMaker:
+      need("instance_type");
+      break;
+    case PricingModel::kSageMakerServerless:
+      need("memory_mb");
       break;
   }
 }
@@ -177,8 +185,12 @@ void Parser::CheckAgainstCatalog(const YamlFields& fields, const PricingSpec& pr
   }
   const std::string& error = resolved.error;  // "pricing: ..."
   std::string_view key;
-  if (error.find("unknown instance type") != std::string::npos) {
+  if (error.find("unknown instance type") != std::string::npos ||
+      error.find("unknown SageMaker instance type") != std::string::npos ||
+      error.find("instance type:") != std::string::npos) {
     key = "instance_type";
+  } else if (error.find("memory_mb must be one of") != std::string::npos) {
+    key = "memory_mb";
   } else if (error.find("for region") != std::string::npos) {
     key = "region";
   } else if (error.find("price_basis") != std::string::npos) {

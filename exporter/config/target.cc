@@ -49,8 +49,8 @@ std::optional<TargetConfig> Parser::ReadTarget(const YamlNode& node, std::string
     target.load.seed = NameSeed(target.name);
   }
   if (const YamlField* f = Require(fields, "pricing",
-                                   "target: missing pricing (model instance, hourly, lambda or "
-                                   "per_request)")) {
+                                   "target: missing pricing (model instance, hourly, lambda, "
+                                   "per_request, sagemaker or sagemaker_serverless)")) {
     // The target's own region is the pricing's default, so a target in eu-west-1 is priced
     // there (or refused when the catalog has no prices for it), never at us-east-1's prices.
     if (!target.aws.region.empty()) target.pricing.region = target.aws.region;

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <limits>
+#include <map>
 #include <span>
 #include <sstream>
 #include <string>
@@ -29,6 +30,10 @@ constexpr double kPerMillion = 1e6;
 // The built-in file must be complete and say where every price came from; a user's file may give
 // any subset and is trusted to be the user's own figures.
 enum class Mode { kBuiltin, kOverride };
+
+// The top-level keys of a prices file.
+const std::initializer_list<std::string_view> kTopKeys = {
+    "region", "instances", "sagemaker_instances", "lambda", "api_gateway", "sagemaker_serverless"};
 
 std::string JoinKeys(std::initializer_list<std::string_view> keys) {
   std::string out;
@@ -82,12 +87,11 @@ class CatalogParser : public YamlReader {
     }
     const YamlNode& root = *document;
     if (!root.IsMap()) {
-      Fail(root.mark, "a prices file is a mapping with the keys " +
-                          JoinKeys({"region", "instances", "lambda", "api_gateway"}) +
+      Fail(root.mark, "a prices file is a mapping with the keys " + JoinKeys(kTopKeys) +
                           " (see exporter/cost/data/prices.yaml for the shape)");
       return Result(std::nullopt);
     }
-    const Fields top = Read(root, "", {"region", "instances", "lambda", "api_gateway"});
+    const Fields top = Read(root, "", kTopKeys);
 
     Catalog out;
     bool replacing = mode_ == Mode::kBuiltin;
@@ -113,9 +117,14 @@ class CatalogParser : public YamlReader {
     complete_ = replacing;
 
     if (const YamlNode* instances = top.Find("instances")) {
-      ParseInstances(*instances, out);
+      ParseInstances(*instances, kEc2, out.instances);
     } else if (mode_ == Mode::kBuiltin) {
       Fail(root.mark, "instances: missing");
+    }
+    if (const YamlNode* instances = top.Find("sagemaker_instances")) {
+      ParseInstances(*instances, kSageMaker, out.sagemaker_instances);
+    } else if (mode_ == Mode::kBuiltin) {
+      Fail(root.mark, "sagemaker_instances: missing");
     }
     if (const YamlNode* lambda = top.Find("lambda")) {
       ParseLambda(*lambda, out.serverless);
@@ -127,9 +136,14 @@ class CatalogParser : public YamlReader {
     } else if (mode_ == Mode::kBuiltin) {
       Fail(root.mark, "api_gateway: missing");
     }
+    if (const YamlNode* sm = top.Find("sagemaker_serverless")) {
+      ParseSageMakerServerless(*sm, out.sagemaker_serverless);
+    } else if (mode_ == Mode::kBuiltin) {
+      Fail(root.mark, "sagemaker_serverless: missing");
+    }
     if (top.entries.empty() && error_count() == 0) {
-      Fail(root.mark, "the prices file gives no prices; give at least one of " +
-                          JoinKeys({"region", "instances", "lambda", "api_gateway"}));
+      Fail(root.mark,
+           "the prices file gives no prices; give at least one of " + JoinKeys(kTopKeys));
     }
     return Result(std::move(out));
   }
@@ -240,23 +254,41 @@ class CatalogParser : public YamlReader {
     return node.text;
   }
 
-  void ParseInstances(const YamlNode& node, Catalog& catalog) {
-    if (!ExpectMap(node, "instances")) {
+  // One of the two sections of instance prices: EC2 types, or SageMaker's ml.* types.
+  struct InstanceSection {
+    std::string_view key;
+    bool sagemaker;
+  };
+  static constexpr InstanceSection kEc2{"instances", false};
+  static constexpr InstanceSection kSageMaker{"sagemaker_instances", true};
+
+  void ParseInstances(const YamlNode& node, InstanceSection section,
+                      std::map<std::string, InstancePrice>& types_out) {
+    const std::string key(section.key);
+    if (!ExpectMap(node, key)) {
       return;
     }
-    const Fields types = Read(node, "instances", {});
+    const Fields types = Read(node, key, {});
     for (const auto& [type, entry] : types.entries) {
-      const std::string path = "instances." + type;
+      const std::string path = key + "." + type;
       if (!IsInstanceTypeName(type)) {
         Error(*entry, path, "an instance type is lower-case letters, digits, '.' and '-'");
         continue;
       }
-      ParseInstance(type, *entry, path, catalog);
+      // SageMaker bills its ml.* types at its own prices: one section each, never mixed.
+      if (section.sagemaker != type.starts_with("ml.")) {
+        Error(*entry, path,
+              section.sagemaker
+                  ? "a SageMaker instance type starts with 'ml.' (e.g. ml.g4dn.xlarge)"
+                  : "an ml.* type is a SageMaker instance type; list it under sagemaker_instances");
+        continue;
+      }
+      ParseInstance(type, *entry, path, types_out);
     }
   }
 
   void ParseInstance(const std::string& type, const YamlNode& node, const std::string& path,
-                     Catalog& catalog) {
+                     std::map<std::string, InstancePrice>& types) {
     if (!ExpectMap(node, path)) {
       return;
     }
@@ -264,8 +296,8 @@ class CatalogParser : public YamlReader {
     const Fields f = Read(node, path,
                           {"usd_per_hour", "vcpus", "architecture", "accelerator",
                            "baseline_per_vcpu", "surplus_usd_per_vcpu_hour", "taken", "source"});
-    auto existing = catalog.instances.find(type);
-    const bool is_new = existing == catalog.instances.end();
+    auto existing = types.find(type);
+    const bool is_new = existing == types.end();
     InstancePrice p = is_new ? InstancePrice{} : existing->second;
     p.type = type;
     if (mode_ == Mode::kBuiltin) {
@@ -329,7 +361,7 @@ class CatalogParser : public YamlReader {
       p.from_prices_file = true;
     }
     if (error_count() == errors_before) {
-      catalog.instances[type] = std::move(p);
+      types[type] = std::move(p);
     }
   }
 
@@ -438,6 +470,28 @@ class CatalogParser : public YamlReader {
               &s.api_gateway_http_request_usd);
     ReadProvenance(node, f, path, &s.api_gateway_taken, &s.api_gateway_source);
     s.has_api_gateway = true;
+  }
+
+  void ParseSageMakerServerless(const YamlNode& node, SageMakerServerlessPrices& s) {
+    const std::string path = "sagemaker_serverless";
+    if (!ExpectMap(node, path)) {
+      return;
+    }
+    const Fields f =
+        Read(node, path,
+             {"usd_per_gb_second", "data_in_usd_per_gb", "data_out_usd_per_gb", "taken", "source"});
+    if (complete_ || !s.has_prices) {
+      Missing(node, path, {"usd_per_gb_second", "data_in_usd_per_gb", "data_out_usd_per_gb"}, f,
+              CompleteWhy());
+    }
+    ReadPrice(f, path, "usd_per_gb_second", 1, &s.usd_per_gb_second);
+    ReadPrice(f, path, "data_in_usd_per_gb", 1, &s.data_in_usd_per_gb);
+    ReadPrice(f, path, "data_out_usd_per_gb", 1, &s.data_out_usd_per_gb);
+    ReadProvenance(node, f, path, &s.taken, &s.source);
+    if (mode_ == Mode::kOverride) {
+      s.from_prices_file = true;
+    }
+    s.has_prices = true;
   }
 
   Mode mode_;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <iterator>
+#include <map>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -16,6 +18,7 @@ constexpr double kSecondsPerHour = 3600;
 constexpr double kPerMillion = 1e6;
 constexpr double kMbPerGb = 1024;  // AWS bills Lambda memory as memory_mb / 1024 GB
 constexpr double kMsPerSecond = 1000;
+constexpr double kBytesPerGb = 1024.0 * 1024.0 * 1024.0;  // AWS bills data processed per 2^30 B
 
 bool IsPrice(double v) { return std::isfinite(v) && v >= 0; }
 
@@ -25,9 +28,14 @@ std::string Number(double v) {
   return buf;
 }
 
-std::string KnownTypes(const Catalog& catalog) {
+constexpr std::string_view kSageMakerPrefix = "ml.";
+
+// SageMaker names its instance types after the EC2 ones with "ml." in front.
+bool IsSageMakerType(const std::string& type) { return type.starts_with(kSageMakerPrefix); }
+
+std::string KnownTypes(const std::map<std::string, InstancePrice>& types) {
   std::string out;
-  for (const auto& [type, price] : catalog.instances) {
+  for (const auto& [type, price] : types) {
     if (!out.empty()) {
       out += ", ";
     }
@@ -52,27 +60,32 @@ std::string RegionMismatch(const PricingSpec& spec, const Catalog& catalog, std:
 
 // Checks of keys that make no sense for the model: a mistake the user should hear about.
 std::string MisplacedKey(const PricingSpec& spec) {
-  const bool lambda = spec.model == PricingModel::kLambda;
-  const bool hours = spec.model == PricingModel::kInstance || spec.model == PricingModel::kHourly;
-  const std::string model(Name(spec.model));
-  if (!lambda && spec.memory_mb != 0) {
-    return "memory_mb applies to lambda targets only, not to model " + model;
+  const PricingModel m = spec.model;
+  const bool lambda = m == PricingModel::kLambda;
+  const bool memory = lambda || m == PricingModel::kSageMakerServerless;
+  const bool hours =
+      m == PricingModel::kInstance || m == PricingModel::kHourly || m == PricingModel::kSageMaker;
+  const bool per_request = lambda || m == PricingModel::kPerRequest;
+  const std::string model(Name(m));
+  if (!memory && spec.memory_mb != 0) {
+    return "memory_mb applies to lambda and sagemaker_serverless targets only, not to model " +
+           model;
   }
   if (!lambda && spec.provisioned_concurrency != 0) {
     return "provisioned_concurrency applies to lambda targets only, not to model " + model;
   }
   if (!hours && !spec.instance_type.empty()) {
-    return "instance_type applies to instance and hourly targets, not to model " + model;
+    return "instance_type applies to instance, hourly and sagemaker targets, not to model " + model;
   }
   if (!hours && spec.count != 1) {
-    return "count applies to instance and hourly targets, not to model " + model;
+    return "count applies to instance, hourly and sagemaker targets, not to model " + model;
   }
   if (!hours && spec.usd_per_hour) {
-    return "usd_per_hour applies to instance and hourly targets; for model " + model +
+    return "usd_per_hour applies to instance, hourly and sagemaker targets; for model " + model +
            " add hourly costs with fixed_usd_per_hour" +
-           (lambda ? " and give your own Lambda rates in a prices file" : "");
+           (memory ? " and give your own rates in a prices file" : "");
   }
-  if (hours && spec.usd_per_request) {
+  if (!per_request && spec.usd_per_request) {
     return "usd_per_request applies to per_request and lambda targets, not to model " + model;
   }
   return "";
@@ -109,6 +122,10 @@ std::string_view Name(PricingModel v) {
       return "lambda";
     case PricingModel::kPerRequest:
       return "per_request";
+    case PricingModel::kSageMaker:
+      return "sagemaker";
+    case PricingModel::kSageMakerServerless:
+      return "sagemaker_serverless";
   }
   return "unknown";
 }
@@ -220,19 +237,18 @@ ResolveError CatalogInstancePrice(const PricingSpec& spec, const Catalog& catalo
   return std::nullopt;
 }
 
-// model instance: `count` EC2 instances of `instance_type`; an unknown type needs its price.
-ResolveError ResolveInstance(const PricingSpec& spec, const Catalog& catalog, ResolvedPricing& r) {
-  if (spec.instance_type.empty()) {
-    return "instance_type is required for model instance (e.g. g4dn.xlarge)";
-  }
-  auto it = catalog.instances.find(spec.instance_type);
+// `count` instances of a type in `types` (EC2's or SageMaker's): usd_per_hour, vCPUs and
+// architecture into `r`, and the catalog entry into `*found` (nullptr for a type the catalog
+// lacks, which then needs pricing.usd_per_hour; `unknown` says so).
+ResolveError PriceInstances(const PricingSpec& spec, const Catalog& catalog,
+                            const std::map<std::string, InstancePrice>& types,
+                            const std::string& unknown, ResolvedPricing& r,
+                            const InstancePrice** found) {
+  auto it = types.find(spec.instance_type);
   double usd_per_instance_hour = 0;
-  if (it == catalog.instances.end()) {
-    if (!spec.usd_per_hour) {
-      return "unknown instance type '" + spec.instance_type + "'; the catalog knows " +
-             KnownTypes(catalog) +
-             "; give its price as pricing.usd_per_hour, or add it to a prices file";
-    }
+  *found = nullptr;
+  if (it == types.end()) {
+    if (!spec.usd_per_hour) return unknown;
     usd_per_instance_hour = *spec.usd_per_hour;  // vCPUs and architecture stay unknown
   } else {
     const InstancePrice& p = it->second;
@@ -241,13 +257,39 @@ ResolveError ResolveInstance(const PricingSpec& spec, const Catalog& catalog, Re
     }
     r.architecture = p.architecture;
     r.vcpus = p.vcpus * spec.count;
-    r.baseline_per_vcpu = p.baseline_per_vcpu;
+    *found = &p;
+  }
+  r.usd_per_hour = usd_per_instance_hour * spec.count;
+  return std::nullopt;
+}
+
+// model instance: `count` EC2 instances of `instance_type`; an unknown type needs its price.
+ResolveError ResolveInstance(const PricingSpec& spec, const Catalog& catalog, ResolvedPricing& r) {
+  if (spec.instance_type.empty()) {
+    return "instance_type is required for model instance (e.g. g4dn.xlarge)";
+  }
+  if (IsSageMakerType(spec.instance_type)) {
+    return "instance_type '" + spec.instance_type +
+           "' is a SageMaker instance type: for a SageMaker endpoint use model sagemaker; for an "
+           "EC2 instance give its EC2 type ('" +
+           spec.instance_type.substr(kSageMakerPrefix.size()) + "')";
+  }
+  const InstancePrice* p = nullptr;
+  if (ResolveError error =
+          PriceInstances(spec, catalog, catalog.instances,
+                         "unknown instance type '" + spec.instance_type + "'; the catalog knows " +
+                             KnownTypes(catalog.instances) +
+                             "; give its price as pricing.usd_per_hour, or add it to a prices file",
+                         r, &p)) {
+    return error;
+  }
+  if (p != nullptr) {
+    r.baseline_per_vcpu = p->baseline_per_vcpu;
     // Standard mode throttles at the baseline instead of charging: nothing to price.
     r.surplus_usd_per_vcpu_hour =
-        spec.cpu_credits == CpuCredits::kUnlimited ? p.surplus_usd_per_vcpu_hour : 0;
+        spec.cpu_credits == CpuCredits::kUnlimited ? p->surplus_usd_per_vcpu_hour : 0;
   }
   r.platform = "ec2";
-  r.usd_per_hour = usd_per_instance_hour * spec.count;
   return std::nullopt;
 }
 
@@ -319,6 +361,63 @@ ResolveError ResolvePerRequest(const PricingSpec& spec, ResolvedPricing& r) {
   return std::nullopt;
 }
 
+// model sagemaker: a real-time endpoint of `count` ml.* instances, at SageMaker's own hourly
+// price for the type (not the EC2 price of the same hardware).
+ResolveError ResolveSageMaker(const PricingSpec& spec, const Catalog& catalog, ResolvedPricing& r) {
+  if (spec.instance_type.empty()) {
+    return "instance_type is required for model sagemaker (e.g. ml.g4dn.xlarge)";
+  }
+  if (!IsSageMakerType(spec.instance_type)) {
+    return "instance_type '" + spec.instance_type +
+           "' is an EC2 instance type: model sagemaker takes SageMaker types, e.g. 'ml." +
+           spec.instance_type + "'; for an EC2 instance use model instance";
+  }
+  const InstancePrice* p = nullptr;
+  if (ResolveError error = PriceInstances(
+          spec, catalog, catalog.sagemaker_instances,
+          "unknown SageMaker instance type '" + spec.instance_type + "'; the catalog for " +
+              catalog.region + " knows " + KnownTypes(catalog.sagemaker_instances) +
+              "; give its price as pricing.usd_per_hour, or add it to a prices file under "
+              "sagemaker_instances",
+          r, &p)) {
+    return error;
+  }
+  r.platform = "sagemaker";
+  return std::nullopt;
+}
+
+// model sagemaker_serverless: compute per GB-second of the endpoint's memory over the billed
+// duration, and data processed in and out; no request price, nothing by the hour.
+ResolveError ResolveSageMakerServerless(const PricingSpec& spec, const Catalog& catalog,
+                                        ResolvedPricing& r) {
+  const auto& sizes = kSageMakerServerlessMemoryMb;
+  if (std::find(std::begin(sizes), std::end(sizes), spec.memory_mb) == std::end(sizes)) {
+    return "memory_mb must be one of 1024, 2048, 3072, 4096, 5120, 6144 for model "
+           "sagemaker_serverless (MB, as MemorySizeInMB on the endpoint), got " +
+           std::to_string(spec.memory_mb);
+  }
+  if (spec.region != catalog.region) {
+    return RegionMismatch(spec, catalog, "SageMaker Serverless", "");
+  }
+  const SageMakerServerlessPrices& s = catalog.sagemaker_serverless;
+  if (!s.has_prices) {
+    return "the prices file for " + catalog.region +
+           " has no sagemaker_serverless block; add the SageMaker Serverless prices to it";
+  }
+  if (OwnBasis(spec) && !s.from_prices_file) {
+    return "price_basis " + std::string(Name(spec.price_basis)) +
+           " needs your own SageMaker Serverless rates: the catalog's are on-demand; give them in "
+           "a prices file";
+  }
+  r.platform = "sagemaker";
+  r.memory_gb = spec.memory_mb / kMbPerGb;
+  r.usd_per_gb_second = s.usd_per_gb_second;
+  r.on_demand_usd_per_gb_second = s.usd_per_gb_second;
+  r.data_in_usd_per_gb = s.data_in_usd_per_gb;
+  r.data_out_usd_per_gb = s.data_out_usd_per_gb;
+  return std::nullopt;
+}
+
 ResolveError ResolveModel(const PricingSpec& spec, const Catalog& catalog, ResolvedPricing& r) {
   switch (spec.model) {
     case PricingModel::kInstance:
@@ -329,6 +428,10 @@ ResolveError ResolveModel(const PricingSpec& spec, const Catalog& catalog, Resol
       return ResolveLambda(spec, catalog, r);
     case PricingModel::kPerRequest:
       return ResolvePerRequest(spec, r);
+    case PricingModel::kSageMaker:
+      return ResolveSageMaker(spec, catalog, r);
+    case PricingModel::kSageMakerServerless:
+      return ResolveSageMakerServerless(spec, catalog, r);
   }
   return std::nullopt;
 }
@@ -422,7 +525,11 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
   const double billable = static_cast<double>(usage.billable_requests);
   const double billed_seconds = static_cast<double>(usage.billed_ms) / kMsPerSecond;
   const double observed_ips = elapsed_seconds > 0 ? ok / elapsed_seconds : 0;
-  const bool lambda = pricing.memory_gb > 0;
+  const bool lambda = pricing.memory_gb > 0;  // billed by duration: Lambda, SageMaker Serverless
+  // SageMaker Serverless: the window's bodies in and out, at the data-processed prices.
+  const double data_usd =
+      static_cast<double>(usage.data_in_bytes) / kBytesPerGb * pricing.data_in_usd_per_gb +
+      static_cast<double>(usage.data_out_bytes) / kBytesPerGb * pricing.data_out_usd_per_gb;
 
   // Time: instance hours, provisioned concurrency, fixed costs, and burstable surplus credits.
   cost.time_usd = pricing.usd_per_hour * hours;
@@ -441,8 +548,8 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
 
   // Requests: the function's price on requests it accepted, the gateway's on every request it
   // answered, and Lambda duration.
-  cost.request_usd =
-      pricing.function_usd_per_request * billable + pricing.gateway_usd_per_request * requests;
+  cost.request_usd = pricing.function_usd_per_request * billable +
+                     pricing.gateway_usd_per_request * requests + data_usd;
   if (lambda) {
     const double gb_seconds = billed_seconds * pricing.memory_gb;
     const double pc_gb_seconds =
@@ -477,6 +584,8 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
     usd_per_hour += SurplusUsdPerHour(pricing, 1.0);
   }
   double per_inference = usd_per_hour / (capacity_ips * kSecondsPerHour) + pricing.usd_per_request;
+  // Data processed: the window's mean per request.
+  if (usage.requests > 0) per_inference += data_usd / requests;
   if (lambda) {
     if (usage.billable_requests == 0) {
       cost.capacity_absent_reason = "no billed Lambda durations in the window yet";

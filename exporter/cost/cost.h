@@ -19,15 +19,23 @@
 
 namespace infercost {
 
-enum class PricingModel { kInstance, kHourly, kLambda, kPerRequest };
+enum class PricingModel {
+  kInstance,
+  kHourly,
+  kLambda,
+  kPerRequest,
+  kSageMaker,            // a SageMaker real-time endpoint: ml.* instances by the hour
+  kSageMakerServerless,  // SageMaker Serverless Inference: GB-seconds and data processed
+};
 enum class PriceBasis { kOnDemand, kReserved, kSpot, kSavingsPlan };
 enum class CpuCredits { kUnlimited, kStandard };
 enum class ApiGateway { kNone, kHttp, kRest };
 enum class Architecture { kX86_64, kArm64 };
 
 // Every value of each enum, in the order messages list them (Name() below spells them).
-inline constexpr PricingModel kPricingModels[] = {PricingModel::kInstance, PricingModel::kHourly,
-                                                  PricingModel::kLambda, PricingModel::kPerRequest};
+inline constexpr PricingModel kPricingModels[] = {
+    PricingModel::kInstance,   PricingModel::kHourly,    PricingModel::kLambda,
+    PricingModel::kPerRequest, PricingModel::kSageMaker, PricingModel::kSageMakerServerless};
 inline constexpr PriceBasis kPriceBases[] = {PriceBasis::kOnDemand, PriceBasis::kReserved,
                                              PriceBasis::kSpot, PriceBasis::kSavingsPlan};
 inline constexpr CpuCredits kCpuCredits[] = {CpuCredits::kUnlimited, CpuCredits::kStandard};
@@ -42,13 +50,15 @@ struct PricingSpec {
   PriceBasis price_basis = PriceBasis::kOnDemand;
   double fixed_usd_per_hour = 0;  // storage, EFS, NAT... added to the time component
 
-  // instance: price from the catalog unless usd_per_hour overrides it (reserved, spot, ...).
+  // instance, sagemaker: price from the catalog (EC2 types for instance, ml.* types for
+  // sagemaker) unless usd_per_hour overrides it (reserved, spot, ...); count is the number of
+  // instances (of a SageMaker endpoint: its instance count).
   std::string instance_type;
   int count = 1;
-  std::optional<double> usd_per_hour;               // hourly: required; instance: optional override
+  std::optional<double> usd_per_hour;  // hourly: required; instance, sagemaker: optional override
   CpuCredits cpu_credits = CpuCredits::kUnlimited;  // burstable types (t3, t4g) only
 
-  // lambda
+  // lambda, sagemaker_serverless (one of kSageMakerServerlessMemoryMb)
   int memory_mb = 0;
   Architecture architecture = Architecture::kX86_64;
   ApiGateway api_gateway = ApiGateway::kNone;  // also allowed in front of any other model
@@ -61,10 +71,13 @@ struct PricingSpec {
 // Lambda memory bounds (MB) as AWS allows them.
 inline constexpr int kLambdaMinMemoryMb = 128;
 inline constexpr int kLambdaMaxMemoryMb = 10240;
+// The memory sizes a SageMaker Serverless endpoint may have (MemorySizeInMB), in MB.
+inline constexpr int kSageMakerServerlessMemoryMb[] = {1024, 2048, 3072, 4096, 5120, 6144};
 
-// One row of the built-in catalog of EC2 instance prices.
+// One row of the built-in catalog of EC2 instance prices (or of SageMaker ml.* instance prices:
+// the same fields; SageMaker bills its own hourly price, not the EC2 one).
 struct InstancePrice {
-  std::string type;         // e.g. g4dn.xlarge
+  std::string type;         // e.g. g4dn.xlarge, ml.g4dn.xlarge
   double usd_per_hour = 0;  // on-demand, Linux
   int vcpus = 0;
   std::string architecture;              // x86_64 | arm64
@@ -97,12 +110,27 @@ struct ServerlessPrices {
   bool lambda_from_prices_file = false;  // the Lambda prices are the user's own
 };
 
+// SageMaker Serverless Inference: compute per GB-second of memory x billed duration (AWS lists a
+// price per second for each memory size, linear in memory), and data processed in and out.
+struct SageMakerServerlessPrices {
+  double usd_per_gb_second = 0;    // GB = memory_mb / 1024
+  double data_in_usd_per_gb = 0;   // request bodies, GB = 2^30 bytes
+  double data_out_usd_per_gb = 0;  // response bodies
+  std::string taken;
+  std::string source;
+  // False when the catalog's region has none (see ServerlessPrices::has_lambda).
+  bool has_prices = false;
+  bool from_prices_file = false;
+};
+
 // Prices by region. Built-in data is us-east-1 on-demand; a prices file or the config overrides
 // any entry.
 struct Catalog {
   std::string region = "us-east-1";
-  std::map<std::string, InstancePrice> instances;
+  std::map<std::string, InstancePrice> instances;            // EC2, by type
+  std::map<std::string, InstancePrice> sagemaker_instances;  // SageMaker real-time, ml.* types
   ServerlessPrices serverless;
+  SageMakerServerlessPrices sagemaker_serverless;
 };
 
 struct CatalogResult {
@@ -124,14 +152,15 @@ CatalogResult OverlayCatalog(const Catalog& base, std::string_view yaml,
 // The prices in force for one target: what infercost_price_* gauges export.
 struct ResolvedPricing {
   PricingSpec spec;
-  std::string platform;          // ec2 | lambda | other
+  std::string platform;          // ec2 | lambda | sagemaker | other
   std::string architecture;      // x86_64 | arm64 | "" when unknown
   double usd_per_hour = 0;       // time-based: instances x count + fixed + provisioned concurrency
   double usd_per_request = 0;    // per request: Lambda request + API Gateway, or per_request
-  double usd_per_gb_second = 0;  // Lambda duration price in force (lower with PC)
-  double memory_gb = 0;          // Lambda memory, GiB-as-AWS-bills-it (MB / 1024)
-  int vcpus = 0;                 // instance vCPUs x count (burstable surplus)
-  double baseline_per_vcpu = 0;  // burstable baseline, 0 when not burstable
+  double usd_per_gb_second = 0;  // duration price in force (Lambda: lower with PC; SageMaker
+                                 // Serverless)
+  double memory_gb = 0;  // Lambda or SageMaker Serverless memory, GB as AWS bills it (MB / 1024)
+  int vcpus = 0;         // instance vCPUs x count (burstable surplus)
+  double baseline_per_vcpu = 0;          // burstable baseline, 0 when not burstable
   double surplus_usd_per_vcpu_hour = 0;  // 0 in standard mode: no surplus is ever charged
   double provisioned_usd_per_hour = 0;   // the provisioned-concurrency part of usd_per_hour
 
@@ -141,6 +170,9 @@ struct ResolvedPricing {
   double gateway_usd_per_request = 0;
   // Duration price for what provisioned concurrency cannot cover (= usd_per_gb_second without PC).
   double on_demand_usd_per_gb_second = 0;
+  // SageMaker Serverless: data processed, per GB (2^30 bytes) of request and response bodies.
+  double data_in_usd_per_gb = 0;
+  double data_out_usd_per_gb = 0;
 };
 
 struct ResolveResult {
@@ -161,7 +193,11 @@ struct Usage {
   uint64_t billable_requests = 0;  // requests that reached the function (Lambda; not throttled)
   uint64_t billed_ms = 0;          // summed billed duration, each request rounded up to 1 ms
   bool billed_estimated = false;   // some durations were measured latency (an upper bound)
-  double capacity_ips = 0;         // highest healthy sustained IPS; 0 when not yet known
+  // Bodies of the window's finished requests: sent to the target (AWS's "data processed in") and
+  // received from it ("out"). SageMaker Serverless bills them; every other model ignores them.
+  uint64_t data_in_bytes = 0;
+  uint64_t data_out_bytes = 0;
+  double capacity_ips = 0;  // highest healthy sustained IPS; 0 when not yet known
 };
 
 struct Cost {
@@ -212,8 +248,8 @@ std::string_view Name(CpuCredits v);
 std::string_view Name(ApiGateway v);
 std::string_view Name(Architecture v);
 
-// The inverse of Name(): the config's and the flags' spellings ("per_request", "savings_plan",
-// "x86_64", ...); nullopt for anything else.
+// The inverse of Name(): the config's and the flags' spellings ("per_request",
+// "sagemaker_serverless", "savings_plan", "x86_64", ...); nullopt for anything else.
 std::optional<PricingModel> ParsePricingModel(std::string_view text);
 std::optional<PriceBasis> ParsePriceBasis(std::string_view text);
 std::optional<CpuCredits> ParseCpuCredits(std::string_view text);

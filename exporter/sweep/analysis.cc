@@ -109,7 +109,8 @@ std::string_view Name(StopReason reason) {
 
 bool IsServerless(const ResolvedPricing& pricing) {
   return pricing.spec.model == PricingModel::kLambda ||
-         pricing.spec.model == PricingModel::kPerRequest;
+         pricing.spec.model == PricingModel::kPerRequest ||
+         pricing.spec.model == PricingModel::kSageMakerServerless;
 }
 
 double QuantileSeconds(const LatencyHistogram& histogram, double q, double time_scale) {

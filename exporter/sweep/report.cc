@@ -285,6 +285,16 @@ std::string PricingText(const ResolvedPricing& p) {
     case PricingModel::kPerRequest:
       text = FormatPrice(p.usd_per_request * 1e6) + " per 1M requests";
       break;
+    case PricingModel::kSageMaker:
+      text = "SageMaker " + (p.spec.count > 1 ? std::to_string(p.spec.count) + " x " : "") +
+             p.spec.instance_type + ", " + FormatPrice(p.usd_per_hour) + "/h";
+      break;
+    case PricingModel::kSageMakerServerless:
+      text = "SageMaker Serverless " + std::to_string(p.spec.memory_mb) + " MB, duration " +
+             FormatPrice(p.usd_per_gb_second) + " per GB-s, data " +
+             FormatPrice(p.data_in_usd_per_gb) + " per GB in, " +
+             FormatPrice(p.data_out_usd_per_gb) + " per GB out";
+      break;
   }
   if (p.spec.fixed_usd_per_hour > 0) {
     text += " + fixed " + FormatPrice(p.spec.fixed_usd_per_hour) + "/h";
@@ -313,6 +323,14 @@ std::string PriceSource(const ResolvedPricing& p, const Catalog& catalog) {
       }
       return text;
     }
+    case PricingModel::kSageMaker: {
+      if (p.spec.usd_per_hour) return "the config (usd_per_hour)";
+      const auto it = catalog.sagemaker_instances.find(p.spec.instance_type);
+      if (it == catalog.sagemaker_instances.end()) return "the catalog";
+      return it->second.source + ", taken " + it->second.taken;
+    }
+    case PricingModel::kSageMakerServerless:
+      return catalog.sagemaker_serverless.source + ", taken " + catalog.sagemaker_serverless.taken;
     case PricingModel::kHourly:
     case PricingModel::kPerRequest:
       return "the config";

@@ -9,6 +9,8 @@
 #include <numeric>
 #include <sstream>
 
+#include "config/usage.h"
+
 namespace infercost {
 namespace {
 
@@ -289,6 +291,41 @@ TEST(ParseConfig, UnreadableFileIsOneErrorWithoutAPlace) {
             kTestData + "/no-such-config.yaml: cannot read: No such file or directory\n");
   const ConfigResult directory = LoadConfigFile(kTestData, FakeEnv({}));
   EXPECT_EQ(Errors(directory), kTestData + ": is a directory, not a config file\n");
+}
+
+TEST(ParseConfig, SageMakerPricingBlocks) {
+  const std::string yaml =
+      "targets:\n"
+      "  - name: real-time\n"
+      "    url: http://127.0.0.1:1/\n"
+      "    pricing: { model: sagemaker, instance_type: ml.g4dn.xlarge, count: 2 }\n"
+      "  - name: own-price\n"
+      "    url: http://127.0.0.1:1/\n"
+      "    pricing: { model: sagemaker, instance_type: ml.c6g.large, usd_per_hour: 0.09 }\n"
+      "  - name: serverless\n"
+      "    url: http://127.0.0.1:1/\n"
+      "    pricing: { model: sagemaker_serverless, memory_mb: 2048 }\n";
+  const ConfigResult result = ParseConfig(yaml, "sagemaker.yaml", FakeEnv({}));
+  ASSERT_TRUE(result.config.has_value()) << Errors(result);
+  const auto& t = result.config->targets;
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].pricing.model, PricingModel::kSageMaker);
+  EXPECT_EQ(t[0].pricing.instance_type, "ml.g4dn.xlarge");
+  EXPECT_EQ(t[0].pricing.count, 2);
+  EXPECT_EQ(t[1].pricing.usd_per_hour, 0.09);
+  EXPECT_EQ(t[2].pricing.model, PricingModel::kSageMakerServerless);
+  EXPECT_EQ(t[2].pricing.memory_mb, 2048);
+}
+
+// The bodies the engine counted reach the cost model as the data SageMaker Serverless processes.
+TEST(UsageOf, CarriesBodyBytes) {
+  loadgen::Interval interval;
+  interval.bytes_sent = 102400;
+  interval.bytes_received = 1024;
+  const Usage usage = UsageOf(interval, 60, 0);
+  EXPECT_EQ(usage.data_in_bytes, 102400u);
+  EXPECT_EQ(usage.data_out_bytes, 1024u);
+  EXPECT_EQ(usage.elapsed_seconds, 60);
 }
 
 TEST(ParseConfig, RelativePathsResolveAgainstTheConfigDirectory) {

@@ -41,7 +41,8 @@ const InvalidCase kCases[] = {
      {"3:11: name: 'Lambda 1024' may hold only a-z, 0-9, '_' and '-', 1 to 64 of them (it becomes "
       "the target label)"}},
     {"invalid-bad-pricing-model.yaml",
-     {"5:23: model: 'spot' is not one of instance, hourly, lambda, per_request"}},
+     {"5:23: model: 'spot' is not one of instance, hourly, lambda, per_request, sagemaker, "
+      "sagemaker_serverless"}},
     {"invalid-bad-region.yaml",
      {"5:56: region: 'US East' is not an AWS region name like us-east-1"}},
     {"invalid-bad-url.yaml",
@@ -97,11 +98,17 @@ const InvalidCase kCases[] = {
      {"5:24: image_dir: 'no_such_images/' does not exist (resolved to '{dir}/no_such_images/')"}},
     {"invalid-missing-instance-type.yaml", {"5:5: pricing: model instance needs instance_type"}},
     {"invalid-missing-lambda-memory.yaml", {"5:5: pricing: model lambda needs memory_mb"}},
+    {"invalid-missing-sagemaker-type.yaml", {"5:5: pricing: model sagemaker needs instance_type"}},
+    {"invalid-sagemaker-serverless-usd-per-hour.yaml",
+     {"5:62: usd_per_hour: does not apply to model sagemaker_serverless (only to instance and "
+      "hourly and sagemaker)"}},
     {"invalid-missing-model.yaml",
-     {"5:5: pricing: missing model (instance, hourly, lambda or per_request)"}},
+     {"5:5: pricing: missing model (instance, hourly, lambda, per_request, sagemaker or "
+      "sagemaker_serverless)"}},
     {"invalid-missing-name.yaml", {"3:5: target: missing name"}},
     {"invalid-missing-pricing.yaml",
-     {"3:5: target: missing pricing (model instance, hourly, lambda or per_request)"}},
+     {"3:5: target: missing pricing (model instance, hourly, lambda, per_request, sagemaker or "
+      "sagemaker_serverless)"}},
     {"invalid-missing-targets.yaml", {"missing targets: give at least one target"}},
     {"invalid-missing-url.yaml", {"3:5: target: missing url"}},
     {"invalid-missing-usd-per-hour.yaml", {"5:5: pricing: model hourly needs usd_per_hour"}},
@@ -119,7 +126,8 @@ const InvalidCase kCases[] = {
      {"2:14: prices_file: 'no-such-prices.yaml' does not exist (resolved to "
       "'{dir}/no-such-prices.yaml')"}},
     {"invalid-pricing-key-model.yaml",
-     {"5:59: memory_mb: does not apply to model instance (only to lambda)"}},
+     {"5:59: memory_mb: does not apply to model instance (only to lambda and "
+      "sagemaker_serverless)"}},
     {"invalid-shard-count.yaml", {"2:27: count: must be from 1 to 1024, got 0"}},
     {"invalid-shard-index.yaml", {"2:17: index: must be from 0 to 2 (shard count 3), got 3"}},
     {"invalid-sigv4-missing-secret.yaml",
@@ -168,6 +176,21 @@ const InvalidCase kCases[] = {
     {"invalid-region-no-prices.yaml",
      {"5:69: pricing: no g4dn.xlarge prices for region 'eu-west-1': the catalog holds us-east-1 "
       "prices; give a prices file with region: eu-west-1, or give pricing.usd_per_hour"}},
+    {"invalid-sagemaker-ec2-type.yaml",
+     {"5:49: pricing: instance_type 'g4dn.xlarge' is an EC2 instance type: model sagemaker takes "
+      "SageMaker types, e.g. 'ml.g4dn.xlarge'; for an EC2 instance use model instance"}},
+    {"invalid-instance-ml-type.yaml",
+     {"5:48: pricing: instance_type 'ml.g4dn.xlarge' is a SageMaker instance type: for a "
+      "SageMaker endpoint use model sagemaker; for an EC2 instance give its EC2 type "
+      "('g4dn.xlarge')"}},
+    {"invalid-sagemaker-unknown-type.yaml",
+     {"5:49: pricing: unknown SageMaker instance type 'ml.c6g.large'; the catalog for us-east-1 "
+      "knows ml.c5.xlarge, ml.g4dn.xlarge, ml.g5.xlarge, ml.inf1.xlarge, ml.m5.large, "
+      "ml.t2.medium; give its price as pricing.usd_per_hour, or add it to a prices file under "
+      "sagemaker_instances"}},
+    {"invalid-sagemaker-serverless-memory.yaml",
+     {"5:56: pricing: memory_mb must be one of 1024, 2048, 3072, 4096, 5120, 6144 for model "
+      "sagemaker_serverless (MB, as MemorySizeInMB on the endpoint), got 1536"}},
     {"invalid-api-gateway-wrong-type.yaml",
      {"5:72: api_gateway: 'true' is not one of rest, http, none"}},
     {"invalid-prices-file-content.yaml",

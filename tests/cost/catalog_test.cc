@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cost/cost.h"
@@ -37,6 +38,42 @@ TEST(BuiltinCatalog, HoldsEveryRequiredTypeWithDateAndSource) {
     EXPECT_EQ(p.baseline_per_vcpu > 0, burstable) << type;
     EXPECT_EQ(p.surplus_usd_per_vcpu_hour > 0, burstable) << type;
   }
+}
+
+// Issue 10: SageMaker real-time prices (us-east-1) for the required ml.* types, each with its date
+// and source. ml.c6g.large is required too, but no source gave its price (see prices.yaml): it is
+// left out rather than guessed, and a target must give pricing.usd_per_hour for it.
+TEST(BuiltinCatalog, HoldsSageMakerPricesWithDateAndSource) {
+  const Catalog& c = BuiltinCatalog();
+  const std::vector<std::pair<std::string, double>> required = {
+      {"ml.t2.medium", 0.056},    {"ml.m5.large", 0.115},    {"ml.c5.xlarge", 0.204},
+      {"ml.g4dn.xlarge", 0.7364}, {"ml.inf1.xlarge", 0.297}, {"ml.g5.xlarge", 1.408}};
+  for (const auto& [type, usd_per_hour] : required) {
+    auto it = c.sagemaker_instances.find(type);
+    ASSERT_NE(it, c.sagemaker_instances.end()) << type;
+    const InstancePrice& p = it->second;
+    EXPECT_DOUBLE_EQ(p.usd_per_hour, usd_per_hour) << type;
+    EXPECT_EQ(p.taken, "2026-12-02") << type;
+    EXPECT_FALSE(p.source.empty()) << type;
+    EXPECT_GT(p.vcpus, 0) << type;
+    // SageMaker's price is its own: never the EC2 price of the same hardware.
+    auto ec2 = c.instances.find(type.substr(3));
+    if (ec2 != c.instances.end()) {
+      EXPECT_GT(p.usd_per_hour, ec2->second.usd_per_hour) << type;
+    }
+  }
+  EXPECT_EQ(c.sagemaker_instances.count("ml.c6g.large"), 0u);
+  for (const auto& [type, p] : c.instances) {
+    EXPECT_FALSE(type.starts_with("ml.")) << type;
+  }
+  const SageMakerServerlessPrices& s = c.sagemaker_serverless;
+  EXPECT_TRUE(s.has_prices);
+  EXPECT_FALSE(s.from_prices_file);
+  EXPECT_DOUBLE_EQ(s.usd_per_gb_second, 0.00002);  // 1024 MB: $0.0000200 per second
+  EXPECT_DOUBLE_EQ(s.data_in_usd_per_gb, 0.016);
+  EXPECT_DOUBLE_EQ(s.data_out_usd_per_gb, 0.016);
+  EXPECT_EQ(s.taken, "2026-12-02");
+  EXPECT_FALSE(s.source.empty());
 }
 
 TEST(BuiltinCatalog, MatchesDesignReferencePrices) {
@@ -158,8 +195,11 @@ instances:
   g6.xlarge: { usd_per_hour: 0.8048, vcpus: 4, architecture: x86_64, accelerator: 1x NVIDIA L4 }
 lambda:
   x86_64: { usd_per_gb_second: 0.0000138334 }   # a Compute Savings Plan rate
+sagemaker_instances:                            # SageMaker's ml.* types, never EC2's
+  ml.c6g.large: { usd_per_hour: 0.09, vcpus: 2, architecture: arm64 }   # your own figure
 )");
   ASSERT_TRUE(r.catalog) << r.error;
+  EXPECT_DOUBLE_EQ(r.catalog->sagemaker_instances.at("ml.c6g.large").usd_per_hour, 0.09);
   EXPECT_EQ(r.catalog->instances.at("g4dn.xlarge").source, "1-year reserved");
   EXPECT_EQ(r.catalog->instances.at("g6.xlarge").source, "my-prices.yaml");
   EXPECT_EQ(r.catalog->instances.at("g6.xlarge").accelerator, "1x NVIDIA L4");
@@ -235,13 +275,29 @@ std::vector<BadFileCase> BadFiles() {
       {"repeated_key", "instances:\n  m5.large: {usd_per_hour: 0.1, usd_per_hour: 0.2}\n",
        "my-prices.yaml:2:33: duplicate key 'usd_per_hour' (first at line 2)"},
       {"not_a_mapping", "- g4dn.xlarge\n",
-       "my-prices.yaml:1:1: a prices file is a mapping with the keys region, instances, lambda, "
-       "api_gateway (see exporter/cost/data/prices.yaml for the shape)"},
+       "my-prices.yaml:1:1: a prices file is a mapping with the keys region, instances, "
+       "sagemaker_instances, lambda, api_gateway, sagemaker_serverless (see "
+       "exporter/cost/data/prices.yaml for the shape)"},
       {"empty", "# nothing here\n",
-       "my-prices.yaml: a prices file is a mapping with the keys region, instances, lambda, "
-       "api_gateway (see exporter/cost/data/prices.yaml for the shape)"},
+       "my-prices.yaml: a prices file is a mapping with the keys region, instances, "
+       "sagemaker_instances, lambda, api_gateway, sagemaker_serverless (see "
+       "exporter/cost/data/prices.yaml for the shape)"},
       {"invalid_yaml", "instances: {g4dn.xlarge: [\n",
        "my-prices.yaml:2:1: invalid YAML: end of sequence flow not found"},
+      {"ml_type_under_instances", "instances:\n  ml.m5.large: {usd_per_hour: 0.1}\n",
+       "my-prices.yaml:2:16: instances.ml.m5.large: an ml.* type is a SageMaker instance type; "
+       "list it under sagemaker_instances"},
+      {"ec2_type_under_sagemaker", "sagemaker_instances:\n  m5.large: {usd_per_hour: 0.1}\n",
+       "my-prices.yaml:2:13: sagemaker_instances.m5.large: a SageMaker instance type starts with "
+       "'ml.' (e.g. ml.g4dn.xlarge)"},
+      {"new_sagemaker_type_incomplete",
+       "sagemaker_instances:\n  ml.c6g.large: {usd_per_hour: 0.1}\n",
+       "my-prices.yaml:2:17: sagemaker_instances.ml.c6g.large: missing vcpus, architecture (a type "
+       "the catalog does not have needs them)"},
+      {"new_region_partial_sagemaker_serverless",
+       "region: eu-west-1\nsagemaker_serverless:\n  usd_per_gb_second: 0.00002\n",
+       "my-prices.yaml:3:3: sagemaker_serverless: missing data_in_usd_per_gb, data_out_usd_per_gb "
+       "(this region has no built-in prices to fall back on)"},
       {"new_region_partial_lambda", "region: eu-west-1\nlambda:\n  usd_per_million_requests: 0.2\n",
        "my-prices.yaml:3:3: lambda: missing x86_64, arm64 (this region has no built-in prices "
        "to fall back on)"},
@@ -261,6 +317,60 @@ INSTANTIATE_TEST_SUITE_P(Rules, BadPricesFileTest, ::testing::ValuesIn(BadFiles(
                          [](const ::testing::TestParamInfo<BadFileCase>& case_info) {
                            return case_info.param.name;
                          });
+
+TEST(OverlayCatalog, OverridesSageMakerPrices) {
+  const CatalogResult r = Overlay(R"(
+sagemaker_instances:
+  ml.g4dn.xlarge: {usd_per_hour: 0.6}
+  ml.c6g.large: {usd_per_hour: 0.09, vcpus: 2, architecture: arm64}
+sagemaker_serverless:
+  data_out_usd_per_gb: 0.02
+)");
+  ASSERT_TRUE(r.catalog.has_value()) << r.error;
+  const Catalog& c = *r.catalog;
+  EXPECT_DOUBLE_EQ(c.sagemaker_instances.at("ml.g4dn.xlarge").usd_per_hour, 0.6);
+  EXPECT_TRUE(c.sagemaker_instances.at("ml.g4dn.xlarge").from_prices_file);
+  EXPECT_EQ(c.sagemaker_instances.at("ml.g4dn.xlarge").source, "my-prices.yaml");
+  EXPECT_EQ(c.sagemaker_instances.at("ml.c6g.large").architecture, "arm64");
+  EXPECT_DOUBLE_EQ(c.sagemaker_instances.at("ml.g5.xlarge").usd_per_hour, 1.408);  // kept
+  EXPECT_DOUBLE_EQ(c.sagemaker_serverless.data_out_usd_per_gb, 0.02);
+  EXPECT_DOUBLE_EQ(c.sagemaker_serverless.data_in_usd_per_gb, 0.016);  // kept
+  EXPECT_TRUE(c.sagemaker_serverless.from_prices_file);
+}
+
+// A prices file for a region without SageMaker prices: SageMaker targets there are errors, never
+// priced at $0.
+TEST(OverlayCatalog, ARegionWithoutSageMakerPricesRefusesSageMakerTargets) {
+  const CatalogResult r = Overlay(R"(
+region: eu-west-1
+instances:
+  g4dn.xlarge: {usd_per_hour: 0.587, vcpus: 4, architecture: x86_64}
+)");
+  ASSERT_TRUE(r.catalog.has_value()) << r.error;
+  EXPECT_TRUE(r.catalog->sagemaker_instances.empty());
+  EXPECT_FALSE(r.catalog->sagemaker_serverless.has_prices);
+
+  PricingSpec real_time;
+  real_time.model = PricingModel::kSageMaker;
+  real_time.region = "eu-west-1";
+  real_time.instance_type = "ml.g4dn.xlarge";
+  const ResolveResult rt = Resolve(real_time, *r.catalog);
+  EXPECT_FALSE(rt.pricing.has_value());
+  EXPECT_EQ(rt.error,
+            "pricing: unknown SageMaker instance type 'ml.g4dn.xlarge'; the catalog for eu-west-1 "
+            "knows (none); give its price as pricing.usd_per_hour, or add it to a prices file "
+            "under sagemaker_instances");
+
+  PricingSpec serverless;
+  serverless.model = PricingModel::kSageMakerServerless;
+  serverless.region = "eu-west-1";
+  serverless.memory_mb = 2048;
+  const ResolveResult sl = Resolve(serverless, *r.catalog);
+  EXPECT_FALSE(sl.pricing.has_value());
+  EXPECT_EQ(sl.error,
+            "pricing: the prices file for eu-west-1 has no sagemaker_serverless block; add the "
+            "SageMaker Serverless prices to it");
+}
 
 TEST(OverlayCatalog, ReportsEveryErrorAtOnce) {
   const CatalogResult r = Overlay("instances:\n  m5.large: {usd_per_hour: -1}\nbogus: 1\n");

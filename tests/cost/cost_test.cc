@@ -3,7 +3,9 @@
 //   vCPU-hour; t3.medium $0.0416/h, 2 vCPU, 20 %, $0.05; Lambda $0.20 per 1M requests
 //   (2e-7 each), $0.0000166667 per GB-s (x86_64), $0.0000133334 (arm64), provisioned
 //   concurrency $0.0000041667 per GB-s configured and $0.0000097222 per GB-s of duration
-//   (x86_64); API Gateway REST $3.50 and HTTP $1.00 per 1M requests.
+//   (x86_64); API Gateway REST $3.50 and HTTP $1.00 per 1M requests; SageMaker real-time
+//   ml.g4dn.xlarge $0.7364/h, ml.m5.large $0.115/h; SageMaker Serverless $0.00002 per GB-s
+//   (1024 MB: $0.0000200 per second), data processed $0.016 per GB (2^30 bytes) in and out.
 #include "cost/cost.h"
 
 #include <gtest/gtest.h>
@@ -24,6 +26,8 @@ using testing::InstanceSpec;
 using testing::LambdaSpec;
 using testing::MustResolve;
 using testing::PerRequestSpec;
+using testing::SageMakerServerlessSpec;
+using testing::SageMakerSpec;
 
 // $/1M figures are compared to 1e-6 dollars: far below a cent, above double rounding noise.
 constexpr double kTolerance = 1e-6;
@@ -36,6 +40,20 @@ struct CostCase {
   std::optional<double> capacity_usd_per_million;
   std::string observed_text;  // FormatUsd of the observed figure; "" to skip
 };
+
+// 100 SageMaker Serverless requests in 60 s, each billed 200 ms, each 100 KB (102400 B) in and
+// 1 KB (1024 B) out; capacity 10 IPS.
+Usage ServerlessWindow(bool billed_estimated) {
+  return Usage{.elapsed_seconds = 60,
+               .ok = 100,
+               .requests = 100,
+               .billable_requests = 100,
+               .billed_ms = 100 * 200,
+               .billed_estimated = billed_estimated,
+               .data_in_bytes = 100 * 102400,
+               .data_out_bytes = 100 * 1024,
+               .capacity_ips = 10};
+}
 
 // A window in which every request succeeds and is billed.
 Usage AllOk(double elapsed_seconds, uint64_t ok, double capacity_ips, uint64_t billed_ms = 0) {
@@ -88,6 +106,27 @@ std::vector<CostCase> Cases() {
       // Two instances at 500 IPS in all: 2 x 0.526 / (500 x 3600) x 1e6 = 0.584444.
       {"g4dn_xlarge_two_instances", InstanceSpec("g4dn.xlarge", 2), AllOk(60, 30000, 500), 0.584444,
        0.584444, "$0.58"},
+      // SageMaker real-time, ml.g4dn.xlarge at $0.7364/h (not EC2's $0.526), count 1, 100 IPS:
+      //   0.7364 / (100 x 3600) x 1e6 = 0.7364 / 0.36 = 2.045556 -> $2.05; the window's 60 s
+      //   cost 0.7364 / 60 = 0.01227333, / 6000 inferences x 1e6 = the same 2.045556.
+      {"sagemaker_g4dn_xlarge_100_ips", SageMakerSpec("ml.g4dn.xlarge"), AllOk(60, 6000, 100),
+       2.045556, 2.045556, "$2.05"},
+      // An endpoint of 2 x ml.m5.large ($0.115/h) at 50 IPS: 0.23 / (50 x 3600) x 1e6 =
+      // 0.23 / 0.18 = 1.277778 -> $1.28.
+      {"sagemaker_two_m5_large_50_ips", SageMakerSpec("ml.m5.large", 2), AllOk(60, 3000, 50),
+       1.277778, 1.277778, "$1.28"},
+      // SageMaker Serverless, 2048 MB (2 GB), 200 ms billed, 100 KB in + 1 KB out, per request:
+      //   compute 2 GB x 0.2 s = 0.4 GB-s x 0.00002            = 0.000008
+      //   data in 102400 / 2^30 GB x 0.016 = 9.5367431640625e-5 x 0.016 = 0.00000152587890625
+      //   data out 1024 / 2^30 GB x 0.016 = 9.5367431640625e-7 x 0.016 = 0.0000000152587890625
+      //   sum 0.0000095411376953125 x 1e6 = 9.541138 per 1M -> $9.54; no time part, so the
+      //   capacity basis (mean duration and data per request) is the same.
+      {"sagemaker_serverless_2048mb_200ms", SageMakerServerlessSpec(2048), ServerlessWindow(false),
+       9.541138, 9.541138, "$9.54"},
+      // 6144 MB (6 GB), same traffic: compute 6 x 0.2 x 0.00002 = 0.000024; + data 0.0000015411
+      //   = 0.0000255411376953125 -> 25.541138.
+      {"sagemaker_serverless_6144mb_200ms", SageMakerServerlessSpec(6144), ServerlessWindow(false),
+       25.541138, 25.541138, "$25.54"},
       // An HTTP API in front of the instance: 1.461111 + 1.00 = 2.461111.
       {"g4dn_xlarge_behind_http_api", WithGateway(InstanceSpec("g4dn.xlarge"), ApiGateway::kHttp),
        AllOk(60, 6000, 100), 2.461111, 2.461111, "$2.46"},
@@ -284,6 +323,16 @@ TEST(ComputeCost, EstimatedBilledDurationIsFlagged) {
   const Cost cost = ComputeCost(MustResolve(LambdaSpec(1024)), usage);
   ASSERT_EQ(cost.caveats.size(), 1u);
   EXPECT_NE(cost.caveats[0].find("upper bound"), std::string::npos);
+}
+
+// SageMaker Serverless durations taken from latency (no billed record) are an upper bound, as
+// Lambda's are; the data processed is in the request component.
+TEST(ComputeCost, SageMakerServerlessFlagsEstimatedDurations) {
+  const Cost cost = ComputeCost(MustResolve(SageMakerServerlessSpec(2048)), ServerlessWindow(true));
+  ASSERT_EQ(cost.caveats.size(), 1u);
+  EXPECT_NE(cost.caveats[0].find("upper bound"), std::string::npos);
+  EXPECT_DOUBLE_EQ(cost.time_usd, 0);
+  EXPECT_NEAR(cost.request_usd, 100 * 0.0000095411376953125, 1e-15);
 }
 
 TEST(ComputeCost, ZeroSuccessesKeepsSpendAndGivesAReason) {

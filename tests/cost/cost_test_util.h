@@ -33,6 +33,21 @@ inline PricingSpec LambdaSpec(int memory_mb, Architecture arch = Architecture::k
   return spec;
 }
 
+inline PricingSpec SageMakerSpec(const std::string& type, int count = 1) {
+  PricingSpec spec;
+  spec.model = PricingModel::kSageMaker;
+  spec.instance_type = type;
+  spec.count = count;
+  return spec;
+}
+
+inline PricingSpec SageMakerServerlessSpec(int memory_mb) {
+  PricingSpec spec;
+  spec.model = PricingModel::kSageMakerServerless;
+  spec.memory_mb = memory_mb;
+  return spec;
+}
+
 inline PricingSpec PerRequestSpec(double usd_per_request, double fixed_usd_per_hour = 0) {
   PricingSpec spec;
   spec.model = PricingModel::kPerRequest;

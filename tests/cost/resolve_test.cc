@@ -16,6 +16,8 @@ using ::testing::HasSubstr;
 using testing::InstanceSpec;
 using testing::LambdaSpec;
 using testing::MustResolve;
+using testing::SageMakerServerlessSpec;
+using testing::SageMakerSpec;
 
 TEST(Resolve, InstanceTakesTheCatalogPrice) {
   const ResolvedPricing p = MustResolve(InstanceSpec("g4dn.xlarge"));
@@ -129,6 +131,38 @@ TEST(Resolve, LambdaMemoryBoundsAreInclusive) {
   EXPECT_TRUE(Resolve(LambdaSpec(10240), BuiltinCatalog()).pricing.has_value());
 }
 
+TEST(Resolve, SageMakerTakesItsOwnHourlyPrice) {
+  const ResolvedPricing p = MustResolve(SageMakerSpec("ml.g4dn.xlarge", 2));
+  EXPECT_EQ(p.platform, "sagemaker");
+  EXPECT_DOUBLE_EQ(p.usd_per_hour, 2 * 0.7364);  // SageMaker's price, not EC2's 0.526
+  EXPECT_EQ(p.architecture, "x86_64");
+  EXPECT_EQ(p.vcpus, 8);
+  EXPECT_DOUBLE_EQ(p.usd_per_request, 0);
+  EXPECT_DOUBLE_EQ(p.memory_gb, 0);
+}
+
+TEST(Resolve, SageMakerTypeOutsideTheCatalogNeedsItsPrice) {
+  PricingSpec spec = SageMakerSpec("ml.c6g.large");
+  spec.usd_per_hour = 0.09;
+  const ResolvedPricing p = MustResolve(spec);
+  EXPECT_EQ(p.platform, "sagemaker");
+  EXPECT_DOUBLE_EQ(p.usd_per_hour, 0.09);
+}
+
+TEST(Resolve, SageMakerServerlessPricesMemoryAndData) {
+  for (int mb : kSageMakerServerlessMemoryMb) {
+    const ResolvedPricing p = MustResolve(SageMakerServerlessSpec(mb));
+    EXPECT_EQ(p.platform, "sagemaker");
+    EXPECT_DOUBLE_EQ(p.memory_gb, mb / 1024.0);
+    // AWS's per-second price for the size: 1024 MB $0.0000200 ... 6144 MB $0.0001200.
+    EXPECT_NEAR(p.memory_gb * p.usd_per_gb_second, 0.00002 * mb / 1024, 1e-15);
+    EXPECT_DOUBLE_EQ(p.data_in_usd_per_gb, 0.016);
+    EXPECT_DOUBLE_EQ(p.data_out_usd_per_gb, 0.016);
+    EXPECT_DOUBLE_EQ(p.usd_per_hour, 0);
+    EXPECT_DOUBLE_EQ(p.usd_per_request, 0);
+  }
+}
+
 TEST(Resolve, HourlyAndPerRequest) {
   const ResolvedPricing h = MustResolve(testing::HourlySpec(1.10));
   EXPECT_DOUBLE_EQ(h.usd_per_hour, 1.10);
@@ -200,19 +234,58 @@ std::vector<ErrorCase> ErrorCases() {
        {"price_basis savings_plan", "prices file"}},
       {"lambda_with_usd_per_hour",
        Modified(LambdaSpec(1024), [](PricingSpec& s) { s.usd_per_hour = 1; }),
-       {"usd_per_hour applies to instance and hourly targets", "fixed_usd_per_hour"}},
+       {"usd_per_hour applies to instance, hourly and sagemaker targets", "fixed_usd_per_hour"}},
       {"lambda_with_instance_type",
        Modified(LambdaSpec(1024), [](PricingSpec& s) { s.instance_type = "t3.medium"; }),
-       {"instance_type applies to instance and hourly targets"}},
+       {"instance_type applies to instance, hourly and sagemaker targets"}},
       {"memory_on_instance",
        Modified(InstanceSpec("g4dn.xlarge"), [](PricingSpec& s) { s.memory_mb = 1024; }),
-       {"memory_mb applies to lambda targets only"}},
+       {"memory_mb applies to lambda and sagemaker_serverless targets only"}},
       {"pc_on_instance",
        Modified(InstanceSpec("g4dn.xlarge"), [](PricingSpec& s) { s.provisioned_concurrency = 1; }),
        {"provisioned_concurrency applies to lambda targets only"}},
       {"usd_per_request_on_instance",
        Modified(InstanceSpec("g4dn.xlarge"), [](PricingSpec& s) { s.usd_per_request = 1e-6; }),
        {"usd_per_request applies to per_request and lambda targets"}},
+      {"sagemaker_given_an_ec2_type",
+       SageMakerSpec("g4dn.xlarge"),
+       {"instance_type 'g4dn.xlarge' is an EC2 instance type: model sagemaker takes SageMaker "
+        "types, e.g. 'ml.g4dn.xlarge'; for an EC2 instance use model instance"}},
+      {"instance_given_an_ml_type",
+       InstanceSpec("ml.g4dn.xlarge"),
+       {"instance_type 'ml.g4dn.xlarge' is a SageMaker instance type: for a SageMaker endpoint use "
+        "model sagemaker; for an EC2 instance give its EC2 type ('g4dn.xlarge')"}},
+      {"sagemaker_unknown_type",
+       SageMakerSpec("ml.c6g.large"),
+       {"unknown SageMaker instance type 'ml.c6g.large'; the catalog for us-east-1 knows "
+        "ml.c5.xlarge, ml.g4dn.xlarge, ml.g5.xlarge, ml.inf1.xlarge, ml.m5.large, ml.t2.medium",
+        "pricing.usd_per_hour", "sagemaker_instances"}},
+      {"sagemaker_other_region",
+       Modified(SageMakerSpec("ml.g4dn.xlarge"), [](PricingSpec& s) { s.region = "eu-west-1"; }),
+       {"no ml.g4dn.xlarge prices for region 'eu-west-1'"}},
+      {"sagemaker_without_type",
+       SageMakerSpec(""),
+       {"instance_type is required for model sagemaker (e.g. ml.g4dn.xlarge)"}},
+      {"sagemaker_serverless_memory_not_a_size",
+       SageMakerServerlessSpec(1536),
+       {"memory_mb must be one of 1024, 2048, 3072, 4096, 5120, 6144 for model "
+        "sagemaker_serverless (MB, as MemorySizeInMB on the endpoint), got 1536"}},
+      {"sagemaker_serverless_other_region",
+       Modified(SageMakerServerlessSpec(2048), [](PricingSpec& s) { s.region = "eu-west-1"; }),
+       {"no SageMaker Serverless prices for region 'eu-west-1'"}},
+      {"sagemaker_serverless_with_usd_per_hour",
+       Modified(SageMakerServerlessSpec(2048), [](PricingSpec& s) { s.usd_per_hour = 1; }),
+       {"usd_per_hour applies to instance, hourly and sagemaker targets; for model "
+        "sagemaker_serverless add hourly costs with fixed_usd_per_hour and give your own rates "
+        "in a prices file"}},
+      {"sagemaker_serverless_with_usd_per_request",
+       Modified(SageMakerServerlessSpec(2048), [](PricingSpec& s) { s.usd_per_request = 1e-6; }),
+       {"usd_per_request applies to per_request and lambda targets, not to model "
+        "sagemaker_serverless"}},
+      {"sagemaker_serverless_spot_on_catalog_rates",
+       Modified(SageMakerServerlessSpec(2048),
+                [](PricingSpec& s) { s.price_basis = PriceBasis::kSpot; }),
+       {"price_basis spot needs your own SageMaker Serverless rates"}},
       {"hourly_without_price",
        Modified(PricingSpec{}, [](PricingSpec& s) { s.model = PricingModel::kHourly; }),
        {"usd_per_hour is required for model hourly"}},
