@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "emulator/emulator.h"
 #include "tests/serve/serve_support.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
@@ -396,12 +397,36 @@ std::set<std::string> FamiliesIn(const std::string& exposition) {
 TEST(DashboardLint, MetricListMatchesAScrapeOfServe) {
   test::TestServer server;
   test::TempDir dir("metric_names_scrape");
+  // A Lambda Invoke target on the emulator gives AWS's own record (billed and init durations,
+  // memory) and, signed with expiring keys from a credential_process, the credentials series.
+  emulator::Options emulator_options;
+  emulator_options.time_scale = 20;
+  std::string error;
+  auto emu = emulator::Emulator::Start(emulator_options, &error);
+  ASSERT_NE(emu, nullptr) << error;
+  const emulator::AwsOptions& aws = emulator_options.aws;
+  test::WriteFile(dir / "creds.sh", "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"" +
+                                        aws.access_key_id + "\", \"SecretAccessKey\": \"" +
+                                        aws.secret_access_key +
+                                        "\", \"Expiration\": \"2099-01-01T00:00:00Z\"}'\n");
+  fs::permissions(dir / "creds.sh", fs::perms::owner_all);
   const fs::path config = dir / "infercost.yaml";
   test::WriteFile(config,
                   "window: 5s\n"
                   "targets:\n"
-                  "  - name: fn\n"
-                  "    url: " +
+                  "  - name: invoke\n"
+                  "    kind: lambda\n"
+                  "    function: lambda\n"
+                  "    endpoint_url: " +
+                      emu->BaseUrl() +
+                      "\n"
+                      "    credentials: { source: process, command: '" +
+                      (dir / "creds.sh").string() +
+                      "' }\n"
+                      "    load: { stages: [ { duration: 1h, concurrency: 3 } ] }\n"
+                      "    pricing: { model: lambda, memory_mb: 1024 }\n"
+                      "  - name: fn\n"
+                      "    url: " +
                       server.Url("/ok?billed=12&cold=true") +
                       "\n"
                       "    load: { stages: [ { duration: 1h, concurrency: 2 } ] }\n"

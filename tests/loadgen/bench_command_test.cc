@@ -161,7 +161,8 @@ TEST_F(BenchCommandTest, BadInputExitsTwoWithAMessageAndSendsNothing) {
     std::string message;
   };
   const std::vector<Case> cases = {
-      {{"--concurrency", "4", "--requests", "1"}, "--url is required"},
+      {{"--concurrency", "4", "--requests", "1"},
+       "give exactly one of --url, --lambda-function or --sagemaker-endpoint"},
       {{"--url", url, "--concurrency", "0", "--requests", "1"}, "--concurrency must be at least 1"},
       {{"--url", url, "--rate", "0", "--duration", "1s"}, "--rate must be a positive number"},
       {{"--url", url, "--rate", "-5", "--duration", "1s"}, "--rate must be a positive number"},
