@@ -202,7 +202,10 @@ std::unique_ptr<emulator::Emulator> StartFleet(double time_scale) {
 // A new service with `config` applied; an exit code (errors printed) when it does not apply.
 std::optional<int> StartService(const ServeFlags& flags, const Config& config, Running& run) {
   ServiceOptions service_options;
-  if (flags.embedded()) service_options.time_scale = flags.time_scale;
+  if (flags.embedded()) {
+    service_options.time_scale = flags.time_scale;
+    service_options.aws_environment = EmulatedAwsEnvironment(run.fleet->BaseUrl());
+  }
   run.service = std::make_unique<Service>(service_options);
   const std::vector<std::string> apply_errors = run.service->Apply(config);
   if (!apply_errors.empty()) {

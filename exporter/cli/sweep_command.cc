@@ -345,7 +345,8 @@ int RunSweep(int argc, char** argv) {
   }
   // AWS kinds get their URLs and signing keys here; the refreshers keep the keys fresh for as
   // long as the sweep runs.
-  CredentialsPool credentials;
+  CredentialsPool credentials(emulator ? EmulatedAwsEnvironment(emulator->BaseUrl())
+                                       : aws::ProcessEnvironment());
   for (TargetConfig& target : config.targets) {
     const AwsBinding binding = PrepareAwsTarget(&target, &credentials);
     if (!binding.error.empty()) {

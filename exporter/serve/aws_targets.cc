@@ -93,6 +93,13 @@ void CredentialsPool::Release() {
   }
 }
 
+aws::Environment EmulatedAwsEnvironment(std::string emulator_url) {
+  return [url = std::move(emulator_url)](std::string_view name) -> std::optional<std::string> {
+    if (name == "AWS_EC2_METADATA_SERVICE_ENDPOINT") return url;
+    return std::nullopt;
+  };
+}
+
 AwsBinding PrepareAwsTarget(TargetConfig* target, CredentialsPool* pool) {
   const AwsTargetConfig& a = target->aws;
   loadgen::RequestSpec& request = target->request;

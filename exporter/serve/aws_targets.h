@@ -49,6 +49,11 @@ aws::CredentialsSpec ToCredentialsSpec(const CredentialsConfig& config);
 // share a refresher.
 std::string CredentialsFingerprint(const CredentialsConfig& config);
 
+// The AWS environment of the embedded emulated fleet: IMDS (AWS_EC2_METADATA_SERVICE_ENDPOINT)
+// is the in-process emulator at `emulator_url`, and nothing else of the process's environment is
+// seen, so the demo never picks up (or spends with) the user's real AWS credentials.
+aws::Environment EmulatedAwsEnvironment(std::string emulator_url);
+
 // What PrepareAwsTarget made of a target.
 struct AwsBinding {
   std::shared_ptr<aws::CredentialsRefresher> refresher;  // signed with refreshed keys; else null

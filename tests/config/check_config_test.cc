@@ -143,8 +143,8 @@ TEST(CheckConfig, EmulatedAwsExamplePasses) {
   const std::vector<std::string> lines = Lines(run.out);
   ASSERT_FALSE(lines.empty());
   EXPECT_EQ(lines[0], file +
-                          ": valid: 4 targets (g4dn-xlarge, t3-medium, t4g-medium, lambda-1024), "
-                          "window 30s");
+                          ": valid: 5 targets (g4dn-xlarge, t3-medium, t4g-medium, lambda-1024, "
+                          "sagemaker-g4dn), window 30s");
   EXPECT_NE(run.out.find("INFERCOST_EMULATOR_URL is unset"), std::string::npos) << run.out;
 }
 

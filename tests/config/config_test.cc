@@ -454,10 +454,18 @@ TEST(Examples, EmbeddedDefaultIsTheEmulatedAwsExample) {
   EXPECT_EQ(config.window, seconds(30));
   std::vector<std::string> urls;
   for (const TargetConfig& t : config.targets) urls.push_back(t.request.url);
+  // The Lambda function and the SageMaker endpoint are named; their URLs are derived at start.
   EXPECT_EQ(urls, (std::vector<std::string>{"http://127.0.0.1:40001/g4dn.xlarge/predict",
                                             "http://127.0.0.1:40001/t3.medium/predict",
-                                            "http://127.0.0.1:40001/t4g.medium/predict",
-                                            "http://127.0.0.1:40001/lambda/predict"}));
+                                            "http://127.0.0.1:40001/t4g.medium/predict", "", ""}));
+  ASSERT_EQ(config.targets.size(), 5u);
+  EXPECT_EQ(config.targets[3].kind, TargetKind::kLambda);
+  EXPECT_EQ(config.targets[3].aws.function, "lambda");
+  EXPECT_EQ(config.targets[3].aws.endpoint_url, "http://127.0.0.1:40001");
+  EXPECT_EQ(config.targets[4].kind, TargetKind::kSageMaker);
+  EXPECT_EQ(config.targets[4].aws.endpoint, "mobilenet-v2");
+  EXPECT_EQ(config.targets[4].pricing.model, PricingModel::kSageMaker);
+  EXPECT_EQ(config.credentials.source, CredentialsSource::kInstance);
   EXPECT_TRUE(config.secrets.empty());  // the emulator's address is not a secret
   // Every target runs the same cycle, so that dashboards line up.
   for (const TargetConfig& t : config.targets) {
