@@ -272,7 +272,7 @@ void Service::Impl::SetPrices(TargetState& state) {
   s.SetBudget(state.config.budget_usd_per_million);
   s.SetAwsRecord(p.platform == "lambda", state.config.kind == TargetKind::kLambda);
   s.SetInfo(TargetInfo{
-      p.platform, p.spec.model == PricingModel::kInstance ? p.spec.instance_type : std::string(),
+      p.platform, p.spec.instance_type,
       p.spec.region, p.architecture, std::string(Name(p.spec.model)),
       std::string(Name(p.spec.price_basis))});
 }

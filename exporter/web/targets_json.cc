@@ -18,11 +18,11 @@ json PricingJson(const ResolvedPricing& p) {
       {"region", spec.region},          {"architecture", p.architecture},
       {"usd_per_hour", p.usd_per_hour}, {"usd_per_request", p.usd_per_request},
   };
-  if (spec.model == PricingModel::kInstance) {
+  if (spec.model == PricingModel::kInstance || spec.model == PricingModel::kSageMaker) {
     out["instance_type"] = spec.instance_type;
     out["count"] = spec.count;
   }
-  if (spec.model == PricingModel::kLambda) {
+  if (spec.model == PricingModel::kLambda || spec.model == PricingModel::kSageMakerServerless) {
     out["memory_mb"] = spec.memory_mb;
     out["usd_per_gb_second"] = p.usd_per_gb_second;
     out["provisioned_concurrency"] = spec.provisioned_concurrency;

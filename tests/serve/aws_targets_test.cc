@@ -75,7 +75,7 @@ std::string Fleet(const emulator::Emulator& emu, const std::string& credentials)
       << "    endpoint: mobilenet-v2\n"
       << "    endpoint_url: " << emu.BaseUrl() << "\n"
       << "    load: { stages: [ { duration: 1h, concurrency: 1 } ] }\n"
-      << "    pricing: { model: hourly, usd_per_hour: 0.7364 }\n";
+      << "    pricing: { model: sagemaker, instance_type: ml.g4dn.xlarge }\n";
   return out.str();
 }
 
@@ -366,6 +366,103 @@ TEST(CredentialsPoolTest, TargetsWithTheSameSettingsShareOneRefresher) {
   b.refresher.reset();
   pool.Release();
   EXPECT_TRUE(weak.expired());
+}
+
+}  // namespace
+}  // namespace infercost
+
+namespace infercost {
+namespace {
+
+// One CSV row's fields.
+std::vector<std::string> Fields(const std::string& line) {
+  std::vector<std::string> out;
+  std::stringstream in(line);
+  for (std::string f; std::getline(in, f, ',');) out.push_back(f);
+  if (!line.empty() && line.back() == ',') out.emplace_back();
+  return out;
+}
+
+TEST(AwsBilling, LambdaIsBilledFromAwsOwnRecordAndSageMakerAtItsInstancePrice) {
+  auto emu = StartEmulator();
+  ASSERT_NE(emu, nullptr);
+  test::TempDir dir("aws_billing");
+  const std::string csv = (dir / "invoke.csv").string();
+  // A window longer than the run: the window's figures cover every request.
+  std::string yaml = Fleet(*emu, "{ source: instance }");
+  yaml.replace(yaml.find("window: 5s"), 10, "window: 5m");
+  yaml.replace(yaml.find("    pricing: { model: lambda, memory_mb: 1024 }"), 0,
+               "    csv: " + csv + "\n");
+  Service service(Options({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", emu->BaseUrl()}}));
+  ASSERT_TRUE(service.Apply(Parse(yaml)).empty());
+  ASSERT_TRUE(test::WaitFor(
+      [&] {
+        service.Tick();
+        return Sample(service, "infercost_inferences_total", "invoke") >= 60 &&
+               Sample(service, "infercost_inferences_total", "endpoint") >= 60;
+      },
+      seconds(60), milliseconds(50)));
+  service.Stop();
+  service.Tick();
+
+  // Every request's billed duration is the one AWS's REPORT line stated: the CSV's rows sum to
+  // exactly what the emulator's function billed, and the cold starts are its cold starts.
+  std::ifstream in(csv);
+  std::string line;
+  std::getline(in, line);
+  const std::vector<std::string> header = Fields(line);
+  const auto column = [&](const std::string& name) {
+    return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
+  };
+  uint64_t rows = 0, ok = 0, billed_ms = 0, cold = 0, with_init = 0;
+  while (std::getline(in, line)) {
+    const std::vector<std::string> f = Fields(line);
+    ASSERT_EQ(f.size(), header.size()) << line;
+    ++rows;
+    ok += f[column("outcome")] == "ok" ? 1 : 0;
+    ASSERT_FALSE(f[column("billed_ms")].empty()) << "no billed duration from AWS: " << line;
+    billed_ms += std::stoull(f[column("billed_ms")]);
+    cold += f[column("cold_start")] == "1" ? 1 : 0;
+    with_init += f[column("init_duration_ms")].empty() ? 0 : 1;
+    EXPECT_EQ(f[column("max_memory_used_mb")].empty(), false) << line;
+  }
+  const emulator::TargetStats fn = *emu->FunctionStats("lambda");
+  EXPECT_EQ(rows, fn.requests);
+  EXPECT_EQ(ok, rows);
+  EXPECT_EQ(billed_ms, fn.billed_ms);
+  EXPECT_EQ(cold, fn.cold_starts);
+  EXPECT_EQ(with_init, fn.cold_starts);
+  EXPECT_EQ(Sample(service, "infercost_cold_starts_total", "invoke"), fn.cold_starts);
+  EXPECT_DOUBLE_EQ(Sample(service, "infercost_billed_duration_seconds_total", "invoke"),
+                   static_cast<double>(billed_ms) / 1000.0);
+
+  // The bill, worked by hand from those durations: 1024 MB x86_64, no gateway, on demand.
+  const double kRequestUsd = 0.20 / 1e6;
+  const double kGbSecondUsd = 0.0000166667;
+  const double bill = static_cast<double>(rows) * kRequestUsd +
+                      static_cast<double>(billed_ms) / 1000.0 * 1.0 * kGbSecondUsd;
+  const std::vector<TargetView> views = service.Views();
+  const auto view = [&](const std::string& name) {
+    return *std::find_if(views.begin(), views.end(),
+                         [&](const TargetView& v) { return v.name == name; });
+  };
+  const TargetView invoke = view("invoke");
+  EXPECT_NEAR(Sample(service, "infercost_cost_usd_total", "invoke"), bill, bill * 1e-9);
+  ASSERT_TRUE(invoke.figures.usd_per_million_observed.has_value());
+  EXPECT_NEAR(*invoke.figures.usd_per_million_observed, bill / static_cast<double>(ok) * 1e6,
+              1e-9 * bill / static_cast<double>(ok) * 1e6);
+  EXPECT_EQ(invoke.figures.billing, "billed by AWS");
+  EXPECT_EQ(invoke.figures.billed_estimated, 0u);
+
+  // SageMaker real-time: the catalog's ml.g4dn.xlarge hour ($0.7364) over the window's
+  // inferences, the seed's formula (1).
+  const TargetView endpoint = view("endpoint");
+  ASSERT_TRUE(endpoint.figures.usd_per_million_observed.has_value());
+  const double ips = endpoint.figures.ips;
+  ASSERT_GT(ips, 0);
+  EXPECT_NEAR(*endpoint.figures.usd_per_million_observed, 0.7364 / (ips * 3600) * 1e6,
+              1e-9 * 0.7364 / (ips * 3600) * 1e6);
+  EXPECT_EQ(endpoint.figures.billing, "");  // not billed per duration
 }
 
 }  // namespace

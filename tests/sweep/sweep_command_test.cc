@@ -304,7 +304,7 @@ TEST_F(SweepCommandTest, ColdStartsOnlyAfterIdleGapsLongerThanTheIdleTimeout) {
   // Probability and burst p95 of the one serverless target, plus its warm p95 reference.
   EXPECT_EQ(series.at("cold_starts.svg"),
             (std::vector<std::string>{"lambda-1024", "lambda-1024", "lambda-1024 warm p95"}));
-  EXPECT_EQ(series.at("throughput.svg").size(), 4u);  // the whole embedded fleet was swept
+  EXPECT_EQ(series.at("throughput.svg").size(), 5u);  // the whole embedded fleet was swept
 }
 
 TEST_F(SweepCommandTest, RatesAndTheSpendGuard) {
