@@ -336,6 +336,32 @@ void PrintProgress(const loadgen::TargetStats& stats, Clock::time_point start) {
   std::fflush(stderr);
 }
 
+// Whose word Lambda's duration bill is, and what AWS's record adds.
+void PrintBilling(const loadgen::Interval& t) {
+  const uint64_t by_aws = t.BilledByAws();
+  if (by_aws == t.billable) {
+    std::printf("Billed Duration: billed by AWS (%llu of %llu invocations)\n",
+                static_cast<unsigned long long>(by_aws),
+                static_cast<unsigned long long>(t.billable));
+  } else {
+    std::printf(
+        "Billed Duration: estimated from latency for %llu of %llu invocations (an upper "
+        "bound)\n",
+        static_cast<unsigned long long>(t.billable - by_aws),
+        static_cast<unsigned long long>(t.billable));
+  }
+  const uint64_t n = t.billed_duration_buckets.total();
+  if (n > 0) {
+    std::printf(
+        "Client Overhead: %.3f ms over the billed duration (mean)\n",
+        std::max(0.0, t.billed_by_aws_latency_seconds - t.billed_duration_buckets.sum_seconds()) /
+            static_cast<double>(n) * 1e3);
+  }
+  if (t.max_memory_used_mb > 0) {
+    std::printf("Max Memory Used: %d MB of %d MB\n", t.max_memory_used_mb, t.memory_size_mb);
+  }
+}
+
 void PrintSummary(const Flags& f, const BenchSetup& setup, const loadgen::StatsSnapshot& snap,
                   double elapsed_s) {
   const loadgen::Interval& t = snap.total;
@@ -411,6 +437,7 @@ void PrintSummary(const Flags& f, const BenchSetup& setup, const loadgen::StatsS
     }
     std::printf("Estimated Spend: %s (time %s, requests %s)\n", FormatUsd(cost.TotalUsd()).c_str(),
                 FormatUsd(cost.time_usd).c_str(), FormatUsd(cost.request_usd).c_str());
+    if (setup.pricing->platform == "lambda" && t.billable > 0) PrintBilling(t);
     for (const std::string& caveat : cost.caveats) std::printf("  note: %s\n", caveat.c_str());
   }
   std::printf("%s\n", kRule);
@@ -467,6 +494,8 @@ BenchRun RunLoad(const BenchSetup& setup, const std::shared_ptr<loadgen::CsvFile
   BenchRun run;
   loadgen::StatsOptions options;
   options.window = seconds(5);  // for the progress line; the summary uses the totals
+  // One bucket: the summary needs only the count and sum of AWS's billed durations.
+  options.billed_duration_bounds_seconds = {1.0};
   loadgen::TargetStats stats(options);
   std::vector<std::unique_ptr<loadgen::StatsRecorder>> stat_recorders;
   std::vector<std::unique_ptr<loadgen::CsvRecorder>> csv_recorders;

@@ -352,6 +352,14 @@ std::string ObjectiveText(const SweepMethod& m) {
                               : std::string("no common latency objective");
 }
 
+// Whose word a Lambda step's duration bill is: " (billed by AWS)" when every billed duration was
+// AWS's (the REPORT line or a billed-duration header), " (estimated from latency)" otherwise;
+// "" for targets not billed by duration.
+std::string BilledBy(const TargetSweep& t, const StepResult& s) {
+  if (t.pricing.platform != "lambda") return "";
+  return s.billed_estimated ? " (estimated from latency)" : " (billed by AWS)";
+}
+
 // The answer first: the recommendation, what was swept, and each target at a glance.
 void AddSummary(const SweepReport& report, Document& doc) {
   const SweepMethod& m = report.method;
@@ -386,7 +394,7 @@ void AddSummary(const SweepReport& report, Document& doc) {
       row.push_back(FormatOffered(t.axis, b.offered));
       row.push_back(Ips(b.ips));
       row.push_back(Ms(b.p95_s));
-      row.push_back(Usd(b.usd_per_million));
+      row.push_back(Usd(b.usd_per_million) + BilledBy(t, b));
     } else {
       row.insert(row.end(), {"none", "–", "–", "–"});
     }
@@ -480,10 +488,11 @@ void AddWarningsAndSteps(const SweepReport& report, Document& doc) {
       std::string mark;
       if (t.knee && *t.knee == i) mark += " knee";
       if (t.best && *t.best == i) mark += " best";
-      rows.push_back(
-          {FormatOffered(t.axis, s.offered) + mark, FormatNumber(s.effective_concurrency),
-           Ips(s.ips), FormatNumber(s.p50_s * 1000), Ms(s.p95_s), Ms(s.p99_s), Errors(s),
-           std::to_string(s.cold_starts), Usd(s.usd_per_million), s.within_slo ? "yes" : "no"});
+      rows.push_back({FormatOffered(t.axis, s.offered) + mark,
+                      FormatNumber(s.effective_concurrency), Ips(s.ips),
+                      FormatNumber(s.p50_s * 1000), Ms(s.p95_s), Ms(s.p99_s), Errors(s),
+                      std::to_string(s.cold_starts), Usd(s.usd_per_million) + BilledBy(t, s),
+                      s.within_slo ? "yes" : "no"});
     }
     doc.Table(
         {"offered", "effective concurrency", "IPS (95 % CI)", "p50 ms", "p95 ms (95 % CI)",
@@ -584,7 +593,10 @@ void AddMethodAndPrices(const SweepReport& report, Document& doc) {
       "$ per 1M uses the spend over the step divided by successful inferences (failures cost "
       "money too). Instances: hourly price over the measured IPS, the seed's formula (1); "
       "burstable types add surplus credits at the step's share of capacity. Lambda: request, "
-      "API Gateway and GB-s duration at the billed duration the function reported.",
+      "API Gateway and GB-s duration at AWS's billed duration where AWS stated it (Lambda's "
+      "REPORT line through the Invoke API, or a billed-duration header): marked \"billed by "
+      "AWS\"; otherwise at the measured latency, an upper bound: marked \"estimated from "
+      "latency\".",
       "Recommendation: instance targets need ceil(peak / best IPS within the objective) copies, "
       "with no headroom; a month is 730 h. Per-request targets are paid on the average traffic "
       "at the cost per request measured at their best step.",

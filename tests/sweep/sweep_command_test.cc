@@ -305,6 +305,9 @@ TEST_F(SweepCommandTest, ColdStartsOnlyAfterIdleGapsLongerThanTheIdleTimeout) {
   EXPECT_EQ(series.at("cold_starts.svg"),
             (std::vector<std::string>{"lambda-1024", "lambda-1024", "lambda-1024 warm p95"}));
   EXPECT_EQ(series.at("throughput.svg").size(), 5u);  // the whole embedded fleet was swept
+  // Lambda through the Invoke API: every $/1M of it rests on AWS's own billed durations.
+  EXPECT_NE(md.find(" (billed by AWS)"), std::string::npos) << md;
+  EXPECT_EQ(md.find(" (estimated from latency)"), std::string::npos) << md;
 }
 
 TEST_F(SweepCommandTest, RatesAndTheSpendGuard) {
