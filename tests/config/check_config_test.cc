@@ -157,8 +157,9 @@ TEST(CheckConfig, AwsTemplatePassesWithItsVariablesSet) {
   const std::vector<std::string> lines = Lines(run.out);
   ASSERT_FALSE(lines.empty());
   EXPECT_EQ(lines[0], file +
-                          ": valid: 4 targets (g4dn-xlarge, t3-medium, t4g-medium, "
-                          "lambda-1024), window 1m");
+                          ": valid: 6 targets (g4dn-xlarge, t3-medium, t4g-medium, "
+                          "lambda-1024, lambda-invoke, sagemaker-g4dn), window 1m");
+
   EXPECT_EQ(run.out.find("key-NOT-TO-PRINT"), std::string::npos);
 
   const ProcessResult unset = Infercost({"check-config", file});

@@ -490,12 +490,18 @@ TEST(Examples, AwsTemplateParsesWithItsVariablesSet) {
       FakeEnv({{"INFER_IMAGE_DIR", kTestData + "/images"}, {"INFER_API_KEY", "example-api-key"}}));
   ASSERT_TRUE(result.config.has_value()) << Errors(result);
   const Config& config = *result.config;
-  ASSERT_EQ(config.targets.size(), 4u);
+  ASSERT_EQ(config.targets.size(), 6u);
   for (const TargetConfig& t : config.targets) {
     EXPECT_EQ(t.body.image_dir, kTestData + "/images") << t.name;
   }
-  // The guardrail counts request costs, which only the Lambda target has.
+  // The guardrail counts request costs, which only the Lambda targets have.
   EXPECT_EQ(config.targets[3].spend_limit_usd, 2.0);
+  EXPECT_EQ(config.targets[4].spend_limit_usd, 2.0);
+  EXPECT_EQ(config.targets[4].kind, TargetKind::kLambda);
+  EXPECT_EQ(config.targets[4].aws.region, "us-east-1");  // from the ARN
+  EXPECT_EQ(config.targets[4].aws.credentials.source, CredentialsSource::kDefault);
+  EXPECT_EQ(config.targets[5].kind, TargetKind::kSageMaker);
+  EXPECT_EQ(config.targets[5].pricing.model, PricingModel::kSageMaker);
   EXPECT_EQ(config.targets[3].request.headers,
             (std::vector<std::string>{"x-api-key: example-api-key"}));
   // The API key and the image directory came from variables in string fields: both secret.

@@ -467,3 +467,74 @@ TEST(AwsBilling, LambdaIsBilledFromAwsOwnRecordAndSageMakerAtItsInstancePrice) {
 
 }  // namespace
 }  // namespace infercost
+
+namespace infercost {
+namespace {
+
+TEST(AwsFunctionUrl, SignedForLambdaAndBilledFromLatency) {
+  auto emu = StartEmulator();
+  ASSERT_NE(emu, nullptr);
+  const std::string yaml =
+      "window: 1m\n"
+      "targets:\n"
+      "  - name: url\n"
+      "    kind: lambda_url\n"
+      "    url: " +
+      emu->FunctionUrl("lambda") +
+      "\n"
+      "    region: us-east-1\n"
+      "    credentials: { source: instance }\n"
+      "    load: { stages: [ { duration: 1h, concurrency: 2 } ] }\n"
+      "    pricing: { model: lambda, memory_mb: 1024 }\n";
+  Service service(Options({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", emu->BaseUrl()}}));
+  ASSERT_TRUE(service.Apply(Parse(yaml)).empty());
+  ASSERT_TRUE(test::WaitFor(
+      [&] {
+        service.Tick();
+        return Sample(service, "infercost_inferences_total", "url") >= 20;
+      },
+      seconds(30), milliseconds(50)));
+  service.Stop();
+  service.Tick();
+  EXPECT_EQ(Sample(service, "infercost_requests_total", "url", "auth_error"), 0);
+  EXPECT_GE(emu->FunctionStats("lambda")->ok, 20u);
+  // A Function URL gives the caller neither a REPORT line nor a billed duration: the bill is the
+  // measured latency, an upper bound, and says so.
+  const std::vector<TargetView> views = service.Views();
+  ASSERT_EQ(views.size(), 1u);
+  EXPECT_EQ(views[0].kind, "lambda_url");
+  EXPECT_EQ(views[0].figures.billing, "estimated from latency");
+  EXPECT_EQ(views[0].figures.billed_by_aws, 0u);
+  EXPECT_FALSE(views[0].figures.client_overhead_seconds.has_value());
+}
+
+TEST(AwsFunctionUrl, AnUnsignedCallToAnIamUrlIsAnHttp4xx) {
+  auto emu = StartEmulator();
+  ASSERT_NE(emu, nullptr);
+  // auth: none against a URL whose AuthType is AWS_IAM: AWS answers 403, counted as http_4xx
+  // (the request was not signed, so it is the target's refusal, not expired keys).
+  const std::string yaml =
+      "window: 1m\n"
+      "targets:\n"
+      "  - name: url\n"
+      "    kind: lambda_url\n"
+      "    url: " +
+      emu->FunctionUrl("lambda") +
+      "\n"
+      "    auth: none\n"
+      "    load: { stages: [ { duration: 1h, concurrency: 1 } ] }\n"
+      "    pricing: { model: lambda, memory_mb: 1024 }\n";
+  Service service(Options({}));
+  ASSERT_TRUE(service.Apply(Parse(yaml)).empty());
+  ASSERT_TRUE(test::WaitFor(
+      [&] {
+        service.Tick();
+        return Sample(service, "infercost_requests_total", "url", "http_4xx") >= 3;
+      },
+      seconds(30), milliseconds(50)));
+  service.Stop();
+  EXPECT_EQ(emu->FunctionStats("lambda")->ok, 0u);
+}
+
+}  // namespace
+}  // namespace infercost
