@@ -18,6 +18,7 @@
 
 #include "emulator/emulator.h"
 #include "serve/service.h"
+#include "tests/serve/service_samples.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/wait.h"
 
@@ -81,21 +82,7 @@ std::string Fleet(const emulator::Emulator& emu, const std::string& credentials)
 
 double Sample(const Service& service, const std::string& family, const std::string& target,
               const std::string& outcome = "") {
-  double sum = 0;
-  for (const prometheus::MetricFamily& f : service.Collect()) {
-    if (f.name != family) continue;
-    for (const prometheus::ClientMetric& m : f.metric) {
-      bool match = false;
-      bool outcome_ok = outcome.empty();
-      for (const prometheus::ClientMetric::Label& l : m.label) {
-        if (l.name == "target" && l.value == target) match = true;
-        if (l.name == "outcome" && l.value == outcome) outcome_ok = true;
-      }
-      if (!match || !outcome_ok) continue;
-      sum += f.type == prometheus::MetricType::Gauge ? m.gauge.value : m.counter.value;
-    }
-  }
-  return sum;
+  return test::ServiceSample(service, family, target, outcome);
 }
 
 bool Has(const Service& service, const std::string& family, const std::string& target) {

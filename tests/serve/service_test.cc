@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "loadgen/engine.h"
+#include "tests/serve/service_samples.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
 #include "tests/support/wait.h"
@@ -52,25 +53,9 @@ std::string OneTarget(const test::TestServer& server, const std::string& name,
   return out.str();
 }
 
-// The value of a counter (or a summary's count) with the given target label.
 double Value(const Service& service, const std::string& family, const std::string& target,
              const std::string& outcome = "") {
-  double sum = 0;
-  for (const prometheus::MetricFamily& f : service.Collect()) {
-    if (f.name != family) continue;
-    for (const prometheus::ClientMetric& m : f.metric) {
-      bool match = false;
-      bool outcome_ok = outcome.empty();
-      for (const prometheus::ClientMetric::Label& l : m.label) {
-        if (l.name == "target" && l.value == target) match = true;
-        if (l.name == "outcome" && l.value == outcome) outcome_ok = true;
-      }
-      if (!match || !outcome_ok) continue;
-      sum += f.type == prometheus::MetricType::Summary ? static_cast<double>(m.summary.sample_count)
-                                                       : m.counter.value;
-    }
-  }
-  return sum;
+  return test::ServiceSample(service, family, target, outcome);
 }
 
 void WaitForRequests(const test::TestServer& server, uint64_t n) {
