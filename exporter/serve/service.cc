@@ -271,10 +271,8 @@ void Service::Impl::SetPrices(TargetState& state) {
   s.memory_bytes->Set(p.memory_gb * 1024.0 * 1024.0 * 1024.0);
   s.SetBudget(state.config.budget_usd_per_million);
   s.SetAwsRecord(p.platform == "lambda", state.config.kind == TargetKind::kLambda);
-  s.SetInfo(TargetInfo{
-      p.platform, p.spec.instance_type,
-      p.spec.region, p.architecture, std::string(Name(p.spec.model)),
-      std::string(Name(p.spec.price_basis))});
+  s.SetInfo(TargetInfo{p.platform, p.spec.instance_type, p.spec.region, p.architecture,
+                       std::string(Name(p.spec.model)), std::string(Name(p.spec.price_basis))});
 }
 
 std::vector<std::string> Service::Impl::Apply(const Config& config) {
