@@ -1,5 +1,5 @@
 // The cost model: which prices apply to a target (Resolve) and what a window of traffic cost
-// (ComputeCost). Formulas and the approximations they make are in README.md, section `cost`.
+// (ComputeCost). Formulas and the approximations they make are in docs/cost-model.md.
 #include "cost/cost.h"
 
 #include <algorithm>

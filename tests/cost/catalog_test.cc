@@ -188,7 +188,7 @@ api_gateway:
 }
 
 TEST(OverlayCatalog, ReadmeExample) {
-  // README.md, section `cost`, "Giving your own prices".
+  // docs/cost-model.md, "Giving your own prices".
   const CatalogResult r = Overlay(R"(
 instances:
   g4dn.xlarge: { usd_per_hour: 0.3156, source: 1-year reserved, taken: 2026-11-01 }

@@ -446,7 +446,7 @@ def run(args, workdir):
         check_fleet_cost(prom)
         for p in processes:
             p.check_running()
-        # SIGTERM drains and exits 0 (README, serve at run time); under ASan/UBSan this is also
+        # SIGTERM drains and exits 0 (docs/commands.md, serve at run time); under ASan/UBSan this is also
         # where leaks and late errors would show.
         for p in processes:
             if p.name == "prometheus":
