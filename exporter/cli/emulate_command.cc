@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "common/listen_address.h"
+#include "config/config.h"
 #include "emulator/emulator.h"
 
 namespace infercost {
@@ -90,11 +91,12 @@ int RunEmulate(int argc, char** argv) {
     }
     options.aws.sagemaker_endpoints.emplace_back(e.substr(0, eq), e.substr(eq + 1));
   }
-  std::string listen_error;
-  const std::optional<ListenAddress> address = ParseListenAddress(listen, &listen_error);
-  if (!address) {
-    return UsageError(argv[0], "listen address '" + listen + "' " + listen_error);
+  // The config's rule for `listen` (a host a URL could name), so that the two agree.
+  if (const std::string error = ListenAddressError(listen); !error.empty()) {
+    return UsageError(argv[0], "--listen '" + listen + "' " + error);
   }
+  std::string unused;
+  const std::optional<ListenAddress> address = ParseListenAddress(listen, &unused);
   options.host = address->BindHost();
   options.port = address->port;
 

@@ -1,28 +1,99 @@
 #include "cli/flags.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
 
 #include "cli/commands.h"
 #include "common/duration.h"
+#include "common/yaml.h"
 
 namespace infercost {
+namespace {
+
+// The option `name` names as written on the command line ("--config", "-h"); nullptr when none.
+const CLI::Option* FindFlag(const CLI::App& app, std::string_view name) {
+  for (const CLI::Option* option : app.get_options()) {
+    for (const std::string& l : option->get_lnames()) {
+      if (name == "--" + l) return option;
+    }
+    for (const std::string& s : option->get_snames()) {
+      if (name == "-" + s) return option;
+    }
+  }
+  return nullptr;
+}
+
+// Whether CLI11 reads `arg` as a flag: "--name", "--name=value", "-x"; not "-1", "-.5" or "-".
+bool LooksLikeFlag(std::string_view arg) {
+  if (arg.size() < 2 || arg[0] != '-') return false;
+  if (arg[1] == '-') return arg.size() > 2;
+  return std::isalpha(static_cast<unsigned char>(arg[1])) != 0;
+}
+
+std::string UnknownFlagMessage(const CLI::App& app, std::string_view flag) {
+  std::vector<std::string> names;
+  for (const CLI::Option* option : app.get_options()) {
+    for (const std::string& l : option->get_lnames()) names.push_back(l);
+  }
+  const std::vector<std::string_view> candidates(names.begin(), names.end());
+  std::string_view word = flag;
+  while (!word.empty() && word.front() == '-') word.remove_prefix(1);
+  std::string message = "unknown flag " + std::string(flag);
+  if (const std::optional<std::string_view> close = yaml::Closest(word, candidates)) {
+    message.append("; did you mean --").append(*close).append("?");
+  }
+  return message;
+}
+
+// CLI11's complaint in our words where we have them; its own text otherwise.
+std::string ParseErrorMessage(const CLI::App& app, const CLI::ParseError& e) {
+  if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
+    const std::vector<std::string> extras = app.remaining();
+    if (!extras.empty()) return "unexpected argument '" + extras.front() + "'";
+  }
+  return e.what();
+}
+
+}  // namespace
+
+std::string FlagError(const CLI::App& app, const std::vector<std::string>& args) {
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string_view arg = args[i];
+    if (arg == "--") break;
+    if (!LooksLikeFlag(arg)) continue;
+    const std::size_t equals = arg.find('=');
+    const std::string_view name = arg.substr(0, equals);
+    const CLI::Option* option = FindFlag(app, name);
+    if (option == nullptr) return UnknownFlagMessage(app, name);
+    if (equals != std::string_view::npos) continue;
+    const auto values = static_cast<std::size_t>(std::max(0, option->get_items_expected_min()));
+    if (values > args.size() - i - 1) return std::string(name) + " needs a value";
+    i += values;
+  }
+  return "";
+}
 
 std::optional<int> ParseFlags(CLI::App& app, int argc, char** argv) {
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
-      app.exit(e);  // --help: the help text on stdout
-      return kExitOk;
+  const std::string program = app.get_name();
+  std::string message = FlagError(app, std::vector<std::string>(argv + 1, argv + argc));
+  if (message.empty()) {
+    try {
+      app.parse(argc, argv);
+    } catch (const CLI::ParseError& e) {
+      if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+        app.exit(e);  // --help: the help text on stdout
+        return kExitOk;
+      }
+      message = ParseErrorMessage(app, e);
     }
-    const std::string program = app.get_name();
-    std::fprintf(stderr, "%s: %s\nRun '%s --help' for the flags.\n", program.c_str(), e.what(),
-                 program.c_str());
-    return kExitUsage;
   }
-  return std::nullopt;
+  if (message.empty()) return std::nullopt;
+  std::fprintf(stderr, "%s: %s\nRun '%s --help' for the flags.\n", program.c_str(), message.c_str(),
+               program.c_str());
+  return kExitUsage;
 }
 
 int UsageError(std::string_view program, std::string_view message) {
