@@ -58,18 +58,18 @@ int RunEmulate(int argc, char** argv) {
   app.add_option("--time-scale", options.time_scale,
                  "emulated seconds per wall-clock second (60: an hour of behaviour in a minute)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(NumberCheck(NumberBound::kPositive));
   app.add_option("--profiles", options.profiles_file,
                  "profiles YAML replacing the built-in set (see emulator/profiles.yaml)");
   app.add_option("--seed", options.seed, "seed of every random draw")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(NumberCheck(NumberBound::kZeroOrMore));
   app.add_option("--region", options.aws.region, "the AWS Region the AWS APIs sign for")
       ->capture_default_str();
   app.add_option("--credential-lifetime", options.aws.credential_lifetime_s,
                  "emulated seconds the keys issued by STS, IMDS and ECS live")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(NumberCheck(NumberBound::kPositive));
   std::vector<std::string> endpoints;
   app.add_option("--sagemaker-endpoint", endpoints,
                  "NAME=PROFILE: a SageMaker endpoint served by an instance profile (default "

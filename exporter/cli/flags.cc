@@ -48,16 +48,79 @@ std::string UnknownFlagMessage(const CLI::App& app, std::string_view flag) {
   return message;
 }
 
+// "--concurrency: 'many' is not a whole number" for CLI11's "Could not convert: --concurrency =
+// many"; "" when the message is not that.
+std::string ConversionMessage(const CLI::App& app, std::string_view what) {
+  constexpr std::string_view kPrefix = "Could not convert: ";
+  const std::size_t equals = what.find(" = ");
+  if (what.substr(0, kPrefix.size()) != kPrefix || equals == std::string_view::npos) return "";
+  const std::string name(what.substr(kPrefix.size(), equals - kPrefix.size()));
+  const std::string value(what.substr(equals + 3));
+  const CLI::Option* option = FindFlag(app, name);
+  const std::string type = option != nullptr ? option->get_type_name() : "";
+  const char* kind = type == "INT" || type == "UINT" ? "a whole number"
+                     : type == "FLOAT"               ? "a number"
+                     : type == "BOOLEAN"             ? "true or false"
+                                                     : "a valid value";
+  return name + ": '" + value + "' is not " + kind;
+}
+
 // CLI11's complaint in our words where we have them; its own text otherwise.
 std::string ParseErrorMessage(const CLI::App& app, const CLI::ParseError& e) {
   if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) {
     const std::vector<std::string> extras = app.remaining();
     if (!extras.empty()) return "unexpected argument '" + extras.front() + "'";
   }
+  if (dynamic_cast<const CLI::ConversionError*>(&e) != nullptr) {
+    if (std::string message = ConversionMessage(app, e.what()); !message.empty()) return message;
+  }
   return e.what();
 }
 
+std::optional<double> ParseNumber(std::string_view text) {
+  double value = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty() ||
+      !std::isfinite(value)) {
+    return std::nullopt;
+  }
+  return value;
+}
+
+std::string Number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", value);
+  return text;
+}
+
 }  // namespace
+
+CLI::Validator NumberCheck(NumberBound bound) {
+  return CLI::Validator(
+      [bound](std::string& text) -> std::string {
+        const std::optional<double> value = ParseNumber(text);
+        if (!value) return "'" + text + "' is not a number";
+        if (bound == NumberBound::kPositive && *value <= 0) {
+          return "must be greater than 0, got '" + text + "'";
+        }
+        if (*value < 0) return "must be 0 or more, got '" + text + "'";
+        return "";
+      },
+      bound == NumberBound::kPositive ? "POSITIVE" : "NONNEGATIVE");
+}
+
+CLI::Validator NumberCheck(double min, double max) {
+  return CLI::Validator(
+      [min, max](std::string& text) -> std::string {
+        const std::optional<double> value = ParseNumber(text);
+        if (!value) return "'" + text + "' is not a number";
+        if (*value < min || *value > max) {
+          return "must be from " + Number(min) + " to " + Number(max) + ", got '" + text + "'";
+        }
+        return "";
+      },
+      "FLOAT in [" + Number(min) + " - " + Number(max) + "]");
+}
 
 std::string FlagError(const CLI::App& app, const std::vector<std::string>& args) {
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -140,13 +203,8 @@ std::vector<std::string> SplitList(std::string_view text, char separator) {
 }
 
 std::optional<double> ParsePositiveNumber(std::string_view text) {
-  double value = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty() ||
-      !std::isfinite(value) || value <= 0) {
-    return std::nullopt;
-  }
-  return value;
+  const std::optional<double> value = ParseNumber(text);
+  return value && *value > 0 ? value : std::nullopt;
 }
 
 }  // namespace infercost

@@ -27,6 +27,13 @@ std::optional<int> ParseFlags(CLI::App& app, int argc, char** argv);
 // "--usd-per-hour -1" and "--header '-x: y'" are not taken for flags; "--" ends the flags.
 std::string FlagError(const CLI::App& app, const std::vector<std::string>& args);
 
+// Checks of a number flag, in place of CLI11's Range, PositiveNumber and NonNegativeNumber, in
+// our words: "--time-scale: must be from 1 to 10000, got '0.5'", "--seed: must be 0 or more,
+// got '-1'", "--time-scale: 'x' is not a number".
+enum class NumberBound { kPositive, kZeroOrMore };
+CLI::Validator NumberCheck(NumberBound bound);
+CLI::Validator NumberCheck(double min, double max);
+
 // Says "<program>: <message>" on stderr and returns kExitUsage.
 int UsageError(std::string_view program, std::string_view message);
 

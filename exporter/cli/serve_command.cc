@@ -136,7 +136,7 @@ std::optional<int> ParseServeFlags(int argc, char** argv, ServeFlags& flags) {
       ->check(CLI::ExistingFile);
   app.add_option("--time-scale", flags.time_scale,
                  "run the embedded emulated fleet F times faster than real time")
-      ->check(CLI::Range(1.0, 10000.0));
+      ->check(NumberCheck(1.0, 10000.0));
   app.add_option("--log-level", flags.log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   if (const std::optional<int> code = ParseFlags(app, argc, argv)) return code;

@@ -109,6 +109,31 @@ TEST(ParseDurationFlagTest, AcceptsWhatTheConfigAcceptsAndSaysWhatToWriteOtherwi
   }
 }
 
+TEST(NumberCheckTest, SaysWhatANumberFlagMustBe) {
+  struct Case {
+    CLI::Validator check;
+    std::string text;
+    std::string error;  // "" when accepted
+  };
+  const std::vector<Case> cases = {
+      {NumberCheck(NumberBound::kPositive), "2.5", ""},
+      {NumberCheck(NumberBound::kPositive), "0", "must be greater than 0, got '0'"},
+      {NumberCheck(NumberBound::kPositive), "x", "'x' is not a number"},
+      {NumberCheck(NumberBound::kPositive), "inf", "'inf' is not a number"},
+      {NumberCheck(NumberBound::kZeroOrMore), "0", ""},
+      {NumberCheck(NumberBound::kZeroOrMore), "-1", "must be 0 or more, got '-1'"},
+      {NumberCheck(1, 10000), "1", ""},
+      {NumberCheck(1, 10000), "10000", ""},
+      {NumberCheck(1, 10000), "0.5", "must be from 1 to 10000, got '0.5'"},
+      {NumberCheck(1, 10000), "1e5", "must be from 1 to 10000, got '1e5'"},
+      {NumberCheck(1, 10000), "", "'' is not a number"},
+  };
+  for (Case c : cases) {
+    std::string text = c.text;
+    EXPECT_EQ(c.check(text), c.error) << c.text;
+  }
+}
+
 TEST(SplitListTest, KeepsEmptyItemsForTheCallerToRefuse) {
   EXPECT_EQ(SplitList("1,2,4"), (std::vector<std::string>{"1", "2", "4"}));
   EXPECT_EQ(SplitList("8"), (std::vector<std::string>{"8"}));
