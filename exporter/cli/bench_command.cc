@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cli/bench_aws.h"
+#include "cli/bench_progress.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "common/duration.h"
@@ -46,7 +47,6 @@ constexpr int kDefaultMaxInFlight = 10'000;
 constexpr nanoseconds kOverrunGrace = seconds(5);
 // On Ctrl-C, in-flight requests get this long to finish before they are counted as timeouts.
 constexpr nanoseconds kInterruptDrain = seconds(2);
-constexpr nanoseconds kProgressInterval = seconds(1);
 constexpr const char* kRule = "==================================================";
 constexpr const char* kThinRule = "--------------------------------------------------";
 
@@ -325,14 +325,7 @@ double Ms(int64_t ns) { return static_cast<double>(ns) / 1e6; }
 
 void PrintProgress(const loadgen::TargetStats& stats, Clock::time_point start) {
   const Clock::time_point now = Clock::now();
-  const loadgen::StatsSnapshot s = stats.Snapshot(now);
-  const double span = duration<double>(s.window_span).count();
-  const double ips = span > 0 ? static_cast<double>(s.window.Ok()) / span : 0.0;
-  std::fprintf(
-      stderr, "\r\033[K%6.1fs  requests %llu  IPS %.1f  p95 %.2f ms  errors %llu  in flight %d",
-      duration<double>(now - start).count(), static_cast<unsigned long long>(s.total.Requests()),
-      ips, Ms(s.window.latency.ValueAtQuantileNs(0.95)),
-      static_cast<unsigned long long>(s.total.Failed()), s.in_flight);
+  std::fprintf(stderr, "\r\033[K%s", ProgressLine(stats.Snapshot(now), now - start).c_str());
   std::fflush(stderr);
 }
 
@@ -492,11 +485,7 @@ struct BenchRun {
 // file), a progress line on stderr when it is a terminal, SIGINT ending the run early.
 BenchRun RunLoad(const BenchSetup& setup, const std::shared_ptr<loadgen::CsvFile>& csv) {
   BenchRun run;
-  loadgen::StatsOptions options;
-  options.window = seconds(5);  // for the progress line; the summary uses the totals
-  // One bucket: the summary needs only the count and sum of AWS's billed durations.
-  options.billed_duration_bounds_seconds = {1.0};
-  loadgen::TargetStats stats(options);
+  loadgen::TargetStats stats(BenchStatsOptions());
   std::vector<std::unique_ptr<loadgen::StatsRecorder>> stat_recorders;
   std::vector<std::unique_ptr<loadgen::CsvRecorder>> csv_recorders;
   std::vector<std::unique_ptr<loadgen::TeeRecorder>> tees;
@@ -533,7 +522,7 @@ BenchRun RunLoad(const BenchSetup& setup, const std::shared_ptr<loadgen::CsvFile
         setup.duration
             ? std::optional(start + *setup.duration + setup.request.timeout + kOverrunGrace)
             : std::nullopt;
-    Clock::time_point next_progress = start + kProgressInterval;
+    Clock::time_point next_progress = start + kBenchProgressInterval;
     for (loadgen::TargetId id : ids) {
       while (!engine.WaitFinished(id, milliseconds(100))) {
         const Clock::time_point now = Clock::now();
@@ -547,7 +536,7 @@ BenchRun RunLoad(const BenchSetup& setup, const std::shared_ptr<loadgen::CsvFile
         }
         if (progress && now >= next_progress) {
           PrintProgress(stats, start);
-          next_progress = now + kProgressInterval;
+          next_progress = now + kBenchProgressInterval;
         }
       }
       if (run.interrupted || run.overran) break;
@@ -582,6 +571,13 @@ int RunBench(int argc, char** argv) {
     return UsageError(argv[0], error);
   }
 
+  // A --csv that cannot be written is bad usage, said before any key is fetched.
+  std::shared_ptr<loadgen::CsvFile> csv;
+  if (!flags.csv.empty()) {
+    std::string error;
+    csv = loadgen::CsvFile::Open(flags.csv, &error);
+    if (csv == nullptr) return UsageError(argv[0], error);
+  }
   loadgen::GlobalInit();
   // Holds the refreshers of the AWS keys for as long as the run lasts.
   CredentialsPool credentials;
@@ -591,15 +587,6 @@ int RunBench(int argc, char** argv) {
         !error.empty()) {
       std::fprintf(stderr, "%s: %s\n", argv[0], error.c_str());
       return kExitFailure;
-    }
-  }
-  std::shared_ptr<loadgen::CsvFile> csv;
-  if (!flags.csv.empty()) {
-    std::string error;
-    csv = loadgen::CsvFile::Open(flags.csv, &error);
-    if (csv == nullptr) {
-      std::fprintf(stderr, "%s: %s\n", argv[0], error.c_str());
-      return kExitUsage;
     }
   }
 

@@ -1,10 +1,15 @@
 #include "cli/commands.h"
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "cli/flags.h"
 #include "common/build_info.h"
+#include "common/yaml.h"
 
 namespace infercost {
 namespace {
@@ -24,7 +29,9 @@ constexpr const char* kUsage =
 
 }  // namespace
 
-int RunVersion(int /*argc*/, char** /*argv*/) {
+int RunVersion(int argc, char** argv) {
+  CLI::App app{"Print the version and the revision it was built from.", argv[0]};
+  if (const std::optional<int> code = ParseFlags(app, argc, argv)) return *code;
   std::printf("infercost %s (revision %s)\n", kVersion, kRevision);
   return kExitOk;
 }
@@ -34,31 +41,37 @@ int Main(int argc, char** argv) {
     std::fputs(kUsage, stderr);
     return kExitUsage;
   }
-  const std::string_view command = argv[1];
+  std::string_view command = argv[1];
   if (command == "-h" || command == "--help" || command == "help") {
     std::fputs(kUsage, stdout);
     return kExitOk;
   }
-  if (command == "--version") return RunVersion(argc - 1, argv + 1);
   struct Entry {
     std::string_view name;
     int (*run)(int, char**);
   };
-  constexpr Entry kCommands[] = {{"serve", RunServe},
-                                 {"bench", RunBench},
-                                 {"sweep", RunSweep},
-                                 {"emulate", RunEmulate},
-                                 {"check-config", RunCheckConfig},
-                                 {"version", RunVersion}};
+  static constexpr Entry kCommands[] = {{"serve", RunServe},
+                                        {"bench", RunBench},
+                                        {"sweep", RunSweep},
+                                        {"emulate", RunEmulate},
+                                        {"check-config", RunCheckConfig},
+                                        {"version", RunVersion}};
+  if (command == "--version") command = "version";
   for (const Entry& entry : kCommands) {
     if (command == entry.name) {
       // The command sees "infercost <command>" as its program name.
-      std::string program = std::string("infercost ") + argv[1];
+      std::string program = "infercost " + std::string(entry.name);
       argv[1] = program.data();
       return entry.run(argc - 1, argv + 1);
     }
   }
-  std::fprintf(stderr, "infercost: unknown command '%s'\n\n%s", argv[1], kUsage);
+  std::vector<std::string_view> names;
+  for (const Entry& entry : kCommands) names.push_back(entry.name);
+  std::string message = "infercost: unknown command '" + std::string(command) + "'";
+  if (const std::optional<std::string_view> close = yaml::Closest(command, names)) {
+    message.append("; did you mean ").append(*close).append("?");
+  }
+  std::fprintf(stderr, "%s\n\n%s", message.c_str(), kUsage);
   return kExitUsage;
 }
 

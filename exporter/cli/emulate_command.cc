@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "common/listen_address.h"
+#include "config/config.h"
 #include "emulator/emulator.h"
 
 namespace infercost {
@@ -57,18 +58,18 @@ int RunEmulate(int argc, char** argv) {
   app.add_option("--time-scale", options.time_scale,
                  "emulated seconds per wall-clock second (60: an hour of behaviour in a minute)")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(NumberCheck(NumberBound::kPositive));
   app.add_option("--profiles", options.profiles_file,
                  "profiles YAML replacing the built-in set (see emulator/profiles.yaml)");
   app.add_option("--seed", options.seed, "seed of every random draw")
       ->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
+      ->check(NumberCheck(NumberBound::kZeroOrMore));
   app.add_option("--region", options.aws.region, "the AWS Region the AWS APIs sign for")
       ->capture_default_str();
   app.add_option("--credential-lifetime", options.aws.credential_lifetime_s,
                  "emulated seconds the keys issued by STS, IMDS and ECS live")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(NumberCheck(NumberBound::kPositive));
   std::vector<std::string> endpoints;
   app.add_option("--sagemaker-endpoint", endpoints,
                  "NAME=PROFILE: a SageMaker endpoint served by an instance profile (default "
@@ -90,11 +91,12 @@ int RunEmulate(int argc, char** argv) {
     }
     options.aws.sagemaker_endpoints.emplace_back(e.substr(0, eq), e.substr(eq + 1));
   }
-  std::string listen_error;
-  const std::optional<ListenAddress> address = ParseListenAddress(listen, &listen_error);
-  if (!address) {
-    return UsageError(argv[0], "listen address '" + listen + "' " + listen_error);
+  // The config's rule for `listen` (a host a URL could name), so that the two agree.
+  if (const std::string error = ListenAddressError(listen); !error.empty()) {
+    return UsageError(argv[0], "--listen '" + listen + "' " + error);
   }
+  std::string unused;
+  const std::optional<ListenAddress> address = ParseListenAddress(listen, &unused);
   options.host = address->BindHost();
   options.port = address->port;
 

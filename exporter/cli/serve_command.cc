@@ -25,6 +25,7 @@ namespace infercost {
 
 namespace {
 
+constexpr const char* kProgram = "infercost serve";
 constexpr const char* kDefaultListen = "0.0.0.0:18090";
 // The smallest window a time-scaled demo gets: below a few publish intervals the windowed
 // figures are mostly noise.
@@ -123,7 +124,7 @@ std::optional<int> ParseServeFlags(int argc, char** argv, ServeFlags& flags) {
       "Run the long-running service: load every configured target, export metrics.\n"
       "Without --config it starts the emulated AWS fleet in-process on loopback and\n"
       "loads it with examples/emulated-aws.yaml.",
-      "infercost serve"};
+      kProgram};
   app.add_option("--config", flags.config_path,
                  "YAML config file (default: the embedded emulated fleet)")
       ->check(CLI::ExistingFile);
@@ -135,15 +136,19 @@ std::optional<int> ParseServeFlags(int argc, char** argv, ServeFlags& flags) {
       ->check(CLI::ExistingFile);
   app.add_option("--time-scale", flags.time_scale,
                  "run the embedded emulated fleet F times faster than real time")
-      ->check(CLI::Range(1.0, 10000.0));
+      ->check(NumberCheck(1.0, 10000.0));
   app.add_option("--log-level", flags.log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   if (const std::optional<int> code = ParseFlags(app, argc, argv)) return code;
   if (!flags.embedded() && flags.time_scale != 1.0) {
-    std::fprintf(stderr,
-                 "infercost serve: --time-scale applies to the embedded emulated fleet only; "
-                 "remove it or remove --config\n");
-    return kExitUsage;
+    return UsageError(kProgram,
+                      "--time-scale applies to the embedded emulated fleet only; remove it or "
+                      "remove --config");
+  }
+  // Checked here, before the fleet or any target starts, not when the HTTP server binds.
+  if (const std::string error = ListenAddressError(flags.listen);
+      !flags.listen.empty() && !error.empty()) {
+    return UsageError(kProgram, "--listen '" + flags.listen + "' " + error);
   }
   SetLogLevel(flags.log_level == "debug"   ? LogLevel::kDebug
               : flags.log_level == "warn"  ? LogLevel::kWarn
@@ -152,13 +157,18 @@ std::optional<int> ParseServeFlags(int argc, char** argv, ServeFlags& flags) {
   return std::nullopt;
 }
 
+// Config and web-config errors, one a line, each after the command's name.
+void PrintErrors(const std::vector<std::string>& errors) {
+  for (const std::string& e : errors) std::fprintf(stderr, "%s: %s\n", kProgram, e.c_str());
+}
+
 // The --web-config file, when given, into `web_config`; false (errors printed) when it is bad.
 bool LoadWebConfig(const std::string& path, std::optional<WebConfig>& web_config) {
   if (path.empty()) return true;
   std::vector<std::string> errors;
   web_config = WebConfig::Load(path, &errors);
   if (web_config) return true;
-  for (const std::string& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
+  PrintErrors(errors);
   return false;
 }
 
@@ -209,7 +219,7 @@ std::optional<int> StartService(const ServeFlags& flags, const Config& config, R
   run.service = std::make_unique<Service>(service_options);
   const std::vector<std::string> apply_errors = run.service->Apply(config);
   if (!apply_errors.empty()) {
-    for (const std::string& e : apply_errors) std::fprintf(stderr, "%s\n", e.c_str());
+    PrintErrors(apply_errors);
     return kExitUsage;
   }
   return std::nullopt;
@@ -265,7 +275,9 @@ std::optional<int> StartUp(const ServeFlags& flags, std::optional<WebConfig> web
   run.server = std::make_unique<Server>(flags.config_path, emulator_url, flags.time_scale);
   const ConfigResult first = run.server->LoadConfig();
   if (!first.config) {
-    for (const ConfigError& e : first.errors) std::fprintf(stderr, "%s\n", e.ToString().c_str());
+    std::vector<std::string> errors;
+    for (const ConfigError& e : first.errors) errors.push_back(e.ToString());
+    PrintErrors(errors);
     return kExitUsage;
   }
   if (const std::optional<int> code = StartService(flags, *first.config, run)) return code;

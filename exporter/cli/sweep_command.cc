@@ -12,11 +12,14 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
+#include <filesystem>
 #include <memory>
 #include <optional>
 #include <stop_token>
@@ -219,6 +222,27 @@ std::string ToOptions(const Flags& flags, SweepOptions* options) {
   return "";
 }
 
+// "" when the report can be written into `out`: an existing directory this process may write
+// into, or one to create under such a directory. Checked before the sweep starts rather than
+// found out when its report is written.
+std::string OutDirError(const std::string& out) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path existing = fs::absolute(out, ec);
+  while (!fs::exists(existing, ec) && existing.has_parent_path() &&
+         existing != existing.parent_path()) {
+    existing = existing.parent_path();
+  }
+  if (!fs::is_directory(existing, ec)) {
+    return "--out " + out + ": " + existing.string() + " is not a directory";
+  }
+  if (access(existing.c_str(), W_OK) != 0) {
+    return "--out " + out + ": cannot write into " + existing.string() + ": " +
+           std::strerror(errno);
+  }
+  return "";
+}
+
 // The fleet's config: --config's file, or the embedded default pointed at an emulator started
 // here (kept in `emulator`). Returns kExitOk, or the exit code after saying why on stderr.
 int LoadFleet(const Flags& flags, const char* program, Config* config,
@@ -251,7 +275,7 @@ int LoadFleet(const Flags& flags, const char* program, Config* config,
   }
   if (!parsed.config) {
     for (const ConfigError& error : parsed.errors) {
-      std::fprintf(stderr, "%s\n", error.ToString().c_str());
+      std::fprintf(stderr, "%s: %s\n", program, error.ToString().c_str());
     }
     return kExitUsage;
   }
@@ -330,6 +354,9 @@ int RunSweep(int argc, char** argv) {
   std::string error;
   const std::optional<TrafficProfile> traffic = ParseTraffic(flags, &error);
   if (!error.empty()) return UsageError(program, error);
+  if (const std::string out_error = OutDirError(flags.out); !out_error.empty()) {
+    return UsageError(program, out_error);
+  }
 
   // Block the stop signals before any thread starts, so that only the signal thread sees them.
   sigset_t stop_signals;

@@ -134,7 +134,9 @@ TEST(EmulateCommandTest, BadFlagsExitWithTwo) {
             std::string::npos)
       << output;
   EXPECT_EQ(ExitCode({"--listen", "nowhere"}, &output), 2);
-  EXPECT_NE(output.find("listen address 'nowhere' must be HOST:PORT"), std::string::npos) << output;
+  EXPECT_NE(output.find("infercost emulate: --listen 'nowhere' must be HOST:PORT"),
+            std::string::npos)
+      << output;
 }
 
 TEST(EmulateCommandTest, HelpExitsWithZero) {
