@@ -454,7 +454,8 @@ void AddFlags(CLI::App& app, Flags& f) {
   app.add_option("--expect-status", f.expect_status, "required status (default: any 2xx)");
   app.add_option("--expect-body", f.expect_body, "required substring of the response body");
   app.add_flag("--insecure", f.insecure, "do not verify TLS certificates");
-  app.add_option("--seed", f.seed, "seed of Poisson arrivals (default 1)");
+  app.add_option("--seed", f.seed, "seed of Poisson arrivals (default 1)")
+      ->check(NumberCheck(NumberBound::kZeroOrMore));
   app.add_option("--threads", f.threads,
                  "engine threads the load is split over (default: one per core, up to the "
                  "concurrency; 1 with --rate)");

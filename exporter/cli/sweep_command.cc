@@ -108,7 +108,8 @@ void AddFlags(CLI::App& app, Flags& flags) {
                  "embedded fleet only: emulated seconds per wall second; durations are in "
                  "emulated time");
   app.add_option("--seed", flags.seed, "seed of the arrival schedules and the bootstrap")
-      ->capture_default_str();
+      ->capture_default_str()
+      ->check(NumberCheck(NumberBound::kZeroOrMore));
 }
 
 // "1,2,4": positive numbers in increasing order (the plateau rule reads them as growing load).

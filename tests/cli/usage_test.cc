@@ -91,6 +91,8 @@ TEST_F(UsageTest, Sweep) {
   const std::string out = (dir_ / "report").string();
   Check({
       {{"sweep", "--bogus", "--out", out}, "infercost sweep: unknown flag --bogus"},
+      {{"sweep", "--seed", "-1", "--out", out},
+       "infercost sweep: --seed: must be 0 or more, got '-1'"},
       {{"sweep", "--concurency", "1,2", "--out", out},
        "infercost sweep: unknown flag --concurency; did you mean --concurrency?"},
       {{"sweep", "--step", "30", "--out", out},
@@ -130,6 +132,8 @@ TEST_F(UsageTest, Bench) {
        "infercost bench: unknown flag --bogus"},
       {{"bench", "--url", url, "--concurrency", "many", "--requests", "1"},
        "infercost bench: --concurrency: 'many' is not a whole number"},
+      {{"bench", "--url", url, "--concurrency", "1", "--requests", "1", "--seed", "-1"},
+       "infercost bench: --seed: must be 0 or more, got '-1'"},
       {{"bench", "--concurrency", "4", "--requests", "1"},
        "infercost bench: give exactly one of --url, --lambda-function or --sagemaker-endpoint"},
       {{"bench", "--url", url, "--concurrency", "1", "--requests", "1", "--csv", csv},
