@@ -43,6 +43,15 @@ std::string ServiceEndpoint(const Environment& env, const Service& service, std:
          (china ? ".amazonaws.com.cn" : ".amazonaws.com");
 }
 
+std::string DefaultRegion(const Environment& env, std::string_view region) {
+  if (!region.empty()) return std::string(region);
+  for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
+    const std::optional<std::string> value = env(name);
+    if (value && !value->empty()) return *value;
+  }
+  return "";
+}
+
 std::string SigV4Provider(std::string_view region, std::string_view service) {
   return "aws:amz:" + std::string(region) + ":" + std::string(service);
 }

@@ -35,6 +35,10 @@ std::optional<std::string> ConfiguredEndpoint(const Environment& env, const Serv
 std::string ServiceEndpoint(const Environment& env, const Service& service, std::string_view region,
                             std::string_view override_url = {});
 
+// The region AWS calls go to: `region` when given, else AWS_REGION, else AWS_DEFAULT_REGION, else
+// "" (the SDKs' order).
+std::string DefaultRegion(const Environment& env, std::string_view region = {});
+
 // libcurl's CURLOPT_AWS_SIGV4 provider: aws:amz:<region>:<service>.
 std::string SigV4Provider(std::string_view region, std::string_view service);
 

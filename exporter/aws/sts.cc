@@ -45,15 +45,6 @@ std::optional<std::string> Element(std::string_view xml, std::string_view tag,
   return out;
 }
 
-std::string DefaultRegion(const Environment& env, std::string_view region) {
-  if (!region.empty()) return std::string(region);
-  for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
-    const std::optional<std::string> value = env(name);
-    if (value && !value->empty()) return *value;
-  }
-  return "";
-}
-
 std::string SessionName(const std::string& name) {
   if (!name.empty()) return name;
   const auto now = std::chrono::system_clock::now().time_since_epoch();

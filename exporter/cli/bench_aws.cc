@@ -3,6 +3,7 @@
 
 #include <utility>
 
+#include "aws/endpoints.h"
 #include "config/config.h"
 
 namespace infercost {
@@ -79,11 +80,8 @@ std::string BenchAwsRegion(const BenchAwsFlags& f, const aws::Environment& env) 
       function && !function->region.empty()) {
     return function->region;
   }
-  for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
-    const std::optional<std::string> value = env(name);
-    if (value && IsRegionName(*value)) return *value;
-  }
-  return "us-east-1";
+  const std::string configured = aws::DefaultRegion(env);
+  return IsRegionName(configured) ? configured : "us-east-1";
 }
 
 std::string PrepareBenchAws(const BenchAwsFlags& f, CredentialsPool* pool,

@@ -343,12 +343,8 @@ void PrintBilling(const loadgen::Interval& t) {
         static_cast<unsigned long long>(t.billable - by_aws),
         static_cast<unsigned long long>(t.billable));
   }
-  const uint64_t n = t.billed_duration_buckets.total();
-  if (n > 0) {
-    std::printf(
-        "Client Overhead: %.3f ms over the billed duration (mean)\n",
-        std::max(0.0, t.billed_by_aws_latency_seconds - t.billed_duration_buckets.sum_seconds()) /
-            static_cast<double>(n) * 1e3);
+  if (const std::optional<double> overhead = t.MeanClientOverheadSeconds()) {
+    std::printf("Client Overhead: %.3f ms over the billed duration (mean)\n", *overhead * 1e3);
   }
   if (t.max_memory_used_mb > 0) {
     std::printf("Max Memory Used: %d MB of %d MB\n", t.max_memory_used_mb, t.memory_size_mb);

@@ -61,12 +61,7 @@ void AwsRecord(const loadgen::Interval& w, const ResolvedPricing& pricing, doubl
                 : f.billed_by_aws == 0  ? "estimated from latency"
                                         : "partly billed by AWS";
   }
-  const uint64_t n = w.billed_duration_buckets.total();
-  if (n > 0) {
-    f.client_overhead_seconds = std::max(
-        0.0, (scale * w.billed_by_aws_latency_seconds - w.billed_duration_buckets.sum_seconds()) /
-                 static_cast<double>(n));
-  }
+  f.client_overhead_seconds = w.MeanClientOverheadSeconds(scale);
   if (w.max_memory_used_mb > 0) {
     f.max_memory_used_bytes = static_cast<double>(w.max_memory_used_mb) * 1024.0 * 1024.0;
   }

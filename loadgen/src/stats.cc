@@ -163,6 +163,14 @@ void Interval::Add(const RequestRecord& record) {
   }
 }
 
+std::optional<double> Interval::MeanClientOverheadSeconds(double time_scale) const {
+  const uint64_t n = billed_duration_buckets.total();
+  if (n == 0) return std::nullopt;
+  return std::max(
+      0.0, (time_scale * billed_by_aws_latency_seconds - billed_duration_buckets.sum_seconds()) /
+               static_cast<double>(n));
+}
+
 void Interval::Merge(const Interval& other) {
   for (std::size_t i = 0; i < kOutcomeCount; ++i) requests[i] += other.requests[i];
   dropped += other.dropped;

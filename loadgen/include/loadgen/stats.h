@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include "loadgen/histogram.h"
@@ -77,6 +78,10 @@ struct Interval {
   // Billable requests whose billed duration is AWS's word (REPORT line or header); the rest of
   // `billable` were estimated from latency.
   uint64_t BilledByAws() const { return billed_from_header + billed_from_report; }
+  // Mean client time beyond AWS's billed duration over the requests that had one (gateway,
+  // network), with service times multiplied by `time_scale` onto the target's clock; nullopt
+  // without any such request.
+  std::optional<double> MeanClientOverheadSeconds(double time_scale = 1.0) const;
   uint64_t Ok() const { return requests[0]; }
   uint64_t Failed() const { return Requests() - Ok(); }
   // Counts one finished request (outcome, latency, lag, cold start, bytes, billed duration).
