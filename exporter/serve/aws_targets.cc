@@ -73,14 +73,17 @@ CredentialsPool::CredentialsPool(aws::Environment env, aws::RefreshPolicy policy
 CredentialsPool::Acquired CredentialsPool::Acquire(const CredentialsConfig& config) {
   const std::string key = CredentialsFingerprint(config);
   if (auto it = refreshers_.find(key); it != refreshers_.end()) return {it->second, ""};
+  if (auto it = failed_.find(key); it != failed_.end()) return {nullptr, it->second};
   const aws::CredentialsSpec spec = ToCredentialsSpec(config);
   aws::Environment env = env_;
   auto refresher = std::make_shared<aws::CredentialsRefresher>(
       RefresherName(config), [spec, env] { return aws::Resolve(spec, env); }, policy_);
   refresher->RunDue();
   if (!refresher->HasCredentials()) {
-    return {nullptr, "credentials (source " + std::string(Name(config.source)) +
-                         "): " + refresher->LastError()};
+    std::string error =
+        "credentials (source " + std::string(Name(config.source)) + "): " + refresher->LastError();
+    failed_.emplace(key, error);
+    return {nullptr, std::move(error)};
   }
   refresher->Start();
   refreshers_.emplace(key, refresher);
@@ -88,6 +91,7 @@ CredentialsPool::Acquired CredentialsPool::Acquire(const CredentialsConfig& conf
 }
 
 void CredentialsPool::Release() {
+  failed_.clear();
   for (auto it = refreshers_.begin(); it != refreshers_.end();) {
     it = it->second.use_count() == 1 ? refreshers_.erase(it) : std::next(it);
   }

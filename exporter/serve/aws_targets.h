@@ -32,7 +32,8 @@ class CredentialsPool {
   // has succeeded (it blocks for that fetch: seconds at worst) and that then refreshes on its own.
   // A first fetch that fails is an error: a target never starts without keys.
   Acquired Acquire(const CredentialsConfig& config);
-  // Forgets refreshers that no target holds any more (they stop when the last holder lets go).
+  // Forgets refreshers that no target holds any more (they stop when the last holder lets go),
+  // and the settings whose first fetch failed (the next Acquire tries them again).
   void Release();
 
   const aws::Environment& environment() const { return env_; }
@@ -41,6 +42,9 @@ class CredentialsPool {
   aws::Environment env_;
   aws::RefreshPolicy policy_;
   std::map<std::string, std::shared_ptr<aws::CredentialsRefresher>> refreshers_;
+  // Settings whose first fetch failed since the last Release(), with the error: targets that
+  // share them are refused without fetching again.
+  std::map<std::string, std::string> failed_;
 };
 
 // The aws module's spelling of a target's credentials settings.
