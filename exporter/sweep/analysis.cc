@@ -387,12 +387,13 @@ ColdStartAnalysis AnalyzeColdStarts(const TargetSweep& target, const Catalog& ca
                                     std::optional<TrafficProfile> traffic, double time_scale) {
   ColdStartAnalysis analysis;
   analysis.target = target.name;
-  LatencyHistogram cold_all, warm_all;
+  LatencyHistogram cold_all, warm_all, clean_bursts;
   Interval cold_total, warm_total;
   for (const IdleGapInput& gap : gaps) {
     IdleGapResult result;
     result.idle_seconds = gap.idle_seconds;
     result.burst_concurrency = gap.burst_concurrency;
+    result.hold_seconds = gap.hold_seconds;
     result.requests = gap.cold.Requests() + gap.warm.Requests();
     result.cold_starts = gap.cold.Requests();
     result.probability =
@@ -405,6 +406,7 @@ ColdStartAnalysis AnalyzeColdStarts(const TargetSweep& target, const Catalog& ca
     result.cold_p95_s = QuantileSeconds(gap.cold.ok_latency, 0.95, time_scale);
     cold_all.Merge(gap.cold.ok_latency);
     warm_all.Merge(gap.warm.ok_latency);
+    if (result.cold_starts == 0) clean_bursts.Merge(burst);
     cold_total.Merge(gap.cold);
     warm_total.Merge(gap.warm);
     analysis.gaps.push_back(result);
@@ -424,6 +426,8 @@ ColdStartAnalysis AnalyzeColdStarts(const TargetSweep& target, const Catalog& ca
   };
   analysis.cold = summarize(cold_all);
   analysis.warm = summarize(warm_all);
+  analysis.warm_reference_clean = clean_bursts.Count() > 0;
+  analysis.warm_reference = analysis.warm_reference_clean ? summarize(clean_bursts) : analysis.warm;
 
   for (const IdleGapResult& gap : analysis.gaps) {
     if (gap.cold_starts > 0) {

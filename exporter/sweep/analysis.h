@@ -174,6 +174,15 @@ struct OptionCost {
   int units_high = 0;
   double monthly_usd = 0;
   double usd_per_million = 0;  // at the planned traffic
+  // Instances: the average traffic's share of the fleet's capacity (what burstable credits and
+  // the cost per request follow); 0 for per-request targets.
+  double utilisation = 0;
+  double surplus_monthly_usd = 0;  // burstable, unlimited mode: surplus credits in monthly_usd
+  // p95 expected at the planned peak: instances, the lowest step that carried at least the peak's
+  // share per copy; per-request targets, their best step. Absent when not feasible.
+  std::optional<double> p95_s;
+  std::string p95_step;  // that step, e.g. "C=16"
+  std::string note;      // why the cost differs from the best step's, credits, latency basis
 };
 
 struct BreakEven {
@@ -218,13 +227,15 @@ Recommendation Recommend(const std::vector<TargetSweep>& targets,
 struct IdleGapInput {
   double idle_seconds = 0;  // target time
   int burst_concurrency = 0;
-  loadgen::Interval cold;  // burst requests the target reported as cold starts
-  loadgen::Interval warm;  // the other burst requests
+  double hold_seconds = 0;  // target time the burst held its requests in flight
+  loadgen::Interval cold;   // burst requests the target reported as cold starts
+  loadgen::Interval warm;   // the other burst requests
 };
 
 struct IdleGapResult {
   double idle_seconds = 0;
   int burst_concurrency = 0;
+  double hold_seconds = 0;  // target time the burst held burst_concurrency requests in flight
   uint64_t requests = 0;
   uint64_t cold_starts = 0;
   // Share of the burst's first wave (burst_concurrency requests sent together) that met a cold
@@ -247,6 +258,11 @@ struct ColdStartAnalysis {
   std::vector<IdleGapResult> gaps;  // in order of idle time
   LatencySummary cold;
   LatencySummary warm;
+  // The warm reference: every request of the bursts that met no cold instance (a warm request
+  // queued behind a cold start in the same burst is slower than warm service); when every burst
+  // had a cold start, the warm requests of all bursts (warm_reference_clean false).
+  LatencySummary warm_reference;
+  bool warm_reference_clean = false;
   // The idle timeout lies between these: the longest gap with no cold start below the shortest
   // gap with one; nullopt at either end when the gaps did not bracket it.
   std::optional<double> timeout_above_s;

@@ -76,6 +76,12 @@ std::optional<double> CommonSlo(const std::vector<SweepTarget>& targets,
 
 }  // namespace
 
+double BurstHoldSeconds(const SweepPlan& plan) {
+  const double asked = Seconds(plan.warmup > nanoseconds(0) ? plan.warmup : plan.step);
+  const double floor = std::chrono::duration<double>(kMinBurstWall).count() * plan.time_scale;
+  return std::max(asked, floor);
+}
+
 double PlannedSweep::SpendUsd() const {
   double total = 0;
   for (double usd : spend_usd) total += usd;
@@ -126,7 +132,7 @@ double EstimateSweepSpendUsd(const SweepTarget& target, const SweepPlan& plan) {
   if (!plan.idle_gaps.empty() && IsServerless(target.pricing)) {
     // A warm-up burst and one per gap, each holding burst_concurrency requests for the warm-up
     // time (see SweepRunner), the first wave of each possibly cold.
-    const double hold_s = Seconds(plan.warmup > nanoseconds(0) ? plan.warmup : plan.step);
+    const double hold_s = BurstHoldSeconds(plan);
     const auto bursts = static_cast<double>(plan.idle_gaps.size() + 1);
     for (std::size_t i = 0; i < plan.idle_gaps.size() + 1; ++i) {
       spend += EstimateSpend(target.pricing,

@@ -22,6 +22,10 @@ inline constexpr int kWindowsPerStep = 10;
 inline constexpr int kBootstrapSamples = 1000;
 // Requests a cold-start burst holds in flight.
 inline constexpr int kBurstConcurrency = 8;
+// The shortest wall time a cold-start burst holds its requests in flight: at a high time scale
+// the warm-up time can be milliseconds of wall time, too short for the generator to open its
+// connections on a busy machine.
+inline constexpr std::chrono::milliseconds kMinBurstWall{250};
 
 struct SweepTarget {
   std::string name;
@@ -31,6 +35,11 @@ struct SweepTarget {
   std::optional<double> spend_limit_usd;
   int max_in_flight = 0;  // open loop: in-flight cap (0: the engine's default)
 };
+
+struct SweepPlan;
+// How long, in target time, each cold-start burst holds burst_concurrency requests in flight: the
+// warm-up time (the step's when there is none), at least kMinBurstWall of wall time.
+double BurstHoldSeconds(const SweepPlan& plan);
 
 struct SweepPlan {
   LoadAxis axis = LoadAxis::kConcurrency;

@@ -41,12 +41,54 @@ Usage MonthOfTraffic(const StepResult& step, double average_rps, double capacity
   return usage;
 }
 
-double InstanceMonthlyUsd(const TargetSweep& target, int units, double average_rps) {
+Cost InstanceMonth(const TargetSweep& target, int units, double average_rps) {
   const StepResult& best = target.steps[*target.best];
   const double capacity = target.capacity_ips * units;
   return ComputeCost(ScaledToUnits(target.pricing, units),
-                     MonthOfTraffic(best, average_rps, capacity))
-      .TotalUsd();
+                     MonthOfTraffic(best, average_rps, capacity));
+}
+
+double InstanceMonthlyUsd(const TargetSweep& target, int units, double average_rps) {
+  return InstanceMonth(target, units, average_rps).TotalUsd();
+}
+
+// The step whose latency a copy of an instance target would show at `ips_per_unit`: the lowest
+// healthy step that carried at least that much (the best step when none did).
+std::size_t StepForLoad(const TargetSweep& target, double ips_per_unit) {
+  std::optional<std::size_t> chosen;
+  for (std::size_t i = 0; i < target.steps.size(); ++i) {
+    const StepResult& s = target.steps[i];
+    if (!s.healthy || s.ips.value < ips_per_unit) continue;
+    if (!chosen || s.ips.value < target.steps[*chosen].ips.value) chosen = i;
+  }
+  return chosen ? *chosen : *target.best;
+}
+
+// The note of an instance option: why its cost per 1M differs from its best step's, and what the
+// planned utilisation means for burstable CPU credits.
+std::string InstanceNote(const TargetSweep& target, const OptionCost& option) {
+  const StepResult& best = target.steps[*target.best];
+  std::string note;
+  if (best.usd_per_million) {
+    note = "best step " + FormatUsd(best.usd_per_million->value) + " per 1M at " +
+           FormatPercent(target.capacity_ips > 0 ? best.ips.value / target.capacity_ips : 1.0) +
+           " use; the hourly price is paid for idle capacity too";
+  }
+  const ResolvedPricing& p = target.pricing;
+  if (p.baseline_per_vcpu > 0) {
+    const std::string baseline = FormatPercent(p.baseline_per_vcpu) + " baseline";
+    if (option.utilisation <= p.baseline_per_vcpu) {
+      note += "; below the " + baseline + ": credits accrue, none is bought";
+    } else if (p.spec.cpu_credits == CpuCredits::kUnlimited) {
+      note += "; above the " + baseline + ": surplus credits " +
+              FormatUsd(option.surplus_monthly_usd) + " a month";
+    } else {
+      note += "; above the " + baseline +
+              " in standard mode: once the credits run out the CPU is held at the baseline and "
+              "this fleet cannot carry the traffic";
+    }
+  }
+  return note;
 }
 
 int UnitsFor(double peak_rps, double ips) {
@@ -80,11 +122,24 @@ OptionCost CostAtTraffic(const TargetSweep& target, const TrafficProfile& traffi
       return option;
     }
     option.monthly_usd = ServerlessMonthlyUsd(target, traffic.average_rps);
+    option.p95_s = best.p95_s.value;
+    option.p95_step = FormatOffered(target.axis, best.offered);
+    option.note =
+        std::string("its best step's cost per request; ") +
+        (best.billed_estimated ? "duration estimated from latency" : "duration billed by AWS");
   } else {
     option.units = UnitsFor(traffic.peak_rps, best.ips.value);
     option.units_low = best.ips.high > 0 ? UnitsFor(traffic.peak_rps, best.ips.high) : option.units;
     option.units_high = best.ips.low > 0 ? UnitsFor(traffic.peak_rps, best.ips.low) : option.units;
-    option.monthly_usd = InstanceMonthlyUsd(target, option.units, traffic.average_rps);
+    const double capacity = target.capacity_ips * option.units;
+    const Cost month = InstanceMonth(target, option.units, traffic.average_rps);
+    option.monthly_usd = month.TotalUsd();
+    option.surplus_monthly_usd = month.surplus_credit_usd;
+    option.utilisation = capacity > 0 ? traffic.average_rps / capacity : 0.0;
+    const StepResult& at_peak = target.steps[StepForLoad(target, traffic.peak_rps / option.units)];
+    option.p95_s = at_peak.p95_s.value;
+    option.p95_step = FormatOffered(target.axis, at_peak.offered);
+    option.note = InstanceNote(target, option);
   }
   option.feasible = true;
   const double inferences = traffic.average_rps * kSecondsPerMonth;

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "common/duration.h"
+#include "sweep/plan.h"
 #include "sweep/svg_chart.h"
 
 namespace infercost {
@@ -387,7 +388,8 @@ void AddSummary(const SweepReport& report, Document& doc) {
   for (const TargetSweep& t : report.targets) {
     std::vector<std::string> row = {t.name, PricingText(t.pricing)};
     row.push_back(t.knee ? FormatOffered(t.axis, t.steps[*t.knee].offered) + ", " +
-                               FormatNumber(t.steps[*t.knee].ips.value) + " IPS"
+                               FormatNumber(t.steps[*t.knee].ips.value) + " IPS, p95 " +
+                               FormatNumber(t.steps[*t.knee].p95_s.value * 1000) + " ms"
                          : "not reached");
     if (t.best) {
       const StepResult& b = t.steps[*t.best];
@@ -426,15 +428,18 @@ void AddTrafficAndCharts(const SweepReport& report, Document& doc) {
           units += " (" + std::to_string(o.units_low) + "–" + std::to_string(o.units_high) + ")";
         }
       }
-      rows.push_back({o.target + (rec.cheapest && *rec.cheapest == i ? " **(cheapest)**" : ""),
+      const bool cheapest = rec.cheapest && *rec.cheapest == i;
+      rows.push_back({o.target + (cheapest ? " **(cheapest)**" : ""),
                       o.serverless ? "per request" : "instances", units,
+                      o.feasible && !o.serverless ? FormatPercent(o.utilisation) : "–",
+                      o.p95_s ? FormatNumber(*o.p95_s * 1000) + " (" + o.p95_step + ")" : "–",
                       o.feasible ? FormatUsd(o.monthly_usd) : "–",
                       o.feasible ? FormatUsd(o.usd_per_million) : "–",
-                      o.feasible ? "" : o.why_not});
+                      o.feasible ? o.note : o.why_not});
     }
-    doc.Table({"option", "scales by", "instances (from the IPS CI)", "monthly (730 h)", "$ per 1M",
-               "note"},
-              {false, false, true, true, true, false}, std::move(rows));
+    doc.Table({"option", "scales by", "instances (from the IPS CI)", "use at the average",
+               "p95 ms at the peak (from step)", "monthly (730 h)", "$ per 1M", "note"},
+              {false, false, true, true, true, true, true, false}, std::move(rows));
   }
   if (!rec.break_evens.empty()) {
     doc.Heading(2, "Break-even traffic");
@@ -501,6 +506,42 @@ void AddWarningsAndSteps(const SweepReport& report, Document& doc) {
   }
 }
 
+// What the cold-start bursts did, from what was measured: how long each held its requests in
+// flight (target time; at a high time scale the generator's minimum wall time can stretch it) and
+// how many requests that took.
+std::string BurstText(const SweepReport& report) {
+  double hold_min = 0, hold_max = 0;
+  uint64_t requests_min = 0, requests_max = 0;
+  bool first = true;
+  for (const ColdStartAnalysis& c : report.cold_starts) {
+    for (const IdleGapResult& g : c.gaps) {
+      hold_min = first ? g.hold_seconds : std::min(hold_min, g.hold_seconds);
+      hold_max = first ? g.hold_seconds : std::max(hold_max, g.hold_seconds);
+      requests_min = first ? g.requests : std::min(requests_min, g.requests);
+      requests_max = first ? g.requests : std::max(requests_max, g.requests);
+      first = false;
+    }
+  }
+  const SweepMethod& m = report.method;
+  if (first) return "";
+  auto range = [](const std::string& low, const std::string& high) {
+    return low == high ? low : low + "–" + high;
+  };
+  std::string text = "Each burst kept " + std::to_string(m.burst_concurrency) +
+                     " requests in flight for " + range(Seconds(hold_min), Seconds(hold_max)) +
+                     (m.time_scale != 1 ? " of target time" : "") + " and sent " +
+                     range(std::to_string(requests_min), std::to_string(requests_max)) +
+                     " requests.";
+  const double asked = m.warmup_seconds > 0 ? m.warmup_seconds : m.step_seconds;
+  if (hold_max > asked * 1.001) {
+    text += " That is longer than the " + Seconds(asked) + " asked for: at a time scale of " +
+            FormatNumber(m.time_scale) + "x a burst holds its requests for at least " +
+            std::to_string(kMinBurstWall.count()) +
+            " ms of wall time, so the generator has time to open its connections.";
+  }
+  return text;
+}
+
 void AddColdStarts(const SweepReport& report, Document& doc) {
   std::vector<std::vector<std::string>> rows;
   const SweepMethod& m = report.method;
@@ -508,10 +549,8 @@ void AddColdStarts(const SweepReport& report, Document& doc) {
   // --- cold starts
   if (!report.cold_starts.empty()) {
     doc.Heading(2, "Cold starts");
-    doc.Paragraph("Each idle gap was followed by a burst that kept " +
-                  std::to_string(m.burst_concurrency) + " requests in flight for " +
-                  Seconds(m.warmup_seconds > 0 ? m.warmup_seconds : m.step_seconds) +
-                  "; the probability is the share of its first wave (the first " +
+    doc.Paragraph(BurstText(report) +
+                  " The probability is the share of the burst's first wave (its first " +
                   std::to_string(m.burst_concurrency) + " requests) that met a cold instance.");
     for (const ColdStartAnalysis& c : report.cold_starts) {
       doc.Heading(3, c.target);
@@ -533,9 +572,13 @@ void AddColdStarts(const SweepReport& report, Document& doc) {
                                         FormatNumber(s.p99_s * 1000),
                                         FormatNumber(s.max_s * 1000)};
       };
+      std::vector<std::vector<std::string>> latency_rows = {latency_row("cold", c.cold),
+                                                            latency_row("warm", c.warm)};
+      if (c.warm_reference_clean) {
+        latency_rows.push_back(latency_row("bursts with no cold start", c.warm_reference));
+      }
       doc.Table({"requests", "count", "p50 ms", "p95 ms", "p99 ms", "max ms"},
-                {false, true, true, true, true, true},
-                {latency_row("cold", c.cold), latency_row("warm", c.warm)});
+                {false, true, true, true, true, true}, std::move(latency_rows));
       std::vector<std::string> facts;
       if (c.timeout_above_s && c.timeout_below_s) {
         facts.push_back("The idle timeout lies between " + Seconds(*c.timeout_above_s) + " and " +
@@ -605,11 +648,8 @@ void AddMethodAndPrices(const SweepReport& report, Document& doc) {
     std::string gaps;
     for (double g : m.idle_gaps_seconds) gaps += (gaps.empty() ? "" : ", ") + Seconds(g);
     method.push_back("Cold starts: a burst to warm " + std::to_string(m.burst_concurrency) +
-                     " instances, then idle gaps of " + gaps +
-                     ", each followed by a burst that "
-                     "kept " +
-                     std::to_string(m.burst_concurrency) +
-                     " requests in flight for the warm-up time.");
+                     " instances, then idle gaps of " + gaps + ", each followed by a burst. " +
+                     BurstText(report));
   }
   doc.List(std::move(method));
   doc.Heading(2, "Prices used");

@@ -269,7 +269,8 @@ std::string ColdStartChart(const SweepReport& report) {
     chance.style = style;
     ChartSeries p95 = chance;
     ChartSeries warm = chance;
-    warm.name = analysis.target + " warm p95";
+    warm.name =
+        analysis.target + (analysis.warm_reference_clean ? " warm p95" : " p95 of warm requests");
     warm.dashed = true;
     warm.markers = false;
     for (const IdleGapResult& gap : analysis.gaps) {
@@ -278,13 +279,14 @@ std::string ColdStartChart(const SweepReport& report) {
       if (gap.p95_s > 0) {
         p95.points.push_back({m, gap.p95_s * kMsPerSecond, std::nullopt, std::nullopt});
       }
-      warm.points.push_back({m, analysis.warm.p95_s * kMsPerSecond, std::nullopt, std::nullopt});
+      warm.points.push_back(
+          {m, analysis.warm_reference.p95_s * kMsPerSecond, std::nullopt, std::nullopt});
     }
     top.AddSeries(std::move(chance));
     bottom.AddSeries(std::move(p95));
-    if (analysis.warm.count > 0) bottom.AddSeries(std::move(warm));
+    if (analysis.warm_reference.count > 0) bottom.AddSeries(std::move(warm));
   }
-  top.AddNote("dashed (lower panel): p95 of warm requests");
+  top.AddNote("dashed (lower panel): warm p95, from the bursts that met no cold instance");
   return RenderStacked("Cold starts against idle time", {&top, &bottom}, 860, 330);
 }
 

@@ -90,14 +90,15 @@ std::string ResultsCsv(const SweepReport& report) {
 std::string ColdStartsCsv(const SweepReport& report) {
   std::string out =
       "target,idle_seconds,burst_concurrency,requests,cold_starts,probability,p95_ms,"
-      "cold_p95_ms\n";
+      "cold_p95_ms,hold_seconds\n";
   for (const ColdStartAnalysis& c : report.cold_starts) {
     for (const IdleGapResult& g : c.gaps) {
       out += CsvField(c.target) + "," + CsvNumber(g.idle_seconds) + "," +
              std::to_string(g.burst_concurrency) + "," + std::to_string(g.requests) + "," +
              std::to_string(g.cold_starts) + "," + CsvNumber(g.probability) + "," +
              CsvNumber(g.p95_s * 1000) + "," +
-             (g.cold_starts > 0 ? CsvNumber(g.cold_p95_s * 1000) : std::string()) + "\n";
+             (g.cold_starts > 0 ? CsvNumber(g.cold_p95_s * 1000) : std::string()) + "," +
+             CsvNumber(g.hold_seconds) + "\n";
     }
   }
   return out;

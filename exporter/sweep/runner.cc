@@ -20,8 +20,6 @@ using std::chrono::nanoseconds;
 
 // How often a waiting target thread looks at the stop request and refreshes its live status.
 constexpr nanoseconds kPollInterval = std::chrono::milliseconds(100);
-// The shortest wall time a cold-start burst holds its requests in flight (see RunColdStarts).
-constexpr nanoseconds kMinBurstWall = std::chrono::milliseconds(250);
 // Slack on top of a plan's own length before a step is given up as stuck.
 constexpr nanoseconds kStuckSlack = std::chrono::seconds(5);
 
@@ -141,15 +139,19 @@ void SweepRunner::SetLive(std::size_t index, std::string phase, double length_s)
   live_[index].ips = 0;
 }
 
+nanoseconds SweepRunner::BurstHoldWall() const {
+  return ToWall(std::chrono::duration_cast<nanoseconds>(
+                    std::chrono::duration<double>(BurstHoldSeconds(plan_))),
+                plan_.time_scale);
+}
+
 nanoseconds SweepRunner::PlannedWallTime(std::size_t target) const {
   nanoseconds total{0};
   const nanoseconds per_step = ToWall(plan_.warmup + plan_.step, plan_.time_scale);
   total += per_step * static_cast<int64_t>(plan_.levels.size());
   if (!plan_.idle_gaps.empty() && IsServerless(targets_[target].pricing)) {
     // A warm-up burst, then each gap and its burst (see RunColdStarts).
-    const nanoseconds hold = std::max(
-        kMinBurstWall,
-        ToWall(plan_.warmup > nanoseconds(0) ? plan_.warmup : plan_.step, plan_.time_scale));
+    const nanoseconds hold = BurstHoldWall();
     total += hold * static_cast<int64_t>(plan_.idle_gaps.size() + 1);
     for (nanoseconds gap : plan_.idle_gaps) total += ToWall(gap, plan_.time_scale);
   }
@@ -293,14 +295,12 @@ void SweepRunner::RunColdStarts(std::size_t index, loadgen::Engine& engine, std:
                                 TargetMeasurement* out) {
   const SweepTarget& target = targets_[index];
   const int burst = std::max(1, plan_.burst_concurrency);
-  // Each burst holds `burst` requests in flight for the warm-up time (the step's when there is
-  // none): every client busy at once makes the function run `burst` instances, however the
-  // first requests happen to be spread, and the cold starts of its first wave have time to end.
-  // At a high time scale that can be milliseconds of wall time, too short for the generator to
-  // open its connections on a busy machine: hold at least kMinBurstWall.
-  const nanoseconds hold_wall =
-      std::max(kMinBurstWall,
-               ToWall(plan_.warmup > nanoseconds(0) ? plan_.warmup : plan_.step, plan_.time_scale));
+  // Each burst holds `burst` requests in flight (BurstHoldSeconds): every client busy at once
+  // makes the function run `burst` instances, however the first requests happen to be spread, and
+  // the cold starts of its first wave have time to end.
+  const nanoseconds hold_wall = ToWall(std::chrono::duration_cast<nanoseconds>(
+                                           std::chrono::duration<double>(BurstHoldSeconds(plan_))),
+                                       plan_.time_scale);
   auto run = [&](nanoseconds idle_wall, loadgen::Recorder* recorder, const std::string& phase) {
     loadgen::TargetPlan plan;
     plan.name = target.name;
@@ -345,6 +345,7 @@ void SweepRunner::RunColdStarts(std::size_t index, loadgen::Engine& engine, std:
     IdleGapInput input;
     input.idle_seconds = Seconds(gap);
     input.burst_concurrency = burst;
+    input.hold_seconds = Seconds(hold_wall) * plan_.time_scale;
     input.cold = std::move(recorder.cold);
     input.warm = std::move(recorder.warm);
     const uint64_t cold = input.cold.Requests();

@@ -63,6 +63,8 @@ class SweepRunner {
   std::chrono::nanoseconds PlannedWallTime(std::size_t target) const;
 
  private:
+  // Wall time each cold-start burst holds its requests in flight (BurstHoldSeconds).
+  std::chrono::nanoseconds BurstHoldWall() const;
   void RunTarget(std::size_t index, loadgen::Engine& engine, std::stop_token stop,
                  TargetMeasurement* out);
   // Warm the function, then each idle gap followed by a burst.

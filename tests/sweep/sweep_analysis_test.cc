@@ -368,6 +368,31 @@ TEST(AnalyzeColdStarts, BracketsTheIdleTimeoutAndPricesTheColdStarts) {
   EXPECT_NEAR(analysis.provisioned_monthly_usd, 8 * 0.0000041667 * 3600 * 730, 0.01);
 }
 
+// The dashed "warm p95" line sat above bursts that had no cold start: it pooled the warm
+// requests of cold bursts, which queue behind the cold instances. The reference is now the
+// bursts that met no cold instance.
+TEST(AnalyzeColdStarts, WarmReferenceComesFromBurstsWithNoColdStart) {
+  TargetSweep lambda = Target("fn", Lambda1024(), {Step(1, 5, 0.2)});
+  IdleGapInput cold_burst = Gap(900, 8, 8);
+  cold_burst.warm = MakeInterval(8, 1500 * kMs);  // warm requests queued behind cold starts
+  const ColdStartAnalysis analysis = AnalyzeColdStarts(
+      lambda, BuiltinCatalog(), {Gap(60, 0, 16), Gap(300, 0, 16), cold_burst}, std::nullopt, 1.0);
+  EXPECT_TRUE(analysis.warm_reference_clean);
+  EXPECT_EQ(analysis.warm_reference.count, 32u);
+  EXPECT_NEAR(analysis.warm_reference.p95_s, 0.2, 0.002);
+  for (const IdleGapResult& gap : analysis.gaps) {
+    if (gap.cold_starts == 0) {
+      EXPECT_LE(analysis.warm_reference.p95_s, gap.p95_s * 1.01);
+    }
+  }
+  EXPECT_GT(analysis.warm.p95_s, 1.0);  // the pooled warm requests, still reported as such
+  // Every burst cold: the warm requests are all there is, and the report says which it used.
+  const ColdStartAnalysis all_cold =
+      AnalyzeColdStarts(lambda, BuiltinCatalog(), {cold_burst}, std::nullopt, 1.0);
+  EXPECT_FALSE(all_cold.warm_reference_clean);
+  EXPECT_EQ(all_cold.warm_reference.count, 8u);
+}
+
 TEST(AnalyzeColdStarts, ProvisionedConcurrencyFollowsLittlesLaw) {
   TargetSweep lambda = Target("fn", Lambda1024(), {Step(1, 5, 0.2)});
   const ColdStartAnalysis analysis = AnalyzeColdStarts(

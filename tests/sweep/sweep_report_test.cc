@@ -227,6 +227,77 @@ TEST_F(SweepReportTest, SerialisingTargetIsCalledOut) {
             target.warnings.end());
 }
 
+const OptionCost& OptionFor(const SweepReport& report, const std::string& target) {
+  for (const OptionCost& o : report.recommendation.options) {
+    if (o.target == target) return o;
+  }
+  ADD_FAILURE() << "no option for " << target;
+  return report.recommendation.options.front();
+}
+
+const TargetSweep& TargetNamed(const SweepReport& report, const std::string& name) {
+  for (const TargetSweep& t : report.targets) {
+    if (t.name == name) return t;
+  }
+  ADD_FAILURE() << "no target " << name;
+  return report.targets.front();
+}
+
+// The "Cost at N req/s" table used to leave its note column empty and said nothing of how busy
+// each option would be: t4g's $ per 1M rose from its best step to the planned traffic with no
+// word of surplus credits.
+TEST_F(SweepReportTest, CostAtTrafficNoteExplainsUseCreditsAndLatency) {
+  const SweepReport report = SyntheticReport(TrafficProfile{20, 20}, 1.0);
+  const TargetSweep& t4g = TargetNamed(report, "t4g-medium");
+  const OptionCost& o = OptionFor(report, "t4g-medium");
+  ASSERT_TRUE(o.feasible);
+  EXPECT_EQ(o.units, 1);
+  // One instance serving 20 of its ~66.7 IPS: about 30 % busy, above t4g's 20 % baseline.
+  EXPECT_NEAR(o.utilisation, 20.0 / t4g.capacity_ips, 1e-12);
+  EXPECT_GT(o.utilisation, 0.2);
+  // Surplus credits by hand: (use - 20 % baseline) x 2 vCPUs x 730 h x $0.04 per vCPU-hour
+  // (catalog: t4g.medium, unlimited mode, Linux).
+  const double surplus = (o.utilisation - 0.2) * 2 * 730 * 0.04;
+  EXPECT_NEAR(o.surplus_monthly_usd, surplus, 1e-9);
+  EXPECT_NEAR(o.monthly_usd, 0.0336 * 730 + surplus, 1e-6);
+  EXPECT_NE(o.note.find("surplus credits " + FormatUsd(surplus) + " a month"), std::string::npos)
+      << o.note;
+  EXPECT_NE(o.note.find("above the 20.0 % baseline"), std::string::npos) << o.note;
+  EXPECT_NE(o.note.find("best step "), std::string::npos) << o.note;
+  // Latency at the planned peak comes from the lowest step that carried 20 IPS: C=2 serves
+  // ~66 IPS at 30 ms, C=1 only ~33, so C=1 does it.
+  ASSERT_TRUE(o.p95_s.has_value());
+  EXPECT_EQ(o.p95_step, "C=1");
+  // Per-request targets: no utilisation, latency from the best step, whose word on duration.
+  const OptionCost& lambda = OptionFor(report, "lambda");
+  EXPECT_EQ(lambda.utilisation, 0);
+  EXPECT_NE(lambda.note.find("duration billed by AWS"), std::string::npos) << lambda.note;
+  const std::string md = ReportMarkdown(report);
+  EXPECT_NE(md.find("| use at the average | p95 ms at the peak (from step) |"), std::string::npos);
+  EXPECT_NE(md.find(FormatPercent(o.utilisation)), std::string::npos);
+}
+
+// A traffic below the baseline accrues credits: nothing is bought and the note says so.
+TEST_F(SweepReportTest, CostAtTrafficBelowBaselineBuysNoCredits) {
+  const SweepReport report = SyntheticReport(TrafficProfile{5, 5}, 1.0);
+  const OptionCost& o = OptionFor(report, "t3-medium");
+  EXPECT_LT(o.utilisation, 0.2);
+  EXPECT_EQ(o.surplus_monthly_usd, 0);
+  EXPECT_NE(o.note.find("credits accrue, none is bought"), std::string::npos) << o.note;
+}
+
+// The glance table showed the best step's IPS without the knee's latency beside it.
+TEST_F(SweepReportTest, GlanceTableShowsTheKneesLatency) {
+  const SweepReport report = SyntheticReport(TrafficProfile{20, 20}, 1.0);
+  const TargetSweep& g4dn = TargetNamed(report, "g4dn-xlarge");
+  ASSERT_TRUE(g4dn.knee.has_value());
+  const StepResult& knee = g4dn.steps[*g4dn.knee];
+  const std::string md = ReportMarkdown(report);
+  EXPECT_NE(md.find(FormatOffered(g4dn.axis, knee.offered) + ", " + FormatNumber(knee.ips.value) +
+                    " IPS, p95 " + FormatNumber(knee.p95_s.value * 1000) + " ms"),
+            std::string::npos);
+}
+
 TEST(NiceTicks, OneTwoFiveSteps) {
   EXPECT_EQ(NiceTicks(0, 100, AxisScale::kLinear), (std::vector<double>{0, 20, 40, 60, 80, 100}));
   EXPECT_EQ(NiceTicks(0, 7, AxisScale::kLinear), (std::vector<double>{0, 1, 2, 3, 4, 5, 6, 7}));
