@@ -84,14 +84,15 @@ TEST(Kubernetes, PrometheusRuleIsTheRuleFiles) {
   for (const auto& file : files) {
     for (const auto& group : YAML::LoadFile(file.string())["groups"]) groups.push_back(group);
   }
-  const YAML::Node rule = YAML::LoadFile((kDeploy / "kubernetes/prometheusrule.yaml").string());
+  const YAML::Node rule =
+      YAML::LoadFile((kDeploy / "kubernetes/base/prometheusrule.yaml").string());
   EXPECT_EQ(rule["kind"].as<std::string>(), "PrometheusRule");
   EXPECT_EQ(Difference(groups, rule["spec"]["groups"], "groups"), "")
       << "run deploy/kubernetes/generate-prometheusrule.sh";
 }
 
 TEST(Kubernetes, ShardsMatchReplicasAndEveryoneSelectsTheGenerators) {
-  const fs::path dir = kDeploy / "kubernetes";
+  const fs::path dir = kDeploy / "kubernetes/base";
   const YAML::Node sts = YAML::LoadFile((dir / "statefulset.yaml").string());
   const YAML::Node service = YAML::LoadFile((dir / "service.yaml").string());
   const YAML::Node monitor = YAML::LoadFile((dir / "podmonitor.yaml").string());
@@ -119,11 +120,17 @@ TEST(Kubernetes, ShardsMatchReplicasAndEveryoneSelectsTheGenerators) {
   EXPECT_THAT(ReadFile(kDeploy / "prometheus/rules/infercost-alerts.yml"),
               testing::HasSubstr("up{job=\"infercost\"}"));
 
-  // shard.count is the number of replicas; the index comes from the pod name, through the
-  // container's shell, into the variable the config expands.
+  // shard.count is the number of replicas, which kustomize copies into the pods' environment
+  // (k8s_overlay_test renders it); the index comes from the pod name, through the container's
+  // shell, into the variable the config expands.
   const YAML::Node config = YAML::Load(config_map["data"]["infercost.yaml"].as<std::string>());
-  EXPECT_EQ(config["shard"]["count"].as<int>(), sts["spec"]["replicas"].as<int>());
+  EXPECT_EQ(config["shard"]["count"].as<std::string>(), "${INFERCOST_SHARD_COUNT}");
   EXPECT_EQ(config["shard"]["index"].as<std::string>(), "${INFERCOST_SHARD_INDEX}");
+  const YAML::Node replacement =
+      YAML::LoadFile((dir / "kustomization.yaml").string())["replacements"][0];
+  EXPECT_EQ(replacement["source"]["fieldPath"].as<std::string>(), "spec.replicas");
+  EXPECT_THAT(replacement["targets"][0]["fieldPaths"][0].as<std::string>(),
+              testing::EndsWith("env.[name=INFERCOST_SHARD_COUNT].value"));
   std::string script;
   for (const auto& arg : container["command"]) script += arg.as<std::string>() + "\n";
   EXPECT_THAT(script, testing::HasSubstr("export INFERCOST_SHARD_INDEX=\"$ordinal\""));
@@ -141,7 +148,7 @@ TEST(Kubernetes, ShardsMatchReplicasAndEveryoneSelectsTheGenerators) {
 }
 
 TEST(Kubernetes, KustomizationListsEveryManifest) {
-  const fs::path dir = kDeploy / "kubernetes";
+  const fs::path dir = kDeploy / "kubernetes/base";
   std::set<std::string> listed;
   for (const auto& r : YAML::LoadFile((dir / "kustomization.yaml").string())["resources"]) {
     listed.insert(r.as<std::string>());
