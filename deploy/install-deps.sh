@@ -15,17 +15,17 @@ mode=${1:---tests}
 # curl is for the image's HEALTHCHECK (deploy/Dockerfile).
 runtime=(libcurl4 libcivetweb1 libyaml-cpp0.7 libprometheus-cpp-core1.0 libcrypt1 ca-certificates
   curl)
-build=(build-essential cmake pkg-config git libcurl4-openssl-dev libcivetweb-dev libyaml-cpp-dev
+build=(build-essential cmake pkg-config git dpkg-dev libcurl4-openssl-dev libcivetweb-dev libyaml-cpp-dev
   prometheus-cpp-dev libcrypt-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev
   libbenchmark-dev)
 # Tests: promtool and a real Prometheus for the stack test, headless Chromium for the page test,
 # apache2-utils for htpasswd (bcrypt hashes in tests), librsvg2-bin to render the sweep's charts,
 # docker-compose to validate deploy/docker-compose.yml, python3 for the helper test servers, nginx
 # to run deploy/tls-proxy/nginx.conf in tests/deploy, python3-botocore (AWS's SDK core) to prove
-# the emulator's AWS wire formats and SigV4 checks, dpkg-dev (dpkg-shlibdeps) and systemd
-# (systemd-analyze) for the Debian package's test.
+# the emulator's AWS wire formats and SigV4 checks, systemd (systemd-analyze) for the Debian
+# package's test. dpkg-dev (in --build) gives cpack -G DEB its dpkg-shlibdeps.
 tests=(prometheus prometheus-alertmanager chromium curl apache2-utils librsvg2-bin docker-compose
-  python3 python3-botocore procps nginx openssl dpkg-dev systemd)
+  python3 python3-botocore procps nginx openssl systemd)
 # Benchmarks and image builds: peers (wrk, hey; nginx and ab come with the tests list) and the
 # rootless image toolchain.
 extra=(wrk hey podman buildah debootstrap)
