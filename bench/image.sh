@@ -68,7 +68,8 @@ if [ "${REBUILD_BASE:-0}" = 1 ] || ! podman image exists "$slim"; then
     find /usr/share/doc -mindepth 1 -type d -empty -delete
     rm -rf /usr/share/info/* /usr/share/linda/* /usr/share/lintian/overrides/* \
       /usr/share/locale/* /usr/share/man/*'
-  buildah commit --rm "$container" "$slim" >/dev/null
+  # Squashed: deleting files in a layer of its own would not make the image any smaller.
+  buildah commit --squash --rm "$container" "$slim" >/dev/null
   container=""
   log "base $slim made from $base"
 fi
