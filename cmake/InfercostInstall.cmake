@@ -11,7 +11,7 @@ include(CMakePackageConfigHelpers)
 set(INFERCOST_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/infercost)
 set(INFERCOST_INSTALL_INCLUDEDIR ${CMAKE_INSTALL_INCLUDEDIR}/infercost)
 
-install(TARGETS infercost RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+install(TARGETS infercost RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT runtime)
 
 set_target_properties(infercost_common PROPERTIES EXPORT_NAME common)
 set_target_properties(infercost_cost PROPERTIES EXPORT_NAME cost)

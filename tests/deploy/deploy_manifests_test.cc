@@ -84,14 +84,15 @@ TEST(Kubernetes, PrometheusRuleIsTheRuleFiles) {
   for (const auto& file : files) {
     for (const auto& group : YAML::LoadFile(file.string())["groups"]) groups.push_back(group);
   }
-  const YAML::Node rule = YAML::LoadFile((kDeploy / "kubernetes/prometheusrule.yaml").string());
+  const YAML::Node rule =
+      YAML::LoadFile((kDeploy / "kubernetes/base/prometheusrule.yaml").string());
   EXPECT_EQ(rule["kind"].as<std::string>(), "PrometheusRule");
   EXPECT_EQ(Difference(groups, rule["spec"]["groups"], "groups"), "")
       << "run deploy/kubernetes/generate-prometheusrule.sh";
 }
 
 TEST(Kubernetes, ShardsMatchReplicasAndEveryoneSelectsTheGenerators) {
-  const fs::path dir = kDeploy / "kubernetes";
+  const fs::path dir = kDeploy / "kubernetes/base";
   const YAML::Node sts = YAML::LoadFile((dir / "statefulset.yaml").string());
   const YAML::Node service = YAML::LoadFile((dir / "service.yaml").string());
   const YAML::Node monitor = YAML::LoadFile((dir / "podmonitor.yaml").string());
@@ -119,11 +120,17 @@ TEST(Kubernetes, ShardsMatchReplicasAndEveryoneSelectsTheGenerators) {
   EXPECT_THAT(ReadFile(kDeploy / "prometheus/rules/infercost-alerts.yml"),
               testing::HasSubstr("up{job=\"infercost\"}"));
 
-  // shard.count is the number of replicas; the index comes from the pod name, through the
-  // container's shell, into the variable the config expands.
+  // shard.count is the number of replicas, which kustomize copies into the pods' environment
+  // (k8s_overlay_test renders it); the index comes from the pod name, through the container's
+  // shell, into the variable the config expands.
   const YAML::Node config = YAML::Load(config_map["data"]["infercost.yaml"].as<std::string>());
-  EXPECT_EQ(config["shard"]["count"].as<int>(), sts["spec"]["replicas"].as<int>());
+  EXPECT_EQ(config["shard"]["count"].as<std::string>(), "${INFERCOST_SHARD_COUNT}");
   EXPECT_EQ(config["shard"]["index"].as<std::string>(), "${INFERCOST_SHARD_INDEX}");
+  const YAML::Node replacement =
+      YAML::LoadFile((dir / "kustomization.yaml").string())["replacements"][0];
+  EXPECT_EQ(replacement["source"]["fieldPath"].as<std::string>(), "spec.replicas");
+  EXPECT_THAT(replacement["targets"][0]["fieldPaths"][0].as<std::string>(),
+              testing::EndsWith("env.[name=INFERCOST_SHARD_COUNT].value"));
   std::string script;
   for (const auto& arg : container["command"]) script += arg.as<std::string>() + "\n";
   EXPECT_THAT(script, testing::HasSubstr("export INFERCOST_SHARD_INDEX=\"$ordinal\""));
@@ -141,7 +148,7 @@ TEST(Kubernetes, ShardsMatchReplicasAndEveryoneSelectsTheGenerators) {
 }
 
 TEST(Kubernetes, KustomizationListsEveryManifest) {
-  const fs::path dir = kDeploy / "kubernetes";
+  const fs::path dir = kDeploy / "kubernetes/base";
   std::set<std::string> listed;
   for (const auto& r : YAML::LoadFile((dir / "kustomization.yaml").string())["resources"]) {
     listed.insert(r.as<std::string>());
@@ -190,11 +197,21 @@ TEST(Compose, FollowsTheConventions) {
     for (const auto& dependency : service["depends_on"]) {
       EXPECT_EQ(dependency.second["condition"].as<std::string>(), "service_healthy");
     }
+    // Bounded resources, no capabilities, no privilege gain.
+    EXPECT_TRUE(service["mem_limit"]) << "mem_limit";
+    EXPECT_TRUE(service["cpus"]) << "cpus";
+    ASSERT_TRUE(service["security_opt"]);
+    EXPECT_EQ(service["security_opt"][0].as<std::string>(), "no-new-privileges:true");
+    ASSERT_TRUE(service["cap_drop"]);
+    EXPECT_EQ(service["cap_drop"][0].as<std::string>(), "ALL");
   }
   EXPECT_EQ(services, expected);
   EXPECT_EQ(compose["services"]["tls-proxy"]["profiles"][0].as<std::string>(), "tls");
   EXPECT_EQ(compose["services"]["infercost"]["build"]["dockerfile"].as<std::string>(),
             "deploy/Dockerfile");
+  EXPECT_EQ(compose["services"]["infercost"]["build"]["args"]["RUNTIME_IMAGE"].as<std::string>(),
+            "debian:12-slim");
+  EXPECT_FALSE(compose["services"]["infercost"]["cap_add"]) << "infercost needs no capability";
 
   // Prometheus keeps more than the week that the week-over-week alert looks back.
   std::vector<std::string> flags;
@@ -210,6 +227,46 @@ TEST(Compose, FollowsTheConventions) {
   const std::string value = retention->substr(retention->find('=') + 1);
   ASSERT_TRUE(std::regex_match(value, days, std::regex(R"((\d+)d)"))) << value;
   EXPECT_GT(std::stoi(days[1].str()), 7);
+}
+
+// The Dockerfile's runtime stage: debian:12-slim, the .deb of the build stage and nothing else
+// but curl (for the HEALTHCHECK), a non-root user, and the OCI labels with the project's version.
+TEST(Image, SlimRuntimeStageWithLabels) {
+  const std::string dockerfile = ReadFile(kDeploy / "Dockerfile");
+  EXPECT_THAT(dockerfile, testing::HasSubstr("\nARG RUNTIME_IMAGE=debian:12-slim\n"));
+  const size_t runtime = dockerfile.find("\nFROM ${RUNTIME_IMAGE}\n");
+  ASSERT_NE(runtime, std::string::npos);
+  const std::string stage = dockerfile.substr(runtime);
+  EXPECT_EQ(stage.find("\nFROM "), 0u) << "the runtime stage is the last";
+  EXPECT_THAT(stage, testing::Not(testing::HasSubstr("install-deps.sh")));
+  EXPECT_THAT(stage, testing::HasSubstr("/tmp/infercost.deb curl \\\n"));
+  EXPECT_THAT(stage, testing::HasSubstr("--no-install-recommends"));
+  EXPECT_THAT(stage, testing::HasSubstr("rm -rf /var/lib/apt/lists/*"));
+  EXPECT_THAT(stage, testing::HasSubstr("\nUSER 10001:10001\n"));
+  for (const std::string label : {"source", "revision", "version", "licenses"}) {
+    EXPECT_THAT(stage, testing::HasSubstr("org.opencontainers.image." + label + "=")) << label;
+  }
+  EXPECT_THAT(stage, testing::HasSubstr("org.opencontainers.image.revision=\"${REVISION}\""));
+  EXPECT_THAT(stage, testing::HasSubstr("org.opencontainers.image.version=\"${VERSION}\""));
+  std::smatch version;
+  const std::string cmake = ReadFile(fs::path(INFERCOST_SOURCE_DIR) / "CMakeLists.txt");
+  ASSERT_TRUE(std::regex_search(cmake, version, std::regex(R"(project\(infercost VERSION (\S+))")));
+  EXPECT_THAT(stage, testing::HasSubstr("\nARG VERSION=" + version[1].str() + "\n"));
+
+  // .dockerignore keeps the local trees, the history and the npm packages out of the context.
+  std::set<std::string> ignored;
+  std::istringstream lines(ReadFile(fs::path(INFERCOST_SOURCE_DIR) / ".dockerignore"));
+  for (std::string line; std::getline(lines, line);) ignored.insert(line);
+  for (const std::string path : {".git", "build/", "**/node_modules/", "tests/"}) {
+    EXPECT_TRUE(ignored.count(path)) << path;
+  }
+  // ... but not what the Dockerfile copies.
+  std::regex copy(R"(\nCOPY (\S+)/ )");
+  for (auto it = std::sregex_iterator(dockerfile.begin(), dockerfile.end(), copy);
+       it != std::sregex_iterator(); ++it) {
+    EXPECT_FALSE(ignored.count((*it)[1].str() + "/")) << (*it)[1].str();
+    EXPECT_TRUE(fs::exists(fs::path(INFERCOST_SOURCE_DIR) / (*it)[1].str())) << (*it)[1].str();
+  }
 }
 
 TEST(Compose, GrafanaProvisioningMatchesPrometheusAndTheMounts) {

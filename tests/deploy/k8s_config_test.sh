@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# deploy/kubernetes: the ConfigMap's config passes `infercost check-config` as every pod of the
-# StatefulSet sees it (INFERCOST_SHARD_INDEX = its ordinal), and the pod one past `replicas` (a
-# scale-up without raising shard.count) is refused.
+# deploy/kubernetes/base: the ConfigMap's config passes `infercost check-config` as every pod of
+# the StatefulSet sees it (INFERCOST_SHARD_INDEX = its ordinal, INFERCOST_SHARD_COUNT = the
+# replicas, as kustomize sets it), and an ordinal one past the replicas is refused.
 set -euo pipefail
 infercost=$1
 dir=$2
@@ -18,7 +18,7 @@ replicas=$(sed -n 's/^  replicas: \([0-9][0-9]*\)$/\1/p' "$dir/statefulset.yaml"
 
 for ((ordinal = 0; ordinal <= replicas; ordinal++)); do
   rc=0
-  env -i INFERCOST_SHARD_INDEX="$ordinal" INFER_IMAGE_DIR="$images" INFER_API_KEY=test-key \
+  env -i INFERCOST_SHARD_INDEX="$ordinal" INFERCOST_SHARD_COUNT="$replicas" INFER_IMAGE_DIR="$images" INFER_API_KEY=test-key \
     "$infercost" check-config "$tmp/infercost.yaml" >"$tmp/out" 2>"$tmp/err" || rc=$?
   if [ "$ordinal" -lt "$replicas" ]; then
     if [ "$rc" -ne 0 ] || ! grep -q "shard $ordinal of $replicas" "$tmp/out"; then
