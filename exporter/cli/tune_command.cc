@@ -164,6 +164,33 @@ std::vector<InstanceOption> Instances(const Config& config, const Catalog& catal
   return out;
 }
 
+// A state file left by a run that did not restore: refuse to start (or restore with --restore).
+// Nullopt to go on tuning; else the exit code.
+std::optional<int> HandleStateFile(const char* program, const Flags& flags,
+                                   const LambdaClient& client, const TuneOptions& options) {
+  std::string error;
+  if (std::filesystem::exists(options.state_file)) {
+    const std::optional<TuneState> state = ReadTuneState(options.state_file, &error);
+    if (!state) return UsageError(program, error);
+    if (!flags.restore) {
+      return UsageError(program, "a previous run did not restore " + state->function_url +
+                                     " (it was at " + std::to_string(state->original_memory_mb) +
+                                     " MB; " + options.state_file +
+                                     "): run again with --restore to put it back");
+    }
+    error = RestoreFromState(client, *state, options.state_file, options);
+    if (!error.empty()) {
+      std::fprintf(stderr, "%s: %s\n", program, error.c_str());
+      return kExitFailure;
+    }
+    std::printf("restored %s to %d MB and deleted %zu version(s)\n", state->function_url.c_str(),
+                state->original_memory_mb, state->versions.size());
+    return kExitOk;
+  }
+  if (flags.restore) return UsageError(program, "--restore: no state file " + options.state_file);
+  return std::nullopt;
+}
+
 }  // namespace
 
 int RunTune(int argc, char** argv) {
@@ -192,26 +219,9 @@ int RunTune(int argc, char** argv) {
   const std::optional<TargetConfig> target = PrepareTarget(program, flags, &config, &pool, &code);
   if (!target) return code;
   const LambdaClient client = MakeClient(*target);
-  std::string error;
-  if (std::filesystem::exists(options.state_file)) {
-    const std::optional<TuneState> state = ReadTuneState(options.state_file, &error);
-    if (!state) return UsageError(program, error);
-    if (!flags.restore) {
-      return UsageError(program, "a previous run did not restore " + state->function_url +
-                                     " (it was at " + std::to_string(state->original_memory_mb) +
-                                     " MB; " + options.state_file +
-                                     "): run again with --restore to put it back");
-    }
-    error = RestoreFromState(client, *state, options.state_file, options);
-    if (!error.empty()) {
-      std::fprintf(stderr, "%s: %s\n", program, error.c_str());
-      return kExitFailure;
-    }
-    std::printf("restored %s to %d MB and deleted %zu version(s)\n", state->function_url.c_str(),
-                state->original_memory_mb, state->versions.size());
-    return kExitOk;
+  if (const std::optional<int> done = HandleStateFile(program, flags, client, options)) {
+    return *done;
   }
-  if (flags.restore) return UsageError(program, "--restore: no state file " + options.state_file);
 
   std::optional<Catalog> catalog;
   if (config.prices_file.empty()) {

@@ -28,9 +28,10 @@ std::string Text(double x, double y, const std::string& anchor, const std::strin
          ">" + EscapeXml(text) + "</text>\n";
 }
 
-// One y axis: its ticks' top value and the tick list, from zero.
+// One y axis's ticks from zero, the last at or above `max`.
 std::vector<double> AxisTicks(double max) {
   std::vector<double> ticks = NiceTicks(0, max > 0 ? max : 1, AxisScale::kLinear, 5);
+  if (ticks.size() >= 2 && ticks.back() < max) ticks.push_back(ticks.back() + ticks[1] - ticks[0]);
   if (ticks.empty() || ticks.back() < max) ticks.push_back(max);
   return ticks;
 }
