@@ -119,6 +119,7 @@ AwsApi::AwsApi(const AwsOptions& options, const std::vector<Profile>& profiles, 
       functions_.push_back(std::make_unique<Target>(ApiProfile(p, p.name), seed, scale, stop));
     }
   }
+  control_ = std::make_unique<LambdaControl>(options_, functions_, scale_);
   std::vector<std::pair<std::string, std::string>> endpoints = options.sagemaker_endpoints;
   if (endpoints.empty()) endpoints = {{"mobilenet-v2", "g4dn.xlarge"}};
   for (const auto& [endpoint, profile_name] : endpoints) {
@@ -184,6 +185,10 @@ ApiReply AwsApi::Handle(const HttpRequest& request, bool body_too_large) {
     if (!path.starts_with(prefix)) continue;
     const std::string_view rest = path.substr(prefix.size());
     const size_t slash = rest.find('/');
+    const std::string_view tail = slash == std::string_view::npos ? "" : rest.substr(slash);
+    if (is_lambda && LambdaControl::Handles(request.method, tail)) {
+      return Control(request, PercentDecode(rest.substr(0, slash)), tail);
+    }
     if (slash == std::string_view::npos || rest.substr(slash) != kInvocations ||
         request.method != "POST") {
       return JsonError(404, "UnknownOperationException", "Unknown operation");
@@ -200,6 +205,19 @@ ApiReply AwsApi::Handle(const HttpRequest& request, bool body_too_large) {
   if (path.starts_with("/latest/")) return Imds(request);
   if (path.starts_with("/_emulator/")) return StatsReply(path);
   return ContainerCredentials(request);
+}
+
+ApiReply AwsApi::Control(const HttpRequest& request, const std::string& function,
+                         std::string_view rest) {
+  if (auto denied = Authenticate(request, "lambda", Protocol::kJson)) return *denied;
+  std::string name, qualifier;
+  SplitFunctionName(function, &name, &qualifier);
+  if (FindTarget(functions_, name) == nullptr) {
+    return JsonError(404, "ResourceNotFoundException",
+                     "Function not found: arn:aws:lambda:" + options_.region + ":" +
+                         options_.account_id + ":function:" + name);
+  }
+  return control_->Handle(request, name, rest);
 }
 
 std::optional<ApiReply> AwsApi::Authenticate(const HttpRequest& request, std::string_view service,

@@ -23,6 +23,7 @@
 #include "api_http.h"
 #include "emulator/emulator.h"
 #include "event_queue.h"
+#include "lambda_control.h"
 #include "sigv4.h"
 #include "target.h"
 #include "waiting.h"
@@ -54,6 +55,8 @@ class AwsApi {
   std::optional<ApiReply> Authenticate(const HttpRequest& request, std::string_view service,
                                        Protocol protocol);
   ApiReply Invoke(const HttpRequest& request, std::string_view function, bool too_large);
+  // The control-plane calls under /2015-03-31/functions/<function> (see lambda_control.h).
+  ApiReply Control(const HttpRequest& request, const std::string& function, std::string_view rest);
   // X-Amz-Invocation-Type: Event, once Invoke has found the function: 202 now, the run later.
   ApiReply InvokeEvent(Target& target);
   ApiReply FunctionUrl(const HttpRequest& request, std::string_view function, bool too_large);
@@ -72,6 +75,7 @@ class AwsApi {
   KeyStore keys_;
   std::vector<std::unique_ptr<Target>> functions_;
   std::vector<std::unique_ptr<Target>> endpoints_;
+  std::unique_ptr<LambdaControl> control_;  // the functions' configurations and versions
   std::mutex imds_mutex_;
   std::map<std::string, WallClock::time_point> imds_tokens_;
   // Last, so that it is gone (its jobs joined) before the targets they run on.
@@ -90,7 +94,7 @@ struct FunctionRun {
   Target::Ticket ticket;
 };
 FunctionRun RunFunction(Target& target, Target::Fault fault, StopSignal& stop,
-                        const TimeScale& scale, bool retry_throttles);
+                        const TimeScale& scale, bool retry_throttles, const Target::Run& run = {});
 
 // Why STS refuses a web identity token at `now`, in its error code and wording: not a JWT (three
 // base64url parts, the first two JSON objects) → InvalidIdentityToken; an `exp` claim (seconds
@@ -102,6 +106,8 @@ struct TokenRefusal {
 std::optional<TokenRefusal> CheckWebIdentityToken(std::string_view token,
                                                   SystemClock::time_point now);
 
+// "arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]", "NAME:QUALIFIER" or "NAME".
+void SplitFunctionName(std::string_view text, std::string* name, std::string* qualifier);
 // A request id in UUID form.
 std::string NewRequestId();
 // The target of that profile name; nullptr when absent.

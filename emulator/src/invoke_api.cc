@@ -8,13 +8,7 @@
 #include "digest.h"
 
 namespace emulator {
-namespace {
 
-constexpr std::string_view kThrottleBody =
-    R"({"Reason":"ReservedFunctionConcurrentInvocationLimitExceeded","Type":"User",)"
-    R"("message":"Rate Exceeded."})";
-
-// "arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]", "NAME:QUALIFIER" or "NAME".
 void SplitFunctionName(std::string_view text, std::string* name, std::string* qualifier) {
   constexpr std::string_view kFunction = ":function:";
   const size_t at = text.find(kFunction);
@@ -23,6 +17,12 @@ void SplitFunctionName(std::string_view text, std::string* name, std::string* qu
   *name = std::string(text.substr(0, colon));
   if (colon != std::string_view::npos) *qualifier = std::string(text.substr(colon + 1));
 }
+
+namespace {
+
+constexpr std::string_view kThrottleBody =
+    R"({"Reason":"ReservedFunctionConcurrentInvocationLimitExceeded","Type":"User",)"
+    R"("message":"Rate Exceeded."})";
 
 std::string Ms(const char* label, double ms) {
   char buffer[64];
@@ -41,8 +41,9 @@ std::string LogTail(std::string_view request_id, std::string_view version,
   tail += "REPORT RequestId: " + std::string(request_id) + "\t";
   tail += Ms("Duration", ticket.service_ms - ticket.init_ms);
   tail += "Billed Duration: " + std::to_string(ticket.billed_ms) + " ms\t";
-  tail += "Memory Size: " + std::to_string(settings.memory_mb) + " MB\t";
-  tail += "Max Memory Used: " + std::to_string(settings.max_memory_used_mb) + " MB\t";
+  tail += "Memory Size: " + std::to_string(ticket.memory_mb) + " MB\t";
+  tail += "Max Memory Used: " +
+          std::to_string(std::min(settings.max_memory_used_mb, ticket.memory_mb)) + " MB\t";
   if (ticket.cold) tail += Ms("Init Duration", ticket.init_ms);
   tail += "\n";
   return tail;
@@ -51,13 +52,13 @@ std::string LogTail(std::string_view request_id, std::string_view version,
 }  // namespace
 
 FunctionRun RunFunction(Target& target, Target::Fault fault, StopSignal& stop,
-                        const TimeScale& scale, bool retry_throttles) {
+                        const TimeScale& scale, bool retry_throttles, const Target::Run& to_run) {
   constexpr double kFirstRetryMs = 1000, kMaxRetryMs = 300000;
   FunctionRun run;
   run.fault = fault;
   for (double retry_ms = kFirstRetryMs;; retry_ms = std::min(retry_ms * 2, kMaxRetryMs)) {
     bool served = false;
-    run.ticket = AdmitAndWait(target, stop, &served);
+    run.ticket = AdmitAndWait(target, stop, &served, to_run);
     if (!served) {
       run.result = FunctionRun::Result::kStopping;
       return run;
@@ -105,12 +106,16 @@ ApiReply AwsApi::Invoke(const HttpRequest& request, std::string_view function, b
                          "' at 'invocationType' failed to satisfy constraint: Member must satisfy "
                          "enum value set: [Event, RequestResponse, DryRun]");
   }
-  // A number names a version; an alias here points at version 1.
-  const std::string version = qualifier.empty() || qualifier == "$LATEST" ? "$LATEST"
-                              : qualifier.find_first_not_of("0123456789") == std::string::npos
-                                  ? qualifier
-                                  : "1";
-  const FunctionRun run = RunFunction(*target, target->BeginRequest(), *stop_, scale_, false);
+  // A number names a published version; an alias here points at version 1.
+  const std::optional<Target::Run> to_run = control_->Resolve(name, qualifier);
+  if (!to_run) {
+    return JsonError(404, "ResourceNotFoundException",
+                     "Function not found: arn:aws:lambda:" + options_.region + ":" +
+                         options_.account_id + ":function:" + name + ":" + qualifier);
+  }
+  const std::string& version = to_run->version;
+  const FunctionRun run =
+      RunFunction(*target, target->BeginRequest(), *stop_, scale_, false, *to_run);
   const std::string request_id = NewRequestId();
   if (run.result == FunctionRun::Result::kStopping) {
     target->Finish(503, Target::Fault::kNone);

@@ -61,6 +61,17 @@ double Profile::ExpectedClosedLoopIps(int concurrency) const {
                   ExpectedCapacityIps());
 }
 
+double LambdaSettings::VcpuShare(int memory) {
+  constexpr double kMbPerVcpu = 1769, kMaxVcpus = 6;
+  return std::min(memory / kMbPerVcpu, kMaxVcpus);
+}
+
+double LambdaSettings::DurationFactor(int memory) const {
+  const double used_at_own = std::min(VcpuShare(memory_mb), static_cast<double>(threads));
+  const double used = std::min(VcpuShare(memory), static_cast<double>(threads));
+  return (1 - cpu_fraction) + cpu_fraction * used_at_own / used;
+}
+
 double Profile::ExpectedWarmLatencyMs() const {
   if (platform == Platform::kLambda) {
     return service.MeanMs() + lambda.gateway_overhead_ms;
@@ -322,6 +333,9 @@ void ReadLambda(Reader& r, const YAML::Node& node, Profile* p) {
   // Lambda's memory settings run from 128 MB to 10,240 MB.
   r.Integer(node, "memory_mb", 128, 10240, &l.memory_mb);
   r.Integer(node, "max_memory_used_mb", 1, 10240, &l.max_memory_used_mb);
+  r.Number(node, "cpu_fraction", 0, 1, &l.cpu_fraction);
+  r.Integer(node, "threads", 1, 64, &l.threads);
+  r.Number(node, "update_ms", 0, kHourMs, &l.update_ms);
   if (l.max_memory_used_mb > l.memory_mb && !node["max_memory_used_mb"]) {
     l.max_memory_used_mb = l.memory_mb;  // the default does not fit a small function
   } else if (l.max_memory_used_mb > l.memory_mb) {
@@ -369,7 +383,8 @@ std::optional<Profile> ReadTarget(Reader& r, const YAML::Node& node) {
         node, what,
         {"name", "platform", "service", "faults", "max_body_bytes", "cold_start", "idle_timeout_ms",
          "provisioned_concurrency", "concurrency_limit", "throttle_status", "gateway_timeout_ms",
-         "gateway_overhead_ms", "function_timeout_ms", "memory_mb", "max_memory_used_mb"});
+         "gateway_overhead_ms", "function_timeout_ms", "memory_mb", "max_memory_used_mb",
+         "cpu_fraction", "threads", "update_ms"});
   }
   r.Required(node, "service", what);
   r.Distribution(node, "service", kHourMs, &p.service);

@@ -71,11 +71,21 @@ void Target::CountTooLarge() {
   ++stats_.too_large;
 }
 
-Target::Ticket Target::Admit() {
+Target::Ticket Target::Admit(const Run& run) {
   std::lock_guard lock(mutex_);
   // The clock is read under the lock so that arrivals reach the model in time order.
   const EmuTime now = scale_.Now();
-  return lambda_ ? AdmitLambda(now) : AdmitInstance(now);
+  return lambda_ ? AdmitLambda(now, run) : AdmitInstance(now);
+}
+
+void Target::ResetEnvironments(const std::string& version) {
+  std::lock_guard lock(mutex_);
+  if (!lambda_) return;
+  if (version == "$LATEST") {
+    lambda_.emplace(profile_.lambda);
+  } else {
+    versions_.erase(version);
+  }
 }
 
 Target::Ticket Target::AdmitInstance(EmuTime now) {
@@ -98,13 +108,22 @@ Target::Ticket Target::AdmitInstance(EmuTime now) {
   return t;
 }
 
-Target::Ticket Target::AdmitLambda(EmuTime now) {
+Target::Ticket Target::AdmitLambda(EmuTime now, const Run& run) {
+  const int memory_mb = run.memory_mb > 0 ? run.memory_mb : profile_.lambda.memory_mb;
   // Both draws happen on every request so that the random stream does not depend on which
   // requests happen to land on warm instances.
-  const EmuDuration duration = Sample(profile_.service);
+  const EmuDuration duration = std::chrono::duration_cast<EmuDuration>(
+      Sample(profile_.service) * profile_.lambda.DurationFactor(memory_mb));
   const EmuDuration init = Sample(profile_.lambda.cold_start);
-  const LambdaModel::Invocation inv = lambda_->Invoke(now, duration, init);
+  LambdaModel* model = &*lambda_;
+  if (run.version != "$LATEST") {
+    LambdaSettings settings = profile_.lambda;
+    settings.provisioned_concurrency = 0;  // provisioned concurrency is configured per version
+    model = &versions_.try_emplace(run.version, settings).first->second;
+  }
+  const LambdaModel::Invocation inv = model->Invoke(now, duration, init);
   Ticket t;
+  t.memory_mb = memory_mb;
   t.cold = inv.cold;
   t.billed_ms = inv.billed_ms;
   t.respond_at = scale_.ToWall(now + inv.respond_after);
@@ -181,6 +200,10 @@ TargetStats Target::Stats() const {
   if (lambda_) {
     s.in_flight = lambda_->Busy(now);
     s.instances_alive = lambda_->Alive(now);
+    for (const auto& [version, model] : versions_) {
+      s.in_flight += model.Busy(now);
+      s.instances_alive += model.Alive(now);
+    }
   } else {
     s.in_flight = in_system_;
     s.cpu_credit_balance = instance_->CreditBalance(now);
@@ -193,8 +216,9 @@ TargetStats Target::Stats() const {
   return s;
 }
 
-Target::Ticket AdmitAndWait(Target& target, StopSignal& stop, bool* served) {
-  Target::Ticket ticket = target.Admit();
+Target::Ticket AdmitAndWait(Target& target, StopSignal& stop, bool* served,
+                            const Target::Run& run) {
+  Target::Ticket ticket = target.Admit(run);
   *served = stop.WaitUntil(ticket.respond_at);
   if (*served && ticket.run_gpu) {
     const int batch = target.RunGpu();

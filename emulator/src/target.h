@@ -4,10 +4,12 @@
 #define EMULATOR_SRC_TARGET_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <random>
+#include <string>
 #include <string_view>
 
 #include "emulator/emulator.h"
@@ -21,6 +23,14 @@ namespace emulator {
 // What an emulated model answers once served (the predict paths, Lambda's function, SageMaker).
 inline constexpr std::string_view kPredictionBody =
     R"({"label":"tabby cat","class_id":281,"probability":0.43,"model":"mobilenet_v2"})";
+
+// Lambda: which version of the function runs the request, at which memory size. Each version
+// has its own execution environments (its first invocation starts cold); "$LATEST" is the
+// profile's own, with its provisioned concurrency.
+struct VersionRun {
+  std::string version = "$LATEST";
+  int memory_mb = 0;  // 0 = the profile's memory_mb
+};
 
 // Thread contract: every method is thread-safe (one mutex per target, held only for model
 // arithmetic and counters, never across a wait). `scale` and `stop` must outlive the target.
@@ -36,6 +46,8 @@ class Target {
   // Counts a request refused for its size (413).
   void CountTooLarge();
 
+  using Run = VersionRun;
+
   // What to answer, and when.
   struct Ticket {
     int status = 200;
@@ -46,8 +58,12 @@ class Target {
     double service_ms = 0;   // emulated time holding a worker or a function instance
     int64_t billed_ms = -1;  // Lambda only
     double init_ms = 0;      // Lambda: the INIT phase, when cold
+    int memory_mb = 0;       // Lambda: the memory size it ran at
   };
-  Ticket Admit();
+  Ticket Admit(const Run& run = {});
+  // Lambda: $LATEST's configuration changed, so its environments are replaced (the next
+  // invocations start cold); a deleted version's environments go with it.
+  void ResetEnvironments(const std::string& version);
   // Runs the request's GPU batch; returns the batch size (0 when stopping).
   int RunGpu();
   void Release();
@@ -61,7 +77,7 @@ class Target {
  private:
   EmuDuration Sample(const LogNormalMs& distribution);
   Ticket AdmitInstance(EmuTime now);
-  Ticket AdmitLambda(EmuTime now);
+  Ticket AdmitLambda(EmuTime now, const Run& run);
 
   const Profile profile_;
   const TimeScale& scale_;
@@ -71,13 +87,15 @@ class Target {
   std::mt19937_64 rng_;
   std::optional<InstanceModel> instance_;
   std::optional<LambdaModel> lambda_;
-  int in_system_ = 0;  // instance: admitted, not yet released
+  std::map<std::string, LambdaModel> versions_;  // published versions that have run
+  int in_system_ = 0;                            // instance: admitted, not yet released
   TargetStats stats_;
 };
 
 // Admits one request, waits for its emulated service time, runs its GPU batch and frees its slot.
 // `*served` is false when the emulator stopped first.
-Target::Ticket AdmitAndWait(Target& target, StopSignal& stop, bool* served);
+Target::Ticket AdmitAndWait(Target& target, StopSignal& stop, bool* served,
+                            const Target::Run& run = {});
 
 }  // namespace emulator
 

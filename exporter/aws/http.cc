@@ -2,6 +2,8 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
+#include <cctype>
 #include <memory>
 
 namespace infercost::aws {
@@ -16,6 +18,20 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   if (body->size() + n > kMaxAnswerBytes) return 0;
   body->append(data, n);
   return n;
+}
+
+size_t OnHeader(char* data, size_t size, size_t count, void* user) {
+  auto* headers = static_cast<std::vector<std::pair<std::string, std::string>>*>(user);
+  const std::string_view line(data, size * count);
+  const size_t colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    std::string_view value = line.substr(colon + 1);
+    const size_t first = value.find_first_not_of(" \t");
+    const size_t last = value.find_last_not_of(" \t\r\n");
+    value = first == std::string_view::npos ? "" : value.substr(first, last - first + 1);
+    headers->emplace_back(std::string(line.substr(0, colon)), std::string(value));
+  }
+  return size * count;
 }
 
 struct EasyDeleter {
@@ -47,6 +63,8 @@ HttpAnswer Send(const HttpCall& call) {
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(call.timeout.count()));
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &OnBody);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, &answer.body);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &OnHeader);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, &answer.headers);
   // Credential endpoints never redirect; a redirect would carry the token elsewhere.
   curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(e, CURLOPT_PROXY, "");  // link-local and loopback endpoints: no proxy
@@ -70,6 +88,19 @@ HttpAnswer Send(const HttpCall& call) {
   }
   curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &answer.status);
   return answer;
+}
+
+std::string HttpAnswer::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers) {
+    if (key.size() == name.size() &&
+        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) ==
+                 std::tolower(static_cast<unsigned char>(b));
+        })) {
+      return value;
+    }
+  }
+  return "";
 }
 
 std::string FormEscape(std::string_view value) {

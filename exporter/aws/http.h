@@ -8,6 +8,8 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 namespace infercost::aws {
@@ -30,6 +32,11 @@ struct HttpAnswer {
   std::string error;  // non-empty when no response arrived (libcurl's message)
   long status = 0;
   std::string body;
+  // Response headers as received ("Name", "value"), names in the server's case.
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // The first header named `name` (case-insensitive); "" when absent.
+  std::string Header(std::string_view name) const;
 };
 
 HttpAnswer Send(const HttpCall& call);

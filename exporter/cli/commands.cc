@@ -21,6 +21,7 @@ constexpr const char* kUsage =
     "  serve         run the long-running service (no --config: the embedded emulated AWS fleet)\n"
     "  bench         one-shot load test of one URL, with the seed's summary and cost per 1M\n"
     "  sweep         step targets through concurrency levels and write a cost report\n"
+    "  tune          run a Lambda function at several memory sizes and find the best one\n"
     "  emulate       run the AWS target emulator alone\n"
     "  check-config  validate a config file\n"
     "  version       print the version\n"
@@ -53,6 +54,7 @@ int Main(int argc, char** argv) {
   static constexpr Entry kCommands[] = {{"serve", RunServe},
                                         {"bench", RunBench},
                                         {"sweep", RunSweep},
+                                        {"tune", RunTune},
                                         {"emulate", RunEmulate},
                                         {"check-config", RunCheckConfig},
                                         {"version", RunVersion}};

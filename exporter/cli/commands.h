@@ -8,6 +8,7 @@ namespace infercost {
 int RunServe(int argc, char** argv);
 int RunBench(int argc, char** argv);
 int RunSweep(int argc, char** argv);
+int RunTune(int argc, char** argv);
 int RunEmulate(int argc, char** argv);
 int RunCheckConfig(int argc, char** argv);
 int RunVersion(int argc, char** argv);

@@ -70,6 +70,10 @@ int RunEmulate(int argc, char** argv) {
                  "emulated seconds the keys issued by STS, IMDS and ECS live")
       ->capture_default_str()
       ->check(NumberCheck(NumberBound::kPositive));
+  app.add_option("--lambda-max-memory-mb", options.aws.lambda_max_memory_mb,
+                 "the account's largest Lambda memory size (3008 on accounts not yet raised)")
+      ->capture_default_str()
+      ->check(NumberCheck(128, 10240));
   std::vector<std::string> endpoints;
   app.add_option("--sagemaker-endpoint", endpoints,
                  "NAME=PROFILE: a SageMaker endpoint served by an instance profile (default "

@@ -176,8 +176,13 @@ class AwsApiTest(unittest.TestCase):
         stats = self.emulator.stats('functions', 'report-fn')
         self.assertEqual((stats['invocations'], stats['cold_starts']), (2, 1))
         self.assertEqual(stats['billed_ms'], sum(bills))
-        answer = client.invoke(FunctionName='report-fn', Qualifier='3')
-        self.assertEqual(answer['ExecutedVersion'], '3')
+        # Only published versions run; the executed one comes back.
+        code, message = error_code(lambda: client.invoke(FunctionName='report-fn', Qualifier='3'))
+        self.assertEqual((code, message), ('ResourceNotFoundException', 'Function not found: '
+                         'arn:aws:lambda:us-east-1:123456789012:function:report-fn:3'))
+        version = client.publish_version(FunctionName='report-fn')['Version']
+        answer = client.invoke(FunctionName='report-fn', Qualifier=version)
+        self.assertEqual(answer['ExecutedVersion'], version)
 
     def test_lambda_function_errors_throttles_and_unknown_functions(self):
         client = self.emulator.client('lambda')
@@ -205,6 +210,79 @@ class AwsApiTest(unittest.TestCase):
                              'ReservedFunctionConcurrentInvocationLimitExceeded')
         first.join(timeout=60)
         self.assertEqual(self.emulator.stats('functions', 'busy-fn')['throttled'], 1)
+
+    def test_lambda_configuration_versions_and_memory(self):
+        client = self.emulator.client('lambda')
+
+        def duration_at(qualifier):
+            answer = client.invoke(FunctionName='config-fn', Qualifier=qualifier, LogType='Tail')
+            self.assertEqual(answer['ExecutedVersion'], qualifier)
+            report = REPORT.search(base64.b64decode(answer['LogResult']).decode())
+            return float(report.group(2)), int(report.group(4))
+
+        config = client.get_function_configuration(FunctionName='config-fn')
+        self.assertEqual((config['MemorySize'], config['LastUpdateStatus'], config['Version']),
+                         (1024, 'Successful', '$LATEST'))
+        # 600 ms at 1,024 MB: 85 % of it speeds up with the vCPU share (memory / 1,769 MB, the
+        # model's two threads at most), 15 % does not.
+        self.assertEqual(duration_at('$LATEST'), (600.0, 1024))
+        updated = client.update_function_configuration(FunctionName='config-fn', MemorySize=2048)
+        self.assertEqual((updated['MemorySize'], updated['LastUpdateStatus']), (2048, 'InProgress'))
+        # While it is in progress, another update or a publish is refused as AWS refuses it.
+        for call in (lambda: client.update_function_configuration(FunctionName='config-fn',
+                                                                   MemorySize=512),
+                     lambda: client.publish_version(FunctionName='config-fn')):
+            code, message = error_code(call)
+            self.assertEqual(code, 'ResourceConflictException')
+            self.assertIn('An update is in progress for resource: arn:aws:lambda:us-east-1:'
+                          '123456789012:function:config-fn', message)
+        poll(lambda: client.get_function_configuration(FunctionName='config-fn')
+             ['LastUpdateStatus'] == 'Successful', 'the update')
+        version = client.publish_version(FunctionName='config-fn')
+        self.assertEqual((version['MemorySize'], version['FunctionArn']),
+                         (2048, 'arn:aws:lambda:us-east-1:123456789012:function:config-fn:'
+                          + version['Version']))
+        expected = 600 * (0.15 + 0.85 * (1024 / 1769) / (2048 / 1769))
+        duration, memory = duration_at(version['Version'])
+        self.assertEqual(memory, 2048)
+        self.assertAlmostEqual(duration, expected, delta=0.01)
+        # The published version keeps its size when $LATEST moves on; past two threads' worth of
+        # vCPUs (3,538 MB) more memory buys nothing.
+        client.update_function_configuration(FunctionName='config-fn', MemorySize=8192)
+        poll(lambda: client.get_function_configuration(FunctionName='config-fn')
+             ['LastUpdateStatus'] == 'Successful', 'the second update')
+        self.assertEqual(duration_at(version['Version']), (round(expected, 2), 2048))
+        self.assertAlmostEqual(duration_at('$LATEST')[0], 600 * (0.15 + 0.85 * (1024 / 1769) / 2),
+                               delta=0.01)
+        self.assertEqual(client.get_function_configuration(
+            FunctionName='config-fn', Qualifier=version['Version'])['MemorySize'], 2048)
+        # Versions are deleted one by one; $LATEST cannot be.
+        client.delete_function(FunctionName='config-fn', Qualifier=version['Version'])
+        for call in (lambda: client.delete_function(FunctionName='config-fn',
+                                                    Qualifier=version['Version']),
+                     lambda: client.get_function_configuration(FunctionName='config-fn',
+                                                               Qualifier=version['Version']),
+                     lambda: client.invoke(FunctionName='config-fn', Qualifier=version['Version'])):
+            self.assertEqual(error_code(call)[0], 'ResourceNotFoundException')
+        self.assertEqual(error_code(lambda: client.delete_function(
+            FunctionName='config-fn', Qualifier='$LATEST'))[0], 'InvalidParameterValueException')
+        self.assertEqual(error_code(lambda: client.get_function_configuration(
+            FunctionName='nope'))[0], 'ResourceNotFoundException')
+        # Lambda's own range, checked before the account's ceiling (botocore checks it too, so
+        # this client skips its own check to let the emulator answer).
+        unchecked = botocore.session.get_session().create_client(
+            'lambda', region_name='us-east-1', endpoint_url=self.emulator.url,
+            aws_access_key_id=KEY_ID, aws_secret_access_key=SECRET,
+            config=botocore.config.Config(parameter_validation=False,
+                                          retries={'total_max_attempts': 1}))
+        self.emulator.clients.append(unchecked)
+        code, message = error_code(lambda: unchecked.update_function_configuration(
+            FunctionName='config-fn', MemorySize=64))
+        self.assertEqual(code, 'ValidationException')
+        self.assertIn('greater than or equal to 128', message)
+        client.update_function_configuration(FunctionName='config-fn', MemorySize=1024)
+        poll(lambda: client.get_function_configuration(FunctionName='config-fn')
+             ['LastUpdateStatus'] == 'Successful', 'the restore')
 
     def test_sagemaker_invoke_endpoint(self):
         client = self.emulator.client('sagemaker-runtime')
@@ -428,6 +506,22 @@ class AwsApiTest(unittest.TestCase):
                        fetched['Token'])
         self.assertTrue(sts.assume_role(RoleArn=ROLE_ARN, RoleSessionName='ecs')
                         ['Credentials']['AccessKeyId'].startswith('ASIA'))
+
+
+class MemoryCeilingTest(unittest.TestCase):
+    def test_an_account_capped_at_3008_mb_refuses_more(self):
+        emulator = Emulator('--lambda-max-memory-mb', '3008')
+        try:
+            client = emulator.client('lambda')
+            code, message = error_code(lambda: client.update_function_configuration(
+                FunctionName='config-fn', MemorySize=4096))
+            self.assertEqual((code, message), (
+                'InvalidParameterValueException', "'MemorySize' value failed to satisfy "
+                'constraint: Member must have value less than or equal to 3008'))
+            self.assertEqual(client.get_function_configuration(FunctionName='config-fn')
+                             ['MemorySize'], 1024)
+        finally:
+            emulator.stop()
 
 
 class ExpiryTest(unittest.TestCase):

@@ -16,6 +16,11 @@
 //        https://<url-id>.lambda-url.<region>.on.aws/<path>): the same function, instances and
 //        counters as Invoke; AuthType AWS_IAM (SigV4, service lambda) or NONE, see AwsOptions.
 //        200 with the function's body and x-amzn-RequestId, nothing about billing or cold starts.
+//   GET|PUT /2015-03-31/functions/<name>/configuration, POST .../<name>/versions,
+//        DELETE .../<name>?Qualifier=N   Get/UpdateFunctionConfiguration, PublishVersion and
+//        DeleteFunction of a version (src/lambda_control.h): MemorySize changes the duration as
+//        LambdaSettings::DurationFactor says; Invoke's Qualifier picks a published version, whose
+//        number comes back in X-Amz-Executed-Version.
 //   POST /endpoints/<endpoint>/invocations   SageMaker InvokeEndpoint (service sagemaker).
 //   POST /  (form body)                      STS AssumeRole (signed, service sts) and
 //                                            AssumeRoleWithWebIdentity (unsigned; the token must
@@ -81,6 +86,9 @@ struct AwsOptions {
   // Every Function URL's AuthType, then per function (the name of a lambda profile).
   FunctionUrlAuth function_url_auth = FunctionUrlAuth::kAwsIam;
   std::vector<std::pair<std::string, FunctionUrlAuth>> function_url_auth_by_function;
+  // The account's largest Lambda memory size: 10,240 MB, or 3,008 MB on accounts AWS has not
+  // raised yet (UpdateFunctionConfiguration above it: InvalidParameterValueException).
+  int lambda_max_memory_mb = 10240;
 
   // The AuthType of that function's URL: its own entry (the last one given), else the default.
   FunctionUrlAuth UrlAuthOf(std::string_view function) const;

@@ -70,6 +70,20 @@ struct LambdaSettings {
   // The REPORT line's "Memory Size" and "Max Memory Used" (Lambda's Invoke API, emulated).
   int memory_mb = 1024;
   int max_memory_used_mb = 180;
+  // How the duration changes with the memory size: Lambda gives CPU in proportion to memory, one
+  // full vCPU at 1,769 MB and up to six at 10,240 MB [LAMBDA-MEM]. `service` is the duration at
+  // `memory_mb`; `cpu_fraction` of it is CPU work that speeds up with the vCPU share, the rest a
+  // fixed part (payload, I/O) that does not; the model runs `threads` threads, so vCPUs beyond
+  // them add nothing.
+  double cpu_fraction = 0.85;
+  int threads = 2;
+  // Emulated milliseconds an UpdateFunctionConfiguration stays InProgress.
+  double update_ms = 2000;
+
+  // vCPUs the function gets at `memory` MB: memory / 1,769, at most 6.
+  static double VcpuShare(int memory);
+  // Duration at `memory` MB over the duration at `memory_mb` (1 at memory_mb).
+  double DurationFactor(int memory) const;
 };
 
 // Fault injection: each request draws one fault (or none) with these probabilities.

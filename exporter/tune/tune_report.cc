@@ -1,0 +1,336 @@
+#include "tune/tune_report.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "sweep/analysis.h"
+#include "sweep/report_document.h"
+#include "sweep/svg_chart.h"
+
+namespace infercost {
+namespace {
+
+constexpr double kSecondsPerMonth = kHoursPerMonth * 3600;
+
+double Ms(std::chrono::nanoseconds d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
+// The nearest-rank quantile of sorted `x` and its distribution-free 95 % interval (the ranks
+// n·q ± 1.96·sqrt(n·q·(1-q)), from the binomial count of samples below the true quantile).
+void Quantile(const std::vector<double>& x, double q, double* value, double* low, double* high) {
+  const double n = static_cast<double>(x.size());
+  auto at = [&](double rank) {
+    const auto i = static_cast<std::size_t>(std::clamp(rank, 1.0, n)) - 1;
+    return x[i];
+  };
+  const double spread = 1.96 * std::sqrt(n * q * (1 - q));
+  *value = at(std::ceil(n * q));
+  *low = at(std::floor(n * q - spread));
+  *high = at(std::ceil(n * q + spread) + 1);
+}
+
+std::string Usd(double usd) { return "$" + FormatNumber(usd, 3); }
+
+std::string Size(int memory_mb) { return std::to_string(memory_mb) + " MB"; }
+
+const SizeFigures* Find(const TuneAnalysis& a, int memory_mb) {
+  for (const SizeFigures& s : a.sizes) {
+    if (s.memory_mb == memory_mb) return &s;
+  }
+  return nullptr;
+}
+
+std::optional<std::size_t> BestFor(const TuneAnalysis& a, TuneStrategy strategy) {
+  switch (strategy) {
+    case TuneStrategy::kCost:
+      return a.best_cost;
+    case TuneStrategy::kSpeed:
+      return a.best_speed;
+    case TuneStrategy::kBalanced:
+      break;
+  }
+  return a.best_balanced;
+}
+
+std::string RecommendationSentence(const TuneAnalysis& a) {
+  const std::optional<std::size_t> best = BestFor(a, a.strategy);
+  if (!best) return "No memory size was measured: nothing to recommend.";
+  const SizeFigures& s = a.sizes[*best];
+  std::string out = "**Run the function at " + Size(s.memory_mb) + "** (strategy " +
+                    std::string(StrategyName(a.strategy)) + "): " + Usd(s.usd_per_million) +
+                    " per 1M invocations, " + FormatNumber(s.p50_ms, 3) +
+                    " ms billed at p50 (p95 " + FormatNumber(s.p95_ms, 3) + " ms).";
+  const SizeFigures* configured = Find(a, a.original_memory_mb);
+  if (configured == nullptr) {
+    return out + " The configured size (" + Size(a.original_memory_mb) +
+           ") was not among the sizes measured, so there is no saving to state.";
+  }
+  if (configured == &s) return out + " That is the size it is configured with already.";
+  const double saved = configured->usd_per_million - s.usd_per_million;
+  const double faster = configured->p50_ms - s.p50_ms;
+  out += " Against the configured " + Size(a.original_memory_mb) + " (" +
+         Usd(configured->usd_per_million) + " per 1M, " + FormatNumber(configured->p50_ms, 3) +
+         " ms) it " + (saved >= 0 ? "saves " : "costs ") + Usd(std::fabs(saved)) + " per 1M (" +
+         FormatPercent(std::fabs(saved) / configured->usd_per_million) + ")" +
+         (saved >= 0 ? "" : " more") + " and is " + FormatNumber(std::fabs(faster), 3) + " ms " +
+         (faster >= 0 ? "faster" : "slower");
+  if (a.traffic_rps) {
+    out += "; at " + FormatNumber(*a.traffic_rps, 3) + " req/s that is " +
+           Usd(saved * *a.traffic_rps * kSecondsPerMonth / 1e6) + " a month";
+  }
+  return out + ".";
+}
+
+}  // namespace
+
+SizeFigures FigureSize(const SizeRun& size, const ResolvedPricing& pricing) {
+  SizeFigures f;
+  f.memory_mb = size.memory_mb;
+  f.version = size.version;
+  f.measured = static_cast<int>(size.warm.size());
+  f.failed = size.failed;
+  for (const TunedInvocation& inv : size.warmup) {
+    if (inv.report.init_duration)
+      f.init_ms = std::max(f.init_ms.value_or(0), Ms(*inv.report.init_duration));
+  }
+  if (size.warm.empty()) return f;
+  std::vector<double> billed;
+  double duration_usd = 0;
+  for (const TunedInvocation& inv : size.warm) {
+    billed.push_back(Ms(inv.report.billed_duration));
+    duration_usd += InvocationUsd(pricing, inv.report.memory_size_mb, inv.report.billed_duration) -
+                    pricing.usd_per_request;
+    f.max_memory_used_mb = std::max(f.max_memory_used_mb, inv.report.max_memory_used_mb);
+  }
+  std::sort(billed.begin(), billed.end());
+  Quantile(billed, 0.5, &f.p50_ms, &f.p50_low_ms, &f.p50_high_ms);
+  Quantile(billed, 0.95, &f.p95_ms, &f.p95_low_ms, &f.p95_high_ms);
+  double sum = 0;
+  for (double b : billed) sum += b;
+  f.mean_billed_ms = sum / static_cast<double>(billed.size());
+  f.request_usd_per_million = pricing.function_usd_per_request * 1e6;
+  f.gateway_usd_per_million = pricing.gateway_usd_per_request * 1e6;
+  f.duration_usd_per_million = duration_usd / static_cast<double>(size.warm.size()) * 1e6;
+  f.usd_per_million =
+      f.request_usd_per_million + f.gateway_usd_per_million + f.duration_usd_per_million;
+  f.usd_per_invocation = f.usd_per_million / 1e6;
+  return f;
+}
+
+double BreakEvenRps(double instance_usd_per_hour, double usd_per_invocation) {
+  return instance_usd_per_hour * kHoursPerMonth / (usd_per_invocation * kSecondsPerMonth);
+}
+
+TuneAnalysis AnalyzeTune(const TuneRun& run, const ResolvedPricing& pricing, TuneStrategy strategy,
+                         double balanced_weight, std::optional<double> traffic_rps,
+                         std::vector<InstanceOption> instances) {
+  TuneAnalysis a;
+  a.strategy = strategy;
+  a.balanced_weight = balanced_weight;
+  a.original_memory_mb = run.original_memory_mb;
+  a.traffic_rps = traffic_rps;
+  a.instances = std::move(instances);
+  for (const SizeRun& size : run.sizes) {
+    if (!size.warm.empty()) a.sizes.push_back(FigureSize(size, pricing));
+  }
+  std::sort(a.sizes.begin(), a.sizes.end(),
+            [](const SizeFigures& x, const SizeFigures& y) { return x.memory_mb < y.memory_mb; });
+  double max_cost = 0, max_ms = 0;
+  for (const SizeFigures& s : a.sizes) {
+    max_cost = std::max(max_cost, s.usd_per_invocation);
+    max_ms = std::max(max_ms, s.mean_billed_ms);
+  }
+  double best_score = 0;
+  for (std::size_t i = 0; i < a.sizes.size(); ++i) {
+    const SizeFigures& s = a.sizes[i];
+    if (!a.best_cost || s.usd_per_invocation < a.sizes[*a.best_cost].usd_per_invocation) {
+      a.best_cost = i;
+    }
+    if (!a.best_speed || s.mean_billed_ms < a.sizes[*a.best_speed].mean_billed_ms ||
+        (s.mean_billed_ms == a.sizes[*a.best_speed].mean_billed_ms &&
+         s.usd_per_invocation < a.sizes[*a.best_speed].usd_per_invocation)) {
+      a.best_speed = i;
+    }
+    const double score = balanced_weight * s.usd_per_invocation / max_cost +
+                         (1 - balanced_weight) * s.mean_billed_ms / max_ms;
+    if (!a.best_balanced || score < best_score) {
+      a.best_balanced = i;
+      best_score = score;
+    }
+  }
+  a.sentence = RecommendationSentence(a);
+  return a;
+}
+
+namespace {
+
+Document TuneDocument(const TuneAnalysis& a, const TuneReportFacts& facts) {
+  Document doc;
+  doc.Heading(1, "infercost tune: " + facts.target);
+  doc.Paragraph(a.sentence);
+  if (!facts.run_note.empty()) doc.Paragraph(facts.run_note);
+  doc.Heading(2, "Per memory size");
+  std::vector<std::vector<std::string>> rows;
+  for (const SizeFigures& s : a.sizes) {
+    rows.push_back(
+        {Size(s.memory_mb), s.version, std::to_string(s.measured), std::to_string(s.failed),
+         FormatNumber(s.p50_ms, 4) + " [" + FormatNumber(s.p50_low_ms, 4) + ", " +
+             FormatNumber(s.p50_high_ms, 4) + "]",
+         FormatNumber(s.p95_ms, 4) + " [" + FormatNumber(s.p95_low_ms, 4) + ", " +
+             FormatNumber(s.p95_high_ms, 4) + "]",
+         Usd(s.request_usd_per_million), Usd(s.duration_usd_per_million),
+         Usd(s.gateway_usd_per_million), "**" + Usd(s.usd_per_million) + "**",
+         FormatPrice(s.usd_per_invocation), s.init_ms ? FormatNumber(*s.init_ms, 4) : "-",
+         std::to_string(s.max_memory_used_mb)});
+  }
+  doc.Table({"memory", "version", "measured", "failed", "p50 billed ms [95 %]",
+             "p95 billed ms [95 %]", "requests /1M", "duration /1M", "gateway /1M", "total /1M",
+             "per invocation", "init ms", "max memory used MB"},
+            {false, false, true, true, true, true, true, true, true, true, true, true, true}, rows);
+  doc.Heading(2, "Best size per strategy");
+  std::vector<std::string> best;
+  for (TuneStrategy s : {TuneStrategy::kCost, TuneStrategy::kSpeed, TuneStrategy::kBalanced}) {
+    const std::optional<std::size_t> i = BestFor(a, s);
+    if (!i) continue;
+    std::string rule = s == TuneStrategy::kCost ? "lowest cost per invocation"
+                       : s == TuneStrategy::kSpeed
+                           ? "lowest mean billed duration"
+                           : "lowest " + FormatNumber(a.balanced_weight, 2) +
+                                 " × cost / max cost + " + FormatNumber(1 - a.balanced_weight, 2) +
+                                 " × duration / max duration";
+    best.push_back("`" + std::string(StrategyName(s)) + "`: **" + Size(a.sizes[*i].memory_mb) +
+                   "** (" + rule + ")");
+  }
+  doc.List(best);
+  doc.Figure("power_tuning.svg", "cost per 1M and billed duration against memory");
+  if (a.traffic_rps && BestFor(a, a.strategy)) {
+    doc.Heading(2, "Against the instances at " + FormatNumber(*a.traffic_rps, 3) + " req/s");
+    const SizeFigures& s = a.sizes[*BestFor(a, a.strategy)];
+    std::vector<std::vector<std::string>> money = {
+        {"lambda at " + Size(s.memory_mb),
+         Usd(s.usd_per_invocation * *a.traffic_rps * kSecondsPerMonth), "-"}};
+    for (const InstanceOption& i : a.instances) {
+      money.push_back(
+          {i.name, Usd(i.usd_per_hour * kHoursPerMonth),
+           FormatNumber(BreakEvenRps(i.usd_per_hour, s.usd_per_invocation), 3) + " req/s"});
+    }
+    doc.Table({"option", "per month", "break-even (instance cheaper above)"}, {false, true, true},
+              money);
+    doc.Paragraph(
+        "Instances at their configured count and list price, assumed to carry the "
+        "traffic; `infercost sweep` measures how much each can carry.");
+    doc.Figure("monthly_cost.svg", "monthly cost against traffic");
+  }
+  doc.Heading(2, "Method");
+  doc.List(
+      {"Each size: UpdateFunctionConfiguration, LastUpdateStatus polled until Successful, "
+       "PublishVersion; one unmeasured warm-up per client, then the measured invocations "
+       "of that version. An invocation counts only when X-Amz-Executed-Version is that "
+       "version and its REPORT line's Memory Size is that size.",
+       "Cost per invocation from each REPORT line: request fee + gateway fee + duration "
+       "price × memory (GB) × Billed Duration.",
+       "Intervals: distribution-free 95 % intervals of the order statistics.",
+       "Command: `" + facts.command_line + "`"});
+  return doc;
+}
+
+}  // namespace
+
+std::string TuneMarkdown(const TuneAnalysis& a, const TuneReportFacts& facts) {
+  return ToMarkdown(TuneDocument(a, facts));
+}
+
+std::string TuneCsv(const TuneAnalysis& a) {
+  std::string out =
+      "memory_mb,version,measured,failed,p50_billed_ms,p50_low_ms,p50_high_ms,p95_billed_ms,"
+      "p95_low_ms,p95_high_ms,mean_billed_ms,request_usd_per_million,duration_usd_per_million,"
+      "gateway_usd_per_million,usd_per_million,usd_per_invocation,init_ms,max_memory_used_mb\n";
+  char line[512];
+  for (const SizeFigures& s : a.sizes) {
+    std::snprintf(
+        line, sizeof line,
+        "%d,%s,%d,%d,%.0f,%.0f,%.0f,%.0f,%.0f,%.0f,%.3f,%.6f,%.6f,%.6f,%.6f,%.10f,%s,%d\n",
+        s.memory_mb, s.version.c_str(), s.measured, s.failed, s.p50_ms, s.p50_low_ms, s.p50_high_ms,
+        s.p95_ms, s.p95_low_ms, s.p95_high_ms, s.mean_billed_ms, s.request_usd_per_million,
+        s.duration_usd_per_million, s.gateway_usd_per_million, s.usd_per_million,
+        s.usd_per_invocation, s.init_ms ? std::to_string(*s.init_ms).c_str() : "",
+        s.max_memory_used_mb);
+    out += line;
+  }
+  return out;
+}
+
+std::string TuneMonthlyChart(const TuneAnalysis& a) {
+  const std::optional<std::size_t> best = BestFor(a, a.strategy);
+  if (!a.traffic_rps || !best) return "";
+  const SizeFigures& s = a.sizes[*best];
+  double max_rps = *a.traffic_rps * 2;
+  for (const InstanceOption& i : a.instances) {
+    max_rps = std::max(max_rps, BreakEvenRps(i.usd_per_hour, s.usd_per_invocation) * 1.25);
+  }
+  AxisSpec x_axis, y_axis;
+  x_axis.title = "average traffic (requests/s)";
+  y_axis.title = "cost per month (USD)";
+  SvgChart chart("Monthly cost: the tuned Lambda beside the instances", x_axis, y_axis);
+  chart.SetId("monthly");
+  auto add_line = [&](std::string name, double y0, double y1, int style, bool dashed) {
+    ChartSeries series;
+    series.name = std::move(name);
+    ChartPoint from, to;
+    from.y = y0;
+    to.x = max_rps;
+    to.y = y1;
+    series.points = {from, to};
+    series.style = style;
+    series.markers = false;
+    series.dashed = dashed;
+    chart.AddSeries(std::move(series));
+  };
+  auto lambda_line = [&](const SizeFigures& f, int style) {
+    const double per_rps = f.usd_per_invocation * kSecondsPerMonth;
+    add_line("lambda " + Size(f.memory_mb), 0, per_rps * max_rps, style, false);
+  };
+  lambda_line(s, 0);
+  if (const SizeFigures* configured = Find(a, a.original_memory_mb);
+      configured != nullptr && configured != &s) {
+    lambda_line(*configured, 1);
+  }
+  int style = 2;
+  for (const InstanceOption& i : a.instances) {
+    const double monthly = i.usd_per_hour * kHoursPerMonth;
+    add_line(i.name, monthly, monthly, style++, true);
+    const double rps = BreakEvenRps(i.usd_per_hour, s.usd_per_invocation);
+    chart.Annotate({.x = rps, .y = monthly, .label = FormatNumber(rps, 3) + " req/s"});
+  }
+  chart.AddLine({.vertical = true, .value = *a.traffic_rps, .label = "your traffic"});
+  return chart.Render();
+}
+
+std::string WriteTuneReport(const TuneAnalysis& a, const TuneReportFacts& facts,
+                            const std::string& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return "cannot create " + dir + ": " + ec.message();
+  std::vector<std::pair<std::string, std::string>> charts = {
+      {"power_tuning.svg", PowerTuningChart(a)}};
+  if (std::string monthly = TuneMonthlyChart(a); !monthly.empty()) {
+    charts.emplace_back("monthly_cost.svg", std::move(monthly));
+  }
+  const std::string markdown = TuneMarkdown(a, facts);
+  std::vector<std::pair<std::string, std::string>> files = charts;
+  files.emplace_back("report.md", markdown);
+  files.emplace_back("results.csv", TuneCsv(a));
+  files.emplace_back("index.html", ToHtml(TuneDocument(a, facts), charts, "infercost tune report"));
+  for (const auto& [name, text] : files) {
+    std::ofstream out(std::filesystem::path(dir) / name, std::ios::trunc);
+    out << text;
+    if (!out) return "cannot write " + dir + "/" + name;
+  }
+  return "";
+}
+
+}  // namespace infercost
