@@ -22,9 +22,10 @@ build=(build-essential cmake pkg-config git libcurl4-openssl-dev libcivetweb-dev
 # apache2-utils for htpasswd (bcrypt hashes in tests), librsvg2-bin to render the sweep's charts,
 # docker-compose to validate deploy/docker-compose.yml, python3 for the helper test servers, nginx
 # to run deploy/tls-proxy/nginx.conf in tests/deploy, python3-botocore (AWS's SDK core) to prove
-# the emulator's AWS wire formats and SigV4 checks.
+# the emulator's AWS wire formats and SigV4 checks, clang with its runtime libraries (libFuzzer,
+# the sanitizers) for the fuzz targets (the `fuzz` preset, tests/fuzz).
 tests=(prometheus prometheus-alertmanager chromium curl apache2-utils librsvg2-bin docker-compose
-  python3 python3-botocore procps nginx openssl)
+  python3 python3-botocore procps nginx openssl clang libclang-rt-14-dev)
 # Benchmarks and image builds: peers (wrk, hey; nginx and ab come with the tests list) and the
 # rootless image toolchain.
 extra=(wrk hey podman buildah debootstrap)
