@@ -18,6 +18,7 @@
 namespace infercost::fuzz {
 namespace {
 
+using loadgen::internal::RequestTemplate;
 using loadgen::internal::Transfer;
 
 // The response is written into the socket buffer in one go; larger inputs are cut.
@@ -46,7 +47,7 @@ loadgen::RequestSpec SpecFor(unsigned char choice) {
 
 void FuzzResponse(std::string_view bytes) {
   if (bytes.empty()) return;
-  const loadgen::RequestTemplate request(SpecFor(static_cast<unsigned char>(bytes.front())));
+  const RequestTemplate request(SpecFor(static_cast<unsigned char>(bytes.front())));
   bytes.remove_prefix(1);
   if (bytes.size() > kMaxResponse) bytes = bytes.substr(0, kMaxResponse);
 
