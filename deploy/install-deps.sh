@@ -23,9 +23,10 @@ build=(build-essential cmake pkg-config git dpkg-dev libcurl4-openssl-dev libciv
 # docker-compose to validate deploy/docker-compose.yml, python3 for the helper test servers, nginx
 # to run deploy/tls-proxy/nginx.conf in tests/deploy, python3-botocore (AWS's SDK core) to prove
 # the emulator's AWS wire formats and SigV4 checks, systemd (systemd-analyze) for the Debian
-# package's test. dpkg-dev (in --build) gives cpack -G DEB its dpkg-shlibdeps.
+# package's test, clang with its runtime libraries (libFuzzer, the sanitizers) for the fuzz targets
+# (the `fuzz` preset, tests/fuzz). dpkg-dev (in --build) gives cpack -G DEB its dpkg-shlibdeps.
 tests=(prometheus prometheus-alertmanager chromium curl apache2-utils librsvg2-bin docker-compose
-  python3 python3-botocore procps nginx openssl systemd)
+  python3 python3-botocore procps nginx openssl systemd clang libclang-rt-14-dev)
 # Benchmarks and image builds: peers (wrk, hey; nginx and ab come with the tests list) and the
 # rootless image toolchain.
 extra=(wrk hey podman buildah debootstrap)

@@ -60,23 +60,26 @@ const char* JsonErrorCode(SigV4Failure failure) {
   }
 }
 
+}  // namespace
+
 std::string StatsJson(const TargetStats& s) {
-  char buffer[256];
-  std::snprintf(buffer, sizeof buffer,
-                R"({"invocations":%llu,"ok":%llu,"cold_starts":%llu,"throttled":%llu,)"
-                R"("function_errors":%llu,"injected_errors":%llu,"queue_full":%llu,"in_flight":%d,)"
-                R"("billed_ms":%llu})",
-                static_cast<unsigned long long>(s.requests), static_cast<unsigned long long>(s.ok),
-                static_cast<unsigned long long>(s.cold_starts),
-                static_cast<unsigned long long>(s.throttled),
-                static_cast<unsigned long long>(s.function_errors),
-                static_cast<unsigned long long>(s.injected_errors),
-                static_cast<unsigned long long>(s.queue_full), s.in_flight,
-                static_cast<unsigned long long>(s.billed_ms));
+  char buffer[384];
+  std::snprintf(
+      buffer, sizeof buffer,
+      R"({"invocations":%llu,"ok":%llu,"cold_starts":%llu,"throttled":%llu,)"
+      R"("function_errors":%llu,"injected_errors":%llu,"queue_full":%llu,"in_flight":%d,)"
+      R"("billed_ms":%llu,"resets":%llu,"hangs":%llu,"slow_bodies":%llu,)"
+      R"("too_large":%llu})",
+      static_cast<unsigned long long>(s.requests), static_cast<unsigned long long>(s.ok),
+      static_cast<unsigned long long>(s.cold_starts), static_cast<unsigned long long>(s.throttled),
+      static_cast<unsigned long long>(s.function_errors),
+      static_cast<unsigned long long>(s.injected_errors),
+      static_cast<unsigned long long>(s.queue_full), s.in_flight,
+      static_cast<unsigned long long>(s.billed_ms), static_cast<unsigned long long>(s.resets),
+      static_cast<unsigned long long>(s.hangs), static_cast<unsigned long long>(s.slow_bodies),
+      static_cast<unsigned long long>(s.too_large));
   return buffer;
 }
-
-}  // namespace
 
 std::string NewRequestId() {
   thread_local std::mt19937_64 rng(std::random_device{}());

@@ -30,6 +30,10 @@
 
 namespace emulator {
 
+// A target's counters as the /_emulator/ stats paths answer them (JSON; requests as
+// "invocations").
+std::string StatsJson(const TargetStats& s);
+
 class AwsApi {
  public:
   AwsApi(const AwsOptions& options, const std::vector<Profile>& profiles, uint64_t seed,

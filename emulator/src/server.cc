@@ -202,6 +202,8 @@ class Emulator::Impl {
 
   int Handle(mg_connection* conn);
   void ServeIndex(mg_connection* conn);
+  // GET /_emulator/targets/<name>: a predict target's counters (StatsJson), 404 if none.
+  void ServeTargetStats(mg_connection* conn, std::string_view name);
   void ServePredict(mg_connection* conn, Target& target);
   // The AWS APIs: reads the request into an HttpRequest and sends AwsApi's reply.
   void ServeAws(mg_connection* conn, std::string_view raw_path);
@@ -316,6 +318,11 @@ int Emulator::Impl::Handle(mg_connection* conn) {
   // The path as sent (SigV4 signs it still encoded).
   std::string_view raw_path = ri->request_uri != nullptr ? ri->request_uri : "/";
   raw_path = raw_path.substr(0, raw_path.find('?'));
+  constexpr std::string_view kTargetStats = "/_emulator/targets/";
+  if (uri.starts_with(kTargetStats)) {
+    ServeTargetStats(conn, uri.substr(kTargetStats.size()));
+    return 200;
+  }
   if (AwsApi::Owns(method, raw_path)) {
     ServeAws(conn, raw_path);
     return 200;
@@ -366,6 +373,17 @@ void Emulator::Impl::ServeIndex(mg_connection* conn) {
   std::snprintf(scale, sizeof scale, R"(],"time_scale":%g})", scale_.factor());
   body += scale;
   Send(conn, {.status = 200, .body = body});
+}
+
+void Emulator::Impl::ServeTargetStats(mg_connection* conn, std::string_view name) {
+  for (const auto& t : targets_) {
+    if (t->profile().name == name) {
+      const std::string body = StatsJson(t->Stats());
+      Send(conn, {.status = 200, .body = body});
+      return;
+    }
+  }
+  Send(conn, {.status = 404, .body = ErrorBody("unknown target '" + std::string(name) + "'")});
 }
 
 bool Emulator::Impl::DrainBody(mg_connection* conn, Target& target) {

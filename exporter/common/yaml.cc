@@ -1,6 +1,7 @@
 // The one file of infercost's exporter that includes yaml-cpp.
 #include "common/yaml.h"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -120,6 +121,63 @@ bool Convert(const YAML::Node& in, YamlNode* out, std::size_t* budget) {
   }
 }
 
+// What yaml-cpp makes of a file: how many documents it holds (counting stops at two), the first
+// one, and where the second one's root is.
+struct Documents {
+  int count = 0;
+  YAML::Node first;
+  YAML::Mark second;
+};
+
+// Counts documents and notes the root of the second: a parser's events, no tree.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  explicit DocumentCounter(Documents* out) : out_(out) {}
+  void OnDocumentStart(const YAML::Mark&) override { ++started_; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { Root(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { Root(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    Root(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    Root(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    Root(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void Root(const YAML::Mark& mark) {
+    if (started_ == 2 && !second_seen_) {
+      out_->second = mark;
+      second_seen_ = true;
+    }
+  }
+  Documents* out_;
+  int started_ = 0;
+  bool second_seen_ = false;
+};
+
+// Not YAML::LoadAll: yaml-cpp 0.7's LoadAll never ends (and allocates without bound) on a
+// document whose root it cannot read, such as "&a," or ",": the parser reports a document without
+// consuming the token, again and again (fixed in yaml-cpp after 0.8). Here the parser is asked
+// for at most two documents, and YAML::Load builds only the first.
+Documents LoadDocuments(const std::string& text) {
+  Documents documents;
+  DocumentCounter counter(&documents);
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  while (documents.count < 2 && parser.HandleNextDocument(counter)) ++documents.count;
+  if (documents.count > 0) documents.first = YAML::Load(text);
+  return documents;
+}
+
 }  // namespace
 
 using yaml::Closest;
@@ -210,25 +268,25 @@ YamlReader::YamlReader(std::string file, std::span<const YamlSection> sections)
     : file_(std::move(file)), sections_(sections) {}
 
 std::optional<YamlNode> YamlReader::ReadDocument(std::string_view text, std::string_view what) {
-  std::vector<YAML::Node> documents;
+  Documents documents;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    documents = LoadDocuments(std::string(text));
   } catch (const YAML::Exception& e) {
     Fail(MarkOf(e.mark), "invalid YAML: " + e.msg);
     return std::nullopt;
   }
   YamlNode root;
-  if (documents.empty()) {
+  if (documents.count == 0) {
     return root;
   }
-  if (documents.size() > 1 && !documents.front().IsNull()) {
-    Fail(MarkOf(documents[1].Mark()), "a " + std::string(what) +
-                                          " is one YAML document; remove everything from this "
-                                          "one on");
+  if (documents.count > 1 && !documents.first.IsNull()) {
+    Fail(MarkOf(documents.second), "a " + std::string(what) +
+                                       " is one YAML document; remove everything from this "
+                                       "one on");
     return std::nullopt;
   }
   std::size_t budget = kMaxNodes;
-  if (!Convert(documents.front(), &root, &budget)) {
+  if (!Convert(documents.first, &root, &budget)) {
     Fail({},
          "invalid YAML: its aliases expand to more than " + std::to_string(kMaxNodes) + " nodes");
     return std::nullopt;

@@ -241,6 +241,24 @@ TEST(YamlNode, BoundsAliasExpansion) {
             "t.yaml: invalid YAML: its aliases expand to more than 1000000 nodes");
 }
 
+// Found by tests/fuzz (web_config, then config): yaml-cpp 0.7's LoadAll never returned on these,
+// allocating without bound, so `check-config`, start-up or a reload hung on a file of 3 bytes.
+TEST(YamlNode, ARootYamlCppCannotReadEndsTheReadInsteadOfLoopingForever) {
+  for (const std::string text : {"&a,", ",", "&auca\x1f" "bi,", "a: 1\n---\n,\n"}) {
+    SCOPED_TRACE(text);
+    TestReader reader;
+    const std::optional<YamlNode> root = reader.ReadDocument(text, "test");
+    EXPECT_TRUE(!root || root->IsNull() || root->IsMap());
+  }
+  // A second document is still refused where it starts.
+  TestReader reader;
+  EXPECT_FALSE(reader.ReadDocument("a: 1\n---\nb: 2\n", "test file"));
+  const std::vector<YamlError> errors = reader.TakeErrors();
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].ToString(),
+            "t.yaml:3:1: a test file is one YAML document; remove everything from this one on");
+}
+
 struct ClosestCase {
   std::string word;
   std::string want;  // "" for no suggestion

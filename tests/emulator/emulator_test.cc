@@ -512,6 +512,24 @@ TEST(EmulatorFaultTest, MixedRatiosFollowTheSeededDraws) {
   EXPECT_EQ(stats.resets, static_cast<uint64_t>(resets));
 }
 
+TEST(EmulatorFaultTest, TargetCountersAreServedOverHttp) {
+  auto emulator = StartWith(WithFaults("{ error_ratio: 0.5, reset_ratio: 0.5 }"), 1000);
+  ASSERT_NE(emulator, nullptr);
+  HttpClient client;
+  for (int i = 0; i < 20; ++i) client.Post(emulator->TargetUrl("box"));
+  const TargetStats stats = *emulator->Stats("box");
+  const std::string base = emulator->BaseUrl();
+  const Reply r = client.Get(base + "/_emulator/targets/box");
+  EXPECT_EQ(r.status, 200);
+  EXPECT_NE(r.body.find(R"("invocations":20,)"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find(R"("injected_errors":)" + std::to_string(stats.injected_errors) + ","),
+            std::string::npos)
+      << r.body;
+  EXPECT_NE(r.body.find(R"("resets":)" + std::to_string(stats.resets) + ","), std::string::npos)
+      << r.body;
+  EXPECT_EQ(client.Get(base + "/_emulator/targets/nope").status, 404);
+}
+
 // --- determinism and shutdown -------------------------------------------------------------------
 
 std::vector<std::string> ServiceTimes(uint64_t seed) {
