@@ -52,8 +52,9 @@ void SendUnredacted(mg_connection* conn, int status, const char* content_type,
 
 // Every response body but /metrics goes through the one redaction step (common/log's registered
 // secrets) so that no secret reaches a client, whatever the handler put in it. /metrics is
-// exempt: its label values are target names ([a-z0-9_-]) and enumerations, never a configured
-// string, and redacting it could turn a short secret such as "1" into broken exposition text.
+// exempt: its label values are target names ([a-z0-9_-]), enumerations and catalog names
+// (regions, instance types), never a free configured string, and redacting it could turn a short
+// secret such as "1" into broken exposition text.
 void Send(mg_connection* conn, int status, const char* content_type, const std::string& body,
           const char* extra_headers = "") {
   SendUnredacted(conn, status, content_type, RedactRegistered(body), extra_headers);
