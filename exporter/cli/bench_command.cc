@@ -24,6 +24,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "common/duration.h"
+#include "common/log.h"
 #include "config/usage.h"
 #include "cost/cost.h"
 #include "loadgen/csv.h"
@@ -180,7 +181,7 @@ std::string Build(const Flags& f, BenchSetup* setup) {
     // The URL comes with the keys, once the flags are known to be right (PrepareBenchAws).
   } else if (std::string error = loadgen::UrlError(f.url); !error.empty()) {
     std::string message = "URL '";
-    message.append(f.url).append("' ").append(error);
+    message.append(RedactUrl(f.url)).append("' ").append(error);
     return message;
   }
   if (f.concurrency.has_value() == f.rate.has_value()) {
@@ -357,7 +358,7 @@ void PrintSummary(const Flags& f, const BenchSetup& setup, const loadgen::StatsS
   const uint64_t total = t.Requests();
   const uint64_t ok = t.Ok();
   std::printf("%s\nPerformance Test Summary\n%s\n", kRule, kRule);
-  std::printf("Target URL: %s\n", setup.request.url.c_str());
+  std::printf("Target URL: %s\n", RedactUrl(setup.request.url).c_str());
   if (f.aws.Any()) std::printf("Target: %s\n", setup.target.c_str());
   if (setup.open_loop) {
     std::printf("Rate: %g req/s (%s arrivals, open loop)\n", setup.rate,
@@ -589,11 +590,11 @@ int RunBench(int argc, char** argv) {
 
   if (!flags.image_dir.empty()) std::printf("Found %zu images for testing.\n", setup.payload_count);
   if (setup.open_loop) {
-    std::printf("Starting test for %s with rate: %g req/s...\n", setup.request.url.c_str(),
-                setup.rate);
+    std::printf("Starting test for %s with rate: %g req/s...\n",
+                RedactUrl(setup.request.url).c_str(), setup.rate);
   } else {
-    std::printf("Starting test for %s with concurrency: %d...\n", setup.request.url.c_str(),
-                setup.concurrency);
+    std::printf("Starting test for %s with concurrency: %d...\n",
+                RedactUrl(setup.request.url).c_str(), setup.concurrency);
   }
   std::fflush(stdout);
 

@@ -149,9 +149,7 @@ int RunCheckConfig(int argc, char** argv) {
   };
   const ConfigResult result = LoadConfigFile(file, env);
   if (!result.config) {
-    for (const ConfigError& error : result.errors) {
-      std::fprintf(stderr, "%s\n", error.ToString().c_str());
-    }
+    for (const std::string& line : result.ErrorLines()) std::fprintf(stderr, "%s\n", line.c_str());
     return kExitUsage;
   }
   const Config& config = *result.config;

@@ -55,6 +55,16 @@ void ScaleTime(Config& config, double factor) {
   }
 }
 
+// The secrets of a config about to be applied (or refused) are redacted from every output from
+// the moment it is read: its errors, the log lines of applying it, the HTTP reply. They stay
+// registered after a refusal (a refused config's errors may be shown again); an applied config's
+// secrets are the service's from then on (SetLogSecrets).
+constexpr std::string_view kCandidateSecrets = "config:candidate";
+
+void RegisterCandidateSecrets(const ConfigResult& loaded) {
+  SetRuntimeLogSecrets(kCandidateSecrets, loaded.secrets);
+}
+
 class Server {
  public:
   Server(std::string config_path, std::string emulator_url, double time_scale)
@@ -77,13 +87,14 @@ class Server {
   }
 
   // Loads the config and applies it; on any error the running config stays. Serialised: SIGHUP
-  // and POST /-/reload may race.
+  // and POST /-/reload may race. The errors come back redacted, for the HTTP reply.
   std::vector<std::string> Reload(Service& service, const char* trigger) {
     std::lock_guard lock(mu_);
     ConfigResult loaded = LoadConfig();
+    RegisterCandidateSecrets(loaded);
     std::vector<std::string> errors;
     if (!loaded.config) {
-      for (const ConfigError& e : loaded.errors) errors.push_back(e.ToString());
+      errors = loaded.ErrorLines();
       service.RecordReloadFailure();
     } else {
       errors = service.Apply(*loaded.config);
@@ -91,7 +102,10 @@ class Server {
     if (!errors.empty()) {
       Log(LogLevel::kError, "config reload failed; the previous config keeps running",
           {{"trigger", trigger}, {"errors", std::to_string(errors.size())}});
-      for (const std::string& e : errors) Log(LogLevel::kError, "config error", {{"error", e}});
+      for (std::string& e : errors) {
+        e = RedactRegistered(e);
+        Log(LogLevel::kError, "config error", {{"error", e}});
+      }
       return errors;
     }
     Log(LogLevel::kInfo, "config reloaded",
@@ -157,9 +171,11 @@ std::optional<int> ParseServeFlags(int argc, char** argv, ServeFlags& flags) {
   return std::nullopt;
 }
 
-// Config and web-config errors, one a line, each after the command's name.
+// Config and web-config errors, one a line, each after the command's name, redacted.
 void PrintErrors(const std::vector<std::string>& errors) {
-  for (const std::string& e : errors) std::fprintf(stderr, "%s: %s\n", kProgram, e.c_str());
+  for (const std::string& e : errors) {
+    std::fprintf(stderr, "%s: %s\n", kProgram, RedactRegistered(e).c_str());
+  }
 }
 
 // The --web-config file, when given, into `web_config`; false (errors printed) when it is bad.
@@ -274,10 +290,9 @@ std::optional<int> StartUp(const ServeFlags& flags, std::optional<WebConfig> web
   const std::string emulator_url = run.fleet ? run.fleet->BaseUrl() : std::string();
   run.server = std::make_unique<Server>(flags.config_path, emulator_url, flags.time_scale);
   const ConfigResult first = run.server->LoadConfig();
+  RegisterCandidateSecrets(first);
   if (!first.config) {
-    std::vector<std::string> errors;
-    for (const ConfigError& e : first.errors) errors.push_back(e.ToString());
-    PrintErrors(errors);
+    PrintErrors(first.ErrorLines());
     return kExitUsage;
   }
   if (const std::optional<int> code = StartService(flags, *first.config, run)) return code;

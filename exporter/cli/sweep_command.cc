@@ -275,8 +275,8 @@ int LoadFleet(const Flags& flags, const char* program, Config* config,
     options->fleet = flags.config;
   }
   if (!parsed.config) {
-    for (const ConfigError& error : parsed.errors) {
-      std::fprintf(stderr, "%s: %s\n", program, error.ToString().c_str());
+    for (const std::string& line : parsed.ErrorLines()) {
+      std::fprintf(stderr, "%s: %s\n", program, line.c_str());
     }
     return kExitUsage;
   }

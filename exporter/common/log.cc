@@ -124,6 +124,12 @@ std::string Redact(std::string_view text, const std::vector<std::string>& secret
   if (by_length.empty()) {
     return std::string(text);
   }
+  // Most text holds no secret at all (every /metrics scrape goes through here): one search per
+  // secret settles that before the scan.
+  if (std::none_of(by_length.begin(), by_length.end(),
+                   [&](std::string_view s) { return text.find(s) != std::string_view::npos; })) {
+    return std::string(text);
+  }
   std::stable_sort(by_length.begin(), by_length.end(),
                    [](std::string_view a, std::string_view b) { return a.size() > b.size(); });
   std::string out;
@@ -141,6 +147,63 @@ std::string Redact(std::string_view text, const std::vector<std::string>& secret
     }
   }
   return out;
+}
+
+bool IsSecretName(std::string_view name) {
+  std::string folded;  // lower case, without '-' and '_': "X-Api-Key" -> "xapikey"
+  for (char c : name) {
+    if (c == '-' || c == '_') continue;
+    folded += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+  }
+  constexpr std::string_view kParts[] = {"auth",    "token",     "secret",    "password",
+                                         "passwd",  "pwd",       "key",       "cookie",
+                                         "session", "signature", "credential"};
+  constexpr std::string_view kWhole[] = {"sig", "pass", "code", "jwt"};
+  for (std::string_view part : kParts) {
+    if (folded.find(part) != std::string::npos) return true;
+  }
+  return std::find(std::begin(kWhole), std::end(kWhole), folded) != std::end(kWhole);
+}
+
+std::vector<std::string> UrlSecrets(std::string_view url) {
+  std::vector<std::string> secrets;
+  url = url.substr(0, url.find('#'));
+  const std::size_t scheme_end = url.find("://");
+  const std::size_t authority_start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  const std::size_t authority_end = url.find_first_of("/?", authority_start);
+  const std::string_view authority = url.substr(
+      authority_start, authority_end == std::string_view::npos ? std::string_view::npos
+                                                               : authority_end - authority_start);
+  if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
+    const std::string_view userinfo = authority.substr(0, at);
+    const std::size_t colon = userinfo.find(':');
+    const std::string_view secret =
+        colon == std::string_view::npos ? userinfo : userinfo.substr(colon + 1);
+    if (!secret.empty()) secrets.emplace_back(secret);
+  }
+  const std::size_t question = url.find('?', authority_start);
+  std::string_view query =
+      question == std::string_view::npos ? std::string_view() : url.substr(question + 1);
+  while (!query.empty()) {
+    const std::size_t amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const std::size_t eq = pair.find('=');
+    if (eq == std::string_view::npos || eq + 1 == pair.size()) continue;
+    if (IsSecretName(pair.substr(0, eq))) secrets.emplace_back(pair.substr(eq + 1));
+  }
+  return secrets;
+}
+
+std::string RedactUrl(std::string_view url) { return Redact(url, UrlSecrets(url)); }
+
+std::string RedactRegistered(std::string_view text) {
+  std::vector<std::string> secrets;
+  {
+    std::lock_guard lock(log_mu);
+    secrets = *log_secrets;
+  }
+  return Redact(text, secrets);
 }
 
 void Log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields) {

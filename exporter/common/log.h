@@ -30,6 +30,20 @@ void SetRuntimeLogSecrets(std::string_view owner, std::vector<std::string> secre
 // "<redacted>123" when "abc" is a secret too); empty secrets are ignored. The one redaction of
 // infercost: logs, the targets JSON and the landing page all go through it.
 std::string Redact(std::string_view text, const std::vector<std::string>& secrets);
+// True for a header or query-parameter name that carries a credential (Authorization,
+// X-Api-Key, X-Amz-Security-Token, token, api_key, sig, ...): its value is a secret even when the
+// config writes it out literally.
+bool IsSecretName(std::string_view name);
+// The credentials written into a URL: the userinfo's password (or the whole userinfo when it has
+// no ':', a token used as the user name) and the values of query parameters whose name
+// IsSecretName(), as written (percent-encoded).
+std::vector<std::string> UrlSecrets(std::string_view url);
+// The URL with its UrlSecrets() redacted: how a URL is shown where no config lists the secrets
+// (bench's --url).
+std::string RedactUrl(std::string_view url);
+// Redact() with every secret registered now (SetLogSecrets and SetRuntimeLogSecrets): the one
+// redaction step of every output that is not a log line (HTTP bodies, start-up errors).
+std::string RedactRegistered(std::string_view text);
 // Formats a line as Log() writes it with `secrets` registered, without writing it (tests).
 std::string FormatLogLine(LogLevel level, std::string_view msg,
                           std::initializer_list<LogField> fields,

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <system_error>
 
+#include "common/log.h"
 #include "config/parser.h"
 
 namespace infercost {
@@ -90,6 +91,12 @@ ConfigResult LoadConfigFile(const std::string& path, const EnvLookup& env) {
   std::ostringstream text;
   text << in.rdbuf();
   return ParseConfig(text.str(), path, env);
+}
+
+std::vector<std::string> ConfigResult::ErrorLines() const {
+  std::vector<std::string> lines;
+  for (const ConfigError& e : errors) lines.push_back(Redact(e.ToString(), secrets));
+  return lines;
 }
 
 }  // namespace infercost

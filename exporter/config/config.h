@@ -112,8 +112,10 @@ struct Config {
   std::vector<TargetConfig> targets;
   // The top-level `credentials:` block: the default of every signed target without its own.
   CredentialsConfig credentials;
-  std::vector<std::string> secrets;  // expanded ${VAR} values, to redact from any output
-  std::string source;                // the file it came from, for messages
+  // Expanded ${VAR} values and credentials written literally (URL userinfo, query tokens, values
+  // of headers such as X-Api-Key: common/log's IsSecretName), to redact from any output.
+  std::vector<std::string> secrets;
+  std::string source;  // the file it came from, for messages
 };
 
 // FILE:LINE:COL: message, as every reader of a YAML file reports.
@@ -122,6 +124,13 @@ using ConfigError = YamlError;
 struct ConfigResult {
   std::optional<Config> config;     // set when there are no errors
   std::vector<ConfigError> errors;  // every error found, in file order
+  // The secrets read, also when there are errors: the errors and logs about this config are
+  // redacted with them before it is applied, or when it is refused.
+  std::vector<std::string> secrets;
+
+  // The errors as FILE:LINE:COL: message lines, the secrets above redacted (a message may quote a
+  // URL that holds a password): what every command prints.
+  std::vector<std::string> ErrorLines() const;
 };
 
 // Looks up an environment variable; nullopt when unset.

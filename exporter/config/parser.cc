@@ -219,6 +219,7 @@ ConfigResult Parser::Run(const std::string& yaml) {
     }
   }
   result.errors = TakeErrors();
+  result.secrets = result.config ? result.config->secrets : secrets_;
   return result;
 }
 

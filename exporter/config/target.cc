@@ -3,6 +3,7 @@
 #include <string>
 #include <utility>
 
+#include "common/log.h"
 #include "config/parser.h"
 
 namespace infercost::config_internal {
@@ -117,6 +118,9 @@ void Parser::ReadRequest(const YamlFields& fields, TargetConfig* target) {
       target->kind == TargetKind::kHttp || target->kind == TargetKind::kLambdaUrl;
   if (const YamlField* f = addressed ? Require(fields, "url", "target: missing url") : nullptr) {
     if (std::optional<std::string> url = String(*f)) {
+      for (const std::string& secret : UrlSecrets(*url)) {
+        AddSecret(secret);  // before any message can quote the URL
+      }
       if (std::string error = UrlError(*url); !error.empty()) {
         Fail(f->Where(), "url: " + Quote(f->value->text) + " " + error);
       } else {
@@ -200,6 +204,13 @@ void Parser::ReadHeaders(const YamlField& f, std::vector<std::string>* headers) 
     std::optional<std::string> value = String(header);
     if (!value) {
       continue;
+    }
+    if (IsSecretName(key.text)) {
+      AddSecret(*value);
+      // "Bearer <token>": the token alone is as secret as the whole value.
+      if (const std::size_t space = value->rfind(' '); space != std::string::npos) {
+        AddSecret(value->substr(space + 1));
+      }
     }
     if (HasLineBreak(*value)) {
       Fail(header.Where(), header.name + ": a header value must not contain a line break");

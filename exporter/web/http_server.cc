@@ -21,13 +21,24 @@ struct HttpServer::Context {
 
 namespace {
 
-// Bounds that keep a slow or huge request from tying up the server.
-constexpr const char* kRequestTimeoutMs = "10000";
-constexpr const char* kNumThreads = "16";
-constexpr const char* kMaxRequestSize = "16384";
+// CivetWeb 1.15 (Debian 12) serves each connection on one worker thread from accept to close, so
+// the number of workers is the number of connections served at once: 1,000 idle or slow
+// connections must leave workers free for a scrape (bench/idle_connections.py measures it). The
+// workers start with the server; each holds a buffer of max_request_size.
+constexpr const char* kNumThreads = "1100";
+// Connections accepted while every worker is busy wait here (then in the kernel's listen backlog).
+constexpr const char* kConnectionQueue = "200";
+// How long a request's header (and a body) may take to arrive, before auth is checked: a
+// slow-header client holds its worker no longer. Prometheus sends its headers in one segment.
+constexpr const char* kRequestTimeoutMs = "2000";
+// How long a kept-alive connection may sit idle between requests.
+constexpr const char* kKeepAliveTimeoutMs = "5000";
+// Request line and headers; infercost's requests have small headers and no bodies.
+constexpr const char* kMaxRequestSize = "8192";
+constexpr const char* kPlainText = "text/plain; charset=utf-8";
 
-void Send(mg_connection* conn, int status, const char* content_type, const std::string& body,
-          const char* extra_headers = "") {
+void SendUnredacted(mg_connection* conn, int status, const char* content_type,
+                    const std::string& body, const char* extra_headers = "") {
   const char* reason = mg_get_response_code_text(conn, status);
   mg_printf(conn,
             "HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
@@ -39,14 +50,24 @@ void Send(mg_connection* conn, int status, const char* content_type, const std::
   }
 }
 
+// Every response body but /metrics goes through the one redaction step (common/log's registered
+// secrets) so that no secret reaches a client, whatever the handler put in it. /metrics is
+// exempt: its label values are target names ([a-z0-9_-]), enumerations and catalog names
+// (regions, instance types), never a free configured string, and redacting it could turn a short
+// secret such as "1" into broken exposition text.
+void Send(mg_connection* conn, int status, const char* content_type, const std::string& body,
+          const char* extra_headers = "") {
+  SendUnredacted(conn, status, content_type, RedactRegistered(body), extra_headers);
+}
+
 HttpServer::Context* ContextOf(void* cbdata) { return static_cast<HttpServer::Context*>(cbdata); }
 
 // Returns true when the request may proceed; otherwise a 401 has been sent.
 bool Authorized(mg_connection* conn, HttpServer::Context* c) {
   if (!c->web_config || !c->web_config->auth_required()) return true;
+  if (c->web_config->Excluded(mg_get_request_info(conn)->local_uri)) return true;
   if (c->web_config->Check(mg_get_header(conn, "Authorization"))) return true;
-  Send(conn, 401, "text/plain; charset=utf-8", "Unauthorized\n",
-       "WWW-Authenticate: Basic realm=\"infercost\"\r\n");
+  Send(conn, 401, kPlainText, "Unauthorized\n", "WWW-Authenticate: Basic realm=\"infercost\"\r\n");
   return false;
 }
 
@@ -58,8 +79,8 @@ bool IsGetOrHead(mg_connection* conn) { return MethodIs(conn, "GET") || MethodIs
 
 int MethodNotAllowed(mg_connection* conn, const char* allow) {
   std::string header = std::string("Allow: ") + allow + "\r\n";
-  Send(conn, 405, "text/plain; charset=utf-8",
-       std::string("Method not allowed; use ") + allow + "\n", header.c_str());
+  Send(conn, 405, kPlainText, std::string("Method not allowed; use ") + allow + "\n",
+       header.c_str());
   return 405;
 }
 
@@ -68,7 +89,7 @@ int HandleRoot(mg_connection* conn, void* cbdata) {
   if (!Authorized(conn, c)) return 401;
   const char* uri = mg_get_request_info(conn)->local_uri;
   if (std::strcmp(uri, "/") != 0) {
-    Send(conn, 404, "text/plain; charset=utf-8",
+    Send(conn, 404, kPlainText,
          "Not found. Endpoints: /, /metrics, /-/healthy, /-/ready, POST /-/reload, "
          "/api/v1/targets\n");
     return 404;
@@ -82,14 +103,14 @@ int HandleMetrics(mg_connection* conn, void* cbdata) {
   HttpServer::Context* c = ContextOf(cbdata);
   if (!Authorized(conn, c)) return 401;
   if (!IsGetOrHead(conn)) return MethodNotAllowed(conn, "GET");
-  Send(conn, 200, "text/plain; version=0.0.4; charset=utf-8", c->handlers.metrics());
+  SendUnredacted(conn, 200, "text/plain; version=0.0.4; charset=utf-8", c->handlers.metrics());
   return 200;
 }
 
 int HandleHealthy(mg_connection* conn, void* cbdata) {
   HttpServer::Context* c = ContextOf(cbdata);
   if (!Authorized(conn, c)) return 401;
-  Send(conn, 200, "text/plain; charset=utf-8", "infercost is Healthy.\n");
+  Send(conn, 200, kPlainText, "infercost is Healthy.\n");
   return 200;
 }
 
@@ -97,10 +118,10 @@ int HandleReady(mg_connection* conn, void* cbdata) {
   HttpServer::Context* c = ContextOf(cbdata);
   if (!Authorized(conn, c)) return 401;
   if (c->handlers.ready()) {
-    Send(conn, 200, "text/plain; charset=utf-8", "infercost is Ready.\n");
+    Send(conn, 200, kPlainText, "infercost is Ready.\n");
     return 200;
   }
-  Send(conn, 503, "text/plain; charset=utf-8", "infercost is not ready yet.\n");
+  Send(conn, 503, kPlainText, "infercost is not ready yet.\n");
   return 503;
 }
 
@@ -110,12 +131,12 @@ int HandleReload(mg_connection* conn, void* cbdata) {
   if (!MethodIs(conn, "POST") && !MethodIs(conn, "PUT")) return MethodNotAllowed(conn, "POST");
   const std::vector<std::string> errors = c->handlers.reload();
   if (errors.empty()) {
-    Send(conn, 200, "text/plain; charset=utf-8", "config reloaded\n");
+    Send(conn, 200, kPlainText, "config reloaded\n");
     return 200;
   }
   std::string body = "config reload failed; the previous config keeps running:\n";
   for (const std::string& e : errors) body += e + "\n";
-  Send(conn, 500, "text/plain; charset=utf-8", body);
+  Send(conn, 500, kPlainText, body);
   return 500;
 }
 
@@ -127,8 +148,34 @@ int HandleTargets(mg_connection* conn, void* cbdata) {
   return 200;
 }
 
+// The exception barrier of every handler: an exception (a bug, or std::bad_alloc) becomes a 500
+// and a log line, never std::terminate on a CivetWeb thread.
+template <int (*Handler)(mg_connection*, void*)>
+int Guarded(mg_connection* conn, void* cbdata) {
+  std::string what;
+  try {
+    return Handler(conn, cbdata);
+  } catch (const std::exception& e) {
+    what = e.what();
+  } catch (...) {
+    what = "unknown exception";
+  }
+  try {
+    Log(LogLevel::kError, "http handler failed",
+        {{"path", mg_get_request_info(conn)->local_uri}, {"error", what}});
+    Send(conn, 500, kPlainText, "internal error; see the log\n");
+  } catch (...) {
+    // Nothing more to do for this request; the server keeps serving.
+  }
+  return 500;
+}
+
 int LogMessage(const mg_connection* /*conn*/, const char* message) {
-  Log(LogLevel::kWarn, "http server", {{"detail", message}});
+  try {
+    Log(LogLevel::kWarn, "http server", {{"detail", message}});
+  } catch (...) {
+    // A log line lost to std::bad_alloc; CivetWeb's thread must not unwind.
+  }
   return 1;
 }
 
@@ -168,6 +215,8 @@ std::unique_ptr<HttpServer> HttpServer::Start(const std::string& listen, HttpHan
                            ports.c_str(),
                            "num_threads",
                            kNumThreads,
+                           "connection_queue",
+                           kConnectionQueue,
                            "request_timeout_ms",
                            kRequestTimeoutMs,
                            "max_request_size",
@@ -175,7 +224,7 @@ std::unique_ptr<HttpServer> HttpServer::Start(const std::string& listen, HttpHan
                            "enable_keep_alive",
                            "yes",
                            "keep_alive_timeout_ms",
-                           "30000",
+                           kKeepAliveTimeoutMs,
                            "tcp_nodelay",
                            "1",
                            nullptr};
@@ -188,12 +237,12 @@ std::unique_ptr<HttpServer> HttpServer::Start(const std::string& listen, HttpHan
   }
   mg_context* ctx = server->context_->ctx;
   void* cbdata = server->context_.get();
-  mg_set_request_handler(ctx, "/", HandleRoot, cbdata);
-  mg_set_request_handler(ctx, "/metrics", HandleMetrics, cbdata);
-  mg_set_request_handler(ctx, "/-/healthy", HandleHealthy, cbdata);
-  mg_set_request_handler(ctx, "/-/ready", HandleReady, cbdata);
-  mg_set_request_handler(ctx, "/-/reload", HandleReload, cbdata);
-  mg_set_request_handler(ctx, "/api/v1/targets", HandleTargets, cbdata);
+  mg_set_request_handler(ctx, "/", Guarded<HandleRoot>, cbdata);
+  mg_set_request_handler(ctx, "/metrics", Guarded<HandleMetrics>, cbdata);
+  mg_set_request_handler(ctx, "/-/healthy", Guarded<HandleHealthy>, cbdata);
+  mg_set_request_handler(ctx, "/-/ready", Guarded<HandleReady>, cbdata);
+  mg_set_request_handler(ctx, "/-/reload", Guarded<HandleReload>, cbdata);
+  mg_set_request_handler(ctx, "/api/v1/targets", Guarded<HandleTargets>, cbdata);
 
   mg_server_port bound[4];
   const int n = mg_get_server_ports(ctx, 4, bound);

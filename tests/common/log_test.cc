@@ -93,5 +93,60 @@ TEST(LogLine, RedactsRuntimeSecretsPerOwner) {
   EXPECT_NE(out.find("v=\"KEYA <redacted>\""), std::string::npos) << out;
 }
 
+// Credentials written literally in a URL (user:pass@, ?token=) appeared in logs and in
+// /api/v1/targets: they are secrets like ${VAR}s.
+struct UrlSecretsCase {
+  const char* name;
+  std::string url;
+  std::vector<std::string> secrets;
+};
+
+class UrlSecretsTest : public ::testing::TestWithParam<UrlSecretsCase> {};
+
+TEST_P(UrlSecretsTest, FindsLiteralCredentials) {
+  EXPECT_EQ(UrlSecrets(GetParam().url), GetParam().secrets);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Urls, UrlSecretsTest,
+    ::testing::Values(UrlSecretsCase{"none", "http://h:8080/predict?model=v2&n=1", {}},
+                      UrlSecretsCase{"userinfo", "https://bob:pa%22ss@h/p", {"pa%22ss"}},
+                      UrlSecretsCase{"token_as_user", "https://ghp_abc@h/p", {"ghp_abc"}},
+                      UrlSecretsCase{"empty_password", "https://bob:@h/p", {}},
+                      UrlSecretsCase{"at_in_path", "https://h/p@q?x=1", {}},
+                      UrlSecretsCase{
+                          "query_tokens",
+                          "http://h/p?model=v2&token=t1&api_key=k2&X-Amz-Signature=s3&sig=s4#frag",
+                          {"t1", "k2", "s3", "s4"}},
+                      UrlSecretsCase{"empty_value", "http://h/p?token=&code", {}},
+                      UrlSecretsCase{"both", "http://u:p@h?access_token=a", {"p", "a"}},
+                      UrlSecretsCase{"no_scheme", "u:p@h/x", {"p"}}),
+    [](const ::testing::TestParamInfo<UrlSecretsCase>& param_info) {
+      return param_info.param.name;
+    });
+
+TEST(IsSecretName, CredentialNamesOnly) {
+  for (const char* name : {"Authorization", "X-Api-Key", "x-functions-key", "X-Amz-Security-Token",
+                           "Cookie", "token", "api_key", "apikey", "password", "sig", "code",
+                           "client_secret", "Ocp-Apim-Subscription-Key", "X-Auth-Token"}) {
+    EXPECT_TRUE(IsSecretName(name)) << name;
+  }
+  for (const char* name : {"Content-Type", "Accept", "X-Cold-Start", "model", "n", "signal",
+                           "X-Billed-Duration-Ms", "User-Agent", "encoding"}) {
+    EXPECT_FALSE(IsSecretName(name)) << name;
+  }
+}
+
+TEST(RedactRegistered, UsesEveryRegisteredSecret) {
+  SetLogSecrets({"cfg\"s\\"});
+  SetRuntimeLogSecrets("test", {"rt"});
+  const std::string out = RedactRegistered("a cfg\"s\\ b rt c");
+  SetRuntimeLogSecrets("test", {});
+  SetLogSecrets({});
+  EXPECT_EQ(out, "a <redacted> b <redacted> c");
+  EXPECT_EQ(RedactUrl("https://u:p4ss@h/x?token=t0k&n=1"),
+            "https://u:<redacted>@h/x?token=<redacted>&n=1");
+}
+
 }  // namespace
 }  // namespace infercost

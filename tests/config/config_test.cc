@@ -246,8 +246,10 @@ TEST(ParseConfig, ExpandsVariablesInEveryValueAndCollectsStringSecrets) {
   EXPECT_EQ(t.load.stages[0].concurrency, 6);
   EXPECT_EQ(t.pricing.usd_per_hour, 0.75);
   // Strings only (numbers and durations end up in metrics anyway), each value once, and not
-  // infercost's own INFERCOST_* variables.
-  EXPECT_EQ(config.secrets, (std::vector<std::string>{"from-env", "tok-SECRET", "u-77"}));
+  // infercost's own INFERCOST_* variables; plus the whole value of a credential header
+  // (Authorization).
+  EXPECT_EQ(config.secrets,
+            (std::vector<std::string>{"from-env", "tok-SECRET", "Bearer tok-SECRET", "u-77"}));
 }
 
 TEST(ParseConfig, ErrorsNeverShowAnExpandedValue) {
