@@ -282,7 +282,7 @@ TEST(ParseConfig, HeadersAreBoundedInCountAndSize) {
       std::string(9000, 'v') + " }\n";
   result = ParseConfig(big, "inline.yaml",
                        [](const std::string&) { return std::optional<std::string>(); });
-  EXPECT_EQ(Errors(result), "inline.yaml:5:25: x-big: a header may hold at most 8192 bytes\n");
+  EXPECT_EQ(Errors(result), "inline.yaml:5:23: x-big: a header may hold at most 8192 bytes\n");
 }
 
 // Issue 15 finding 1: a non-UTF-8 byte could also come from a ${VAR}; it is refused without
@@ -308,7 +308,7 @@ TEST(ParseConfig, ReportsEveryErrorInFileOrder) {
                 ":8:11: name: 'Bad_Name' may hold only a-z, 0-9, '_' and '-', 1 to 64 of them "
                 "(it becomes the target label)\n" +
                 f + ":9:10: url: 'gopher://127.0.0.1/' has scheme 'gopher'; use http or https\n" +
-                f + ":12:33: rate: must be greater than 0, got 0\n" + f +
+                f + ":12:33: rate: must be at least 0.0001, got 0\n" + f +
                 ":13:23: duration: '5 min' is not a duration; write e.g. 500ms, 30s, 5m, 1h or "
                 "1m30s\n" +
                 f + ":14:42: memory_mb: must be from 128 to 10240, got 20000\n" + f +

@@ -120,7 +120,7 @@ const InvalidCase kCases[] = {
     {"invalid-multiple-documents.yaml",
      {"7:1: a config is one YAML document; remove everything from this one on"}},
     {"invalid-negative-price.yaml", {"5:45: usd_per_hour: must be at least 0, got -0.5"}},
-    {"invalid-negative-rate.yaml", {"7:33: rate: must be greater than 0, got -5"}},
+    {"invalid-negative-rate.yaml", {"7:33: rate: must be at least 0.0001, got -5"}},
     {"invalid-no-targets.yaml", {"3:10: targets: give at least one target"}},
     {"invalid-price-basis.yaml",
      {"5:74: pricing: price_basis spot needs your own price: the catalog's g4dn.xlarge price is "
