@@ -38,7 +38,7 @@ struct EngineOptions {
   // Told once per worker of a condition that fails requests for a reason of the generator's own
   // (the process ran out of descriptors); the requests themselves are counted as usual. Called on
   // a worker thread; may be empty.
-  std::function<void(const std::string&)> on_warning;
+  std::function<void(const std::string&)> on_warning = nullptr;
 };
 
 struct TargetPlan {
