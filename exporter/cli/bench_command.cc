@@ -28,6 +28,7 @@
 #include "config/usage.h"
 #include "cost/cost.h"
 #include "loadgen/csv.h"
+#include "loadgen/descriptors.h"
 #include "loadgen/engine.h"
 #include "loadgen/payload.h"
 #include "loadgen/stats.h"
@@ -53,6 +54,9 @@ constexpr const char* kThinRule = "---------------------------------------------
 
 std::atomic<bool> g_interrupted{false};
 extern "C" void OnInterrupt(int /*signal*/) { g_interrupted.store(true); }
+
+// Descriptors bench needs besides its connections: stdio, the CSV file, credential fetches.
+constexpr uint64_t kBenchOwnDescriptors = 64;
 
 struct Flags {
   std::string url;
@@ -197,6 +201,7 @@ std::string Build(const Flags& f, BenchSetup* setup) {
     setup->concurrency = *f.concurrency;
   } else {
     if (!(*f.rate > 0) || !std::isfinite(*f.rate)) return "--rate must be a positive number";
+    if (*f.rate < loadgen::kMinRate) return "--rate must be at least 0.0001 (requests per second)";
     setup->open_loop = true;
     setup->rate = *f.rate;
     if (!f.arrival.empty()) {
@@ -489,18 +494,25 @@ BenchRun RunLoad(const BenchSetup& setup, const std::shared_ptr<loadgen::CsvFile
   std::vector<std::unique_ptr<loadgen::TeeRecorder>> tees;
   std::vector<loadgen::TargetId> ids;
 
+  // SIGTERM (a container stopping, timeout(1)) ends the run like Ctrl-C: the summary is printed
+  // and the CSV file flushed, instead of the process dying with its rows in memory.
   struct sigaction action = {};
   struct sigaction previous = {};
+  struct sigaction previous_term = {};
   action.sa_handler = OnInterrupt;
   sigemptyset(&action.sa_mask);
   g_interrupted = false;
   sigaction(SIGINT, &action, &previous);
+  sigaction(SIGTERM, &action, &previous_term);
 
   const bool progress = isatty(STDERR_FILENO) != 0;
   Clock::time_point start;
   Clock::time_point end;
   {
-    loadgen::Engine engine(loadgen::EngineOptions{.threads = setup.threads});
+    loadgen::Engine engine(loadgen::EngineOptions{
+        .threads = setup.threads, .on_warning = [](const std::string& warning) {
+          std::fprintf(stderr, "infercost bench: %s\n", warning.c_str());
+        }});
     std::vector<loadgen::TargetPlan> shards = Shards(setup);
     start = Clock::now();
     for (loadgen::TargetPlan& plan : shards) {
@@ -547,6 +559,7 @@ BenchRun RunLoad(const BenchSetup& setup, const std::shared_ptr<loadgen::CsvFile
     if (run.interrupted || run.overran) end = Clock::now();
   }
   sigaction(SIGINT, &previous, nullptr);
+  sigaction(SIGTERM, &previous_term, nullptr);
   if (progress) std::fputs("\r\033[K", stderr);
 
   for (auto& r : stat_recorders) r->Flush(end, 0);
@@ -575,6 +588,16 @@ int RunBench(int argc, char** argv) {
     std::string error;
     csv = loadgen::CsvFile::Open(flags.csv, &error);
     if (csv == nullptr) return UsageError(argv[0], error);
+  }
+  // Connections: the concurrency, or for --rate the --max-in-flight given (1,024 kept alive when
+  // not given; beyond the limit, requests fail as connect_error, counted and said once).
+  const int connections =
+      setup.open_loop ? (flags.max_in_flight ? setup.max_in_flight : 1024) : setup.concurrency;
+  if (const std::string error = loadgen::EnsureDescriptors(
+          static_cast<uint64_t>(connections) + kBenchOwnDescriptors +
+          loadgen::kDescriptorsPerWorker * static_cast<uint64_t>(setup.threads));
+      !error.empty()) {
+    return UsageError(argv[0], error);
   }
   loadgen::GlobalInit();
   // Holds the refreshers of the AWS keys for as long as the run lasts.

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <exception>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,7 +65,16 @@ int Main(int argc, char** argv) {
       // The command sees "infercost <command>" as its program name.
       std::string program = "infercost " + std::string(entry.name);
       argv[1] = program.data();
-      return entry.run(argc - 1, argv + 1);
+      // The last barrier: whatever escapes a command (a worker that cannot be created, memory
+      // exhausted) is reported on one line with exit 1, never an abort with a core dump.
+      try {
+        return entry.run(argc - 1, argv + 1);
+      } catch (const std::exception& e) {
+        std::fprintf(stderr, "%s: %s\n", program.c_str(), e.what());
+      } catch (...) {
+        std::fprintf(stderr, "%s: unexpected error\n", program.c_str());
+      }
+      return kExitFailure;
     }
   }
   std::vector<std::string_view> names;

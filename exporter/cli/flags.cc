@@ -169,7 +169,13 @@ std::optional<std::chrono::nanoseconds> ParseDurationFlag(std::string_view flag,
                                                           std::string_view text,
                                                           DurationBound bound, std::string* error) {
   const std::string quoted = "'" + std::string(text) + "'";
-  const std::optional<std::chrono::nanoseconds> value = ParseDuration(text);
+  bool too_long = false;
+  const std::optional<std::chrono::nanoseconds> value = ParseDuration(text, &too_long);
+  if (!value && too_long) {
+    *error = std::string(flag) + ": " + quoted + " is too long; durations go up to " +
+             FormatDuration(std::chrono::hours(2'562'047)) + " (about 292 years)";
+    return std::nullopt;
+  }
   if (!value) {
     double number = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);

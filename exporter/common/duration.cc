@@ -17,7 +17,8 @@ constexpr Unit kUnits[] = {{"ms", 1e6},   {"us", 1e3}, {"\xC2\xB5s", 1e3}, {"ns"
 
 }  // namespace
 
-std::optional<std::chrono::nanoseconds> ParseDuration(std::string_view text) {
+std::optional<std::chrono::nanoseconds> ParseDuration(std::string_view text, bool* too_long) {
+  if (too_long != nullptr) *too_long = false;
   if (text.empty()) return std::nullopt;
   bool negative = false;
   if (text.front() == '-') {
@@ -42,7 +43,12 @@ std::optional<std::chrono::nanoseconds> ParseDuration(std::string_view text) {
     text.remove_prefix(unit->suffix.size());
     total_ns += value * unit->ns;
   }
-  if (!std::isfinite(total_ns) || total_ns > 9.2e18) return std::nullopt;
+  // 9.2e18 is the largest round figure below kMaxDuration (9.22e18 ns).
+  if (std::isnan(total_ns)) return std::nullopt;
+  if (total_ns > 9.2e18) {
+    if (too_long != nullptr) *too_long = true;
+    return std::nullopt;
+  }
   auto ns = static_cast<int64_t>(std::llround(total_ns));
   return std::chrono::nanoseconds(negative ? -ns : ns);
 }

@@ -1,17 +1,25 @@
 // The one file of infercost's exporter that includes yaml-cpp.
 #include "common/yaml.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <sstream>
+#include <unordered_map>
 #include <utility>
 
 #include "common/duration.h"
+#include "common/text.h"
 
 namespace infercost {
 namespace {
@@ -55,6 +63,11 @@ bool StartsWithIgnoringCase(std::string_view text, std::string_view prefix) {
   return true;
 }
 
+std::string TooDeep() {
+  return "invalid YAML: maps and lists nest more than " + std::to_string(kMaxYamlDepth) +
+         " levels deep here; flatten the file";
+}
+
 // A number as a user would write it: 5, 0.5, 1e+06.
 std::string Number(double value) {
   std::ostringstream out;
@@ -84,9 +97,15 @@ YamlMark MarkOf(const YAML::Mark& mark) {
   return {mark.line + 1, mark.column + 1};
 }
 
-// Copies yaml-cpp's tree into ours; false when it would exceed kMaxNodes.
-bool Convert(const YAML::Node& in, YamlNode* out, std::size_t* budget) {
+// Copies yaml-cpp's tree into ours; false when it would exceed kMaxNodes or kMaxYamlDepth (and
+// `*too_deep` is set then, with where).
+bool Convert(const YAML::Node& in, YamlNode* out, std::size_t* budget, int depth,
+             std::optional<YamlMark>* too_deep) {
   if (*budget == 0) {
+    return false;
+  }
+  if (depth > kMaxYamlDepth) {
+    *too_deep = MarkOf(in.Mark());
     return false;
   }
   --*budget;
@@ -101,7 +120,7 @@ bool Convert(const YAML::Node& in, YamlNode* out, std::size_t* budget) {
       out->kind = YamlNode::Kind::kSequence;
       out->items.resize(in.size());
       for (std::size_t i = 0; i < in.size(); ++i) {
-        if (!Convert(in[i], &out->items[i], budget)) {
+        if (!Convert(in[i], &out->items[i], budget, depth + 1, too_deep)) {
           return false;
         }
       }
@@ -110,7 +129,8 @@ bool Convert(const YAML::Node& in, YamlNode* out, std::size_t* budget) {
       out->kind = YamlNode::Kind::kMap;
       for (auto it = in.begin(); it != in.end(); ++it) {
         YamlEntry& entry = out->entries.emplace_back();
-        if (!Convert(it->first, &entry.key, budget) || !Convert(it->second, &entry.value, budget)) {
+        if (!Convert(it->first, &entry.key, budget, depth + 1, too_deep) ||
+            !Convert(it->second, &entry.value, budget, depth + 1, too_deep)) {
           return false;
         }
       }
@@ -210,7 +230,7 @@ std::string Describe(const YamlNode& node) {
   return "nothing";
 }
 
-std::string Quote(std::string_view text) { return "'" + std::string(text) + "'"; }
+std::string Quote(std::string_view text) { return "'" + EscapeForMessage(text) + "'"; }
 
 std::string Join(std::span<const std::string_view> words, std::string_view separator) {
   std::string out;
@@ -262,15 +282,67 @@ const YamlField* YamlFields::Find(std::string_view name) const {
   return nullptr;
 }
 
+std::optional<std::string> ReadYamlFile(const std::string& path, std::string* text) {
+  // O_NONBLOCK: opening a FIFO without a writer must not hang start-up (or a reload) where no
+  // signal can end it; a regular file ignores the flag.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) {
+    return std::string("cannot read: ") + std::strerror(errno);
+  }
+  struct stat st {};
+  std::optional<std::string> error;
+  if (::fstat(fd, &st) != 0) {
+    error = std::string("cannot read: ") + std::strerror(errno);
+  } else if (S_ISDIR(st.st_mode)) {
+    error = "is a directory, not a file";
+  } else if (!S_ISREG(st.st_mode)) {
+    error = "is not a regular file (a device, FIFO or socket could block or never end)";
+  } else if (static_cast<uint64_t>(st.st_size) > kMaxYamlFileBytes) {
+    error = "is " + std::to_string(st.st_size) + " bytes; the limit is " +
+            std::to_string(kMaxYamlFileBytes) + " bytes";
+  }
+  text->clear();
+  char buffer[65536];
+  while (!error) {
+    const ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      error = std::string("cannot read: ") + std::strerror(errno);
+    } else if (n == 0) {
+      break;
+    } else if (text->size() + static_cast<std::size_t>(n) > kMaxYamlFileBytes) {
+      error = "grew past the limit of " + std::to_string(kMaxYamlFileBytes) + " bytes";
+    } else {
+      text->append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+  ::close(fd);
+  return error;
+}
+
 // ---- the reader ----------------------------------------------------------------------------
 
 YamlReader::YamlReader(std::string file, std::span<const YamlSection> sections)
     : file_(std::move(file)), sections_(sections) {}
 
 std::optional<YamlNode> YamlReader::ReadDocument(std::string_view text, std::string_view what) {
+  if (const std::size_t bad = FindInvalidUtf8(text); bad != std::string_view::npos) {
+    // yaml-cpp would pass the bytes on; every string read must be UTF-8 (JSON, logs, the page).
+    const std::string_view before = text.substr(0, bad);
+    const auto line = static_cast<int>(std::count(before.begin(), before.end(), '\n'));
+    const std::size_t line_start =
+        before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
+    Fail({line + 1, static_cast<int>(bad - line_start) + 1},
+         "invalid UTF-8 (byte " + EscapeForMessage(text.substr(bad, 1)) + "); a " +
+             std::string(what) + " must be UTF-8 text");
+    return std::nullopt;
+  }
   Documents documents;
   try {
     documents = LoadDocuments(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {
+    Fail(MarkOf(e.mark), TooDeep());
+    return std::nullopt;
   } catch (const YAML::Exception& e) {
     Fail(MarkOf(e.mark), "invalid YAML: " + e.msg);
     return std::nullopt;
@@ -286,7 +358,12 @@ std::optional<YamlNode> YamlReader::ReadDocument(std::string_view text, std::str
     return std::nullopt;
   }
   std::size_t budget = kMaxNodes;
-  if (!Convert(documents.first, &root, &budget)) {
+  std::optional<YamlMark> too_deep;
+  if (!Convert(documents.first, &root, &budget, 1, &too_deep)) {
+    if (too_deep) {
+      Fail(*too_deep, TooDeep());
+      return std::nullopt;
+    }
     Fail({},
          "invalid YAML: its aliases expand to more than " + std::to_string(kMaxNodes) + " nodes");
     return std::nullopt;
@@ -337,6 +414,7 @@ YamlFields YamlReader::Keys(const YamlNode& map, const YamlMark& anchor, std::st
                             std::span<const std::string_view> allowed) {
   YamlFields fields;
   fields.anchor = anchor;
+  std::unordered_map<std::string_view, int> seen;
   for (const YamlEntry& entry : map.entries) {
     const YamlNode& key = entry.key;
     if (!key.IsScalar()) {
@@ -354,9 +432,11 @@ YamlFields YamlReader::Keys(const YamlNode& map, const YamlMark& anchor, std::st
       }
       continue;
     }
-    if (const YamlField* first = fields.Find(name)) {
+    // A map from name to first place, so that a map of many keys is checked in linear time.
+    const auto [first, inserted] = seen.emplace(name, key.mark.line);
+    if (!inserted) {
       Fail(key.mark, "duplicate key " + Quote(name) + " (first at line " +
-                         std::to_string(first->key->mark.line) + ")");
+                         std::to_string(first->second) + ")");
       continue;
     }
     fields.entries.push_back(YamlField{name, &entry.key, &entry.value});
@@ -404,6 +484,13 @@ std::optional<YamlScalar> YamlReader::ReadScalar(const YamlField& f, std::string
     return std::nullopt;
   }
   s.text = std::move(*text);
+  if (!IsValidUtf8(s.text)) {
+    // ReadDocument checked the file's bytes (and yaml-cpp refuses escapes that name no
+    // character): only a ${VAR} can bring others. Its value stays unshown.
+    Fail(s.mark, f.name + ": a variable in " + Quote(s.written) +
+                     " holds bytes that are not UTF-8; every string must be UTF-8 text");
+    return std::nullopt;
+  }
   return s;
 }
 
@@ -503,7 +590,12 @@ std::optional<nanoseconds> YamlReader::Duration(const YamlField& f, nanoseconds 
   if (!s) {
     return std::nullopt;
   }
-  std::optional<nanoseconds> d = ParseDuration(s->text);
+  bool too_long = false;
+  std::optional<nanoseconds> d = ParseDuration(s->text, &too_long);
+  if (!d && too_long) {
+    Fail(s->mark, f.name + ": must be at most " + FormatDuration(max) + ", got " + s->written);
+    return std::nullopt;
+  }
   if (!d) {
     Fail(s->mark, f.name + ": " + Quote(s->written) +
                       " is not a duration; write e.g. 500ms, 30s, 5m, 1h or 1m30s");

@@ -21,6 +21,16 @@
 namespace infercost {
 
 // A place in a file: 1-based line and column; line 0 when the problem is tied to no place.
+// Limits of every YAML file infercost reads (see SECURITY.md): its size, and how deeply its maps
+// and lists may nest.
+inline constexpr std::size_t kMaxYamlFileBytes = std::size_t{4} << 20;
+inline constexpr int kMaxYamlDepth = 64;
+
+// Reads the YAML file at `path` into `text`: a regular file (not a directory, device or FIFO,
+// which could block or never end) of at most kMaxYamlFileBytes. An error that ends a sentence
+// beginning with the path ("is a directory, not a file") otherwise.
+std::optional<std::string> ReadYamlFile(const std::string& path, std::string* text);
+
 struct YamlMark {
   int line = 0;
   int column = 0;
@@ -134,7 +144,8 @@ class YamlReader {
 
   // The one document of `text`: a kNull node for an empty file. nullopt (and an error) for text
   // that is not YAML or holds more than one document; `what` names the file in that message
-  // ("config" gives "a config is one YAML document; ...").
+  // ("config" gives "a config is one YAML document; ..."). Text that is not UTF-8, or that nests
+  // deeper than kMaxYamlDepth, is refused with where it is.
   std::optional<YamlNode> ReadDocument(std::string_view text, std::string_view what);
 
   void Fail(const YamlMark& mark, std::string message);
@@ -153,6 +164,8 @@ class YamlReader {
   const YamlField* Require(const YamlFields& fields, std::string_view key,
                            std::string_view message);
 
+  // A scalar, its ${VAR}s substituted; refused (nullopt, an error) when it is not UTF-8, so that
+  // no string the reader returns can break a JSON or log writer downstream.
   std::optional<YamlScalar> ReadScalar(const YamlField& f, std::string_view expected);
   std::optional<std::string> String(const YamlField& f);
   // An integer from min to max; `note` follows the range in the message.

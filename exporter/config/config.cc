@@ -1,12 +1,8 @@
 // The YAML config's entry points; the reader itself is config_internal::Parser (parser.h).
 #include "config/config.h"
 
-#include <cerrno>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
-#include <system_error>
 
 #include "common/log.h"
 #include "config/parser.h"
@@ -75,22 +71,13 @@ ConfigResult ParseConfig(const std::string& yaml, const std::string& file_name,
 }
 
 ConfigResult LoadConfigFile(const std::string& path, const EnvLookup& env) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
+  std::string text;
+  if (std::optional<std::string> error = ReadYamlFile(path, &text)) {
     ConfigResult result;
-    result.errors.push_back({path, 0, 0, "is a directory, not a config file"});
+    result.errors.push_back({path, 0, 0, std::move(*error)});
     return result;
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    ConfigResult result;
-    result.errors.push_back(
-        {path, 0, 0, "cannot read: " + std::make_error_code(std::errc(errno)).message()});
-    return result;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return ParseConfig(text.str(), path, env);
+  return ParseConfig(text, path, env);
 }
 
 std::vector<std::string> ConfigResult::ErrorLines() const {

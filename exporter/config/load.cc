@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <string>
 
+#include "common/duration.h"
 #include "config/parser.h"
 
 namespace infercost::config_internal {
@@ -32,6 +33,15 @@ void Parser::ReadLoad(const YamlField& f, loadgen::LoadPlan* plan, bool* seeded)
           [](const loadgen::Stage& st) { return st.kind == loadgen::Stage::Kind::kIdle; });
       if (complete && all_idle) {
         Fail(s->key->mark, "stages: every stage is idle, so the target would never be loaded");
+      }
+      nanoseconds cycle(0);
+      for (const loadgen::Stage& stage : plan->stages) {
+        cycle += stage.duration;  // each at most kMaxCycle, so this stops long before overflow
+        if (cycle > kMaxCycle) break;
+      }
+      if (complete && cycle > kMaxCycle) {
+        Fail(s->key->mark, "stages: together they last " + FormatDuration(cycle) +
+                               "; a cycle may last at most " + FormatDuration(kMaxCycle));
       }
     }
   }
@@ -66,7 +76,7 @@ std::optional<loadgen::Stage> Parser::ReadStage(const YamlNode& node) {
   const YamlFields fields = Keys(node, node.mark, "stage", kStageKeys);
   loadgen::Stage stage;
   if (const YamlField* f = Require(fields, "duration", "stage: missing duration")) {
-    if (auto d = Duration(*f, nanoseconds(0), true, nanoseconds::max())) {
+    if (auto d = Duration(*f, kMinStageDuration, false, kMaxCycle)) {
       stage.duration = *d;
     }
   }
@@ -89,7 +99,7 @@ std::optional<loadgen::Stage> Parser::ReadStage(const YamlNode& node) {
     }
   } else if (kinds[0]->name == "rate") {
     stage.kind = loadgen::Stage::Kind::kOpen;
-    if (auto rate = Real(*kinds[0], {0, true, kMaxRate}, " requests per second")) {
+    if (auto rate = Real(*kinds[0], {loadgen::kMinRate, false, kMaxRate}, " requests per second")) {
       stage.rate = *rate;
     }
   } else {

@@ -35,6 +35,9 @@ bool IsOwnVariable(std::string_view name) { return name.starts_with("INFERCOST_"
 std::string PathProblem(const fs::path& path, PathKind kind) {
   std::error_code ec;
   if (kind == PathKind::kOutputFile) {
+    if (fs::is_directory(path, ec)) {
+      return " is a directory; give the path of a file in it";
+    }
     const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
     if (!fs::is_directory(dir, ec)) {
       return ": its directory does not exist";

@@ -102,11 +102,20 @@ inline constexpr int kMaxThreads = 64;
 inline constexpr int kMaxShards = 1024;
 inline constexpr int kMaxConcurrency = 10'000;
 inline constexpr double kMaxRate = 1e6;  // requests per second
+// A stage is a phase of a load profile, not a pulse: shorter ones made a closed loop restart (and
+// pile up requests) thousands of times a second.
+inline constexpr nanoseconds kMinStageDuration = std::chrono::seconds(1);
+// A stage, and a whole cycle of stages, at most ten years (8760 h each): far beyond any test,
+// far below where a cycle's nanoseconds overflow (~292 years).
+inline constexpr nanoseconds kMaxCycle = std::chrono::hours(87'600);
 inline constexpr int kMaxInFlight = 1'000'000;
 inline constexpr int kMaxInstances = 10'000;
 inline constexpr int kMaxProvisionedConcurrency = 100'000;
 inline constexpr int64_t kMaxBodyBytes = int64_t{1} << 30;
 inline constexpr std::size_t kMaxNameLength = 64;
+// Request headers a target sends: how many, and the bytes of each (name and value).
+inline constexpr std::size_t kMaxHeaders = 100;
+inline constexpr std::size_t kMaxHeaderBytes = 8192;
 
 // What a path is for.
 enum class PathKind { kFile, kDirectory, kOutputFile };

@@ -1,6 +1,7 @@
 // The config's reader: a target, its request, body, checks and TLS. See parser.h.
 #include <algorithm>
 #include <string>
+#include <unordered_set>
 #include <utility>
 
 #include "common/log.h"
@@ -184,7 +185,12 @@ void Parser::ReadHeaders(const YamlField& f, std::vector<std::string>* headers) 
     Fail(f.Where(), "headers: expected a map of Name: value, got " + Describe(*f.value));
     return;
   }
-  std::vector<std::string> names;
+  if (f.value->entries.size() > kMaxHeaders) {
+    Fail(f.Where(), "headers: " + std::to_string(f.value->entries.size()) +
+                        " headers; a target may send at most " + std::to_string(kMaxHeaders));
+    return;
+  }
+  std::unordered_set<std::string> names;  // lower case; a set, so many headers stay linear
   for (const YamlEntry& entry : f.value->entries) {
     const YamlNode& key = entry.key;
     if (!key.IsScalar() || !IsHeaderName(key.text)) {
@@ -195,11 +201,10 @@ void Parser::ReadHeaders(const YamlField& f, std::vector<std::string>* headers) 
     for (char c : key.text) {
       lower += Lower(c);
     }
-    if (std::find(names.begin(), names.end(), lower) != names.end()) {
+    if (!names.insert(lower).second) {
       Fail(key.mark, "headers: duplicate header " + Quote(key.text));
       continue;
     }
-    names.push_back(lower);
     const YamlField header{key.text, &key, &entry.value};
     std::optional<std::string> value = String(header);
     if (!value) {
@@ -214,6 +219,11 @@ void Parser::ReadHeaders(const YamlField& f, std::vector<std::string>* headers) 
     }
     if (HasLineBreak(*value)) {
       Fail(header.Where(), header.name + ": a header value must not contain a line break");
+      continue;
+    }
+    if (key.text.size() + value->size() > kMaxHeaderBytes) {
+      Fail(header.Where(), header.name + ": a header may hold at most " +
+                               std::to_string(kMaxHeaderBytes) + " bytes");
       continue;
     }
     headers->push_back(key.text + ": " + *value);

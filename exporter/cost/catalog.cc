@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <initializer_list>
 #include <limits>
 #include <map>
@@ -522,16 +521,13 @@ CatalogResult OverlayCatalog(const Catalog& base, std::string_view yaml,
 }
 
 CatalogResult LoadCatalogOverrides(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  std::string text;
+  if (std::optional<std::string> error = ReadYamlFile(path, &text)) {
     CatalogResult result;
-    result.error = path + ": cannot read the prices file (" + std::strerror(errno) +
-                   "); check the path given as prices_file or --prices";
+    result.error = path + ": " + *error + "; check the path given as prices_file or --prices";
     return result;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return OverlayCatalog(BuiltinCatalog(), text.str(), path);
+  return OverlayCatalog(BuiltinCatalog(), text, path);
 }
 
 }  // namespace infercost

@@ -172,6 +172,11 @@ MetricFamilies::MetricFamilies(prometheus::Registry& registry)
                                        .Name("infercost_credentials_refresh_failures_total")
                                        .Help("Failed refreshes of the target's AWS credentials.")
                                        .Register(registry)),
+      csv_write_errors(BuildCounter()
+                           .Name("infercost_csv_write_errors_total")
+                           .Help("Blocks of per-request CSV rows that could not be written (a "
+                                 "full disk): rows were lost.")
+                           .Register(registry)),
       build_info(BuildGauge()
                      .Name("infercost_build_info")
                      .Help("Version and revision of the running infercost; always 1.")
@@ -213,6 +218,7 @@ TargetSeries::TargetSeries(MetricFamilies& families, std::string target)
   measurement_valid = &families.measurement_valid.Add(t);
   load_active = &families.load_active.Add(t);
   credentials_refresh_failures = &families.credentials_refresh_failures.Add(t);
+  csv_write_errors = &families.csv_write_errors.Add(t);
 }
 
 TargetSeries::~TargetSeries() {
@@ -243,6 +249,7 @@ TargetSeries::~TargetSeries() {
   RemoveIf(families_.budget, budget_);
   RemoveIf(families_.capacity_ips, capacity_);
   RemoveIf(families_.credentials_refresh_failures, credentials_refresh_failures);
+  RemoveIf(families_.csv_write_errors, csv_write_errors);
   RemoveIf(families_.credentials_expiry, credentials_expiry_);
   SetAwsRecord(false, false);
 }

@@ -78,6 +78,7 @@ struct MetricFamilies {
   prometheus::Family<prometheus::Gauge>& client_overhead;
   prometheus::Family<prometheus::Gauge>& credentials_expiry;
   prometheus::Family<prometheus::Counter>& credentials_refresh_failures;
+  prometheus::Family<prometheus::Counter>& csv_write_errors;
   prometheus::Family<prometheus::Gauge>& build_info;
   prometheus::Family<prometheus::Gauge>& reload_successful;
   prometheus::Family<prometheus::Gauge>& reload_success_timestamp;
@@ -141,6 +142,7 @@ class TargetSeries {
   prometheus::Gauge* measurement_valid;
   prometheus::Gauge* load_active;
   prometheus::Counter* credentials_refresh_failures;
+  prometheus::Counter* csv_write_errors;
 
  private:
   MetricFamilies& families_;

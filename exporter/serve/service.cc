@@ -8,7 +8,6 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "common/build_info.h"
@@ -16,11 +15,13 @@
 #include "common/log.h"
 #include "cost/cost.h"
 #include "loadgen/csv.h"
+#include "loadgen/descriptors.h"
 #include "loadgen/engine.h"
 #include "loadgen/payload.h"
 #include "loadgen/stats.h"
 #include "serve/metrics.h"
 #include "serve/process_metrics.h"
+#include "serve/target_load.h"
 
 namespace infercost {
 namespace {
@@ -32,36 +33,6 @@ using std::chrono::nanoseconds;
 constexpr nanoseconds kReloadDrain = std::chrono::seconds(2);
 
 double Seconds(nanoseconds d) { return std::chrono::duration<double>(d).count(); }
-
-// Everything that decides how a target is loaded; a reload restarts a target's load only when
-// this changes, so that stages of targets that stay are not reset.
-std::string LoadFingerprint(const TargetConfig& t) {
-  std::ostringstream out;
-  const loadgen::RequestSpec& r = t.request;
-  out << Name(t.kind) << ' ' << r.url << '\n' << r.method << '\n';
-  for (const std::string& h : r.headers) out << h << '\n';
-  out << r.timeout.count() << ' ' << r.expect.status << ' ' << r.expect.body_contains << ' '
-      << r.expect.max_body_bytes << ' ' << r.cold_start.header << ' '
-      << (r.cold_start.latency_above ? r.cold_start.latency_above->count() : -1) << ' '
-      << r.billed_duration_header << ' ' << r.verify_tls << '\n';
-  if (r.sigv4) {
-    out << r.sigv4->provider << ' ' << r.sigv4->access_key << ' ' << r.sigv4->secret_key << ' '
-        << r.sigv4->session_token << ' ' << static_cast<const void*>(r.sigv4->credentials.get())
-        << '\n';
-  }
-  const loadgen::PayloadSpec& b = t.body;
-  out << b.file << ' ' << b.image_dir << ' ' << static_cast<int>(b.encoding) << ' ' << b.field
-      << ' ' << b.inline_body << ' ' << b.content_type << '\n';
-  const loadgen::LoadPlan& l = t.load;
-  out << l.repeat << ' ' << (l.max_requests ? static_cast<int64_t>(*l.max_requests) : -1) << ' '
-      << l.seed << ' ' << l.max_in_flight << '\n';
-  for (const loadgen::Stage& s : l.stages) {
-    out << static_cast<int>(s.kind) << ' ' << s.duration.count() << ' ' << s.concurrency << ' '
-        << s.rate << ' ' << static_cast<int>(s.arrival) << '\n';
-  }
-  out << t.csv;
-  return out.str();
-}
 
 // With a time scale F the engine measures wall-clock latencies that are F times shorter than the
 // emulated ones, so requests are counted against bounds F times lower; the exported buckets keep
@@ -114,6 +85,8 @@ struct TargetState {
   // The refresher of the AWS keys it signs with; null for static keys and unsigned targets.
   std::shared_ptr<aws::CredentialsRefresher> refresher;
   uint64_t refresh_failures_seen = 0;  // the refresher's count already added to the counter
+  uint64_t csv_errors_seen = 0;        // the CSV recorder's count already added to the counter
+  bool csv_error_logged = false;       // one log line per target, not one per lost block
   loadgen::Interval baseline;          // totals already added to the Prometheus counters
   TargetLedger ledger;
   std::string logged_absent_reason;
@@ -192,7 +165,13 @@ class Service::Impl {
   void StartUpdater() {
     updater_ = std::jthread([this](std::stop_token stop) {
       while (!stop.stop_requested()) {
-        Tick();
+        // A barrier: an exception escaping a thread ends the process (std::terminate). A tick
+        // that throws is logged, and the next one tries again.
+        try {
+          Tick();
+        } catch (const std::exception& e) {
+          Log(LogLevel::kError, "metrics update failed", {{"error", e.what()}});
+        }
         std::unique_lock lock(sleep_mu_);
         sleep_cv_.wait_for(lock, stop, options_.tick, [] { return false; });
       }
@@ -216,6 +195,17 @@ class Service::Impl {
   void StopAtSpendLimit(TargetState& state);
   void SetPrices(TargetState& state);
   void WriteCredentials(TargetState& state);
+  // Lost CSV rows: counted (infercost_csv_write_errors_total) and logged once per target.
+  void WriteCsvErrors(TargetState& state);
+  // Closes the target's CSV file (the engine no longer writes to it), counting and logging a
+  // failure of its last rows; the next file starts a fresh count.
+  void CloseCsv(TargetState& state) {
+    if (!state.csv) return;
+    state.csv->Close();
+    WriteCsvErrors(state);
+    state.csv_errors_seen = 0;
+    state.csv_error_logged = false;
+  }
   // Lets refreshers go that no target uses any more (after a reload dropped or changed them).
   void ReleaseCredentials() {
     std::lock_guard pool_lock(pool_mu_);
@@ -298,7 +288,9 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
   if (stopped_) return shutting_down;
   if (!engine_) {
     engine_threads_ = std::max(1, config.threads);
-    engine_ = std::make_unique<loadgen::Engine>(loadgen::EngineOptions{engine_threads_, 0});
+    engine_ = std::make_unique<loadgen::Engine>(loadgen::EngineOptions{
+        .threads = engine_threads_,
+        .on_warning = [](const std::string& warning) { Log(LogLevel::kError, warning); }});
   } else if (config.threads != engine_threads_) {
     Log(LogLevel::kWarn, "a change of threads takes effect at restart",
         {{"running", std::to_string(engine_threads_)},
@@ -364,6 +356,9 @@ std::vector<std::string> Service::Impl::Prepare(const Config& config,
     prepared->push_back(std::move(p));
   }
   if (!errors.empty()) return errors;
+  // At start and at every reload: RLIMIT_NOFILE raised to its hard limit if need be, or refused.
+  const uint64_t descriptors = DescriptorsNeeded(config, options_.own_descriptors);
+  if (std::string error = loadgen::EnsureDescriptors(descriptors); !error.empty()) return {error};
   std::lock_guard lock(mu_);
   for (PreparedTarget& p : *prepared) {
     if (p.config.csv.empty()) continue;
@@ -388,7 +383,7 @@ void Service::Impl::RemoveDropped(const Config& config) {
       continue;
     }
     StopLoad(*it->second, kReloadDrain);
-    if (it->second->csv) it->second->csv->Close();
+    CloseCsv(*it->second);
     summaries_.Remove(it->first);
     Log(LogLevel::kInfo, "target removed", {{"target", it->first}});
     it = targets_.erase(it);
@@ -438,10 +433,10 @@ void Service::Impl::ReconfigureTarget(TargetState& state, TargetConfig target, P
   const bool stay_stopped = state.ledger.spend_limited && !limit_raised;
   if (restart) StopLoad(state, kReloadDrain);
   if (p.csv) {
-    if (state.csv) state.csv->Close();
+    CloseCsv(state);
     state.csv = std::move(p.csv);
   } else if (target.csv.empty() && state.csv) {
-    state.csv->Close();
+    CloseCsv(state);
     state.csv.reset();
   }
   // The store keeps its totals and intervals: nothing recorded since the last tick is lost,
@@ -494,7 +489,19 @@ void Service::Impl::Stop() {
   for (auto& [name, state] : targets_) {
     state->id.reset();
     state->stats_recorder->Flush(now, 0);
-    if (state->csv) state->csv->Close();
+    CloseCsv(*state);
+  }
+}
+
+void Service::Impl::WriteCsvErrors(TargetState& state) {
+  if (!state.csv) return;
+  const uint64_t errors = state.csv->write_errors();
+  state.series->csv_write_errors->Increment(CounterDelta(errors, state.csv_errors_seen));
+  state.csv_errors_seen = std::max(errors, state.csv_errors_seen);
+  if (errors > 0 && !state.csv_error_logged) {
+    state.csv_error_logged = true;
+    Log(LogLevel::kError, "CSV rows lost: the file cannot be written",
+        {{"target", state.config.name}, {"error", state.csv->file_error()}});
   }
 }
 
@@ -530,6 +537,7 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   WriteCounters(state, snap.total);
   WriteFigures(state, figures);
   WriteCredentials(state);
+  WriteCsvErrors(state);
   LogAbsentCost(state, figures);
   if (figures.spend_limit_reached) StopAtSpendLimit(state);
   state.view.url = Redact(state.config.request.url, secrets_);

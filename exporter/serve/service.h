@@ -52,6 +52,10 @@ struct ServiceOptions {
   double time_scale = 1.0;
   // Where AWS credential sources and endpoints read the environment; empty: the process's.
   aws::Environment aws_environment;
+  // Descriptors the process needs besides the targets' connections, counted with them against
+  // RLIMIT_NOFILE at every Apply: the HTTP server's connections and listening socket, CSV files,
+  // credential fetches, stdio. Set it to the HTTP server's connection limit plus a margin.
+  uint64_t own_descriptors = 256;
 };
 
 class Service {
@@ -65,7 +69,9 @@ class Service {
   // that stay keep their counters and histograms (their load restarts only if its definition
   // changed), removed targets' series disappear, added ones start at zero. Everything that can
   // fail (payload files, prices, CSV files) is prepared first: on any error nothing changes and
-  // the errors are returned. Also sets the reload gauges. Refused with an error once Stop() has
+  // the errors are returned, as is a config whose connections (with the process's own
+  // descriptors) exceed the open-file limit even once its soft limit is raised to the hard one.
+  // Also sets the reload gauges. Refused with an error once Stop() has
   // begun (a reload racing with shutdown).
   std::vector<std::string> Apply(const Config& config);
   // Records a reload that failed before Apply (a config that did not parse).

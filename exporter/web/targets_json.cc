@@ -95,7 +95,9 @@ json TargetJson(const TargetView& v) {
 std::string TargetsJson(const std::vector<TargetView>& views) {
   json targets = json::array();
   for (const TargetView& v : views) targets.push_back(TargetJson(v));
-  return json{{"targets", targets}}.dump(2);
+  // Config strings are UTF-8 (the YAML reader refuses anything else), but a writer that throws on
+  // a bad byte would abort the server from inside its callback: replace it instead (U+FFFD).
+  return json{{"targets", targets}}.dump(2, ' ', false, json::error_handler_t::replace);
 }
 
 }  // namespace infercost

@@ -62,7 +62,9 @@ std::shared_ptr<CsvFile> CsvFile::Open(const std::string& path, std::string* err
     return nullptr;
   }
   std::shared_ptr<CsvFile> csv(new CsvFile(file, path));
-  if (!csv->Append(kHeader)) {
+  // Flushed at once, so that a file that cannot take a single row (/dev/full, a full disk) is
+  // refused now rather than found out after the run.
+  if (!csv->Append(kHeader) || !csv->FlushNow()) {
     *error = csv->error();
     return nullptr;
   }
@@ -71,6 +73,16 @@ std::shared_ptr<CsvFile> CsvFile::Open(const std::string& path, std::string* err
 
 CsvFile::~CsvFile() { Close(); }
 
+bool CsvFile::FlushNow() {
+  std::lock_guard lock(mu_);
+  if (file_ == nullptr) return false;
+  if (std::fflush(file_) != 0) {
+    if (error_.empty()) error_ = "error writing CSV file " + path_ + ": " + std::strerror(errno);
+    return false;
+  }
+  return true;
+}
+
 bool CsvFile::Append(std::string_view block) {
   std::lock_guard lock(mu_);
   if (file_ == nullptr) {
@@ -78,7 +90,7 @@ bool CsvFile::Append(std::string_view block) {
     return false;
   }
   if (std::fwrite(block.data(), 1, block.size(), file_) != block.size()) {
-    error_ = "error writing CSV file " + path_ + ": " + std::strerror(errno);
+    if (error_.empty()) error_ = "error writing CSV file " + path_ + ": " + std::strerror(errno);
     return false;
   }
   return true;
@@ -177,15 +189,19 @@ bool CsvRecorder::Flush() {
     buffer_.clear();
     return false;
   }
-  if (!file_->Append(buffer_) && error_.empty()) error_ = file_->error();
+  if (!file_->Append(buffer_)) {
+    write_errors_.fetch_add(1, std::memory_order_relaxed);
+    if (error_.empty()) error_ = file_->error();
+  }
   buffer_.clear();
   return ok();
 }
 
 bool CsvRecorder::Close() {
   Flush();
-  if (file_ != nullptr && owns_file_ && !file_->Close() && error_.empty()) {
-    error_ = file_->error();
+  if (file_ != nullptr && owns_file_ && !file_->Close()) {
+    write_errors_.fetch_add(1, std::memory_order_relaxed);
+    if (error_.empty()) error_ = file_->error();
   }
   return ok();
 }

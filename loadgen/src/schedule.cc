@@ -11,19 +11,35 @@ using std::chrono::nanoseconds;
 
 constexpr nanoseconds kForever = nanoseconds::max();
 
-// Offset of the k-th arrival of a constant-rate stage from the stage start. Computed from k rather
-// than by adding a rounded period, so that rounding never accumulates: any span of the stage holds
-// exactly rate * span arrivals, give or take one.
-nanoseconds GridOffset(int64_t k, double rate) {
-  return nanoseconds(std::llround(static_cast<double>(k) * 1e9 / rate));
+// Nanoseconds as a double, saturated to [0, kForever]: every conversion back from floating point
+// goes through here, so no rate or offset, however extreme, can overflow (llround of a value
+// beyond int64 is undefined).
+nanoseconds Saturated(double ns) {
+  if (!(ns > 0)) return nanoseconds(0);
+  if (ns >= 9.2e18) return kForever;
+  return nanoseconds(std::llround(ns));
 }
 
-// The smallest k with GridOffset(k) >= offset.
+nanoseconds SaturatingAdd(nanoseconds a, nanoseconds b) {
+  return b > kForever - a ? kForever : a + b;
+}
+
+// Offset of the k-th arrival of a constant-rate stage on the stage's own clock (the time spent in
+// that stage over all cycles so far). Computed from k rather than by adding a rounded period, so
+// that rounding never accumulates: any span of the stage holds exactly rate * span arrivals, give
+// or take one, however the span is cut into cycles.
+nanoseconds GridOffset(int64_t k, double rate) {
+  return Saturated(static_cast<double>(k) * 1e9 / rate);
+}
+
+// The smallest k with GridOffset(k) >= offset; the estimate is off by at most a step or two, so
+// the corrections are bounded (and a saturated grid stops them).
 int64_t FirstGridIndexAtOrAfter(nanoseconds offset, double rate) {
   if (offset.count() <= 0) return 0;
-  auto k = static_cast<int64_t>(std::ceil(static_cast<double>(offset.count()) * rate / 1e9));
+  const double estimate = std::ceil(static_cast<double>(offset.count()) * rate / 1e9);
+  auto k = static_cast<int64_t>(std::min(estimate, 9.0e18));
   while (k > 0 && GridOffset(k - 1, rate) >= offset) --k;
-  while (GridOffset(k, rate) < offset) ++k;
+  while (GridOffset(k, rate) < offset && GridOffset(k, rate) != kForever) ++k;
   return k;
 }
 
@@ -41,7 +57,7 @@ Schedule::Schedule(LoadPlan plan) : plan_(std::move(plan)), rng_(plan_.seed) {
       cycle_ = kForever;
       break;
     }
-    cycle_ += stage.duration;
+    cycle_ = SaturatingAdd(cycle_, stage.duration);  // a cycle beyond ~292 years never repeats
   }
 }
 
@@ -49,20 +65,24 @@ Schedule::Position Schedule::At(nanoseconds offset) const {
   Position position;
   if (plan_.stages.empty() || offset.count() < 0) return position;
   nanoseconds base(0);
+  int64_t cycles = 0;
   if (cycle_ != kForever) {
     if (offset >= cycle_) {
       if (!plan_.repeat) return position;  // ended
-      base = cycle_ * (offset / cycle_);
+      cycles = offset / cycle_;
+      base = cycle_ * cycles;
     }
   }
   nanoseconds start = base;
   for (std::size_t i = 0; i < plan_.stages.size(); ++i) {
     const Stage& stage = plan_.stages[i];
-    const nanoseconds end = stage.duration.count() <= 0 ? kForever : start + stage.duration;
+    const nanoseconds end =
+        stage.duration.count() <= 0 ? kForever : SaturatingAdd(start, stage.duration);
     if (offset < end) {
       position.stage_index = static_cast<int>(i);
       position.stage_start = start;
       position.stage_end = end;
+      position.cycle = cycles;
       return position;
     }
     start = end;
@@ -72,45 +92,71 @@ Schedule::Position Schedule::At(nanoseconds offset) const {
 
 bool Schedule::Ended(nanoseconds offset) const { return At(offset).stage_index < 0; }
 
+std::optional<nanoseconds> Schedule::ConstantArrival(const Position& position, nanoseconds t,
+                                                     bool* later_visit) const {
+  // The grid runs on the stage's own clock across cycles: a stage entered again continues where
+  // its last visit left off, so a short stage at a low rate does not fire at every start
+  // ([{1s, rate: 0.1}, {1s, idle}] sends one request per 10 s of the rate stage).
+  const Stage& stage = plan_.stages[static_cast<std::size_t>(position.stage_index)];
+  const nanoseconds earlier = stage.duration * position.cycle;
+  const int64_t k = FirstGridIndexAtOrAfter(earlier + (t - position.stage_start), stage.rate);
+  nanoseconds grid = GridOffset(k, stage.rate);
+  if (grid != kForever && last_arrival_.has_value() &&
+      position.stage_start + (grid - earlier) <= *last_arrival_) {
+    grid = GridOffset(k + 1, stage.rate);
+  }
+  if (grid == kForever) return std::nullopt;
+  *later_visit = position.stage_end != kForever && grid - earlier >= stage.duration;
+  if (!*later_visit) return position.stage_start + (grid - earlier);
+  // Due in a later visit of this stage: that visit's start plus the grid's place in it.
+  if (!plan_.repeat || cycle_ == kForever) return std::nullopt;
+  const int64_t visits_ahead = grid / stage.duration - position.cycle;
+  const nanoseconds into_visit = grid % stage.duration;
+  if (visits_ahead > (kForever - position.stage_start - into_visit) / cycle_) return std::nullopt;
+  return position.stage_start + cycle_ * visits_ahead + into_visit;
+}
+
 std::optional<nanoseconds> Schedule::NextArrival(nanoseconds after) {
   if (last_arrival_.has_value() && after < *last_arrival_) after = *last_arrival_;
   if (after.count() < 0) after = nanoseconds(0);
-  // Stages visited without finding an arrival; once a whole cycle has been seen there is none.
+  // Stages are visited in time order from `after` for a whole cycle: the first arrival inside a
+  // visit is the next one. A constant stage whose next grid point falls in a later visit of its
+  // own (one cycle or more ahead) offers that as a fallback, taken when no visit has an arrival.
+  std::optional<nanoseconds> fallback;
   std::size_t visited = 0;
   nanoseconds t = after;
   while (visited <= plan_.stages.size()) {
     const Position position = At(t);
-    if (position.stage_index < 0) return std::nullopt;
+    if (position.stage_index < 0) break;
     const Stage& stage = plan_.stages[static_cast<std::size_t>(position.stage_index)];
-    if (HasArrivals(stage)) {
-      std::optional<nanoseconds> candidate;
-      if (stage.arrival == Arrival::kConstant) {
-        int64_t k = FirstGridIndexAtOrAfter(t - position.stage_start, stage.rate);
-        nanoseconds at = position.stage_start + GridOffset(k, stage.rate);
-        if (last_arrival_.has_value() && at <= *last_arrival_) {
-          at = position.stage_start + GridOffset(k + 1, stage.rate);
-        }
-        candidate = at;
-      } else {
-        // Exponential gaps; memorylessness makes restarting the gap at a stage start (or after a
-        // pause) a faithful Poisson process over each stage.
-        std::exponential_distribution<double> gap(stage.rate);
-        const double gap_ns = gap(rng_) * 1e9;
-        const nanoseconds from = std::max(t, position.stage_start);
-        if (gap_ns < static_cast<double>((position.stage_end - from).count())) {
-          candidate = from + nanoseconds(std::max<int64_t>(1, std::llround(gap_ns)));
-        }
+    std::optional<nanoseconds> candidate;
+    if (HasArrivals(stage) && stage.arrival == Arrival::kConstant) {
+      bool later_visit = false;
+      candidate = ConstantArrival(position, t, &later_visit);
+      if (candidate && later_visit) {
+        fallback = std::min(fallback.value_or(kForever), *candidate);
+        candidate.reset();
       }
-      if (candidate.has_value() && *candidate < position.stage_end) {
-        last_arrival_ = *candidate;
-        return candidate;
+    } else if (HasArrivals(stage)) {
+      // Exponential gaps; memorylessness makes restarting the gap at a stage start (or after a
+      // pause) a faithful Poisson process over each stage.
+      std::exponential_distribution<double> gap(stage.rate);
+      const double gap_ns = gap(rng_) * 1e9;
+      const nanoseconds from = std::max(t, position.stage_start);
+      if (gap_ns < static_cast<double>((position.stage_end - from).count())) {
+        candidate = from + std::max(nanoseconds(1), Saturated(gap_ns));
       }
     }
-    if (position.stage_end == kForever) return std::nullopt;  // an endless stage without arrivals
+    if (candidate.has_value() && *candidate < position.stage_end) {
+      last_arrival_ = *candidate;
+      return candidate;
+    }
+    if (position.stage_end == kForever) break;  // an endless stage without arrivals
     t = position.stage_end;
     ++visited;
   }
-  return std::nullopt;
+  if (fallback) last_arrival_ = *fallback;
+  return fallback;
 }
 
 }  // namespace loadgen

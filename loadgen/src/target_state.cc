@@ -68,6 +68,11 @@ Clock::time_point TargetState::NextDeadline() const {
   if (draining_) return drain_deadline_;
   Clock::time_point deadline = Clock::time_point::max();
   if (!plan_over_) deadline = stage_end_;
+  const Stage* current = stage();
+  if (Scheduling() && current != nullptr && current->kind == Stage::Kind::kClosed &&
+      refill_after_ > Clock::time_point::min()) {
+    deadline = std::min(deadline, refill_after_);
+  }
   if (next_arrival_.has_value() && Scheduling()) deadline = std::min(deadline, *next_arrival_);
   return deadline;
 }
@@ -125,12 +130,16 @@ void TargetState::FillClosedLoop(Clock::time_point now) {
   // Nothing once the stage is over, even if Update has not switched to the next one yet.
   const Stage* current = stage();
   if (!Scheduling() || current == nullptr || current->kind != Stage::Kind::kClosed ||
-      now >= stage_end_) {
+      now >= stage_end_ || now < refill_after_) {
     return;
   }
   const int want = std::max(current->concurrency, 0);
   while (in_flight_ < want && !MaxRequestsReached()) {
-    if (!SendOne(now, now)) break;  // a failing send is retried on the next Update
+    if (!SendOne(now, now)) {
+      // Counted as sent and failed; retried after a pause, never in a tight loop.
+      refill_after_ = now + kRefillBackoff;
+      break;
+    }
   }
 }
 

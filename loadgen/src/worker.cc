@@ -16,7 +16,10 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <stdexcept>
+#include <system_error>
 
+#include "loadgen/descriptors.h"
 #include "loadgen/target_state.h"
 
 namespace loadgen::internal {
@@ -27,19 +30,6 @@ using std::chrono::milliseconds;
 // OnTick is promised at least every 250 ms; aim below that so loop jitter never breaks it.
 constexpr nanoseconds kTickInterval = milliseconds(200);
 constexpr int kMaxEvents = 256;
-
-// Connections a target may hold: what its plan can have in flight at once.
-int ConnectionsFor(const LoadPlan& plan, const EngineOptions& options) {
-  if (options.max_connections_per_target > 0) return options.max_connections_per_target;
-  int most = 1;
-  for (const Stage& stage : plan.stages) {
-    if (stage.kind == Stage::Kind::kClosed) most = std::max(most, stage.concurrency);
-    if (stage.kind == Stage::Kind::kOpen) {
-      most = std::max(most, plan.max_in_flight > 0 ? plan.max_in_flight : 1024);
-    }
-  }
-  return most;
-}
 
 }  // namespace
 
@@ -81,13 +71,27 @@ bool Target::Send(Clock::time_point scheduled_at, Clock::time_point now) {
 
 Worker::Worker(FinishBoard* board, const EngineOptions& options)
     : board_(board), options_(options) {
-  multi_ = curl_multi_init();
+  // Start-up, not the request path: a worker that cannot exist is an exception with the reason,
+  // which main's barrier reports (exit 1), never a loop on an invalid descriptor.
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0)
+    throw std::system_error(errno, std::generic_category(), "engine: epoll_create1");
   wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.fd = wake_fd_;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
+  if (wake_fd_ < 0 || epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev) != 0) {
+    const int error = errno;
+    if (wake_fd_ >= 0) close(wake_fd_);
+    close(epoll_fd_);
+    throw std::system_error(error, std::generic_category(), "engine: eventfd");
+  }
+  multi_ = curl_multi_init();
+  if (multi_ == nullptr) {
+    close(wake_fd_);
+    close(epoll_fd_);
+    throw std::runtime_error("engine: curl_multi_init failed (out of memory?)");
+  }
   curl_multi_setopt(multi_, CURLMOPT_SOCKETFUNCTION, &Worker::OnSocket);
   curl_multi_setopt(multi_, CURLMOPT_SOCKETDATA, this);
   curl_multi_setopt(multi_, CURLMOPT_TIMERFUNCTION, &Worker::OnTimer);
@@ -260,12 +264,29 @@ void Worker::CollectDone() {
 }
 void Worker::Finish(Transfer* t, CURLcode code, Clock::time_point now, bool aborted) {
   auto& target = *static_cast<Target*>(t->owner);
+  if (code != CURLE_OK && OutOfDescriptors(t->easy)) {
+    // Counted like any failed connection (connect_error), logged once, and the closed loop holds
+    // off instead of retrying at once into the same limit.
+    target.state.HoldRefill(now + TargetState::kRefillBackoff);
+    if (!warned_descriptors_ && options_.on_warning) {
+      warned_descriptors_ = true;
+      options_.on_warning(
+          "out of open files (EMFILE): requests fail as connect_error until descriptors are "
+          "free; raise the open-file limit or lower concurrency");
+    }
+  }
   curl_multi_remove_handle(multi_, t->easy);
   t->Complete(code, now, aborted);
   target.idle.push_back(t);
   target.recorder->OnRequestDone(t->record);
   target.state.RequestDone(now);
   if (!aborted) CheckFinished(target, now);
+}
+
+bool Worker::OutOfDescriptors(CURL* easy) {
+  long os_errno = 0;
+  curl_easy_getinfo(easy, CURLINFO_OS_ERRNO, &os_errno);
+  return os_errno == EMFILE || os_errno == ENFILE;
 }
 
 Transfer* Worker::Acquire(Target& target) {
@@ -361,7 +382,7 @@ Clock::time_point Worker::NextDeadline() const {
 
 void Worker::AddTarget(TargetId id, std::shared_ptr<TargetHandle> handle, TargetPlan plan,
                        Recorder* recorder) {
-  const int connections = ConnectionsFor(plan.load, options_);
+  const int connections = ConnectionsFor(plan.load, options_.max_connections_per_target);
   auto target = std::make_unique<Target>(std::move(plan), recorder, this);
   Target& t = *target;
   t.id = id;

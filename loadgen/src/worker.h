@@ -78,6 +78,8 @@ class Worker {
   void Wait(Clock::time_point deadline);
   void SocketAction(curl_socket_t fd, int events);
   void CollectDone();
+  // Whether a failed transfer failed for want of a descriptor (EMFILE, ENFILE).
+  static bool OutOfDescriptors(CURL* easy);
   void Finish(Transfer* t, CURLcode code, Clock::time_point now, bool aborted);
   void ServiceTargets(Clock::time_point now);
   void ServiceTarget(Target& target, Clock::time_point now);
@@ -97,6 +99,7 @@ class Worker {
   int epoll_fd_ = -1;
   int wake_fd_ = -1;
   bool use_pwait2_ = true;
+  bool warned_descriptors_ = false;  // EngineOptions::on_warning said so once
   std::optional<Clock::time_point> curl_deadline_;
   // The epoll interest we registered for each fd libcurl watches (0: none). An fd libcurl stops
   // watching stays registered until an event shows up for it, saving an epoll_ctl pair per

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -208,7 +209,18 @@ INSTANTIATE_TEST_SUITE_P(
              {"t.yaml:1:8: count: must be from 1 to 10, got 0",
               "t.yaml:2:7: rate: expected a number, got 'x'",
               "t.yaml:4:8: color: '1' is not one of red, green, blue"}},
-        Case{"top_not_a_map", "- a\n", {}, {"t.yaml:1:1: not a map"}}),
+        Case{"top_not_a_map", "- a\n", {}, {"t.yaml:1:1: not a map"}},
+        // Issue 15 finding 1: raw bytes that are not UTF-8 passed check-config and then crashed
+        // the JSON writer of /api/v1/targets.
+        Case{"non_utf8_byte_in_a_string_crashed_the_targets_json",
+             "name: a\ncolor: \"http://127.0.0.1:1/\xff\xfe\"\n",
+             {},
+             {"t.yaml:2:28: invalid UTF-8 (byte \\xff); a test file must be UTF-8 text"}},
+        // Issue 15 finding 10: a name with a newline broke the one-error-per-line format.
+        Case{"newline_in_a_value_stays_on_one_line",
+             "name: a\ncolor: \"re\\nd\"\n",
+             {},
+             {"t.yaml:2:8: color: 're\\nd' is not one of red, green, blue; did you mean 'red'?"}}),
     [](const ::testing::TestParamInfo<Case>& param_info) { return param_info.param.name; });
 
 TEST(YamlNode, KeepsQuotingPlacesAndRepeatedKeys) {
@@ -257,6 +269,46 @@ TEST(YamlNode, ARootYamlCppCannotReadEndsTheReadInsteadOfLoopingForever) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].ToString(),
             "t.yaml:3:1: a test file is one YAML document; remove everything from this one on");
+}
+
+// Issue 15 finding 10: deep nesting reported only yaml-cpp's "bad file".
+TEST(YamlNode, DeepNestingSaysHowDeep) {
+  for (int depth : {kMaxYamlDepth + 1, 5000}) {
+    const std::string yaml = std::string(static_cast<std::size_t>(depth), '[') +
+                             std::string(static_cast<std::size_t>(depth), ']');
+    TestReader reader;
+    EXPECT_FALSE(reader.ReadDocument(yaml, "test"));
+    const std::vector<YamlError> errors = reader.TakeErrors();
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_NE(errors[0].message.find("nest more than 64 levels deep"), std::string::npos)
+        << errors[0].ToString();
+  }
+  TestReader reader;
+  const std::string fits = std::string(kMaxYamlDepth, '[') + std::string(kMaxYamlDepth, ']');
+  EXPECT_TRUE(reader.ReadDocument(fits, "test"));
+}
+
+// Issue 15 finding 10: /dev/zero as a config ate memory, and a FIFO blocked where no signal could
+// end the read.
+TEST(ReadYamlFile, RefusesDevicesDirectoriesAndFilesOverTheLimit) {
+  std::string text;
+  EXPECT_EQ(ReadYamlFile("/dev/zero", &text).value_or(""),
+            "is not a regular file (a device, FIFO or socket could block or never end)");
+  EXPECT_EQ(ReadYamlFile("/", &text).value_or(""), "is a directory, not a file");
+  EXPECT_EQ(ReadYamlFile("/nonexistent/x.yaml", &text).value_or(""),
+            "cannot read: No such file or directory");
+  const std::string big = ::testing::TempDir() + "/big.yaml";
+  {
+    std::FILE* f = std::fopen(big.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    const std::string line(1024, '#');
+    for (std::size_t i = 0; i <= kMaxYamlFileBytes / line.size(); ++i) std::fputs(line.c_str(), f);
+    std::fclose(f);
+  }
+  const std::optional<std::string> error = ReadYamlFile(big, &text);
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->find("the limit is 4194304 bytes"), std::string::npos) << *error;
+  std::remove(big.c_str());
 }
 
 struct ClosestCase {

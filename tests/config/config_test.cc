@@ -267,6 +267,39 @@ TEST(ParseConfig, ErrorsNeverShowAnExpandedValue) {
             "inline.yaml:4:52: concurrency: expected an integer, got '${CONCURRENCY}'\n");
 }
 
+// Issue 15 finding 10: header checks were quadratic in the header count (a config of 100,000
+// headers took minutes); the count is now bounded and the duplicate check a set.
+TEST(ParseConfig, HeadersAreBoundedInCountAndSize) {
+  std::string yaml =
+      "targets:\n  - name: a\n    url: http://127.0.0.1:1/\n"
+      "    pricing: { model: hourly, usd_per_hour: 1 }\n    headers:\n";
+  for (int i = 0; i < 101; ++i) yaml += "      x-h" + std::to_string(i) + ": v\n";
+  ConfigResult result = ParseConfig(
+      yaml, "inline.yaml", [](const std::string&) { return std::optional<std::string>(); });
+  EXPECT_EQ(Errors(result),
+            "inline.yaml:6:7: headers: 101 headers; a target may send at most 100\n");
+  const std::string big =
+      "targets:\n  - name: a\n    url: http://127.0.0.1:1/\n"
+      "    pricing: { model: hourly, usd_per_hour: 1 }\n    headers: { x-big: " +
+      std::string(9000, 'v') + " }\n";
+  result = ParseConfig(big, "inline.yaml",
+                       [](const std::string&) { return std::optional<std::string>(); });
+  EXPECT_EQ(Errors(result), "inline.yaml:5:23: x-big: a header may hold at most 8192 bytes\n");
+}
+
+// Issue 15 finding 1: a non-UTF-8 byte could also come from a ${VAR}; it is refused without
+// showing the value.
+TEST(ParseConfig, VariableWithBytesThatAreNotUtf8IsRefused) {
+  const std::string yaml =
+      "targets:\n  - name: a\n    url: \"${TARGET_URL}\"\n"
+      "    pricing: { model: hourly, usd_per_hour: 1 }\n";
+  const ConfigResult result =
+      ParseConfig(yaml, "inline.yaml", FakeEnv({{"TARGET_URL", "http://127.0.0.1:1/\xff\xfe"}}));
+  EXPECT_EQ(Errors(result),
+            "inline.yaml:3:10: url: a variable in '${TARGET_URL}' holds bytes that are not "
+            "UTF-8; every string must be UTF-8 text\n");
+}
+
 TEST(ParseConfig, ReportsEveryErrorInFileOrder) {
   const ConfigResult result = LoadConfigFile(kTestData + "/invalid-many.yaml", FakeEnv({}));
   EXPECT_FALSE(result.config.has_value());
@@ -277,7 +310,7 @@ TEST(ParseConfig, ReportsEveryErrorInFileOrder) {
                 ":8:11: name: 'Bad_Name' may hold only a-z, 0-9, '_' and '-', 1 to 64 of them "
                 "(it becomes the target label)\n" +
                 f + ":9:10: url: 'gopher://127.0.0.1/' has scheme 'gopher'; use http or https\n" +
-                f + ":12:33: rate: must be greater than 0, got 0\n" + f +
+                f + ":12:33: rate: must be at least 0.0001, got 0\n" + f +
                 ":13:23: duration: '5 min' is not a duration; write e.g. 500ms, 30s, 5m, 1h or "
                 "1m30s\n" +
                 f + ":14:42: memory_mb: must be from 128 to 10240, got 20000\n" + f +
@@ -292,7 +325,7 @@ TEST(ParseConfig, UnreadableFileIsOneErrorWithoutAPlace) {
   EXPECT_EQ(Errors(missing),
             kTestData + "/no-such-config.yaml: cannot read: No such file or directory\n");
   const ConfigResult directory = LoadConfigFile(kTestData, FakeEnv({}));
-  EXPECT_EQ(Errors(directory), kTestData + ": is a directory, not a config file\n");
+  EXPECT_EQ(Errors(directory), kTestData + ": is a directory, not a file\n");
 }
 
 TEST(ParseConfig, SageMakerPricingBlocks) {

@@ -63,6 +63,9 @@ const InvalidCase kCases[] = {
     {"invalid-csv-dir.yaml",
      {"6:10: csv: 'no_such_dir/a.csv': its directory does not exist (resolved to "
       "'{dir}/no_such_dir/a.csv')"}},
+    {"invalid-csv-is-directory.yaml",
+     {"6:10: csv: 'images' is a directory; give the path of a file in it (resolved to "
+      "'{dir}/images')"}},
     {"invalid-duplicate-key.yaml", {"7:5: duplicate key 'timeout' (first at line 5)"}},
     {"invalid-duplicate-name.yaml",
      {"6:11: name: duplicate target name 't3-medium' (first at line 3)"}},
@@ -117,7 +120,7 @@ const InvalidCase kCases[] = {
     {"invalid-multiple-documents.yaml",
      {"7:1: a config is one YAML document; remove everything from this one on"}},
     {"invalid-negative-price.yaml", {"5:45: usd_per_hour: must be at least 0, got -0.5"}},
-    {"invalid-negative-rate.yaml", {"7:33: rate: must be greater than 0, got -5"}},
+    {"invalid-negative-rate.yaml", {"7:33: rate: must be at least 0.0001, got -5"}},
     {"invalid-no-targets.yaml", {"3:10: targets: give at least one target"}},
     {"invalid-price-basis.yaml",
      {"5:74: pricing: price_basis spot needs your own price: the catalog's g4dn.xlarge price is "
@@ -164,8 +167,20 @@ const InvalidCase kCases[] = {
     {"invalid-url-no-host.yaml", {"4:10: url: 'http:///predict' has no host"}},
     {"invalid-wrong-type-map.yaml", {"5:14: pricing: expected a map, got 'hourly'"}},
     {"invalid-wrong-type.yaml", {"2:10: threads: expected an integer, got 'four'"}},
-    {"invalid-zero-duration.yaml", {"7:23: duration: must be greater than 0, got 0"}},
-    {"invalid-zero-rate.yaml", {"7:33: rate: must be greater than 0, got 0"}},
+    {"invalid-zero-duration.yaml", {"7:23: duration: must be at least 1s, got 0"}},
+    {"invalid-zero-rate.yaml", {"7:33: rate: must be at least 0.0001, got 0"}},
+    // Issue 15: each finding below passed check-config before.
+    {"invalid-stage-too-short.yaml",
+     {"7:23: duration: must be at least 1s, got 1us",
+      "8:23: duration: must be at least 1s, got 1us"}},
+    {"invalid-rate-too-low.yaml", {"7:33: rate: must be at least 0.0001, got 1e-10"}},
+    {"invalid-cycle-too-long.yaml",
+     {"6:7: stages: together they last 120000h; a cycle may last at most 87600h"}},
+    {"invalid-stage-too-long.yaml", {"7:23: duration: must be at most 87600h, got 9999999h"}},
+    {"invalid-name-newline.yaml",
+     {"3:11: name: 'a\\nb' may hold only a-z, 0-9, '_' and '-', 1 to 64 of them (it becomes the "
+      "target label)"}},
+    {"invalid-non-utf8.yaml", {"4:33: invalid UTF-8 (byte \\xff); a config must be UTF-8 text"}},
     {"invalid-zero-timeout.yaml", {"5:14: timeout: must be greater than 0, got 0s"}},
     // Checked against the price catalog by the cost model's Resolve().
     {"invalid-unknown-instance-type.yaml",

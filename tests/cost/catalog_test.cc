@@ -412,7 +412,7 @@ TEST(LoadCatalogOverrides, MissingFile) {
   const CatalogResult r = LoadCatalogOverrides("/nonexistent/prices.yaml");
   EXPECT_FALSE(r.catalog);
   EXPECT_EQ(r.error,
-            "/nonexistent/prices.yaml: cannot read the prices file (No such file or directory); "
+            "/nonexistent/prices.yaml: cannot read: No such file or directory; "
             "check the path given as prices_file or --prices");
 }
 

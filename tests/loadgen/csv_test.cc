@@ -166,6 +166,34 @@ TEST_F(CsvTest, UnwritablePathIsReported) {
   EXPECT_FALSE(csv.Close());
 }
 
+// Issue 15 finding 8: `csv: /dev/full` lost every row silently (and a full disk lost rows with
+// no log, no metric, exit 0). The file is refused at once; write errors are counted.
+TEST_F(CsvTest, DevFullIsRefusedAtOpen) {
+  std::string error;
+  EXPECT_EQ(CsvFile::Open("/dev/full", &error), nullptr);
+  EXPECT_EQ(error, "error writing CSV file /dev/full: No space left on device");
+  CsvRecorder recorder("/dev/full", "t");
+  EXPECT_FALSE(recorder.ok());
+}
+
+TEST_F(CsvTest, WriteErrorsOfAFullDiskAreCounted) {
+  std::string error;
+  std::shared_ptr<CsvFile> file = CsvFile::Open((dir_ / "full.csv").string(), &error);
+  ASSERT_NE(file, nullptr) << error;
+  CsvRecorder recorder(file, "t");
+  EXPECT_EQ(recorder.write_errors(), 0u);
+  // What a full disk does to the next write: the file refuses it.
+  file->Close();
+  recorder.OnRequestDone(Record(Clock::now()));
+  EXPECT_FALSE(recorder.Flush());
+  EXPECT_EQ(recorder.write_errors(), 1u);
+  recorder.OnRequestDone(Record(Clock::now()));
+  EXPECT_FALSE(recorder.Flush());
+  EXPECT_EQ(recorder.write_errors(), 2u);
+  EXPECT_NE(recorder.file_error().find("already closed"), std::string::npos)
+      << recorder.file_error();
+}
+
 TEST_F(CsvTest, TargetNamesAreQuotedWhenNeeded) {
   const fs::path path = dir_ / "q.csv";
   {

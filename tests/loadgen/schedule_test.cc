@@ -169,5 +169,60 @@ TEST(Schedule, SkippingAheadResumesOnTheGrid) {
   EXPECT_EQ(schedule.NextArrival(milliseconds(100)), milliseconds(3300));
 }
 
+// Issue 15 finding 3: a constant-rate stage fired one arrival at each of its starts, so
+// [{1s, rate: 0.1}, {1s, idle}] sent 6 requests in 10 s where at most 1 was due.
+TEST(Schedule, ShortLowRateStageDoesNotFireAtEveryStart) {
+  LoadPlan plan;
+  plan.repeat = true;
+  plan.stages = {OpenStage(0.1, seconds(1)), IdleStage(seconds(1))};
+  Schedule schedule(plan);
+  const auto arrivals = Arrivals(schedule, seconds(100));
+  // 50 s of the rate stage in 100 s: 5 arrivals, one per 10 s of the stage's own time.
+  ASSERT_EQ(arrivals.size(), 5u);
+  for (std::size_t k = 0; k < arrivals.size(); ++k) {
+    EXPECT_EQ(arrivals[k], seconds(20 * static_cast<int64_t>(k))) << k;
+  }
+}
+
+TEST(Schedule, RepeatedStageKeepsItsRateAcrossCycles) {
+  // 0.7 arrivals per visit: over 1000 visits, 700 arrivals (give or take one), not 1000.
+  LoadPlan plan;
+  plan.repeat = true;
+  plan.stages = {OpenStage(0.7, seconds(1)), ClosedStage(1, seconds(1))};
+  Schedule schedule(plan);
+  const auto arrivals = Arrivals(schedule, seconds(2000));
+  EXPECT_NEAR(static_cast<double>(arrivals.size()), 700.0, 1.0);
+}
+
+// Issue 15 finding 2: rate 1e-10 overflowed the grid offset (llround of a value beyond int64) and
+// the engine thread spun forever.
+TEST(Schedule, TinyRateDoesNotWedgeTheEngine) {
+  for (double rate : {1e-10, 1e-300, 5e-324}) {
+    LoadPlan plan;
+    plan.repeat = true;
+    plan.stages = {OpenStage(rate, seconds(1)), IdleStage(seconds(1))};
+    Schedule schedule(plan);
+    EXPECT_EQ(schedule.NextArrival(nanoseconds(0)), nanoseconds(0)) << rate;
+    // The next one lies beyond any representable time: none, at once.
+    EXPECT_FALSE(schedule.NextArrival(nanoseconds(0)).has_value()) << rate;
+  }
+  LoadPlan endless;
+  endless.stages = {OpenStage(1e-10, nanoseconds(0))};
+  Schedule schedule(endless);
+  EXPECT_EQ(schedule.NextArrival(nanoseconds(0)), nanoseconds(0));
+  EXPECT_FALSE(schedule.NextArrival(nanoseconds(1)).has_value());
+}
+
+// Issue 15 finding 10: a cycle beyond ~292 years overflowed.
+TEST(Schedule, CycleBeyondTheRepresentableTimeDoesNotOverflow) {
+  LoadPlan plan;
+  plan.repeat = true;
+  const nanoseconds half = nanoseconds::max() / 2 + nanoseconds(1);
+  plan.stages = {OpenStage(1, half), IdleStage(half), OpenStage(1, seconds(1))};
+  Schedule schedule(plan);
+  EXPECT_EQ(schedule.At(seconds(5)).stage_index, 0);
+  EXPECT_EQ(schedule.NextArrival(seconds(5)), seconds(5));
+}
+
 }  // namespace
 }  // namespace loadgen

@@ -251,9 +251,38 @@ TEST(TargetState, AFailedSendCountsAsSentButNotInFlight) {
   state.Start(kT0);
   EXPECT_EQ(state.in_flight(), 0);
   EXPECT_GE(state.sent(), 1u);
-  RunFor(state, milliseconds(10), milliseconds(1));
+  RunFor(state, seconds(1), milliseconds(1));
   EXPECT_EQ(state.sent(), 5u);
   EXPECT_TRUE(state.Finished());
+}
+
+// Issue 15 finding 10 (and 5's spin on EMFILE): a closed loop whose sends keep failing retried on
+// every Update, as fast as the worker looped; now it waits kRefillBackoff between attempts.
+TEST(TargetState, ClosedLoopWhoseSendKeepsFailingDoesNotSpin) {
+  FakeActions actions;
+  actions.succeed = false;
+  TargetState state(Plan({ClosedStage(1500, nanoseconds(0))}), &actions);
+  state.Start(kT0);
+  EXPECT_EQ(actions.sends.size(), 1u);
+  for (int i = 0; i < 10'000; ++i) state.Update(kT0 + nanoseconds(i));  // a busy worker loop
+  EXPECT_EQ(actions.sends.size(), 1u);
+  EXPECT_EQ(state.NextDeadline(), kT0 + TargetState::kRefillBackoff);
+  RunFor(state, seconds(1), milliseconds(1));
+  EXPECT_EQ(actions.sends.size(), 11u);  // once per 100 ms
+}
+
+TEST(TargetState, HoldRefillPausesTheClosedLoopUntilItsTime) {
+  FakeActions actions;
+  TargetState state(Plan({ClosedStage(2, nanoseconds(0))}), &actions);
+  state.Start(kT0);
+  ASSERT_EQ(actions.sends.size(), 2u);
+  state.HoldRefill(kT0 + milliseconds(50));
+  state.RequestDone(kT0 + milliseconds(1));
+  state.Update(kT0 + milliseconds(10));
+  EXPECT_EQ(actions.sends.size(), 2u);
+  EXPECT_EQ(state.NextDeadline(), kT0 + milliseconds(50));
+  state.Update(kT0 + milliseconds(50));
+  EXPECT_EQ(actions.sends.size(), 3u);
 }
 
 }  // namespace

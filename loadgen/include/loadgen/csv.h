@@ -2,6 +2,7 @@
 #ifndef LOADGEN_CSV_H_
 #define LOADGEN_CSV_H_
 
+#include <atomic>
 #include <cstdio>
 #include <memory>
 #include <mutex>
@@ -25,6 +26,7 @@ class CsvFile {
 
   bool Append(std::string_view block);  // false (and error() set) when the write failed
   bool Close();                         // flushes and closes; later appends fail
+  bool FlushNow();                      // writes what stdio holds; false (error() set) on failure
   std::string error() const;
 
  private:
@@ -56,6 +58,11 @@ class CsvRecorder : public Recorder {
   ~CsvRecorder() override;
   bool ok() const { return file_ != nullptr && error_.empty(); }
   const std::string& error() const { return error_; }
+  // Blocks of rows that could not be written (a full disk, /dev/full), counted as they happen.
+  // Thread-safe, as is file_error(): the service reads them while the worker writes.
+  uint64_t write_errors() const { return write_errors_.load(std::memory_order_relaxed); }
+  // The first write error of the file ("" while there is none).
+  std::string file_error() const { return file_ != nullptr ? file_->error() : error_; }
 
   void OnRequestDone(const RequestRecord& record) override;
   void OnDropped(Clock::time_point scheduled_at) override;
@@ -74,6 +81,7 @@ class CsvRecorder : public Recorder {
   std::string error_;
   std::string buffer_;
   int64_t steady_to_unix_ns_ = 0;
+  std::atomic<uint64_t> write_errors_{0};
 };
 
 // Sends every event to two recorders (for example stats and CSV).

@@ -20,6 +20,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -34,6 +35,10 @@ struct EngineOptions {
   // Connections each target may keep open; 0 picks the highest concurrency of its plan (closed
   // loop) or its max_in_flight (open loop).
   int max_connections_per_target = 0;
+  // Told once per worker of a condition that fails requests for a reason of the generator's own
+  // (the process ran out of descriptors); the requests themselves are counted as usual. Called on
+  // a worker thread; may be empty.
+  std::function<void(const std::string&)> on_warning = nullptr;
 };
 
 struct TargetPlan {

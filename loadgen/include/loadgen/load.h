@@ -27,6 +27,11 @@ constexpr std::optional<Arrival> ParseArrival(std::string_view text) {
   return std::nullopt;
 }
 
+// The lowest open-loop rate the config and the flags accept, in requests per second (one request
+// per 10,000 s). The schedule copes with any positive rate; this only catches a typo such as
+// 1e-10, whose one request would come after three centuries.
+inline constexpr double kMinRate = 1e-4;
+
 // One step of a load profile.
 struct Stage {
   enum class Kind {

@@ -9,6 +9,7 @@
 #ifndef LOADGEN_TARGET_STATE_H_
 #define LOADGEN_TARGET_STATE_H_
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -23,6 +24,10 @@ class TargetState {
  public:
   // Open-loop max_in_flight when the plan says 0.
   static constexpr int kDefaultMaxInFlight = 10'000;
+  // How long a closed loop waits before refilling after a request could not even start (Send
+  // failed, or the process ran out of descriptors): each failure is counted, but the loop never
+  // spins on one.
+  static constexpr std::chrono::milliseconds kRefillBackoff{100};
 
   class Actions {
    public:
@@ -89,6 +94,12 @@ class TargetState {
   void ScheduleNextArrival(std::chrono::nanoseconds after);
   void ReportStage();
 
+ public:
+  // The closed loop sends nothing more before `until` (the engine found a request that failed
+  // for want of a local resource, such as a descriptor).
+  void HoldRefill(Clock::time_point until) { refill_after_ = std::max(refill_after_, until); }
+
+ private:
   Schedule schedule_;
   Actions* actions_;
   int max_in_flight_;
@@ -102,6 +113,7 @@ class TargetState {
   uint64_t sent_ = 0;
   bool draining_ = false;
   Clock::time_point drain_deadline_ = Clock::time_point::max();
+  Clock::time_point refill_after_ = Clock::time_point::min();
 };
 
 }  // namespace loadgen
