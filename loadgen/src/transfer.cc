@@ -114,6 +114,8 @@ CURL* RequestTemplate::NewEasy(void* transfer, const CloseSocketHook& close_sock
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_socket.function);
   curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, close_socket.data);
+  curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &Transfer::OnPrereq);
+  curl_easy_setopt(e, CURLOPT_PREREQDATA, transfer);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Transfer::OnBody);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, transfer);
   if (want_headers_) {
@@ -191,6 +193,8 @@ void Transfer::Begin(Clock::time_point scheduled_at, Clock::time_point now) {
   billed.reset();
   function_error = false;
   report.reset();
+  sends = 0;
+  resend_refused = false;
   active = true;
 }
 
@@ -211,6 +215,8 @@ void Transfer::Complete(CURLcode code, Clock::time_point now, bool aborted) {
   if (report.has_value()) r.billed_duration = report->billed_duration;  // AWS's word first
   if (aborted) {
     r.outcome = Outcome::kTimeout;
+  } else if (resend_refused) {
+    r.outcome = Outcome::kConnectError;  // the connection it was sent on died unanswered
   } else {
     const Expect& expect = spec.expect;
     bool checks = !body_too_large;
@@ -250,6 +256,16 @@ size_t Transfer::OnBody(char* data, size_t size, size_t count, void* user) {
   }
   if (t->request->keep_body()) t->body.append(data, n);
   return n;
+}
+
+int Transfer::OnPrereq(void* user, char* /*remote_ip*/, char* /*local_ip*/, int /*remote_port*/,
+                       int /*local_port*/) {
+  auto* t = static_cast<Transfer*>(user);
+  if (++t->sends > 1) {
+    t->resend_refused = true;
+    return CURL_PREREQFUNC_ABORT;
+  }
+  return CURL_PREREQFUNC_OK;
 }
 
 size_t Transfer::OnHeader(char* data, size_t size, size_t count, void* user) {

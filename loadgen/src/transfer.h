@@ -76,6 +76,12 @@ struct Transfer {
   std::optional<LambdaReport> report;  // from X-Amz-Log-Result (Lambda Invoke)
   std::string log_tail;                // X-Amz-Log-Result decoded; kept for its capacity
   bool active = false;
+  // Times libcurl was about to send this request. libcurl sends a request again, on a new
+  // connection, when the reused keep-alive connection it went out on died before any response
+  // byte: the target would see (and may bill) a request nobody counted. The second send is
+  // refused (OnPrereq) and the request ends once, as the connect_error it met.
+  int sends = 0;
+  bool resend_refused = false;
   // With changing AWS credentials: the keys this request is signed with and its header list
   // (the template's plus x-amz-security-token), both kept until the next request.
   std::shared_ptr<const SigningKeys> keys;
@@ -91,6 +97,8 @@ struct Transfer {
   // libcurl's header and body callbacks; `user` is the Transfer.
   static size_t OnHeader(char* data, size_t size, size_t count, void* user);
   static size_t OnBody(char* data, size_t size, size_t count, void* user);
+  // libcurl's pre-request callback, called right before each send of the request.
+  static int OnPrereq(void* user, char* remote_ip, char* local_ip, int remote_port, int local_port);
 
  private:
   // One response header line's name and value (blanks trimmed).
