@@ -96,8 +96,9 @@ def run(binary, config, workdir):
             except (OSError, urllib.error.URLError):
                 pass
             time.sleep(0.2)
-        print(f"after {DEADLINE_S} s: {json.dumps({' '.join(k): v for k, v in (state or {}).items()})}"
-              f"; want exactly {sorted(WANT_INHIBITED)} inhibited", file=sys.stderr)
+        seen = {" ".join(k): by for k, by in (state or {}).items()}
+        print(f"after {DEADLINE_S} s, inhibited by: {json.dumps(seen)}; want exactly "
+              f"{sorted(WANT_INHIBITED)} inhibited", file=sys.stderr)
         return 1
     finally:
         proc.terminate()
