@@ -19,3 +19,5 @@ expect page alertname=InfercostGeneratorDown severity=critical instance=gen-0:18
 expect team alertname=InfercostCostRegressionDayOverDay severity=warning target=t3-medium
 expect low-priority alertname=InfercostColdStartRatioHigh severity=info target=lambda-1024
 expect team alertname=SomethingWithoutSeverity
+expect inhibit-only alertname=InfercostGeneratorDownForTarget severity=none job=infercost \
+  instance=gen-0:18090 target=t3-medium

@@ -10,6 +10,10 @@ then checks through Prometheus's HTTP API that
   - every rule loaded and evaluates without error, and every recording rule returns data,
   - every panel query of every dashboard (variables substituted) and every dashboard variable
     returns data,
+  - the overview's drill-down to the target detail: with the job and target of a ranking bar
+    substituted as its link does, every target-detail query returns data for that target,
+  - after a reload of one generator and a restart of the other, the dashboards' reload and restart
+    annotations return those events (and no annotation query fails),
   - fleet IPS (the recording rule) equals the sum of the two generators' IPS,
   - fleet $/1M of an instance target equals the single-generator formula
     usd_per_hour / (IPS * 3600) * 1e6 on the combined IPS, with the hourly price counted once.
@@ -46,6 +50,8 @@ VARIABLES = {
     "$__range": "1m",
     "$target": ".+",
     "$instance": ".+",
+    # The job variable's All is the list of infercost jobs (no allValue): here the one job.
+    "$job": "infercost",
 }
 DATA_DEADLINE_S = 90
 # The rules' rate() windows (5m) reach back before Prometheus started, so early on each reads low
@@ -240,12 +246,85 @@ def dashboard_queries(dashboard_dir):
     return queries, variables
 
 
-def substitute(expr):
-    for name in sorted(VARIABLES, key=len, reverse=True):
-        expr = expr.replace(name, VARIABLES[name])
+def substitute(expr, overrides=None):
+    values = dict(VARIABLES, **(overrides or {}))
+    for name in sorted(values, key=len, reverse=True):
+        expr = expr.replace(name, values[name])
     if "$" in expr:
         raise Failure(f"unsubstituted variable in {expr}")
     return expr
+
+
+def load_dashboard(dashboard_dir, name):
+    with open(os.path.join(dashboard_dir, name)) as f:
+        return json.load(f)
+
+
+def panel_targets(model):
+    for panel in model.get("panels", []):
+        for p in panel.get("panels", []) if panel.get("type") == "row" else [panel]:
+            for target in p.get("targets", []):
+                yield p.get("title", "?"), target["expr"]
+
+
+def check_drill_down(prom, dashboard_dir):
+    """The ranking's link carries the bar's job and target to the target detail, whose every
+    query then returns data for that one target."""
+    overview = load_dashboard(dashboard_dir, "cost-performance-overview.json")
+    ranking = next(p for p in overview["panels"] if p.get("title", "").startswith("Ranking"))
+    link = ranking["fieldConfig"]["defaults"]["links"][0]["url"]
+    # The instance target: it has a budget, so every target-detail query has data for it.
+    bars = [bar for bar in prom.vector(substitute(ranking["targets"][0]["expr"]))
+            if bar["metric"]["target"] == INSTANCE_TARGET]
+    if not bars:
+        raise Failure(f"the ranking has no bar for {INSTANCE_TARGET}")
+    labels = bars[0]["metric"]
+    url = link.replace("${__field.labels.job}", labels["job"]).replace(
+        "${__field.labels.target}", labels["target"])
+    params = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    carried = {"$job": params["var-job"][0], "$target": params["var-target"][0]}
+    if carried != {"$job": labels["job"], "$target": labels["target"]}:
+        raise Failure(f"the ranking's link {link} does not carry the job and target: {url}")
+    detail = load_dashboard(dashboard_dir, "target-detail.json")
+    empty = []
+    checked = 0
+    for title, expr in panel_targets(detail):
+        expr = substitute(expr, carried)
+        _, result = prom.query(expr)
+        checked += 1
+        if not result:
+            empty.append(f"{title}: {expr}")
+        elif any(r["metric"].get("target", labels["target"]) != labels["target"] for r in result):
+            raise Failure(f"{title}: other targets than {labels['target']}: {expr}")
+    if empty:
+        raise Failure("target detail queries without data after the drill-down:\n  "
+                      + "\n  ".join(empty))
+    print(f"drill-down to {labels['target']} (job {labels['job']}): {checked} target-detail "
+          f"queries returned data for it alone", flush=True)
+
+
+def annotation_queries(dashboard_dir):
+    """(dashboard file, annotation name, expr) of every Prometheus annotation."""
+    queries = []
+    for path in sorted(glob.glob(os.path.join(dashboard_dir, "*.json"))):
+        model = load_dashboard(dashboard_dir, os.path.basename(path))
+        for annotation in model.get("annotations", {}).get("list", []):
+            if "expr" in annotation:
+                queries.append((os.path.basename(path), annotation["name"],
+                                substitute(annotation["expr"])))
+    return queries
+
+
+def annotations_without_events(prom, queries, since):
+    """The reload and restart annotations that show no event since `since`, as Grafana would
+    query them (a range query at the annotation's step). Every annotation query must evaluate."""
+    missing = []
+    for name, title, expr in queries:
+        data = prom.api("/api/v1/query_range", {"query": expr, "start": f"{since:.3f}",
+                                                 "end": f"{time.time():.3f}", "step": "1"})
+        if title in ("Config reloads", "Restarts") and not data["result"]:
+            missing.append(f"{name} / {title}: {expr}")
+    return missing
 
 
 def label_values_query(definition):
@@ -377,6 +456,30 @@ def check_rules_healthy(prom, rule_files):
     return sorted(expected["recording"])
 
 
+def reload_and_restart(args, workdir, processes, generator_ports, prom):
+    """POST /-/reload to shard 0; stop shard 1 and start it again on the same port (so the same
+    instance label, with a new process_start_time_seconds). The new process replaces the old one
+    in `processes`, so that it is stopped and checked with the others."""
+    request = urllib.request.Request(f"http://127.0.0.1:{generator_ports[0]}/-/reload",
+                                     data=b"", method="POST")
+    with urllib.request.urlopen(request, timeout=10) as response:
+        if response.status != 200:
+            raise Failure(f"POST /-/reload answered {response.status}")
+    old = next(p for p in processes if p.name == "serve-1")
+    code = old.stop()
+    if code != 0 or old.sanitizer_reports():
+        raise Failure(f"serve-1 ended with exit code {code} after SIGTERM:\n"
+                      + "\n".join(old.sanitizer_reports()[:10]))
+    config = os.path.join(workdir, "shard-1.yaml")
+    new = Process("serve-1-restarted", [args.infercost, "serve", "--config", config], workdir)
+    processes[processes.index(old)] = new
+    url = f"http://127.0.0.1:{generator_ports[1]}/-/healthy"
+    wait_for("the restarted generator", lambda: http_ok(url), 30, processes)
+    wait_for("the restarted generator scraped", lambda: len(by_labels(
+        prom.vector('up{job="infercost"} == 1'), "instance")) == 2, 30, processes)
+    print("reloaded serve-0 and restarted serve-1", flush=True)
+
+
 def run(args, workdir):
     processes = []
     try:
@@ -444,6 +547,25 @@ def run(args, workdir):
         check_rules_healthy(prom, rule_files)
         check_fleet_ips(prom)
         check_fleet_cost(prom)
+        dashboard_dir = os.path.join(args.source_dir, "dashboards")
+        check_drill_down(prom, dashboard_dir)
+        reload_and_restart(args, workdir, processes, generator_ports, prom)
+        annotations = annotation_queries(dashboard_dir)
+        events_since = time.time() - 30
+        missing = []
+
+        def every_annotation_has_events():
+            nonlocal missing
+            missing = annotations_without_events(prom, annotations, events_since)
+            return not missing
+
+        try:
+            wait_for("reload and restart annotations", every_annotation_has_events, 30,
+                     processes, interval_s=1)
+        except Failure as e:
+            raise Failure(f"{e}\nstill without events:\n  " + "\n  ".join(missing))
+        print(f"{len(annotations)} annotation queries evaluate; the reload and restart "
+              f"annotations show the events", flush=True)
         for p in processes:
             p.check_running()
         # SIGTERM drains and exits 0 (docs/commands.md, serve at run time); under ASan/UBSan this is also
