@@ -605,26 +605,6 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
   return cost;
 }
 
-bool CapacityTracker::Observe(double ips, double error_ratio, std::optional<Seconds> p95,
-                              std::optional<Seconds> slo_p95) {
-  if (!std::isfinite(ips) || ips <= 0) {
-    return false;
-  }
-  if (!std::isfinite(error_ratio) || error_ratio < 0 || error_ratio >= kMaxErrorRatio) {
-    return false;
-  }
-  if (slo_p95) {
-    // Written so that a NaN p95 fails the check.
-    if (!p95 || !(p95->count() <= slo_p95->count())) {
-      return false;
-    }
-  }
-  if (!best_ips_ || ips > *best_ips_) {
-    best_ips_ = ips;
-  }
-  return true;
-}
-
 std::string FormatUsd(double usd) {
   if (!std::isfinite(usd)) {
     return "n/a";
