@@ -83,7 +83,7 @@ struct Flags {
   std::string api_gateway;
   std::optional<double> usd_per_request;
   std::optional<double> capacity;  // IPS at saturation, for burstable surplus credits
-  BenchAwsFlags aws;  // its `region` is also the pricing flags' --region
+  BenchAwsFlags aws;               // its `region` is also the pricing flags' --region
 };
 
 // What the flags turned into.
@@ -101,7 +101,7 @@ struct BenchSetup {
   uint64_t seed = 1;
   std::optional<ResolvedPricing> pricing;
   std::optional<double> capacity;  // --capacity
-  std::string target;  // what is loaded, for the summary: the URL or the AWS target
+  std::string target;              // what is loaded, for the summary: the URL or the AWS target
 };
 
 bool HasPricingFlags(const Flags& f) {
@@ -166,7 +166,8 @@ std::string PricingFromFlags(const Flags& f, PricingSpec* spec) {
   if (f.capacity && !(*f.capacity > 0 && std::isfinite(*f.capacity))) {
     return "--capacity must be a positive number of inferences per second";
   }
-  if (f.capacity && !instance) return "--capacity needs --instance-type (burstable surplus credits)";
+  if (f.capacity && !instance)
+    return "--capacity needs --instance-type (burstable surplus credits)";
   return "";
 }
 
@@ -451,8 +452,8 @@ void PrintSummary(const Flags& f, const BenchSetup& setup, const loadgen::StatsS
     }
   }
   if (setup.pricing) {
-    const Cost cost = ComputeCost(*setup.pricing, UsageOf(t, elapsed_s, BenchCapacity(setup, t,
-                                                                                   elapsed_s)));
+    const Cost cost =
+        ComputeCost(*setup.pricing, UsageOf(t, elapsed_s, BenchCapacity(setup, t, elapsed_s)));
     std::printf("%s\n", kThinRule);
     if (cost.observed_usd_per_million) {
       std::printf("Cost per 1M inferences: %s\n",

@@ -574,8 +574,8 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
   // one request per inference.
   if (capacity_ips <= 0) {
     cost.capacity_absent_reason =
-        "capacity not known yet: it needs a full window with under 1 % errors (and p95 within "
-        "the SLO when one is set)";
+        "capacity not known yet: it needs a valid full window with under 1 % errors (and p95 "
+        "within the SLO when one is set)";
     return cost;
   }
   double usd_per_hour = pricing.usd_per_hour;

@@ -196,7 +196,7 @@ struct Usage {
   // received from it ("out"). SageMaker Serverless bills them; every other model ignores them.
   uint64_t data_in_bytes = 0;
   uint64_t data_out_bytes = 0;
-  double capacity_ips = 0;  // highest healthy sustained IPS; 0 when not yet known
+  double capacity_ips = 0;  // cost/capacity.h's capacity; 0 when not yet known
 };
 
 struct Cost {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 
 #include "config/usage.h"
 #include "loadgen/outcome.h"
@@ -36,17 +37,13 @@ void WindowRates(const loadgen::StatsSnapshot& snap, double scale, TargetFigures
   f.in_flight = snap.in_flight;
 }
 
-// What the schedule offered over the whole window; unknown when the stage changed within it.
-OfferedLoad WindowOffer(const loadgen::StatsSnapshot& snap, const TargetLedger& ledger,
-                        const TargetFigures& f) {
-  OfferedLoad offer;
-  if (ledger.clock_seconds - ledger.stage_since < f.window_seconds) return offer;
-  if (snap.stage.kind == loadgen::Stage::Kind::kClosed) {
-    offer = {OfferedLoad::Kind::kClosed, static_cast<double>(snap.stage.concurrency)};
-  } else if (snap.stage.kind == loadgen::Stage::Kind::kOpen) {
-    offer = {OfferedLoad::Kind::kOpen, snap.stage.rate};
+// What the schedule offers (the caller checked that one stage covered the whole window).
+OfferedLoad StageOffer(const loadgen::Stage& stage) {
+  if (stage.kind == loadgen::Stage::Kind::kClosed) {
+    return {OfferedLoad::Kind::kClosed, static_cast<double>(stage.concurrency)};
   }
-  return offer;
+  if (stage.kind == loadgen::Stage::Kind::kOpen) return {OfferedLoad::Kind::kOpen, stage.rate};
+  return {};
 }
 
 // Capacity: fed one full window at a time, each disjoint from the last (overlapping windows
@@ -54,17 +51,25 @@ OfferedLoad WindowOffer(const loadgen::StatsSnapshot& snap, const TargetLedger& 
 void Capacity(const loadgen::StatsSnapshot& snap, const FigureSettings& settings, double dt,
               TargetLedger& ledger, TargetFigures& f) {
   ledger.clock_seconds += dt;
-  if (snap.stage_index != ledger.stage_index) {
+  if (!ledger.stage_seen) {
+    // The first stage has been in force since the target was added: any window is all its own.
+    ledger.stage_seen = true;
+    ledger.stage_index = snap.stage_index;
+    ledger.stage_since = -std::numeric_limits<double>::infinity();
+  } else if (snap.stage_index != ledger.stage_index) {
     ledger.stage_index = snap.stage_index;
     ledger.stage_since = ledger.clock_seconds;
   }
-  if (f.window_full && f.window_requests > 0 && ledger.clock_seconds >= ledger.next_capacity_at) {
+  // A window that straddles a stage change measured a mix of two loads: not fed.
+  const bool one_stage = ledger.clock_seconds - ledger.stage_since + 1e-9 >= f.window_seconds;
+  if (f.window_full && f.window_requests > 0 && one_stage &&
+      ledger.clock_seconds >= ledger.next_capacity_at) {
     CapacityWindow w;
     w.ips = f.ips;
     w.error_ratio = f.error_ratio;
     w.generator_kept_up = f.generator_kept_up;
     w.dropped = snap.window.dropped;
-    w.offered = WindowOffer(snap, ledger, f);
+    w.offered = StageOffer(snap.stage);
     if (settings.slo_p95) w.slo_p95 = CapacityWindow::Seconds(Seconds(*settings.slo_p95));
     if (f.p95_seconds()) w.p95 = CapacityWindow::Seconds(*f.p95_seconds());
     ledger.capacity.Observe(w);

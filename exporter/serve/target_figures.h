@@ -39,11 +39,12 @@ struct FigureSettings {
 
 // What the figures carry from one tick to the next. Starts empty when a target is added.
 struct TargetLedger {
-  CapacityTracker capacity;    // learned from disjoint, trustworthy full windows
-  double clock_seconds = 0;    // target time since the target was added (the ticks' sum)
+  CapacityTracker capacity;     // learned from disjoint, trustworthy full windows
+  double clock_seconds = 0;     // target time since the target was added (the ticks' sum)
   double next_capacity_at = 0;  // clock_seconds from which the next window is disjoint
-  int stage_index = -1;         // the stage in force at the last tick...
-  double stage_since = 0;       // ...and since when (clock_seconds)
+  bool stage_seen = false;
+  int stage_index = -1;        // the stage in force at the last tick...
+  double stage_since = 0;      // ...and since when (clock_seconds)
   double spend_usd = 0;        // estimated spend since start (time + request)
   double test_spend_usd = 0;   // what the test's own requests cost (for spend_limit_usd)
   bool spend_limited = false;  // the spend limit was reached: the load is stopped

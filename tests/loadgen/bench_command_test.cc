@@ -229,8 +229,8 @@ TEST_F(BenchCommandTest, BadInputExitsTwoWithAMessageAndSendsNothing) {
 // https://aws.amazon.com/ec2/pricing/on-demand/ (t3.medium), and the surplus credit price on
 // (the page's "T2/T3/T4g Unlimited Mode Pricing" section)
 TEST_F(BenchCommandTest, SaturatedBurstableInstancePaysSurplusCredits) {
-  const Result r = Bench({"--url", server_.Url("/delay?ms=50"), "--concurrency", "1",
-                          "--duration", "3s", "--instance-type", "t3.medium"});
+  const Result r = Bench({"--url", server_.Url("/delay?ms=50"), "--concurrency", "1", "--duration",
+                          "3s", "--instance-type", "t3.medium"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto value_after = [&](const std::string& prefix) {
     const std::size_t at = r.out.find(prefix);
@@ -252,9 +252,9 @@ TEST_F(BenchCommandTest, SaturatedBurstableInstancePaysSurplusCredits) {
 // At 20/s offered and --capacity 20: u = 1, $0.1216 / (20 x 3600) x 1e6 = $1.69 per 1M (the
 // achieved IPS can be a little under 20 at the run's edges: within 3 %).
 TEST_F(BenchCommandTest, OpenLoopPricesSurplusCreditsOnlyWithACapacity) {
-  const std::vector<std::string> base = {"--url",      server_.Url("/ok"), "--rate",
-                                         "20",         "--duration",       "2s",
-                                         "--instance-type", "t3.medium"};
+  const std::vector<std::string> base = {
+      "--url", server_.Url("/ok"), "--rate",   "20", "--duration",
+      "2s",    "--instance-type",  "t3.medium"};
   const Result without = Bench(base);
   ASSERT_EQ(without.exit_code, 0) << without.err;
   EXPECT_NE(without.out.find("surplus credits NOT priced: an open loop cannot tell the target's "

@@ -51,8 +51,9 @@ TEST_P(CapacityServiceTest, OpenLoopCapacityIsTheOfferedRate) {
        << "    method: GET\n"
        << "    load: { stages: [ { duration: 1h, rate: " << c.rate << " } ] }\n"
        << "    pricing: { model: instance, instance_type: " << c.instance_type << " }\n";
-  ConfigResult parsed = ParseConfig(yaml.str(), "capacity_service_test.yaml",
-                                    [](const std::string&) { return std::optional<std::string>(); });
+  ConfigResult parsed =
+      ParseConfig(yaml.str(), "capacity_service_test.yaml",
+                  [](const std::string&) { return std::optional<std::string>(); });
   ASSERT_TRUE(parsed.config.has_value());
   ASSERT_TRUE(service.Apply(*parsed.config).empty());
   // Three counted windows: the median of the top three is in force. On a loaded machine some
