@@ -224,8 +224,9 @@ TEST_F(BenchCommandTest, BadInputExitsTwoWithAMessageAndSendsNothing) {
 // A saturated t3.medium bills its list price plus surplus credits (unlimited mode, u = 1):
 // $0.0416 + (1 - 0.2 baseline) x 2 vCPU x $0.05 = $0.1216 an hour. At 20 IPS that is
 // $0.1216 / (20 x 3600) x 1e6 = $1.69 per 1M (the list price alone: $0.58). A closed loop of one
-// against a 50 ms server saturates it at just under 20 IPS: the printed figure must be within
-// 2 % of $0.1216 / (IPS x 3600) x 1e6 at the IPS it printed, and near $1.69.
+// against a 50 ms server saturates it at just under 20 IPS (fewer on a loaded machine: the IPS is
+// not asserted): the printed figure must be within 2 % of $0.1216 / (IPS x 3600) x 1e6 at the IPS
+// it printed.
 // https://aws.amazon.com/ec2/pricing/on-demand/ (t3.medium), and the surplus credit price on
 // (the page's "T2/T3/T4g Unlimited Mode Pricing" section)
 TEST_F(BenchCommandTest, SaturatedBurstableInstancePaysSurplusCredits) {
@@ -242,7 +243,6 @@ TEST_F(BenchCommandTest, SaturatedBurstableInstancePaysSurplusCredits) {
   ASSERT_GT(ips, 0);
   const double hand_worked = 0.1216 / (ips * 3600) * 1e6;
   EXPECT_NEAR(usd, hand_worked, 0.02 * hand_worked) << r.out;
-  EXPECT_NEAR(usd, 1.69, 0.25) << r.out;  // 17-22 IPS on a loaded machine
   EXPECT_NE(r.out.find("surplus credits priced at utilisation 1"), std::string::npos) << r.out;
   std::printf("saturated t3.medium: %.2f IPS, $%.2f per 1M (hand-worked $%.4f)\n", ips, usd,
               hand_worked);
