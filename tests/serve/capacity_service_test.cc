@@ -31,7 +31,8 @@ class CapacityServiceTest : public ::testing::TestWithParam<OpenLoopCase> {
   static void SetUpTestSuite() { loadgen::GlobalInit(); }
 };
 
-// Open loop at `rate`/s to a server that answers after 5 ms; 2 s windows, 50 ms ticks.
+// Open loop at `rate`/s to a server that answers after 5 ms; 5 s windows (the shortest allowed),
+// 50 ms ticks.
 // Capacity basis of an unlimited burstable instance runs flat out (u = 1):
 //   t3.medium at 100 IPS: ($0.0416 + (1 - 0.2) x 2 vCPU x $0.05) / (100 x 3600) x 1e6
 //                        = $0.1216 / 360,000 x 1e6 = $0.337778 per 1M
@@ -44,7 +45,7 @@ TEST_P(CapacityServiceTest, OpenLoopCapacityIsTheOfferedRate) {
   options.tick = milliseconds(50);
   Service service(options);
   std::ostringstream yaml;
-  yaml << "window: 2s\n"
+  yaml << "window: 5s\n"
        << "targets:\n"
        << "  - name: t\n"
        << "    url: " << server.Url("/delay?ms=5") << "\n"
@@ -54,7 +55,7 @@ TEST_P(CapacityServiceTest, OpenLoopCapacityIsTheOfferedRate) {
   ConfigResult parsed =
       ParseConfig(yaml.str(), "capacity_service_test.yaml",
                   [](const std::string&) { return std::optional<std::string>(); });
-  ASSERT_TRUE(parsed.config.has_value());
+  ASSERT_TRUE(parsed.config.has_value()) << parsed.errors.at(0).ToString();
   ASSERT_TRUE(service.Apply(*parsed.config).empty());
   // Three counted windows: the median of the top three is in force. On a loaded machine some
   // windows are rejected (schedule lag): poll under a generous bound.
