@@ -87,7 +87,8 @@ struct Flags {
   std::string lambda_arch;
   std::string api_gateway;
   std::optional<double> usd_per_request;
-  BenchAwsFlags aws;  // its `region` is also the pricing flags' --region
+  std::optional<double> capacity;  // IPS at saturation, for burstable surplus credits
+  BenchAwsFlags aws;               // its `region` is also the pricing flags' --region
 };
 
 // What the flags turned into.
@@ -104,7 +105,8 @@ struct BenchSetup {
   int max_in_flight = kDefaultMaxInFlight;
   uint64_t seed = 1;
   std::optional<ResolvedPricing> pricing;
-  std::string target;  // what is loaded, for the summary: the URL or the AWS target
+  std::optional<double> capacity;  // --capacity
+  std::string target;              // what is loaded, for the summary: the URL or the AWS target
 };
 
 bool HasPricingFlags(const Flags& f) {
@@ -166,6 +168,11 @@ std::string PricingFromFlags(const Flags& f, PricingSpec* spec) {
   if (f.usd_per_request && !(*f.usd_per_request >= 0 && std::isfinite(*f.usd_per_request))) {
     return "--usd-per-request must be a non-negative number";
   }
+  if (f.capacity && !(*f.capacity > 0 && std::isfinite(*f.capacity))) {
+    return "--capacity must be a positive number of inferences per second";
+  }
+  if (f.capacity && !instance)
+    return "--capacity needs --instance-type (burstable surplus credits)";
   return "";
 }
 
@@ -299,6 +306,7 @@ std::string Build(const Flags& f, BenchSetup* setup) {
       return error;
     }
     setup->pricing = std::move(resolved.pricing);
+    setup->capacity = f.capacity;
   }
   return "";
 }
@@ -354,6 +362,35 @@ void PrintBilling(const loadgen::Interval& t) {
   }
   if (t.max_memory_used_mb > 0) {
     std::printf("Max Memory Used: %d MB of %d MB\n", t.max_memory_used_mb, t.memory_size_mb);
+  }
+}
+
+bool IsBurstable(const ResolvedPricing& p) {
+  return p.baseline_per_vcpu > 0 && p.surplus_usd_per_vcpu_hour > 0;
+}
+
+// The capacity that prices burstable surplus credits (utilisation = IPS / capacity): --capacity,
+// else a closed loop's own IPS (a closed loop at saturation is the capacity), else unknown (0).
+double BenchCapacity(const BenchSetup& setup, const loadgen::Interval& t, double elapsed_s) {
+  if (setup.capacity) return *setup.capacity;
+  if (setup.open_loop || elapsed_s <= 0) return 0;
+  return static_cast<double>(t.Ok()) / elapsed_s;
+}
+
+// Says plainly how surplus credits were priced, or why they were not.
+void PrintCapacityNote(const BenchSetup& setup) {
+  if (!IsBurstable(*setup.pricing)) return;
+  if (setup.capacity) {
+    std::printf("  note: surplus credits priced at utilisation = IPS / --capacity %.2f\n",
+                *setup.capacity);
+  } else if (setup.open_loop) {
+    std::printf(
+        "  note: surplus credits NOT priced: an open loop cannot tell the target's capacity; "
+        "give --capacity IPS\n");
+  } else {
+    std::printf(
+        "  note: surplus credits priced at utilisation 1: the closed loop's IPS is taken as the "
+        "capacity (the target saturated); give --capacity IPS if it did not\n");
   }
 }
 
@@ -421,8 +458,8 @@ void PrintSummary(const Flags& f, const BenchSetup& setup, const loadgen::StatsS
     }
   }
   if (setup.pricing) {
-    const Usage usage = UsageOf(t, elapsed_s, 0);
-    const Cost cost = ComputeCost(*setup.pricing, usage);
+    const Cost cost =
+        ComputeCost(*setup.pricing, UsageOf(t, elapsed_s, BenchCapacity(setup, t, elapsed_s)));
     std::printf("%s\n", kThinRule);
     if (cost.observed_usd_per_million) {
       std::printf("Cost per 1M inferences: %s\n",
@@ -433,7 +470,13 @@ void PrintSummary(const Flags& f, const BenchSetup& setup, const loadgen::StatsS
     std::printf("Estimated Spend: %s (time %s, requests %s)\n", FormatUsd(cost.TotalUsd()).c_str(),
                 FormatUsd(cost.time_usd).c_str(), FormatUsd(cost.request_usd).c_str());
     if (setup.pricing->platform == "lambda" && t.billable > 0) PrintBilling(t);
-    for (const std::string& caveat : cost.caveats) std::printf("  note: %s\n", caveat.c_str());
+    PrintCapacityNote(setup);
+    // An unknown capacity is said above, with what to do about it.
+    const bool said = IsBurstable(*setup.pricing) && setup.open_loop && !setup.capacity;
+    for (const std::string& caveat : cost.caveats) {
+      if (said && caveat.find("surplus") != std::string::npos) continue;
+      std::printf("  note: %s\n", caveat.c_str());
+    }
   }
   std::printf("%s\n", kRule);
 }
@@ -470,6 +513,9 @@ void AddFlags(CLI::App& app, Flags& f) {
   app.add_option("--lambda-arch", f.lambda_arch, "price: x86_64 | arm64 (default x86_64)");
   app.add_option("--api-gateway", f.api_gateway, "price: rest | http | none (default none)");
   app.add_option("--usd-per-request", f.usd_per_request, "price: flat per request");
+  app.add_option("--capacity", f.capacity,
+                 "price: the target's capacity (IPS at saturation) for burstable surplus credits "
+                 "(default: a closed loop's own IPS; an open loop needs it)");
   app.add_option("--region", f.aws.region,
                  "price: catalog region (default us-east-1); AWS targets: their region");
   AddBenchAwsFlags(app, f.aws);

@@ -574,8 +574,8 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
   // one request per inference.
   if (capacity_ips <= 0) {
     cost.capacity_absent_reason =
-        "capacity not known yet: it needs a full window with under 1 % errors (and p95 within "
-        "the SLO when one is set)";
+        "capacity not known yet: it needs a valid full window with under 1 % errors (and p95 "
+        "within the SLO when one is set)";
     return cost;
   }
   double usd_per_hour = pricing.usd_per_hour;
@@ -603,26 +603,6 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
   SetFigure(per_inference * kPerMillion, &cost.capacity_usd_per_million,
             &cost.capacity_absent_reason);
   return cost;
-}
-
-bool CapacityTracker::Observe(double ips, double error_ratio, std::optional<Seconds> p95,
-                              std::optional<Seconds> slo_p95) {
-  if (!std::isfinite(ips) || ips <= 0) {
-    return false;
-  }
-  if (!std::isfinite(error_ratio) || error_ratio < 0 || error_ratio >= kMaxErrorRatio) {
-    return false;
-  }
-  if (slo_p95) {
-    // Written so that a NaN p95 fails the check.
-    if (!p95 || !(p95->count() <= slo_p95->count())) {
-      return false;
-    }
-  }
-  if (!best_ips_ || ips > *best_ips_) {
-    best_ips_ = ips;
-  }
-  return true;
 }
 
 std::string FormatUsd(double usd) {

@@ -1,7 +1,7 @@
 // The cost model: prices in force for a target, and spend and $ per 1M inferences over a window.
 // Pure: no I/O, no clock (LoadCatalogOverrides alone reads the file it is given). Thread
-// contract: free functions and immutable values; safe anywhere. CapacityTracker is a plain value
-// with one owner.
+// contract: free functions and immutable values; safe anywhere. The capacity tracker is in
+// cost/capacity.h.
 //
 // Money is a double in US dollars everywhere inside the program. Nothing is rounded on the way;
 // the one rounding point is presentation (reports, the bench summary, the landing page), which
@@ -9,7 +9,6 @@
 #ifndef INFERCOST_COST_COST_H_
 #define INFERCOST_COST_COST_H_
 
-#include <chrono>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -197,7 +196,7 @@ struct Usage {
   // received from it ("out"). SageMaker Serverless bills them; every other model ignores them.
   uint64_t data_in_bytes = 0;
   uint64_t data_out_bytes = 0;
-  double capacity_ips = 0;  // highest healthy sustained IPS; 0 when not yet known
+  double capacity_ips = 0;  // cost/capacity.h's capacity; 0 when not yet known
 };
 
 struct Cost {
@@ -216,27 +215,6 @@ struct Cost {
 };
 
 Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage);
-
-// The capacity basis: the highest successful IPS seen over a full window while the target was
-// healthy (error ratio under kMaxErrorRatio and, when an SLO is set, p95 latency within it).
-// Thread contract: not synchronised; one owner feeds it once per full window.
-class CapacityTracker {
- public:
-  static constexpr double kMaxErrorRatio = 0.01;
-  using Seconds = std::chrono::duration<double>;
-
-  // Feeds one full window; returns whether it counted as healthy. A window with an SLO but no
-  // p95 (no successful request) is not healthy.
-  bool Observe(double ips, double error_ratio, std::optional<Seconds> p95,
-               std::optional<Seconds> slo_p95);
-  bool has_value() const { return best_ips_.has_value(); }
-  // The highest healthy IPS; 0 while has_value() is false (Usage::capacity_ips's convention).
-  double ips() const { return best_ips_.value_or(0.0); }
-  void Reset() { best_ips_.reset(); }
-
- private:
-  std::optional<double> best_ips_;
-};
 
 // Presentation: "$10.71", "$0.29", "$0.0042" (two decimals, two significant digits below one
 // cent), "-$1.50" for a negative amount, "n/a" for a value that is not finite.

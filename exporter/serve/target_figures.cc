@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <limits>
 
 #include "config/usage.h"
 #include "loadgen/outcome.h"
@@ -36,18 +37,52 @@ void WindowRates(const loadgen::StatsSnapshot& snap, double scale, TargetFigures
   f.in_flight = snap.in_flight;
 }
 
-// Capacity: the best healthy full window so far.
-void Capacity(const FigureSettings& settings, TargetLedger& ledger, TargetFigures& f) {
-  if (f.window_full && f.window_requests > 0) {
-    using CapSeconds = CapacityTracker::Seconds;
-    std::optional<CapSeconds> slo;
-    if (settings.slo_p95) slo = CapSeconds(Seconds(*settings.slo_p95));
-    std::optional<CapSeconds> p95;
-    if (f.p95_seconds()) p95 = CapSeconds(*f.p95_seconds());
-    ledger.capacity.Observe(f.ips, f.error_ratio, p95, slo);
+// What the schedule offers (the caller checked that one stage covered the whole window).
+OfferedLoad StageOffer(const loadgen::Stage& stage) {
+  if (stage.kind == loadgen::Stage::Kind::kClosed) {
+    return {OfferedLoad::Kind::kClosed, static_cast<double>(stage.concurrency)};
   }
-  f.capacity_ips =
-      ledger.capacity.has_value() ? std::optional<double>(ledger.capacity.ips()) : std::nullopt;
+  if (stage.kind == loadgen::Stage::Kind::kOpen) return {OfferedLoad::Kind::kOpen, stage.rate};
+  return {};
+}
+
+// Capacity: fed one full window at a time, each disjoint from the last (overlapping windows
+// would count the same requests twice), with what was offered over it.
+void Capacity(const loadgen::StatsSnapshot& snap, const FigureSettings& settings, double dt,
+              TargetLedger& ledger, TargetFigures& f) {
+  ledger.clock_seconds += dt;
+  if (!ledger.stage_seen) {
+    // The first stage has been in force since the target was added: any window is all its own.
+    ledger.stage_seen = true;
+    ledger.stage_index = snap.stage_index;
+    ledger.stage_since = -std::numeric_limits<double>::infinity();
+  } else if (snap.stage_index != ledger.stage_index) {
+    ledger.stage_index = snap.stage_index;
+    ledger.stage_since = ledger.clock_seconds;
+  }
+  // A window that straddles a stage change measured a mix of two loads: not fed.
+  const bool one_stage = ledger.clock_seconds - ledger.stage_since + 1e-9 >= f.window_seconds;
+  if (f.window_full && f.window_requests > 0 && one_stage &&
+      ledger.clock_seconds >= ledger.next_capacity_at) {
+    CapacityWindow w;
+    w.ips = f.ips;
+    w.error_ratio = f.error_ratio;
+    w.generator_kept_up = f.generator_kept_up;
+    w.dropped = snap.window.dropped;
+    w.offered = StageOffer(snap.stage);
+    if (settings.slo_p95) w.slo_p95 = CapacityWindow::Seconds(Seconds(*settings.slo_p95));
+    if (f.p95_seconds()) w.p95 = CapacityWindow::Seconds(*f.p95_seconds());
+    ledger.capacity.Observe(w);
+    ledger.next_capacity_at = ledger.clock_seconds + f.window_seconds;
+  }
+  const CapacityTracker& c = ledger.capacity;
+  if (c.has_value()) f.capacity_ips = c.ips();
+  for (const CapacityTracker::Sample& s : c.top()) f.capacity_top_windows_ips.push_back(s.ips);
+  f.capacity_method = c.Method();
+  f.capacity_windows_counted = c.windows_counted();
+  f.capacity_windows_rejected = c.windows_rejected();
+  f.capacity_last_rejected_reason = c.last_rejected_reason();
+  f.capacity_relearned_down = c.relearned_down();
 }
 
 // AWS's own record of the window: whose word the billed durations are, the client's overhead
@@ -164,6 +199,7 @@ void Validity(const loadgen::Interval& w, double worker_cpu_share, TargetFigures
       std::snprintf(buf, sizeof buf, "schedule lag p99 %.1f ms is over %.0f ms", lag_p99 * 1e3,
                     kMaxP99LagSeconds * 1e3);
       f.invalid_reasons.push_back(buf);
+      f.generator_kept_up = false;
     }
   }
   if (w.dropped > 0) {
@@ -174,6 +210,7 @@ void Validity(const loadgen::Interval& w, double worker_cpu_share, TargetFigures
     std::snprintf(buf, sizeof buf, "generator CPU-bound (%.0f%% of a core per worker)",
                   worker_cpu_share * 100);
     f.invalid_reasons.push_back(buf);
+    f.generator_kept_up = false;
   }
   f.valid = f.invalid_reasons.empty();
 }
@@ -193,7 +230,8 @@ TargetFigures ComputeTargetFigures(const FigureInputs& in, TargetLedger* ledger)
   f.window_seconds = wall_span * scale;
   f.window_length_seconds = window * scale;
   WindowRates(snap, scale, f);
-  Capacity(in.settings, *ledger, f);
+  Validity(snap.window, in.worker_cpu_share, f);
+  Capacity(snap, in.settings, scale * std::max(0.0, in.since_last_tick_seconds), *ledger, f);
   AwsRecord(snap.window, *in.pricing, scale, f);
   std::vector<std::string> memory_caveats;
   const ResolvedPricing pricing = WithAwsMemory(*in.pricing, f.memory_size_mb, &memory_caveats);
@@ -203,7 +241,6 @@ TargetFigures ComputeTargetFigures(const FigureInputs& in, TargetLedger* ledger)
   priced.pricing = &pricing;
   Spend(priced, window_cost, *ledger, f);
   Schedule(snap, ledger->spend_limited, f);
-  Validity(snap.window, in.worker_cpu_share, f);
   f.requests_total = snap.total.Requests();
   f.inferences_total = snap.total.Ok();
   f.cold_starts_total = snap.total.cold_starts;

@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "cost/capacity.h"
 #include "cost/cost.h"
 #include "loadgen/stats.h"
 
@@ -38,7 +39,12 @@ struct FigureSettings {
 
 // What the figures carry from one tick to the next. Starts empty when a target is added.
 struct TargetLedger {
-  CapacityTracker capacity;    // the best healthy full window so far
+  CapacityTracker capacity;     // learned from disjoint, trustworthy full windows
+  double clock_seconds = 0;     // target time since the target was added (the ticks' sum)
+  double next_capacity_at = 0;  // clock_seconds from which the next window is disjoint
+  bool stage_seen = false;
+  int stage_index = -1;        // the stage in force at the last tick...
+  double stage_since = 0;      // ...and since when (clock_seconds)
   double spend_usd = 0;        // estimated spend since start (time + request)
   double test_spend_usd = 0;   // what the test's own requests cost (for spend_limit_usd)
   bool spend_limited = false;  // the spend limit was reached: the load is stopped
@@ -72,6 +78,14 @@ struct TargetFigures {
   double offered_rate = 0;
   int in_flight = 0;
   std::optional<double> capacity_ips;
+  // How capacity was derived: the tracker's top windows (IPS, highest first), its method, the
+  // windows counted and rejected, why the last one was rejected, downward re-learns.
+  std::vector<double> capacity_top_windows_ips;
+  std::string capacity_method;
+  uint64_t capacity_windows_counted = 0;
+  uint64_t capacity_windows_rejected = 0;
+  std::string capacity_last_rejected_reason;
+  uint64_t capacity_relearned_down = 0;
   std::optional<double> usd_per_million_observed;
   std::optional<double> usd_per_million_capacity;
   std::string cost_note;  // why the observed figure is absent, or that a duration was estimated
@@ -86,6 +100,7 @@ struct TargetFigures {
   std::string load_state;  // running | idle stage | spend limit reached | paused
   bool valid = false;
   std::vector<std::string> invalid_reasons;
+  bool generator_kept_up = true;  // schedule lag within bound and not CPU-bound
   // AWS's own record (Lambda): whose word the window's billed durations are. "billed by AWS"
   // (every billable request had AWS's figure: the REPORT line or a billed-duration header),
   // "estimated from latency" (none had), "partly billed by AWS" (some), "" when not Lambda or

@@ -1,5 +1,6 @@
 #include "loadgen/billed_duration.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <system_error>
@@ -27,9 +28,10 @@ std::optional<std::chrono::nanoseconds> ParseBilledDuration(std::string_view tex
 }
 
 uint64_t RoundBilledMs(std::chrono::nanoseconds duration) {
+  constexpr uint64_t kMinimumMs = 1;
   const int64_t ns = duration.count();
-  if (ns <= 0) return 0;
-  return static_cast<uint64_t>((ns + kNsPerMs - 1) / kNsPerMs);
+  if (ns <= 0) return kMinimumMs;
+  return std::max(kMinimumMs, static_cast<uint64_t>((ns + kNsPerMs - 1) / kNsPerMs));
 }
 
 }  // namespace loadgen

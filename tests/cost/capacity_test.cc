@@ -1,4 +1,6 @@
 // CapacityTracker, billed-duration rounding, FormatUsd and the enum spellings.
+#include "cost/capacity.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -26,13 +28,84 @@ TEST(CapacityTracker, AbsentUntilAHealthyWindow) {
   EXPECT_EQ(t.ips(), 40);
 }
 
-TEST(CapacityTracker, KeepsTheHighestHealthyIps) {
+TEST(CapacityTracker, MedianOfTheTopThreeHealthyWindows) {
   CapacityTracker t;
   t.Observe(5, 0, std::nullopt, std::nullopt);
+  EXPECT_EQ(t.ips(), 5);  // the one counted window
   t.Observe(8, 0.005, std::nullopt, std::nullopt);
+  EXPECT_EQ(t.ips(), 5);  // the lower of two: one lucky window cannot set it
   t.Observe(6, 0, std::nullopt, std::nullopt);
   t.Observe(12, 0.5, std::nullopt, std::nullopt);  // faster but failing: not capacity
+  EXPECT_EQ(t.ips(), 6);                           // top three 8, 6, 5: median 6
+  t.Observe(30, 0, std::nullopt, std::nullopt);    // one lucky window: 30, 8, 6 -> 8
   EXPECT_EQ(t.ips(), 8);
+  EXPECT_EQ(t.windows_counted(), 4u);
+  EXPECT_EQ(t.windows_rejected(), 1u);
+  EXPECT_EQ(t.Method(), "median of the top 3 of 4 counted windows");
+}
+
+CapacityWindow Open(double ips, double rate, uint64_t dropped = 0, bool kept_up = true) {
+  CapacityWindow w;
+  w.ips = ips;
+  w.generator_kept_up = kept_up;
+  w.dropped = dropped;
+  w.offered = {OfferedLoad::Kind::kOpen, rate};
+  return w;
+}
+
+CapacityWindow Closed(double ips, int concurrency) {
+  CapacityWindow w;
+  w.ips = ips;
+  w.offered = {OfferedLoad::Kind::kClosed, 1.0 * concurrency};
+  return w;
+}
+
+// The case: catch-up bursts after a stall showed 117.9 IPS for an offered 100/s.
+TEST(CapacityTracker, OpenLoopNeverCountsMoreThanItOffers) {
+  CapacityTracker t;
+  EXPECT_FALSE(t.Observe(Open(117.9, 100)));  // a catch-up burst
+  EXPECT_NE(t.last_rejected_reason().find("over the offered"), std::string::npos);
+  EXPECT_TRUE(t.Observe(Open(100.6, 100)));  // edge noise: counts at the offered 100
+  EXPECT_TRUE(t.Observe(Open(99.2, 100)));
+  EXPECT_TRUE(t.Observe(Open(100.2, 100)));
+  EXPECT_DOUBLE_EQ(t.ips(), 100);  // top 100, 100, 99.2: median 100
+  EXPECT_FALSE(t.Observe(Open(90, 100, /*dropped=*/0, /*kept_up=*/false)));
+  EXPECT_FALSE(t.Observe(Open(100, 100, /*dropped=*/3)));
+  EXPECT_DOUBLE_EQ(t.ips(), 100);
+}
+
+// A burstable instance out of credits serves a third of what it did at the same load: the
+// second such window in a row re-learns capacity; a lower offered load is no evidence.
+TEST(CapacityTracker, RelearnsDownwardOnASustainedDrop) {
+  CapacityTracker t;
+  for (double ips : {30.0, 30.3, 29.8}) t.Observe(Closed(ips, 8));
+  EXPECT_DOUBLE_EQ(t.ips(), 30);
+  EXPECT_TRUE(t.Observe(Closed(10, 2)));   // less load offered: counted, not a drop
+  EXPECT_DOUBLE_EQ(t.ips(), 30);           // and under the top three
+  EXPECT_FALSE(t.Observe(Closed(10, 8)));  // one window under 80 %: not yet
+  EXPECT_DOUBLE_EQ(t.ips(), 30);
+  EXPECT_TRUE(t.Observe(Closed(10.1, 8)));  // the second in a row: re-learned
+  EXPECT_DOUBLE_EQ(t.ips(), 10);            // the lower of the two drop windows
+  EXPECT_EQ(t.relearned_down(), 1u);
+  EXPECT_NE(t.Method().find("re-learned downward 1 time"), std::string::npos);
+  // Credits earned back: capacity rises with the windows again.
+  for (double ips : {29.0, 30.0, 31.0}) t.Observe(Closed(ips, 8));
+  EXPECT_DOUBLE_EQ(t.ips(), 30);
+  // An open loop past the cap drops arrivals: no count, but evidence of a drop.
+  CapacityTracker o;
+  for (int i = 0; i < 3; ++i) o.Observe(Open(100, 100));
+  EXPECT_FALSE(o.Observe(Open(33.4, 100, 120)));
+  EXPECT_TRUE(o.Observe(Open(33.3, 100, 130)));
+  EXPECT_DOUBLE_EQ(o.ips(), 33.3);
+}
+
+TEST(CapacityTracker, ADropRunIsBrokenByAnyOtherWindow) {
+  CapacityTracker t;
+  for (int i = 0; i < 3; ++i) t.Observe(Closed(30, 8));
+  t.Observe(Closed(10, 8));
+  t.Observe(Closed(29, 8));  // back up: the run starts again
+  EXPECT_FALSE(t.Observe(Closed(10, 8)));
+  EXPECT_DOUBLE_EQ(t.ips(), 30);
 }
 
 TEST(CapacityTracker, ErrorRatioMustStayUnderOnePercent) {
@@ -51,7 +124,8 @@ TEST(CapacityTracker, SloOnP95) {
   // The config's nanosecond SLO converts as is.
   const std::optional<std::chrono::nanoseconds> config_slo = 250ms;
   EXPECT_TRUE(t.Observe(22, 0, Seconds(0.2), config_slo));
-  EXPECT_EQ(t.ips(), 22);
+  EXPECT_EQ(t.top().front().ips, 22);
+  EXPECT_EQ(t.ips(), 20);  // the lower of two
 }
 
 TEST(CapacityTracker, IgnoresNonsense) {

@@ -1,6 +1,7 @@
 // `infercost bench` end to end: the real binary as a process, against the test server.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -218,6 +219,55 @@ TEST_F(BenchCommandTest, BadInputExitsTwoWithAMessageAndSendsNothing) {
     EXPECT_EQ(r.out, "") << joined;
   }
   EXPECT_EQ(server_.Requests(), 0u);
+}
+
+// A saturated t3.medium bills its list price plus surplus credits (unlimited mode, u = 1):
+// $0.0416 + (1 - 0.2 baseline) x 2 vCPU x $0.05 = $0.1216 an hour. At 20 IPS that is
+// $0.1216 / (20 x 3600) x 1e6 = $1.69 per 1M (the list price alone: $0.58). A closed loop of one
+// against a 50 ms server saturates it at just under 20 IPS (fewer on a loaded machine: the IPS is
+// not asserted): the printed figure must be within 2 % of $0.1216 / (IPS x 3600) x 1e6 at the IPS
+// it printed.
+// https://aws.amazon.com/ec2/pricing/on-demand/ (t3.medium), and the surplus credit price on
+// (the page's "T2/T3/T4g Unlimited Mode Pricing" section)
+TEST_F(BenchCommandTest, SaturatedBurstableInstancePaysSurplusCredits) {
+  const Result r = Bench({"--url", server_.Url("/delay?ms=50"), "--concurrency", "1", "--duration",
+                          "3s", "--instance-type", "t3.medium"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto value_after = [&](const std::string& prefix) {
+    const std::size_t at = r.out.find(prefix);
+    EXPECT_NE(at, std::string::npos) << prefix << "\n" << r.out;
+    return at == std::string::npos ? 0.0 : std::stod(r.out.substr(at + prefix.size()));
+  };
+  const double ips = value_after("Average IPS: ");
+  const double usd = value_after("Cost per 1M inferences: $");
+  ASSERT_GT(ips, 0);
+  const double hand_worked = 0.1216 / (ips * 3600) * 1e6;
+  EXPECT_NEAR(usd, hand_worked, 0.02 * hand_worked) << r.out;
+  EXPECT_NE(r.out.find("surplus credits priced at utilisation 1"), std::string::npos) << r.out;
+  std::printf("saturated t3.medium: %.2f IPS, $%.2f per 1M (hand-worked $%.4f)\n", ips, usd,
+              hand_worked);
+}
+
+// An open loop cannot tell the capacity: without --capacity it says so; with it, it prices.
+// At 20/s offered and --capacity 20: u = 1, $0.1216 / (20 x 3600) x 1e6 = $1.69 per 1M (the
+// achieved IPS can be a little under 20 at the run's edges: within 3 %).
+TEST_F(BenchCommandTest, OpenLoopPricesSurplusCreditsOnlyWithACapacity) {
+  const std::vector<std::string> base = {
+      "--url", server_.Url("/ok"), "--rate",   "20", "--duration",
+      "2s",    "--instance-type",  "t3.medium"};
+  const Result without = Bench(base);
+  ASSERT_EQ(without.exit_code, 0) << without.err;
+  EXPECT_NE(without.out.find("surplus credits NOT priced: an open loop cannot tell the target's "
+                             "capacity; give --capacity IPS"),
+            std::string::npos)
+      << without.out;
+  std::vector<std::string> with = base;
+  with.insert(with.end(), {"--capacity", "20"});
+  const Result priced = Bench(with);
+  ASSERT_EQ(priced.exit_code, 0) << priced.err;
+  const std::size_t at = priced.out.find("Cost per 1M inferences: $");
+  ASSERT_NE(at, std::string::npos) << priced.out;
+  EXPECT_NEAR(std::stod(priced.out.substr(at + 25)), 1.69, 0.05) << priced.out;
 }
 
 }  // namespace

@@ -41,8 +41,10 @@ TEST(ParseBilledDuration, Table) {
 
 TEST(RoundBilledMs, UpToTheNextMillisecondSoAnyRunBillsAtLeastOne) {
   const std::pair<nanoseconds, uint64_t> cases[] = {
-      {nanoseconds(0), 0},  // reported 0: the function did not run, no duration is billed
-      {nanoseconds(-5), 0},
+      // AWS bills a billed invocation at least 1 ms ("rounded up to the nearest 1 ms", minimum
+      // 1 ms: https://aws.amazon.com/lambda/pricing/): a reported 0 bills 1 ms.
+      {nanoseconds(0), 1},
+      {nanoseconds(-5), 1},
       {nanoseconds(1), 1},
       {milliseconds(1), 1},
       {nanoseconds(1'000'001), 2},
@@ -58,7 +60,7 @@ TEST(RoundBilledMs, UpToTheNextMillisecondSoAnyRunBillsAtLeastOne) {
 }
 
 TEST(BilledDuration, HeaderTextToBilledMs) {
-  EXPECT_EQ(RoundBilledMs(*ParseBilledDuration("0")), 0u);
+  EXPECT_EQ(RoundBilledMs(*ParseBilledDuration("0")), 1u);
   EXPECT_EQ(RoundBilledMs(*ParseBilledDuration("12.3")), 13u);
   EXPECT_EQ(RoundBilledMs(*ParseBilledDuration("42")), 42u);
 }

@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -278,6 +280,51 @@ TEST(TargetFigures, LedgerCarriesAcrossTicks) {
   EXPECT_NEAR(f.request_usd_increment, 0, 1e-12);
   ASSERT_TRUE(f.capacity_ips.has_value());
   EXPECT_NEAR(*f.capacity_ips, 10, 1e-9);
+}
+
+// A server that slows to a third after 60 s ("credits exhausted"), closed loop at concurrency 2,
+// on an injected clock: 1 s ticks, a 10 s window. Each tick's window holds the successes of the
+// last 10 s: 30 per second before the slowdown, 10 after. Capacity windows are disjoint (at
+// 10, 20, ... s): the one ending at 60 s is 30 IPS; those ending at 70 and 80 s are 10 IPS, under
+// 80 % of 30 at the same concurrency: the second re-learns capacity to 10, within two windows.
+TEST(TargetFigures, CapacityFollowsASlowdownWithinTwoWindows) {
+  PricingSpec spec;
+  spec.model = PricingModel::kInstance;
+  spec.instance_type = "t3.medium";
+  const ResolvedPricing pricing = Priced(spec);
+  const loadgen::Interval nothing;
+  TargetLedger ledger;
+  auto per_second = [](int t) { return t <= 60 ? 30 : 10; };
+  std::optional<double> at_60, at_80;
+  for (int t = 1; t <= 80; ++t) {
+    uint64_t ok = 0;
+    for (int s = std::max(1, t - 9); s <= t; ++s) ok += per_second(s);
+    loadgen::StatsSnapshot snap;
+    // Latency = concurrency / rate: 2 / 30 s, then 2 / 10 s (Little's law).
+    snap.window = Window(ok, 0, milliseconds(per_second(t) == 30 ? 67 : 200));
+    snap.total = snap.window;
+    snap.window_span = seconds(std::min(t, 10));
+    snap.stage_index = 0;
+    snap.stage = Closed(2);
+    snap.load_active = true;
+    FigureInputs in;
+    in.snapshot = &snap;
+    in.previous_total = &nothing;
+    in.pricing = &pricing;
+    in.settings.window = seconds(10);
+    in.since_last_tick_seconds = 1;
+    const TargetFigures f = ComputeTargetFigures(in, &ledger);
+    if (t == 60) at_60 = f.capacity_ips;
+    if (t == 80) at_80 = f.capacity_ips;
+    if (t == 80) {
+      EXPECT_EQ(f.capacity_relearned_down, 1u);
+      EXPECT_NE(f.capacity_method.find("re-learned downward"), std::string::npos);
+    }
+  }
+  ASSERT_TRUE(at_60.has_value());
+  EXPECT_NEAR(*at_60, 30, 0.3);  // within 1 %
+  ASSERT_TRUE(at_80.has_value());
+  EXPECT_NEAR(*at_80, 10, 0.1);  // within 1 %, two windows after the slowdown
 }
 
 }  // namespace

@@ -16,10 +16,11 @@ namespace loadgen {
 // Not rounded: RoundBilledMs does that.
 std::optional<std::chrono::nanoseconds> ParseBilledDuration(std::string_view text);
 
-// What AWS bills for a duration: rounded up to the next whole millisecond, so any invocation
-// that ran bills at least 1 ms. A reported 0 stays 0: the function did not run (a throttle, a
-// payload refused before the handler), and AWS bills no duration for it. A measured latency (never
-// 0) becomes its billed upper bound the same way.
+// What AWS bills for the duration of an invocation it bills: rounded up to the next whole
+// millisecond, and never under 1 ms (AWS's minimum: a reported "0" or a 0.2 ms run bills 1 ms).
+// Whether a request is billed at all is not this function's call (the billability table in the
+// cost model decides, see docs/cost-model.md). The one copy of the rule: the billed-duration
+// header, the REPORT line and a measured latency (an upper bound) all go through it.
 uint64_t RoundBilledMs(std::chrono::nanoseconds duration);
 
 }  // namespace loadgen
