@@ -53,7 +53,10 @@ VARIABLES = {
     # The job variable's All is the list of infercost jobs (no allValue): here the one job.
     "$job": "infercost",
 }
-DATA_DEADLINE_S = 90
+# The load-fingerprint rules (target:infercost_offered_*:avg1h) take their steps on whole minutes
+# of the clock, so they have data from the first whole minute after the first scrape: up to a
+# minute, plus start-up on a loaded machine.
+DATA_DEADLINE_S = 150
 # The rules' rate() windows (5m) reach back before Prometheus started, so early on each reads low
 # by the share of its window that has samples. That share cancels in the fleet $/1M, except for
 # the few seconds by which one generator's first scrape trails the other's: after this long of
