@@ -282,10 +282,11 @@ int RunTune(int argc, char** argv) {
   facts.command_line = CommandLine(argc, argv);
   facts.target = target->name;
   facts.run_note = run.ended_early.empty() ? "" : "The run ended early: " + run.ended_early + ".";
-  facts.run_note += run.restored ? " The function was restored to " +
-                                       std::to_string(run.original_memory_mb) +
-                                       " MB and the versions published were deleted."
-                                 : " RESTORE FAILED: " + run.restore_error;
+  facts.run_note +=
+      std::string(facts.run_note.empty() ? "" : " ") +
+      (run.restored ? "The function was restored to " + std::to_string(run.original_memory_mb) +
+                          " MB and the versions published were deleted."
+                    : "RESTORE FAILED: " + run.restore_error);
   if (const std::string written = WriteTuneReport(analysis, facts, flags.out); !written.empty()) {
     std::fprintf(stderr, "%s: %s\n", program, written.c_str());
     return kExitFailure;

@@ -79,8 +79,9 @@ std::string RecommendationSentence(const TuneAnalysis& a) {
          (saved >= 0 ? "" : " more") + " and is " + FormatNumber(std::fabs(faster), 3) + " ms " +
          (faster >= 0 ? "faster" : "slower");
   if (a.traffic_rps) {
-    out += "; at " + FormatNumber(*a.traffic_rps, 3) + " req/s that is " +
-           Usd(saved * *a.traffic_rps * kSecondsPerMonth / 1e6) + " a month";
+    const double monthly = saved * *a.traffic_rps * kSecondsPerMonth / 1e6;
+    out += "; at " + FormatNumber(*a.traffic_rps, 3) + " req/s that is " + Usd(std::fabs(monthly)) +
+           (monthly >= 0 ? " a month saved" : " a month more");
   }
   return out + ".";
 }
