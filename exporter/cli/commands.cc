@@ -52,12 +52,9 @@ int Main(int argc, char** argv) {
     std::string_view name;
     int (*run)(int, char**);
   };
-  static constexpr Entry kCommands[] = {{"serve", RunServe},
-                                        {"bench", RunBench},
-                                        {"sweep", RunSweep},
-                                        {"tune", RunTune},
-                                        {"emulate", RunEmulate},
-                                        {"check-config", RunCheckConfig},
+  static constexpr Entry kCommands[] = {{"serve", RunServe},     {"bench", RunBench},
+                                        {"sweep", RunSweep},     {"tune", RunTune},
+                                        {"emulate", RunEmulate}, {"check-config", RunCheckConfig},
                                         {"version", RunVersion}};
   if (command == "--version") command = "version";
   for (const Entry& entry : kCommands) {

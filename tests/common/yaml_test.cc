@@ -256,7 +256,10 @@ TEST(YamlNode, BoundsAliasExpansion) {
 // Found by tests/fuzz (web_config, then config): yaml-cpp 0.7's LoadAll never returned on these,
 // allocating without bound, so `check-config`, start-up or a reload hung on a file of 3 bytes.
 TEST(YamlNode, ARootYamlCppCannotReadEndsTheReadInsteadOfLoopingForever) {
-  for (const std::string text : {"&a,", ",", "&auca\x1f" "bi,", "a: 1\n---\n,\n"}) {
+  for (const std::string text : {"&a,", ",",
+                                 "&auca\x1f"
+                                 "bi,",
+                                 "a: 1\n---\n,\n"}) {
     SCOPED_TRACE(text);
     TestReader reader;
     const std::optional<YamlNode> root = reader.ReadDocument(text, "test");
