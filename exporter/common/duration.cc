@@ -31,6 +31,9 @@ std::optional<std::chrono::nanoseconds> ParseDuration(std::string_view text, boo
     double value = 0;
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc() || end == text.data()) return std::nullopt;
+    // A sign belongs at the start only: "--5s" or "1s-5s" is not a duration (and a negative part
+    // could take the total below what an int64_t holds).
+    if (!(value >= 0) || std::isinf(value)) return std::nullopt;
     text.remove_prefix(static_cast<std::size_t>(end - text.data()));
     const Unit* unit = nullptr;
     for (const Unit& u : kUnits) {
@@ -45,7 +48,7 @@ std::optional<std::chrono::nanoseconds> ParseDuration(std::string_view text, boo
   }
   // 9.2e18 is the largest round figure below kMaxDuration (9.22e18 ns).
   if (std::isnan(total_ns)) return std::nullopt;
-  if (total_ns > 9.2e18) {
+  if (!(total_ns <= 9.2e18)) {
     if (too_long != nullptr) *too_long = true;
     return std::nullopt;
   }
