@@ -45,6 +45,9 @@ struct Target : TargetState::Actions {
   TargetState state;
   int connections = 1;
   Clock::time_point next_tick;
+  Clock::time_point due = Clock::time_point::max();  // its key in Worker::timers_ (max: none)
+  bool touched = false;                              // listed in Worker::touched_
+  bool in_batch = false;                             // listed in the current pass
 
   std::vector<std::unique_ptr<Transfer>> transfers;  // all handles ever created
   std::vector<Transfer*> idle;
@@ -281,6 +284,7 @@ void Worker::Finish(Transfer* t, CURLcode code, Clock::time_point now, bool abor
   target.recorder->OnRequestDone(t->record);
   target.state.RequestDone(now);
   if (!aborted) CheckFinished(target, now);
+  Touch(target);
 }
 
 bool Worker::OutOfDescriptors(CURL* easy) {
@@ -338,11 +342,48 @@ bool Worker::Start(Target& target, Clock::time_point scheduled_at, Clock::time_p
 }
 
 void Worker::ServiceTargets(Clock::time_point now) {
-  for (auto it = targets_.begin(); it != targets_.end();) {
-    Target& target = *it->second;
-    ++it;  // ServiceTarget may complete a removal, which erases the target
-    ServiceTarget(target, now);
+  batch_.clear();
+  while (!timers_.empty() && timers_.begin()->first <= now) {
+    const TargetId id = timers_.begin()->second;
+    timers_.erase(timers_.begin());
+    auto it = targets_.find(id);
+    if (it == targets_.end()) continue;
+    it->second->due = Clock::time_point::max();
+    it->second->in_batch = true;
+    batch_.push_back(id);
   }
+  for (const TargetId id : touched_) {
+    auto it = targets_.find(id);
+    if (it == targets_.end()) continue;
+    it->second->touched = false;
+    if (!it->second->in_batch) {
+      it->second->in_batch = true;
+      batch_.push_back(id);
+    }
+  }
+  touched_.clear();
+  // By id: servicing one target may complete its removal, which erases it.
+  for (const TargetId id : batch_) {
+    auto it = targets_.find(id);
+    if (it == targets_.end()) continue;
+    it->second->in_batch = false;
+    ServiceTarget(*it->second, now);
+  }
+}
+
+void Worker::Touch(Target& target) {
+  if (target.touched) return;
+  target.touched = true;
+  touched_.push_back(target.id);
+}
+
+void Worker::Reschedule(Target& target) {
+  Clock::time_point due = target.state.NextDeadline();
+  if (!target.state.draining()) due = std::min(due, target.next_tick);
+  if (due == target.due) return;
+  if (target.due != Clock::time_point::max()) timers_.erase({target.due, target.id});
+  target.due = due;
+  if (due != Clock::time_point::max()) timers_.emplace(due, target.id);
 }
 
 void Worker::ServiceTarget(Target& target, Clock::time_point now) {
@@ -353,7 +394,11 @@ void Worker::ServiceTarget(Target& target, Clock::time_point now) {
         if (owned->active) Finish(owned.get(), CURLE_OK, now, /*aborted=*/true);
       }
     }
-    if (target.state.Drained()) CompleteRemoval(target.id);
+    if (target.state.Drained()) {
+      CompleteRemoval(target.id);  // `target` is gone
+      return;
+    }
+    Reschedule(target);
     return;
   }
   target.state.Update(now);
@@ -362,6 +407,7 @@ void Worker::ServiceTarget(Target& target, Clock::time_point now) {
     target.next_tick = now + kTickInterval;
   }
   CheckFinished(target, now);
+  Reschedule(target);
 }
 
 void Worker::CheckFinished(Target& target, Clock::time_point now) {
@@ -374,9 +420,10 @@ void Worker::CheckFinished(Target& target, Clock::time_point now) {
 Clock::time_point Worker::NextDeadline() const {
   Clock::time_point deadline = Clock::now() + std::chrono::seconds(1);
   if (curl_deadline_.has_value()) deadline = std::min(deadline, *curl_deadline_);
-  for (const auto& [id, target] : targets_) {
-    deadline = std::min({deadline, target->next_tick, target->state.NextDeadline()});
-  }
+  // A target touched after the last pass (a transfer finished as it was started) is serviced
+  // before the loop sleeps.
+  if (!touched_.empty()) return Clock::time_point::min();
+  if (!timers_.empty()) deadline = std::min(deadline, timers_.begin()->first);
   return deadline;
 }
 
@@ -391,16 +438,15 @@ void Worker::AddTarget(TargetId id, std::shared_ptr<TargetHandle> handle, Target
   const Clock::time_point now = Clock::now();
   t.next_tick = now;
   targets_.emplace(id, std::move(target));
-  UpdateConnectionCache();
+  UpdateConnectionCache(connections);
   t.state.Start(now);
   ServiceTarget(t, now);
 }
 
-void Worker::UpdateConnectionCache() {
-  long total = 0;
-  for (const auto& [id, target] : targets_) total += target->connections;
+void Worker::UpdateConnectionCache(long change) {
+  connections_ += change;
   // Enough room that every target's connections stay cached between requests (keep-alive).
-  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, std::max(total, 8L));
+  curl_multi_setopt(multi_, CURLMOPT_MAXCONNECTS, std::max(connections_, 8L));
 }
 
 void Worker::CompleteRemoval(TargetId id) {
@@ -408,10 +454,11 @@ void Worker::CompleteRemoval(TargetId id) {
   if (it == targets_.end()) return;
   std::unique_ptr<Target> target = std::move(it->second);
   targets_.erase(it);
+  if (target->due != Clock::time_point::max()) timers_.erase({target->due, target->id});
   target->recorder->OnTick(Clock::now(), 0);
   board_->Mark(target->handle);
   target->removed.set_value();
-  UpdateConnectionCache();
+  UpdateConnectionCache(-target->connections);
   for (auto w = remove_all_waiters_.begin(); w != remove_all_waiters_.end();) {
     auto& ids = w->first;
     ids.erase(std::remove(ids.begin(), ids.end(), id), ids.end());
@@ -452,6 +499,7 @@ void Worker::RemoveAll(nanoseconds drain, std::promise<void> done) {
     done.set_value();
     return;
   }
+  for (auto& [id, target] : targets_) Touch(*target);
   remove_all_waiters_.emplace_back(std::move(ids), std::move(done));
   ServiceTargets(Clock::now());
 }

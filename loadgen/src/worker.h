@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -81,12 +82,18 @@ class Worker {
   // Whether a failed transfer failed for want of a descriptor (EMFILE, ENFILE).
   static bool OutOfDescriptors(CURL* easy);
   void Finish(Transfer* t, CURLcode code, Clock::time_point now, bool aborted);
+  // Services the targets that are due by `now` or were touched since the last pass.
   void ServiceTargets(Clock::time_point now);
   void ServiceTarget(Target& target, Clock::time_point now);
+  // Something happened to `target` outside ServiceTarget (a request finished): it is serviced,
+  // and its deadline recomputed, in the next pass.
+  void Touch(Target& target);
+  // Puts the target's next deadline (tick, arrival, stage end, drain bound) in timers_.
+  void Reschedule(Target& target);
   Transfer* Acquire(Target& target);
   void CheckFinished(Target& target, Clock::time_point now);
   void CompleteRemoval(TargetId id);
-  void UpdateConnectionCache();
+  void UpdateConnectionCache(long change);
   Clock::time_point NextDeadline() const;
 
   static int OnSocket(CURL* easy, curl_socket_t fd, int what, void* user, void* socket_user);
@@ -107,6 +114,13 @@ class Worker {
   std::vector<uint32_t> registered_;
   std::vector<uint32_t> wanted_;
   std::map<TargetId, std::unique_ptr<Target>> targets_;
+  // Every target's next deadline, earliest first, so that a pass of the loop costs O(log n) per
+  // target that has something to do, not a scan of every target (a generator with a thousand
+  // targets spends its time on requests, not on finding which target is due).
+  std::set<std::pair<Clock::time_point, TargetId>> timers_;
+  std::vector<TargetId> touched_;  // targets to service in the next pass (Touch)
+  std::vector<TargetId> batch_;    // scratch of ServiceTargets
+  long connections_ = 0;           // sum of the targets' connections (the connection cache)
   std::vector<std::pair<std::vector<TargetId>, std::promise<void>>> remove_all_waiters_;
 
   std::mutex mu_;
