@@ -53,6 +53,8 @@ loadgen::StatsOptions MakeStatsOptions(nanoseconds window, nanoseconds tick, dou
   // AWS states these on the target's clock already: not divided.
   options.billed_duration_bounds_seconds = kBilledDurationBounds;
   options.init_duration_bounds_seconds = kInitDurationBounds;
+  // Quantiles come from the window; the totals feed counters and bucket histograms only.
+  options.total_histograms = false;
   return options;
 }
 

@@ -42,10 +42,17 @@ inline int64_t BucketMidpointNs(std::size_t index) noexcept {
 
 }  // namespace
 
-LatencyHistogram::LatencyHistogram() : counts_(kBucketCount, 0) {}
+LatencyHistogram::LatencyHistogram() = default;
 
-void LatencyHistogram::Record(int64_t value_ns) noexcept {
-  ++counts_[BucketIndex(value_ns)];
+void LatencyHistogram::Allocate() {
+  if (counts_.empty()) counts_.assign(kBucketCount, 0);
+}
+
+void LatencyHistogram::Record(int64_t value_ns) {
+  Allocate();
+  const uint32_t index = BucketIndex(value_ns);
+  ++counts_[index];
+  Touch(index);
   // min/max start at 0 for an empty histogram; the first value seeds both.
   min_ns_ = total_ == 0 ? value_ns : std::min(min_ns_, value_ns);
   max_ns_ = std::max(max_ns_, value_ns);
@@ -53,18 +60,24 @@ void LatencyHistogram::Record(int64_t value_ns) noexcept {
   sum_ns_ += static_cast<double>(value_ns);
 }
 
-void LatencyHistogram::RecordN(int64_t value_ns, uint64_t count) noexcept {
+void LatencyHistogram::RecordN(int64_t value_ns, uint64_t count) {
   if (count == 0) return;
-  counts_[BucketIndex(value_ns)] += count;
+  Allocate();
+  const uint32_t index = BucketIndex(value_ns);
+  counts_[index] += count;
+  Touch(index);
   min_ns_ = total_ == 0 ? value_ns : std::min(min_ns_, value_ns);
   max_ns_ = std::max(max_ns_, value_ns);
   total_ += count;
   sum_ns_ += static_cast<double>(value_ns) * static_cast<double>(count);
 }
 
-void LatencyHistogram::Merge(const LatencyHistogram& other) noexcept {
+void LatencyHistogram::Merge(const LatencyHistogram& other) {
   if (other.total_ == 0) return;
-  for (std::size_t i = 0; i < kBucketCount; ++i) counts_[i] += other.counts_[i];
+  Allocate();
+  for (uint32_t i = other.lo_; i <= other.hi_; ++i) counts_[i] += other.counts_[i];
+  Touch(other.lo_);
+  Touch(other.hi_);
   min_ns_ = total_ == 0 ? other.min_ns_ : std::min(min_ns_, other.min_ns_);
   max_ns_ = total_ == 0 ? other.max_ns_ : std::max(max_ns_, other.max_ns_);
   total_ += other.total_;
@@ -73,7 +86,9 @@ void LatencyHistogram::Merge(const LatencyHistogram& other) noexcept {
 
 void LatencyHistogram::Clear() noexcept {
   if (total_ == 0) return;
-  std::fill(counts_.begin(), counts_.end(), 0);
+  std::fill(counts_.begin() + lo_, counts_.begin() + hi_ + 1, 0);
+  lo_ = UINT32_MAX;
+  hi_ = 0;
   total_ = 0;
   min_ns_ = 0;
   max_ns_ = 0;
@@ -99,7 +114,7 @@ int64_t LatencyHistogram::ValueAtQuantileNs(double q) const noexcept {
   if (rank == 1) return min_ns_;
   if (rank == total_) return max_ns_;
   uint64_t seen = 0;
-  for (std::size_t i = 0; i < kBucketCount; ++i) {
+  for (std::size_t i = lo_; i <= hi_; ++i) {
     seen += counts_[i];
     if (seen >= rank) {
       // The extremes are known exactly; clamping also keeps small samples honest.
@@ -112,18 +127,20 @@ int64_t LatencyHistogram::ValueAtQuantileNs(double q) const noexcept {
 std::vector<std::pair<uint32_t, uint64_t>> LatencyHistogram::ToSparse() const {
   std::vector<std::pair<uint32_t, uint64_t>> sparse;
   if (total_ == 0) return sparse;
-  for (std::size_t i = 0; i < kBucketCount; ++i) {
+  for (std::size_t i = lo_; i <= hi_; ++i) {
     if (counts_[i] != 0) sparse.emplace_back(static_cast<uint32_t>(i), counts_[i]);
   }
   return sparse;
 }
 
 void LatencyHistogram::MergeSparse(const std::vector<std::pair<uint32_t, uint64_t>>& sparse,
-                                   int64_t min_ns, int64_t max_ns, double sum_ns) noexcept {
+                                   int64_t min_ns, int64_t max_ns, double sum_ns) {
   uint64_t added = 0;
   for (const auto& [index, count] : sparse) {
-    if (index >= kBucketCount) continue;  // not produced by ToSparse(); ignore rather than crash
+    if (index >= kBucketCount || count == 0) continue;  // not produced by ToSparse(); ignore
+    Allocate();
     counts_[index] += count;
+    Touch(index);
     added += count;
   }
   if (added == 0) return;

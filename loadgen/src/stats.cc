@@ -171,7 +171,7 @@ std::optional<double> Interval::MeanClientOverheadSeconds(double time_scale) con
                static_cast<double>(n));
 }
 
-void Interval::Merge(const Interval& other) {
+void Interval::Merge(const Interval& other, bool histograms) {
   for (std::size_t i = 0; i < kOutcomeCount; ++i) requests[i] += other.requests[i];
   dropped += other.dropped;
   cold_starts += other.cold_starts;
@@ -184,10 +184,12 @@ void Interval::Merge(const Interval& other) {
   billed_by_aws_latency_seconds += other.billed_by_aws_latency_seconds;
   bytes_sent += other.bytes_sent;
   bytes_received += other.bytes_received;
-  latency.Merge(other.latency);
-  ok_latency.Merge(other.ok_latency);
-  cold_latency.Merge(other.cold_latency);
-  lag.Merge(other.lag);
+  if (histograms) {
+    latency.Merge(other.latency);
+    ok_latency.Merge(other.ok_latency);
+    cold_latency.Merge(other.cold_latency);
+    lag.Merge(other.lag);
+  }
   duration_buckets.Merge(other.duration_buckets);
   cold_start_buckets.Merge(other.cold_start_buckets);
   lag_buckets.Merge(other.lag_buckets);
@@ -226,12 +228,13 @@ int TargetStats::AddSource() {
   return static_cast<int>(sources_.size()) - 1;
 }
 
-void TargetStats::Publish(Interval&& interval, Clock::time_point end, int in_flight, int source) {
+void TargetStats::Publish(const Interval& interval, Clock::time_point end, int in_flight,
+                          int source) {
   std::lock_guard lock(mu_);
   const auto index = static_cast<std::size_t>(std::max(source, 0));
   if (index >= sources_.size()) sources_.resize(index + 1, Source{created_at_, 0});
   Source& from = sources_[index];
-  total_.Merge(interval);
+  total_.Merge(interval, options_.total_histograms);
   slots_.emplace_back(interval, std::min(from.last_end, end), end);
   from.last_end = end;
   from.in_flight = in_flight;
@@ -308,9 +311,10 @@ void StatsRecorder::OnTick(Clock::time_point now, int in_flight) {
 void StatsRecorder::Flush(Clock::time_point now, int in_flight) { Publish(now, in_flight); }
 
 void StatsRecorder::Publish(Clock::time_point now, int in_flight) {
-  Interval done(stats_->options());
-  std::swap(done, pending_);
-  stats_->Publish(std::move(done), now, in_flight, source_);
+  // Cleared, not replaced: the buckets stay allocated for the next interval, and clearing costs
+  // the span of values recorded.
+  stats_->Publish(pending_, now, in_flight, source_);
+  pending_.Clear();
   last_publish_ = now;
   started_ = true;
 }

@@ -137,6 +137,38 @@ TEST(LatencyHistogram, ClearEmptiesIt) {
   EXPECT_EQ(h.MinNs(), 5'000);
 }
 
+// The histogram walks only the span of buckets it has seen: clearing one span and recording
+// another far away must leave nothing of the first behind, in quantiles, merges or sparse form.
+TEST(LatencyHistogram, ReuseAfterClearAndDisjointMergesStayExact) {
+  LatencyHistogram h;
+  for (int i = 0; i < 100; ++i) h.Record(5'000'000'000);  // 5 s
+  h.Clear();
+  for (int i = 1; i <= 100; ++i) h.Record(i * 1'000);  // 1..100 µs
+  EXPECT_EQ(h.Count(), 100u);
+  EXPECT_EQ(h.MaxNs(), 100'000);
+  EXPECT_NEAR(static_cast<double>(h.ValueAtQuantileNs(0.5)), 50'000, 500);
+  for (const auto& [index, count] : h.ToSparse()) EXPECT_GT(count, 0u) << index;
+
+  LatencyHistogram far;
+  far.Record(2'000'000'000);  // 2 s, another part of the range
+  LatencyHistogram merged;    // never recorded into: takes both spans
+  merged.Merge(far);
+  merged.Merge(h);
+  EXPECT_EQ(merged.Count(), 101u);
+  EXPECT_EQ(merged.ValueAtQuantileNs(1.0), 2'000'000'000);
+  EXPECT_NEAR(static_cast<double>(merged.ValueAtQuantileNs(0.99)), 99'000, 990);
+
+  // Copies of an empty histogram are empty and usable.
+  const LatencyHistogram empty;
+  LatencyHistogram copy = empty;
+  EXPECT_EQ(copy.Count(), 0u);
+  EXPECT_TRUE(copy.ToSparse().empty());
+  copy.Merge(empty);
+  copy.Clear();
+  copy.RecordN(3'000, 4);
+  EXPECT_EQ(copy.ValueAtQuantileNs(0.5), 3'000);
+}
+
 TEST(BucketCounts, BoundsAreInclusiveUpperAndExact) {
   BucketCounts b({0.1, 0.005, 0.01});  // unsorted on purpose
   ASSERT_EQ(b.bounds_seconds(), (std::vector<double>{0.005, 0.01, 0.1}));

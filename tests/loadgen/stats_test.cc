@@ -237,6 +237,31 @@ TEST(TargetStats, SlidingWindowKeepsOnlyTheLastWindow) {
   EXPECT_EQ(later.window.Ok(), 30u);
 }
 
+// serve's setting: totals keep counters and bucket histograms, quantiles come from the window.
+TEST(TargetStats, TotalsWithoutHistogramsKeepEveryCounter) {
+  StatsOptions options = Options();
+  options.total_histograms = false;
+  TargetStats stats(options, kT0);
+  StatsRecorder recorder(&stats);
+  recorder.OnTick(kT0, 0);
+  for (int i = 1; i <= 90; ++i) {
+    RequestRecord r = Request(i % 10 == 0 ? Outcome::kHttp5xx : Outcome::kOk, 200, milliseconds(i));
+    r.scheduled_at = r.sent_at = kT0 + seconds(i - 1);
+    r.done_at = r.sent_at + milliseconds(i);
+    recorder.OnRequestDone(r);
+    recorder.OnTick(kT0 + seconds(i), 1);
+  }
+  const StatsSnapshot s = stats.Snapshot(kT0 + seconds(90));
+  EXPECT_EQ(s.total.Requests(), 90u);
+  EXPECT_EQ(s.total.Ok(), 81u);
+  EXPECT_EQ(s.total.duration_buckets.total(), 90u);
+  EXPECT_EQ(s.total.bytes_sent, 9'000u);
+  EXPECT_EQ(s.total.latency.Count(), 0u);  // not kept
+  EXPECT_EQ(s.window.latency.Count(), 60u);
+  EXPECT_EQ(s.window.latency.MinNs(), 31'000'000);
+  EXPECT_EQ(s.window.lag.Count(), 60u);
+}
+
 // A reload may change the window: totals stay, a shorter window applies at once, a longer one
 // fills up as time passes (what was already dropped does not come back).
 // The highest Max Memory Used is the window's: it falls when the window moves on.

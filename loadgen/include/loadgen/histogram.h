@@ -3,6 +3,7 @@
 #ifndef LOADGEN_HISTOGRAM_H_
 #define LOADGEN_HISTOGRAM_H_
 
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 #include <vector>
@@ -20,10 +21,11 @@ class LatencyHistogram {
 
   LatencyHistogram();
 
-  void Record(int64_t value_ns) noexcept;
-  void RecordN(int64_t value_ns, uint64_t count) noexcept;
+  // The first count allocates the buckets (17 KiB); later ones never allocate.
+  void Record(int64_t value_ns);
+  void RecordN(int64_t value_ns, uint64_t count);
   // Adds every count of `other` (histograms are mergeable across threads and intervals).
-  void Merge(const LatencyHistogram& other) noexcept;
+  void Merge(const LatencyHistogram& other);
   void Clear() noexcept;
 
   uint64_t Count() const noexcept;
@@ -36,11 +38,23 @@ class LatencyHistogram {
   // Sparse form (bucket index, count) for cheap storage of past intervals in a sliding window.
   std::vector<std::pair<uint32_t, uint64_t>> ToSparse() const;
   void MergeSparse(const std::vector<std::pair<uint32_t, uint64_t>>& sparse, int64_t min_ns,
-                   int64_t max_ns, double sum_ns) noexcept;
+                   int64_t max_ns, double sum_ns);
   double SumNs() const noexcept;
 
  private:
-  std::vector<uint64_t> counts_;
+  // Allocates the buckets on first use: an empty histogram (most cold-start ones, every one in a
+  // counters-only copy) costs no memory and copies for free.
+  void Allocate();
+  void Touch(uint32_t index) noexcept {
+    lo_ = std::min(lo_, index);
+    hi_ = std::max(hi_, index);
+  }
+
+  std::vector<uint64_t> counts_;  // empty until something is recorded
+  // The buckets that may be non-zero are [lo_, hi_] (lo_ > hi_: none): merging, clearing and
+  // walking cost the span of values seen, not the 2,112 buckets of the whole range.
+  uint32_t lo_ = UINT32_MAX;
+  uint32_t hi_ = 0;
   uint64_t total_ = 0;
   int64_t min_ns_ = 0;
   int64_t max_ns_ = 0;

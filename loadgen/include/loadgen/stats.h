@@ -27,6 +27,10 @@ struct StatsOptions {
   // cold starts' Init Duration.
   std::vector<double> billed_duration_bounds_seconds;
   std::vector<double> init_duration_bounds_seconds;
+  // Whether the totals since the target was added keep the latency histograms (quantiles over a
+  // whole run: bench, sweep). A long-running service reads quantiles from the window only and
+  // says false: each target then holds and copies 51 KiB less.
+  bool total_histograms = true;
 };
 
 // Everything that happened in some span of time. Counters are plain integers: an Interval is
@@ -86,7 +90,9 @@ struct Interval {
   uint64_t Failed() const { return Requests() - Ok(); }
   // Counts one finished request (outcome, latency, lag, cold start, bytes, billed duration).
   void Add(const RequestRecord& record);
-  void Merge(const Interval& other);
+  // Adds `other`; its latency histograms (latency, ok_latency, cold_latency, lag) only when
+  // `histograms` is true.
+  void Merge(const Interval& other, bool histograms = true);
   void Clear();
 };
 
@@ -125,7 +131,7 @@ class TargetStats {
   int AddSource();
   // Adds an interval that ended at `end` (it began at the source's previous end, or at creation).
   // Called by StatsRecorder from a worker thread.
-  void Publish(Interval&& interval, Clock::time_point end, int in_flight, int source = 0);
+  void Publish(const Interval& interval, Clock::time_point end, int in_flight, int source = 0);
   void SetStage(int stage_index, const Stage& stage, bool active);
   StatsSnapshot Snapshot(Clock::time_point now) const;
   // Changes the sliding window's length (a reload) without losing totals or the intervals still
