@@ -106,10 +106,21 @@ curl_slist* RequestTemplate::HeaderList(const std::string& content_type) const {
   return list;
 }
 
-CURL* RequestTemplate::NewEasy(void* transfer, const CloseSocketHook& close_socket) const {
+ConnectionShare::ConnectionShare() : share_(curl_share_init()) {
+  if (share_ != nullptr) curl_share_setopt(share_, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+}
+
+ConnectionShare::~ConnectionShare() {
+  // Closes the cached connections (through each one's close-socket callback).
+  if (share_ != nullptr) curl_share_cleanup(share_);
+}
+
+CURL* RequestTemplate::NewEasy(void* transfer, const CloseSocketHook& close_socket,
+                               CURLSH* share) const {
   CURL* e = curl_easy_init();
   if (e == nullptr) return nullptr;
   curl_easy_setopt(e, CURLOPT_URL, spec_.url.c_str());
+  if (share != nullptr) curl_easy_setopt(e, CURLOPT_SHARE, share);
   curl_easy_setopt(e, CURLOPT_PRIVATE, transfer);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, close_socket.function);

@@ -31,6 +31,23 @@ struct CloseSocketHook {
   void* data = nullptr;
 };
 
+// A target's own connection cache (a libcurl share of CURL_LOCK_DATA_CONNECT). Without it every
+// target on a worker shares the multi handle's cache, where libcurl looks for an idle connection
+// by walking every cached connection to the same host and port: with a thousand targets on one
+// endpoint, thousands per request. Used only on the worker's thread (no locking). Destroy it
+// after the easy handles that use it.
+class ConnectionShare {
+ public:
+  ConnectionShare();
+  ~ConnectionShare();
+  ConnectionShare(const ConnectionShare&) = delete;
+  ConnectionShare& operator=(const ConnectionShare&) = delete;
+  CURLSH* get() const { return share_; }  // nullptr when libcurl could not make one
+
+ private:
+  CURLSH* share_ = nullptr;
+};
+
 struct Transfer;
 
 class RequestTemplate {
@@ -45,7 +62,8 @@ class RequestTemplate {
 
   // A new easy handle with every per-target option set; its callbacks write into `transfer`.
   // nullptr when libcurl is out of memory.
-  CURL* NewEasy(void* transfer, const CloseSocketHook& close_socket) const;
+  // `share`, when not null, is the target's connection cache.
+  CURL* NewEasy(void* transfer, const CloseSocketHook& close_socket, CURLSH* share) const;
   // Points the transfer's handle at the request body number `sequence` (cycled) and its header
   // list, and with changing AWS credentials at the current keys. False when those keys are
   // unavailable (expired): the request must not be sent (auth_error).

@@ -49,6 +49,7 @@ struct Target : TargetState::Actions {
   bool touched = false;                              // listed in Worker::touched_
   bool in_batch = false;                             // listed in the current pass
 
+  ConnectionShare connections_cache;                 // before `transfers`: outlives their handles
   std::vector<std::unique_ptr<Transfer>> transfers;  // all handles ever created
   std::vector<Transfer*> idle;
   std::size_t next_payload = 0;
@@ -303,7 +304,8 @@ Transfer* Worker::Acquire(Target& target) {
   Transfer* t = owned.get();
   t->owner = &target;
   t->request = &target.request;
-  t->easy = target.request.NewEasy(t, {&Worker::OnCloseSocket, this});
+  t->easy =
+      target.request.NewEasy(t, {&Worker::OnCloseSocket, this}, target.connections_cache.get());
   if (t->easy == nullptr) return nullptr;
   if (target.request.keep_body()) {
     t->body.reserve(std::min<std::size_t>(target.request.spec().expect.max_body_bytes, 4096));

@@ -101,7 +101,7 @@ void FuzzResponse(std::string_view bytes) {
 
   Transfer t;
   t.request = &request;
-  t.easy = request.NewEasy(&t, {});
+  t.easy = request.NewEasy(&t, {}, nullptr);
   Require(t.easy != nullptr, "curl_easy_init failed");
   curl_easy_setopt(t.easy, CURLOPT_PROXY, "");  // loopback only, whatever the environment says
   curl_easy_setopt(t.easy, CURLOPT_PREREQFUNCTION, &Answer);
