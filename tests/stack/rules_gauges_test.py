@@ -24,18 +24,15 @@ compared, so that one window boundary does not decide the result. Bounded: every
 deadline; the run takes a little over a minute. Python standard library only.
 """
 
-import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from stack_test import (Failure, Process, Prometheus, free_port, http_get,  # noqa: E402
-                        http_ok, prometheus_config, wait_for)
+                        http_ok, main, prometheus_config, wait_for)
 
 TIME_SCALE = 20
 WINDOW = "10s"
@@ -282,25 +279,5 @@ def run(args, workdir):
             p.stop()
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--infercost", required=True)
-    parser.add_argument("--prometheus", default=shutil.which("prometheus") or "/usr/bin/prometheus")
-    parser.add_argument("--source-dir", required=True)
-    args = parser.parse_args()
-    args.infercost = os.path.abspath(args.infercost)
-    args.prometheus = os.path.abspath(args.prometheus)
-    args.source_dir = os.path.abspath(args.source_dir)
-    workdir = tempfile.mkdtemp(prefix="infercost-rules-gauges-")
-    try:
-        run(args, workdir)
-    except Failure as e:
-        print(f"FAILED: {e}", file=sys.stderr)
-        return 1
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(run, __doc__, "infercost-rules-gauges-"))
