@@ -578,11 +578,8 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
         "within the SLO when one is set)";
     return cost;
   }
-  double usd_per_hour = pricing.usd_per_hour;
   // Unlimited burstable at capacity runs flat out: utilisation 1.
-  if (IsBurstable(pricing)) {
-    usd_per_hour += SurplusUsdPerHour(pricing, 1.0);
-  }
+  const double usd_per_hour = pricing.usd_per_hour + FullLoadSurplusUsdPerHour(pricing);
   double per_inference = usd_per_hour / (capacity_ips * kSecondsPerHour) + pricing.usd_per_request;
   // Data processed: the window's mean per request.
   if (usage.requests > 0) per_inference += data_usd / requests;
@@ -603,6 +600,10 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
   SetFigure(per_inference * kPerMillion, &cost.capacity_usd_per_million,
             &cost.capacity_absent_reason);
   return cost;
+}
+
+double FullLoadSurplusUsdPerHour(const ResolvedPricing& pricing) {
+  return IsBurstable(pricing) ? SurplusUsdPerHour(pricing, 1.0) : 0.0;
 }
 
 std::string FormatUsd(double usd) {

@@ -216,6 +216,11 @@ struct Cost {
 
 Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage);
 
+// Burstable instances in unlimited mode: the surplus-credit charge per hour at full load
+// (utilisation 1), (1 - baseline) x vCPUs x the surplus price per vCPU-hour; 0 for every other
+// target (standard mode included). The capacity basis adds it to the hourly price.
+double FullLoadSurplusUsdPerHour(const ResolvedPricing& pricing);
+
 // Presentation: "$10.71", "$0.29", "$0.0042" (two decimals, two significant digits below one
 // cent), "-$1.50" for a negative amount, "n/a" for a value that is not finite.
 std::string FormatUsd(double usd);

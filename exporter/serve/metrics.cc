@@ -80,6 +80,13 @@ MetricFamilies::MetricFamilies(prometheus::Registry& registry)
                               .Help("Lambda duration price in force, US dollars per GB-second "
                                     "(GB as AWS bills it: 1024 MB).")
                               .Register(registry)),
+      price_full_load_surplus(
+          BuildGauge()
+              .Name("infercost_price_full_load_surplus_usd_per_hour")
+              .Help("Burstable instances in unlimited mode: the surplus-credit charge per hour at "
+                    "full load, (1 - baseline) x vCPUs x the surplus price per vCPU-hour, which "
+                    "the capacity basis adds to the hourly price; 0 for every other target.")
+              .Register(registry)),
       memory_bytes(BuildGauge()
                        .Name("infercost_memory_bytes")
                        .Help("Lambda memory size in bytes (1024 MB = 1 GB as AWS bills it).")
@@ -205,6 +212,7 @@ TargetSeries::TargetSeries(MetricFamilies& families, std::string target)
   price_per_hour = &families.price_per_hour.Add(t);
   price_per_request = &families.price_per_request.Add(t);
   price_per_gb_second = &families.price_per_gb_second.Add(t);
+  price_full_load_surplus = &families.price_full_load_surplus.Add(t);
   memory_bytes = &families.memory_bytes.Add(t);
   billed_duration = &families.billed_duration.Add(t);
   cold_starts = &families.cold_starts.Add(t);
@@ -231,6 +239,7 @@ TargetSeries::~TargetSeries() {
   RemoveIf(families_.price_per_hour, price_per_hour);
   RemoveIf(families_.price_per_request, price_per_request);
   RemoveIf(families_.price_per_gb_second, price_per_gb_second);
+  RemoveIf(families_.price_full_load_surplus, price_full_load_surplus);
   RemoveIf(families_.memory_bytes, memory_bytes);
   RemoveIf(families_.billed_duration, billed_duration);
   RemoveIf(families_.cold_starts, cold_starts);

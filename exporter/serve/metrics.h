@@ -58,6 +58,7 @@ struct MetricFamilies {
   prometheus::Family<prometheus::Gauge>& price_per_hour;
   prometheus::Family<prometheus::Gauge>& price_per_request;
   prometheus::Family<prometheus::Gauge>& price_per_gb_second;
+  prometheus::Family<prometheus::Gauge>& price_full_load_surplus;
   prometheus::Family<prometheus::Gauge>& memory_bytes;
   prometheus::Family<prometheus::Counter>& billed_duration;
   prometheus::Family<prometheus::Counter>& cold_starts;
@@ -129,6 +130,7 @@ class TargetSeries {
   prometheus::Gauge* price_per_hour;
   prometheus::Gauge* price_per_request;
   prometheus::Gauge* price_per_gb_second;
+  prometheus::Gauge* price_full_load_surplus;
   prometheus::Gauge* memory_bytes;
   prometheus::Counter* billed_duration;
   prometheus::Counter* cold_starts;

@@ -260,6 +260,7 @@ void Service::Impl::SetPrices(TargetState& state) {
   s.price_per_hour->Set(p.usd_per_hour);
   s.price_per_request->Set(p.usd_per_request);
   s.price_per_gb_second->Set(p.usd_per_gb_second);
+  s.price_full_load_surplus->Set(FullLoadSurplusUsdPerHour(p));
   s.memory_bytes->Set(p.memory_gb * 1024.0 * 1024.0 * 1024.0);
   s.SetBudget(state.config.budget_usd_per_million);
   s.SetAwsRecord(p.platform == "lambda", state.config.kind == TargetKind::kLambda);

@@ -148,6 +148,9 @@ void Spend(const FigureInputs& in, const Cost& window_cost, TargetLedger& ledger
   usage.requests = total.Requests() - std::min(total.Requests(), base.Requests());
   usage.billable_requests = total.billable - std::min(total.billable, base.billable);
   usage.billed_ms = total.billed_ms - std::min(total.billed_ms, base.billed_ms);
+  // SageMaker Serverless data processed, as UsageOf counts it for the window's figures.
+  usage.data_in_bytes = total.bytes_sent - std::min(total.bytes_sent, base.bytes_sent);
+  usage.data_out_bytes = total.bytes_received - std::min(total.bytes_received, base.bytes_received);
   usage.capacity_ips = f.capacity_ips.value_or(0);
   const Cost tick_cost = ComputeCost(*in.pricing, usage);
   // Time-based spend accrues with the clock at the list rate, plus burstable surplus credits at

@@ -304,6 +304,32 @@ TEST(ComputeCost, UtilisationIsClampedToOne) {
   EXPECT_NEAR(cost.surplus_credit_usd, 0.064, 1e-12);
 }
 
+// The surplus-credit charge at full load, which the capacity basis adds to the hourly price and
+// infercost_price_full_load_surplus_usd_per_hour exports for the recording rules.
+TEST(FullLoadSurplusUsdPerHour, BurstableUnlimitedOnly) {
+  struct Case {
+    std::string name;
+    PricingSpec spec;
+    double usd_per_hour;
+  };
+  const std::vector<Case> cases = {
+      // (1 - 0.2) x 2 vCPU x $0.04 per vCPU-hour
+      {"t4g.medium unlimited", InstanceSpec("t4g.medium"), 0.064},
+      // (1 - 0.2) x 2 x $0.05
+      {"t3.medium unlimited", InstanceSpec("t3.medium"), 0.08},
+      // two instances: twice the vCPUs
+      {"2 x t3.medium", InstanceSpec("t3.medium", 2), 0.16},
+      // standard mode throttles instead of charging
+      {"t3.medium standard", InstanceSpec("t3.medium", 1, CpuCredits::kStandard), 0},
+      {"g4dn.xlarge", InstanceSpec("g4dn.xlarge"), 0},
+      {"lambda", LambdaSpec(1024), 0},
+      {"hourly", HourlySpec(1.10), 0},
+  };
+  for (const Case& c : cases) {
+    EXPECT_NEAR(FullLoadSurplusUsdPerHour(MustResolve(c.spec)), c.usd_per_hour, 1e-12) << c.name;
+  }
+}
+
 TEST(ComputeCost, BurstableWithoutCapacitySaysSurplusIsMissing) {
   const Cost cost = ComputeCost(
       MustResolve(InstanceSpec("t3.medium")),

@@ -182,6 +182,31 @@ std::vector<Case> Cases() {
     cases.push_back(c);
   }
   {
+    // SageMaker Serverless, 1024 MB: 60 requests of 100 ms (billed from latency) that sent 1 GB
+    // (2^30 bytes) of bodies. Duration 60 x 0.1 s x 1 GB x $0.00002 = $0.00012, data in
+    // 1 GB x $0.016: the tick's request spend is $0.01612, as the window's figure counts it
+    // ($0.01612 / 60 = $268.667 per 1M), so that the spend counter's rate agrees with the gauge.
+    Case c;
+    c.name = "sagemaker_serverless_data_processed";
+    c.window = Window(60, 0, milliseconds(100));
+    c.window.bytes_sent = 1ULL << 30;
+    c.span = seconds(60);
+    c.stage = Closed(1);
+    PricingSpec spec;
+    spec.model = PricingModel::kSageMakerServerless;
+    spec.memory_mb = 1024;
+    c.pricing = Priced(spec);
+    c.ips = 1;
+    c.p95_seconds = 0.1;
+    c.capacity_ips = 1;
+    c.observed_usd_per_million = 268.667;
+    c.capacity_usd_per_million = 268.667;
+    c.request_usd_increment = 0.01612;
+    c.load_state = "running";
+    c.offered_concurrency = 1;
+    cases.push_back(c);
+  }
+  {
     // An idle stage with nothing in the window: no rates, no latency, no cost per inference
     // (there is none to divide by), but the hour still costs $0.001 a second.
     Case c;

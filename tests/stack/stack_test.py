@@ -590,8 +590,9 @@ def run(args, workdir):
             p.stop()
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def main(run=run, doc=__doc__, prefix="infercost-stack-"):
+    """Parses the flags every stack test takes and calls run(args, workdir) in a scratch dir."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--infercost", required=True)
     parser.add_argument("--prometheus", default=shutil.which("prometheus") or "/usr/bin/prometheus")
     parser.add_argument("--source-dir", required=True)
@@ -600,7 +601,7 @@ def main():
     args.infercost = os.path.abspath(args.infercost)
     args.prometheus = os.path.abspath(args.prometheus)
     args.source_dir = os.path.abspath(args.source_dir)
-    workdir = tempfile.mkdtemp(prefix="infercost-stack-")
+    workdir = tempfile.mkdtemp(prefix=prefix)
     try:
         run(args, workdir)
     except Failure as e:

@@ -1,0 +1,288 @@
+#!/usr/bin/env python3
+"""The recording rules against the gauges they mirror, on a real Prometheus.
+
+Starts, all on free loopback ports:
+  - one `infercost emulate --time-scale 20` (the emulated targets),
+  - one `infercost serve` with one target per pricing shape: instance (g4dn.xlarge), burstable
+    t3.medium in unlimited mode at full load and at partial load, t4g.medium at partial load,
+    Lambda behind a REST API Gateway, Lambda with provisioned concurrency, per_request, sagemaker,
+    sagemaker_serverless and hourly (with count and fixed_usd_per_hour),
+  - Debian's Prometheus scraping it every second with the repository's recording rules,
+    evaluated every second,
+then compares every $/1M, IPS and capacity rule series with the gauge the exporter computes
+(docs/deploy.md lists which rule mirrors which gauge), within 1 %.
+
+A partial-load target first runs at its full rate long enough for its capacity to be learned,
+then at a fraction of it; capacity stays (a lower offered load is no drop), so its observed and
+capacity bases differ and a burstable one pays surplus credits at its utilisation, not at full
+load.
+
+The rules' ranges are shortened in a copy of the rule file ([5m] and [1h] become [15s]) so that
+they cover the partial-load stage alone within a bounded run; the formulas are the file's. The
+gauges' window is 10 s. Both sides are averaged over the same few seconds before they are
+compared, so that one window boundary does not decide the result. Bounded: every wait has a
+deadline; the run takes a little over a minute. Python standard library only.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from stack_test import (Failure, Process, Prometheus, free_port, http_get,  # noqa: E402
+                        http_ok, main, prometheus_config, wait_for)
+
+TIME_SCALE = 20
+WINDOW = "10s"
+WINDOW_S = 10
+RULE_RANGE = "15s"
+RULE_RANGE_S = 15
+AVERAGE = "6s"
+AVERAGE_S = 6
+TOLERANCE = 0.01
+# The partial-load targets' first stage: four disjoint full windows, of which two must count
+# (the median of the top three) on a busy machine. Rates stay low for the same reason: a
+# generator that falls behind its schedule makes its windows untrustworthy.
+FULL_STAGE_S = 42
+FULL_RATE = 50
+# Deadlines: series present, and the partial stage settled (its start is seen after FULL_STAGE_S).
+SERIES_DEADLINE_S = 60
+SETTLE_DEADLINE_S = 120
+SETTLE_S = WINDOW_S + RULE_RANGE_S + AVERAGE_S + 2
+
+# (name, emulator path, load, pricing, extra keys). Every instance-priced shape loads the
+# emulated g4dn.xlarge (the emulated t3/t4g run out of CPU credits within seconds at this time
+# scale, which would move capacity during the run); Lambda and SageMaker Serverless shapes load
+# the emulated function, which reports its billed duration (a duration taken from latency would
+# follow the machine's load, and the rule and the gauge average over different seconds).
+STEADY = "{stages: [{duration: 1h, rate: 25}]}"
+
+
+def partial(rate):
+    return (f"{{stages: [{{duration: {FULL_STAGE_S}s, rate: {FULL_RATE}}}, "
+            f"{{duration: 1h, rate: {rate}}}]}}")
+
+
+TARGETS = [
+    ("g4dn", "g4dn.xlarge", STEADY, "{model: instance, instance_type: g4dn.xlarge}", ""),
+    ("t3-full", "g4dn.xlarge", STEADY,
+     "{model: instance, instance_type: t3.medium, cpu_credits: unlimited}", ""),
+    ("t3-partial", "g4dn.xlarge", partial(20),
+     "{model: instance, instance_type: t3.medium, cpu_credits: unlimited}", ""),
+    ("t4g-partial", "g4dn.xlarge", partial(15), "{model: instance, instance_type: t4g.medium}",
+     ""),
+    ("lambda-rest", "lambda", STEADY,
+     "{model: lambda, memory_mb: 1024, architecture: x86_64, api_gateway: rest}", ""),
+    ("lambda-pc", "lambda", STEADY,
+     "{model: lambda, memory_mb: 2048, architecture: arm64, provisioned_concurrency: 1}", ""),
+    ("per-request", "g4dn.xlarge", STEADY, "{model: per_request, usd_per_request: 0.00002}", ""),
+    ("sagemaker", "g4dn.xlarge", STEADY, "{model: sagemaker, instance_type: ml.g4dn.xlarge}", ""),
+    ("sagemaker-serverless", "lambda", STEADY,
+     "{model: sagemaker_serverless, memory_mb: 2048}",
+     "body: {inline: '" + "x" * 2048 + "'}"),
+    ("hourly", "g4dn.xlarge", STEADY,
+     "{model: hourly, usd_per_hour: 1.10, count: 2, fixed_usd_per_hour: 0.05}", ""),
+]
+PARTIAL = [name for name, _, load, _, _ in TARGETS if load != STEADY]
+
+# (rule, gauge it mirrors). The gauges carry one generator's figures; the rules sum generators,
+# and here there is one.
+PAIRS = [
+    ("target:infercost_cost_per_million_inferences_usd:rate5m",
+     'infercost_cost_per_million_inferences_usd{basis="observed"}'),
+    ("target:infercost_cost_per_million_inferences_usd:rate1h",
+     'infercost_cost_per_million_inferences_usd{basis="observed"}'),
+    ("target:infercost_cost_per_million_inferences_usd:capacity_rate5m",
+     'infercost_cost_per_million_inferences_usd{basis="capacity"}'),
+    ("target:infercost_inferences:rate5m", "infercost_inferences_per_second"),
+    ("target:infercost_inferences:rate1h", "infercost_inferences_per_second"),
+    ("target:infercost_capacity_inferences_per_second:sum",
+     "infercost_capacity_inferences_per_second"),
+]
+
+
+def serve_config(path, listen_port, emulator_port):
+    lines = [f"listen: 127.0.0.1:{listen_port}", f"window: {WINDOW}", "targets:"]
+    for name, emulated, load, pricing, extra in TARGETS:
+        lines += [f"  - name: {name}",
+                  f"    url: http://127.0.0.1:{emulator_port}/{emulated}/predict",
+                  "    expect: {status: 200}",
+                  "    timeout: 10s",
+                  f"    load: {load}",
+                  f"    pricing: {pricing}"]
+        if extra:
+            lines.append(f"    {extra}")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def short_range_rules(source, destination):
+    """The recording rules with their ranges shortened; every formula as in the file."""
+    with open(source) as f:
+        text = f.read()
+    replacements = [(r"\[5m\]", f"[{RULE_RANGE}]"), (r"\[1h\]", f"[{RULE_RANGE}]"),
+                    (r"\[1h:1m\]", f"[{RULE_RANGE}:1s]")]
+    for pattern, replacement in replacements:
+        text, count = re.subn(pattern, replacement, text)
+        if count == 0:
+            raise Failure(f"{source} has no {pattern} range: update this test")
+    with open(destination, "w") as f:
+        f.write(text)
+
+
+def by_target(result):
+    return {r["metric"]["target"]: float(r["value"][1]) for r in result}
+
+
+def missing_series(prom):
+    """The (rule or gauge, target) pairs without a value yet."""
+    names = [t[0] for t in TARGETS]
+    missing = []
+    for rule, gauge in PAIRS:
+        for expr in (rule, gauge):
+            have = by_target(prom.vector(expr))
+            missing += [f"{expr} for {n}" for n in names if n not in have]
+    return missing
+
+
+def compare(prom, at):
+    """Every rule against its gauge, both averaged over AVERAGE up to `at`; returns failures."""
+    failures = []
+    rows = []
+    for rule, gauge in PAIRS:
+        rules = by_target(prom.vector(f"avg_over_time({rule}[{AVERAGE}])", at=at))
+        gauges = by_target(prom.vector(f"avg_over_time({gauge}[{AVERAGE}])", at=at))
+        for name, *_ in TARGETS:
+            if name not in rules or name not in gauges:
+                failures.append(f"{rule} / {gauge}: no value for {name}")
+                continue
+            r, g = rules[name], gauges[name]
+            error = abs(r - g) / abs(g) if g else abs(r)
+            rows.append(f"  {name:22} {rule.split(':', 1)[1]:54} rule {r:12.6g}  gauge {g:12.6g}"
+                        f"  {error:6.2%}")
+            if error > TOLERANCE:
+                failures.append(f"{name}: {rule} = {r:.6g}, {gauge} = {g:.6g} ({error:.2%})")
+    print("\n".join(rows), flush=True)
+    return failures
+
+
+def check_shapes(prom, at):
+    """The partial-load targets really are at partial load, and the burstable ones pay surplus
+    credits at full load on the capacity basis (else the comparison proves little)."""
+    ips = by_target(prom.vector(f"avg_over_time(infercost_inferences_per_second[{AVERAGE}])",
+                                at=at))
+    capacity = by_target(prom.vector("infercost_capacity_inferences_per_second", at=at))
+    surplus = by_target(prom.vector("infercost_price_full_load_surplus_usd_per_hour", at=at))
+    for name in PARTIAL:
+        utilisation = ips[name] / capacity[name]
+        print(f"{name}: {ips[name]:.1f} of {capacity[name]:.1f} IPS (utilisation "
+              f"{utilisation:.2f}), surplus at full load ${surplus[name]:.4f}/h", flush=True)
+        if not 0.1 < utilisation < 0.6:
+            # On a machine too busy for the generator to keep its schedule, the full-rate windows
+            # are untrustworthy and capacity is learned at the lower rate: the rule and the gauge
+            # must still agree, but partial load is not exercised (recording.test.yml's t4g case
+            # works it by hand).
+            print(f"NOTE: {name} is not at partial load ({ips[name]:.1f} of "
+                  f"{capacity[name]:.1f} IPS): too few trustworthy windows at the full rate",
+                  flush=True)
+    for name in ("t3-full", "t3-partial", "t4g-partial"):
+        if surplus[name] <= 0:
+            raise Failure(f"{name}: no surplus-credit price at full load ({surplus[name]})")
+    if surplus["g4dn"] != 0:
+        raise Failure(f"g4dn is not burstable but has a surplus price {surplus['g4dn']}")
+
+
+def partial_stage_started(prom):
+    """Wall time at which Prometheus first saw every partial-load target at its lower rate."""
+    offered = by_target(prom.vector(f"infercost_offered_rate{{target=~\"{'|'.join(PARTIAL)}\"}}"))
+    if len(offered) == len(PARTIAL) and all(0 < v < FULL_RATE for v in offered.values()):
+        return time.time()
+    return None
+
+
+def run(args, workdir):
+    processes = []
+    try:
+        emulator_port = free_port()
+        processes.append(Process("emulate", [
+            args.infercost, "emulate", "--listen", f"127.0.0.1:{emulator_port}", "--time-scale",
+            str(TIME_SCALE)], workdir))
+        serve_port = free_port()
+        config = os.path.join(workdir, "serve.yaml")
+        serve_config(config, serve_port, emulator_port)
+        check = subprocess.run([args.infercost, "check-config", config], capture_output=True,
+                               text=True, timeout=30)
+        if check.returncode != 0:
+            raise Failure(f"check-config {config}: exit {check.returncode}\n{check.stderr}")
+        processes.append(Process("serve", [args.infercost, "serve", "--config", config],
+                                 workdir))
+
+        rule_dir = os.path.join(workdir, "rules")
+        os.mkdir(rule_dir)
+        short_range_rules(
+            os.path.join(args.source_dir, "deploy/prometheus/rules/infercost-recording.yml"),
+            os.path.join(rule_dir, "infercost-recording.yml"))
+        prom_port = free_port()
+        prom_config = os.path.join(workdir, "prometheus.yml")
+        prometheus_config(prom_config, os.path.join(rule_dir, "*.yml"), [serve_port])
+        processes.append(Process("prometheus", [
+            args.prometheus, f"--config.file={prom_config}",
+            f"--storage.tsdb.path={os.path.join(workdir, 'tsdb')}",
+            f"--web.listen-address=127.0.0.1:{prom_port}"], workdir))
+        prom = Prometheus(f"http://127.0.0.1:{prom_port}")
+
+        wait_for("serve", lambda: http_ok(f"http://127.0.0.1:{serve_port}/-/healthy"), 30,
+                 processes)
+        wait_for("Prometheus ready", lambda: http_ok(prom.base + "/-/ready"), 30, processes)
+
+        missing = []
+
+        def every_series_present():
+            nonlocal missing
+            missing = missing_series(prom)
+            return not missing
+
+        try:
+            wait_for("every rule and gauge series", every_series_present, SERIES_DEADLINE_S,
+                     processes, interval_s=1)
+        except Failure as e:
+            raise Failure(f"{e}\nstill without data:\n  " + "\n  ".join(missing))
+        print("every rule and gauge series has a value for every target", flush=True)
+
+        started = []
+        wait_for("the partial-load stage", lambda: started.append(partial_stage_started(prom))
+                 or started[-1] is not None, SETTLE_DEADLINE_S, processes, interval_s=1)
+        settled_at = started[-1] + SETTLE_S
+        print(f"partial-load stage seen; comparing once its first {SETTLE_S} s have passed "
+              f"(gauge window, rule range and average within it)", flush=True)
+        wait_for("the partial-load stage to fill the windows", lambda: time.time() >= settled_at,
+                 SETTLE_S + 5, processes, interval_s=1)
+
+        at = time.time() - 1
+        check_shapes(prom, at)
+        failures = compare(prom, at)
+        if failures:
+            raise Failure("rules differ from their gauges by more than "
+                          f"{TOLERANCE:.0%}:\n  " + "\n  ".join(failures))
+        for p in processes:
+            p.check_running()
+        print(f"rules vs gauges: every pair within {TOLERANCE:.0%} for {len(TARGETS)} targets",
+              flush=True)
+    except Failure:
+        try:
+            _, body = http_get(f"http://127.0.0.1:{serve_port}/api/v1/targets")
+            print(f"--- /api/v1/targets ---\n{body.decode(errors='replace')}", file=sys.stderr)
+        except (OSError, NameError):
+            pass
+        for p in processes:
+            print(f"--- {p.name} log (tail) ---\n{p.tail()}", file=sys.stderr)
+        raise
+    finally:
+        for p in reversed(processes):
+            p.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main(run, __doc__, "infercost-rules-gauges-"))
