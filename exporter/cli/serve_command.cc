@@ -247,7 +247,7 @@ bool StartHttp(const std::string& listen, std::optional<WebConfig> web_config, R
   // The service's families come pre-serialized (see Service::Exposition); the process_* figures
   // are read at scrape time, as Prometheus expects of them.
   handlers.metrics = [&service = *run.service, &process = run.process] {
-    return MetricsText(*service.Exposition(), process);
+    return MetricsText(service.Exposition(), process);
   };
   handlers.targets_json = [&service = *run.service] { return TargetsJson(service.Views()); };
   handlers.ready = [&service = *run.service] { return service.Ready(); };

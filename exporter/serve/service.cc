@@ -134,7 +134,9 @@ class Service::Impl {
     Publish();
   }
   void Stop();
-  void Tick();
+  // One update; the exposition is re-serialized always when `force_publish`, else when due
+  // (PublishIfDue: the updater thread's ticks).
+  void Tick(bool force_publish = true);
   std::vector<TargetView> Views() const {
     std::lock_guard lock(mu_);
     std::vector<TargetView> out;
@@ -155,10 +157,27 @@ class Service::Impl {
   void Publish() {
     // Serialised, so that a later change's text never loses to an earlier one's.
     std::lock_guard publishing(publish_mu_);
+    const auto started = Clock::now();
     auto text =
         std::make_shared<const std::string>(prometheus::TextSerializer().Serialize(Collect()));
-    std::lock_guard lock(exposition_mu_);
-    exposition_ = std::move(text);
+    const auto finished = Clock::now();
+    {
+      std::lock_guard lock(exposition_mu_);
+      exposition_ = std::move(text);
+    }
+    // A thousand targets are 100,000 samples, tens of milliseconds to format: ticks re-serialize
+    // only once the last serialization's cost is under kExpositionShare of the time since.
+    next_tick_publish_ = finished + std::chrono::duration_cast<nanoseconds>(
+                                        (finished - started) * (1.0 / kExpositionShare - 1.0));
+  }
+  // Tick's publication: skipped while the serialization share would exceed kExpositionShare
+  // (the exposition is then at most that many ticks old; 50 targets re-serialize every tick).
+  void PublishIfDue(Clock::time_point now) {
+    {
+      std::lock_guard publishing(publish_mu_);
+      if (now < next_tick_publish_) return;
+    }
+    Publish();
   }
   std::shared_ptr<const std::string> Exposition() const {
     std::lock_guard lock(exposition_mu_);
@@ -170,7 +189,7 @@ class Service::Impl {
         // A barrier: an exception escaping a thread ends the process (std::terminate). A tick
         // that throws is logged, and the next one tries again.
         try {
-          Tick();
+          Tick(/*force_publish=*/false);
         } catch (const std::exception& e) {
           Log(LogLevel::kError, "metrics update failed", {{"error", e.what()}});
         }
@@ -235,6 +254,9 @@ class Service::Impl {
   std::mutex sleep_mu_;
   std::condition_variable_any sleep_cv_;
   std::mutex publish_mu_;
+  // At most this share of one core formats the exposition at ticks.
+  static constexpr double kExpositionShare = 0.02;
+  Clock::time_point next_tick_publish_;  // under publish_mu_
   mutable std::mutex exposition_mu_;
   std::shared_ptr<const std::string> exposition_;
   std::jthread updater_;
@@ -638,7 +660,7 @@ void Service::Impl::StopAtSpendLimit(TargetState& state) {
        {"spend_limit_usd", std::to_string(state.config.spend_limit_usd.value_or(0))}});
 }
 
-void Service::Impl::Tick() {
+void Service::Impl::Tick(bool force_publish) {
   {
     std::lock_guard lock(mu_);
     if (stopped_ && targets_.empty()) {
@@ -660,7 +682,11 @@ void Service::Impl::Tick() {
       UpdateTarget(*state, now, worker_cpu_share);
     }
   }
-  Publish();
+  if (force_publish) {
+    Publish();
+  } else {
+    PublishIfDue(Clock::now());
+  }
   ticked_ = true;  // ready once the first figures can be scraped
 }
 

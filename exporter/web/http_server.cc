@@ -103,7 +103,16 @@ int HandleMetrics(mg_connection* conn, void* cbdata) {
   HttpServer::Context* c = ContextOf(cbdata);
   if (!Authorized(conn, c)) return 401;
   if (!IsGetOrHead(conn)) return MethodNotAllowed(conn, "GET");
-  SendUnredacted(conn, 200, "text/plain; version=0.0.4; charset=utf-8", c->handlers.metrics());
+  const MetricsBody body = c->handlers.metrics();
+  const std::size_t prepared = body.prepared ? body.prepared->size() : 0;
+  mg_printf(conn,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+            "Content-Length: %zu\r\nCache-Control: no-store\r\n\r\n",
+            prepared + body.now.size());
+  if (!MethodIs(conn, "HEAD")) {
+    if (prepared > 0) mg_write(conn, body.prepared->data(), prepared);
+    mg_write(conn, body.now.data(), body.now.size());
+  }
   return 200;
 }
 
@@ -181,13 +190,12 @@ int LogMessage(const mg_connection* /*conn*/, const char* message) {
 
 }  // namespace
 
-std::string MetricsText(const std::string& serialized, const prometheus::Collectable& collectable) {
-  const std::string own = prometheus::TextSerializer().Serialize(collectable.Collect());
-  std::string text;
-  text.reserve(serialized.size() + own.size());
-  text += serialized;
-  text += own;
-  return text;
+MetricsBody MetricsText(std::shared_ptr<const std::string> serialized,
+                        const prometheus::Collectable& collectable) {
+  MetricsBody body;
+  body.prepared = std::move(serialized);
+  body.now = prometheus::TextSerializer().Serialize(collectable.Collect());
+  return body;
 }
 
 std::unique_ptr<HttpServer> HttpServer::Start(const std::string& listen, HttpHandlers handlers,

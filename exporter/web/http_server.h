@@ -16,8 +16,18 @@
 
 namespace infercost {
 
+// A /metrics body in the Prometheus text format: text prepared earlier and shared (the service's
+// exposition, megabytes with a thousand targets: sent as it is, never copied per scrape),
+// followed by text made for this scrape.
+struct MetricsBody {
+  MetricsBody() = default;
+  MetricsBody(std::string text) : now(std::move(text)) {}  // NOLINT: implicit, for tests
+  std::shared_ptr<const std::string> prepared;             // may be null
+  std::string now;
+};
+
 struct HttpHandlers {
-  std::function<std::string()> metrics;       // Prometheus text format
+  std::function<MetricsBody()> metrics;
   std::function<std::string()> targets_json;  // /api/v1/targets
   std::function<bool()> ready;
   // Reloads the config; returns the errors (empty on success).
@@ -48,7 +58,8 @@ class HttpServer {
 // The /metrics body: `serialized`, text already in the exposition format (the service's, serialized
 // once per change), followed by the families of `collectable` serialized now (the process metrics,
 // read at scrape time).
-std::string MetricsText(const std::string& serialized, const prometheus::Collectable& collectable);
+MetricsBody MetricsText(std::shared_ptr<const std::string> serialized,
+                        const prometheus::Collectable& collectable);
 
 }  // namespace infercost
 
