@@ -209,7 +209,7 @@ void Parser::ReadLineItems(const YamlFields& fields, PricingSpec* pricing) {
     }
   }
   if (const YamlField* k = fields.Find("public_ipv4")) {
-    if (auto n = Integer(*k, 0, kMaxPublicIpv4, "public IPv4 addresses")) {
+    if (auto n = Integer(*k, 0, kMaxPublicIpv4, " addresses")) {
       pricing->public_ipv4 = static_cast<int>(*n);
     }
   }
@@ -233,7 +233,7 @@ void Parser::ReadLineItems(const YamlFields& fields, PricingSpec* pricing) {
   }
   if (const YamlField* k = fields.Find("ephemeral_storage_mb")) {
     if (auto mb = Integer(*k, kLambdaMinEphemeralMb, kLambdaMaxEphemeralMb,
-                          "MB, as configured on the function; 512 MB is free")) {
+                          " MB (as configured on the function; 512 MB comes free)")) {
       pricing->ephemeral_storage_mb = static_cast<int>(*mb);
     }
   }
