@@ -510,7 +510,7 @@ class CatalogParser : public YamlReader {
     double* out;
   };
   void ParseFlatBlock(const YamlNode& node, const std::string& path,
-                      std::initializer_list<BlockPrice> prices, bool* has, PriceSource* from) {
+                      std::initializer_list<BlockPrice> prices, bool* has, PriceProvenance* from) {
     if (!ExpectMap(node, path)) {
       return;
     }

@@ -169,7 +169,7 @@ struct SageMakerServerlessPrices {
 
 // When and where a catalog price was read (a prices file's block: taken "" and the file's name,
 // unless it gives its own).
-struct PriceSource {
+struct PriceProvenance {
   std::string taken;
   std::string source;
 };
@@ -184,7 +184,7 @@ struct LineItemPrices {
   std::map<std::string, double> ebs_usd_per_gb_month;  // by volume type (gp3, gp2, io1, ...)
   double cloudwatch_logs_usd_per_gb = 0;               // ingestion, GB = 2^30 bytes
   double lambda_ephemeral_usd_per_gb_second = 0;       // over the free 512 MB
-  PriceSource alb, public_ipv4, ebs, cloudwatch_logs, lambda_ephemeral;
+  PriceProvenance alb, public_ipv4, ebs, cloudwatch_logs, lambda_ephemeral;
   bool has_alb = false;
   bool has_public_ipv4 = false;
   bool has_ebs = false;

@@ -235,7 +235,7 @@ TEST(LineItemsTest, ExclusionsFollowWhatThePricingLeavesOut) {
 
 TEST(LineItemsTest, CatalogRecordsSourceAndDate) {
   const LineItemPrices& p = BuiltinCatalog().line_items;
-  for (const PriceSource* s :
+  for (const PriceProvenance* s :
        {&p.alb, &p.public_ipv4, &p.ebs, &p.cloudwatch_logs, &p.lambda_ephemeral}) {
     EXPECT_EQ(s->taken, "2026-12-02");
     EXPECT_TRUE(s->source.starts_with("https://aws.amazon.com/")) << s->source;
