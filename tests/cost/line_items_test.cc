@@ -243,5 +243,41 @@ TEST(LineItemsTest, CatalogRecordsSourceAndDate) {
   EXPECT_EQ(p.ebs_usd_per_gb_month.at("gp3"), 0.08);
 }
 
+// A prices file may add an EBS type and reprice an item; one for another region without the
+// blocks leaves the items unpriced, and a target that configures one is an error.
+TEST(LineItemsTest, PricesFileOverridesAndOtherRegions) {
+  const CatalogResult same = OverlayCatalog(
+      BuiltinCatalog(),
+      "ebs:\n  usd_per_gb_month: { gp4: 0.07 }\npublic_ipv4: { usd_per_hour: 0.004 }\n",
+      "mine.yaml");
+  ASSERT_TRUE(same.catalog) << same.error;
+  EXPECT_EQ(same.catalog->line_items.ebs_usd_per_gb_month.at("gp4"), 0.07);
+  EXPECT_EQ(same.catalog->line_items.ebs_usd_per_gb_month.at("gp3"), 0.08);
+  EXPECT_EQ(same.catalog->line_items.public_ipv4_usd_per_hour, 0.004);
+  EXPECT_EQ(same.catalog->line_items.public_ipv4.source, "mine.yaml");
+
+  const CatalogResult other = OverlayCatalog(
+      BuiltinCatalog(),
+      "region: eu-west-1\nlambda:\n  usd_per_million_requests: 0.2\n  x86_64: { usd_per_gb_second: "
+      "1, provisioned_usd_per_gb_second: 1, provisioned_duration_usd_per_gb_second: 1 }\n  arm64: "
+      "{ usd_per_gb_second: 1, provisioned_usd_per_gb_second: 1, "
+      "provisioned_duration_usd_per_gb_second: 1 }\n",
+      "eu.yaml");
+  ASSERT_TRUE(other.catalog) << other.error;
+  PricingSpec spec = LambdaSpec(1024);
+  spec.region = "eu-west-1";
+  spec.ephemeral_storage_mb = 1024;
+  const ResolveResult r = Resolve(spec, *other.catalog);
+  EXPECT_FALSE(r.pricing);
+  EXPECT_NE(r.error.find("has no lambda_ephemeral_storage block"), std::string::npos) << r.error;
+
+  const CatalogResult bad =
+      OverlayCatalog(BuiltinCatalog(), "alb: { usd_per_hour: -1 }\n", "bad.yaml");
+  EXPECT_FALSE(bad.catalog);
+  EXPECT_NE(bad.error.find("bad.yaml:1:22: alb.usd_per_hour: must be a non-negative number"),
+            std::string::npos)
+      << bad.error;
+}
+
 }  // namespace
 }  // namespace infercost
