@@ -247,9 +247,8 @@ TEST(TargetFigures, Table) {
   }
 }
 
-// The ledger carries capacity and spend across ticks: a later unhealthy window does not lower
-// the capacity, and a limit already reached is not reported again.
-TEST(TargetFigures, LedgerCarriesAcrossTicks) {
+// A loaded closed loop whose 60 s window (and total) holds 600 successes of 100 ms.
+loadgen::StatsSnapshot SixHundredOk() {
   loadgen::StatsSnapshot snap;
   snap.window = Window(600, 0, milliseconds(100));
   snap.total = snap.window;
@@ -257,6 +256,13 @@ TEST(TargetFigures, LedgerCarriesAcrossTicks) {
   snap.stage_index = 0;
   snap.stage = Closed(1);
   snap.load_active = true;
+  return snap;
+}
+
+// The ledger carries capacity and spend across ticks: a later unhealthy window does not lower
+// the capacity, and a limit already reached is not reported again.
+TEST(TargetFigures, LedgerCarriesAcrossTicks) {
+  loadgen::StatsSnapshot snap = SixHundredOk();
   const loadgen::Interval before;
   const ResolvedPricing pricing = PerRequest();
   FigureInputs in;
@@ -333,13 +339,7 @@ TEST(TargetFigures, CapacityFollowsASlowdownWithinTwoWindows) {
 //   public_ipv4 = 0.005 x 10 / 3600 = $0.0000138889; logs = 600 x 1000 / 2^30 x $0.50 =
 //   $0.000279397; time = 3.6 x 10 / 3600 = $0.01; the test's own spend = logs only.
 TEST(TargetFigures, LineItemsReachTheLedger) {
-  loadgen::StatsSnapshot snap;
-  snap.window = Window(600, 0, milliseconds(100));
-  snap.total = snap.window;
-  snap.window_span = seconds(60);
-  snap.stage_index = 0;
-  snap.stage = Closed(1);
-  snap.load_active = true;
+  loadgen::StatsSnapshot snap = SixHundredOk();
   const loadgen::Interval before;
   PricingSpec spec;
   spec.model = PricingModel::kHourly;
