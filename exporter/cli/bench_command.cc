@@ -469,6 +469,7 @@ void PrintSummary(const Flags& f, const BenchSetup& setup, const loadgen::StatsS
     }
     std::printf("Estimated Spend: %s (time %s, requests %s)\n", FormatUsd(cost.TotalUsd()).c_str(),
                 FormatUsd(cost.time_usd).c_str(), FormatUsd(cost.request_usd).c_str());
+    std::printf("Exclusions: %s\n", ExclusionsLine(*setup.pricing).c_str());
     if (setup.pricing->platform == "lambda" && t.billable > 0) PrintBilling(t);
     PrintCapacityNote(setup);
     // An unknown capacity is said above, with what to do about it.

@@ -85,15 +85,22 @@ SpendEstimate SpendPerHour(const ResolvedPricing& pricing, const loadgen::LoadPl
     estimate.time_usd /= cycle_hours;
     estimate.request_usd /= cycle_hours;
     estimate.surplus_max_usd /= cycle_hours;
+    for (double& item : estimate.line_item_usd) item /= cycle_hours;
   }
   return estimate;
 }
 
 std::string DescribeSpend(const TargetConfig& target, const SpendEstimate& spend,
                           std::chrono::nanoseconds latency) {
-  const double total = spend.time_usd + spend.request_usd;
+  const double total = spend.TotalUsd() - spend.surplus_max_usd;
   std::string out = "spend about " + FormatUsd(total) + "/h (time " + FormatUsd(spend.time_usd) +
                     "/h + requests " + FormatUsd(spend.request_usd) + "/h";
+  for (LineItem item : kLineItems) {
+    if (Configures(target.pricing, item)) {
+      out += " + " + std::string(Name(item)) + " " +
+             FormatUsd(spend.line_item_usd[static_cast<std::size_t>(item)]) + "/h";
+    }
+  }
   if (spend.depends_on_latency) {
     out += ", assuming " + FormatDuration(latency) + " per request";
   }
@@ -105,9 +112,9 @@ std::string DescribeSpend(const TargetConfig& target, const SpendEstimate& spend
   if (target.spend_limit_usd) {
     // The guardrail counts what the test's own requests cost (instance hours are paid anyway).
     out += "; spend_limit_usd " + FormatUsd(*target.spend_limit_usd);
-    if (spend.request_usd > 0) {
+    if (spend.PerRequestUsd() > 0) {
       const auto minutes =
-          static_cast<int64_t>(std::llround(*target.spend_limit_usd / spend.request_usd * 60));
+          static_cast<int64_t>(std::llround(*target.spend_limit_usd / spend.PerRequestUsd() * 60));
       out += " reached after about " +
              FormatDuration(std::chrono::minutes(std::max<int64_t>(minutes, 1)));
     } else {
@@ -173,8 +180,9 @@ int RunCheckConfig(int argc, char** argv) {
       continue;
     }
     const SpendEstimate spend = SpendPerHour(*resolved.pricing, target.load, *latency);
-    total_usd_per_hour += spend.time_usd + spend.request_usd;
+    total_usd_per_hour += spend.TotalUsd() - spend.surplus_max_usd;
     std::printf("    %s\n", DescribeSpend(target, spend, *latency).c_str());
+    std::printf("    exclusions: %s\n", ExclusionsLine(*resolved.pricing).c_str());
   }
   std::printf("  all targets: about %s/h\n", FormatUsd(total_usd_per_hour).c_str());
   if (config.shard.count > 1) {

@@ -65,11 +65,26 @@ inline constexpr std::string_view kColdStartKeys[] = {"header", "latency_above"}
 inline constexpr std::string_view kLoadKeys[] = {"stages", "seed", "max_in_flight"};
 inline constexpr std::string_view kStageKeys[] = {"duration", "concurrency", "rate", "arrival",
                                                   "idle"};
-inline constexpr std::string_view kPricingKeys[] = {
-    "model",          "region",       "price_basis",  "fixed_usd_per_hour",
-    "instance_type",  "count",        "usd_per_hour", "cpu_credits",
-    "memory_mb",      "architecture", "api_gateway",  "provisioned_concurrency",
-    "usd_per_request"};
+inline constexpr std::string_view kPricingKeys[] = {"model",
+                                                    "region",
+                                                    "price_basis",
+                                                    "fixed_usd_per_hour",
+                                                    "instance_type",
+                                                    "count",
+                                                    "usd_per_hour",
+                                                    "cpu_credits",
+                                                    "memory_mb",
+                                                    "architecture",
+                                                    "api_gateway",
+                                                    "provisioned_concurrency",
+                                                    "usd_per_request",
+                                                    "load_balancer",
+                                                    "public_ipv4",
+                                                    "ebs_gb",
+                                                    "ebs_type",
+                                                    "cloudwatch_logs_bytes_per_request",
+                                                    "ephemeral_storage_mb"};
+inline constexpr std::string_view kLoadBalancerKeys[] = {"type", "bytes_per_request"};
 inline constexpr std::string_view kAuthKeys[] = {"aws_sigv4"};
 inline constexpr std::string_view kSigV4Keys[] = {"provider", "access_key", "secret_key",
                                                   "session_token"};
@@ -79,19 +94,13 @@ inline constexpr std::string_view kCredentialsKeys[] = {
     "command", "role_arn",   "token_file", "role_session_name"};
 
 inline constexpr YamlSection kSections[] = {
-    {"the top level", kTopKeys},
-    {"shard", kShardKeys},
-    {"target", kTargetKeys},
-    {"body", kBodyKeys},
-    {"expect", kExpectKeys},
-    {"cold_start", kColdStartKeys},
-    {"load", kLoadKeys},
-    {"stage", kStageKeys},
-    {"pricing", kPricingKeys},
-    {"auth", kAuthKeys},
-    {"aws_sigv4", kSigV4Keys},
-    {"tls", kTlsKeys},
-    {"credentials", kCredentialsKeys},
+    {"the top level", kTopKeys}, {"shard", kShardKeys},
+    {"target", kTargetKeys},     {"body", kBodyKeys},
+    {"expect", kExpectKeys},     {"cold_start", kColdStartKeys},
+    {"load", kLoadKeys},         {"stage", kStageKeys},
+    {"pricing", kPricingKeys},   {"load_balancer", kLoadBalancerKeys},
+    {"auth", kAuthKeys},         {"aws_sigv4", kSigV4Keys},
+    {"tls", kTlsKeys},           {"credentials", kCredentialsKeys},
 };
 
 // Limits. Upper bounds catch typos (an extra zero) rather than encode policy.
@@ -169,6 +178,7 @@ class Parser : public YamlReader {
   void ReadPricing(const YamlField& f, PricingSpec* pricing);
   void CheckPricingModel(const YamlFields& fields, PricingModel model);
   void ReadPricingValues(const YamlFields& fields, PricingSpec* pricing);
+  void ReadLineItems(const YamlFields& fields, PricingSpec* pricing);
   void CheckAgainstCatalog(const YamlFields& fields, const PricingSpec& pricing);
   // aws_target.cc
   void ReadKind(const YamlFields& fields, TargetConfig* target);

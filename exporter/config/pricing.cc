@@ -27,7 +27,19 @@ constexpr PricingKeyUse kPricingKeyUses[] = {
     {"architecture", {PricingModel::kLambda}, 1},
     {"provisioned_concurrency", {PricingModel::kLambda}, 1},
     {"usd_per_request", {PricingModel::kLambda, PricingModel::kPerRequest}, 2},
+    {"load_balancer",
+     {PricingModel::kInstance, PricingModel::kHourly, PricingModel::kPerRequest},
+     3},
+    {"public_ipv4", {PricingModel::kInstance, PricingModel::kHourly}, 2},
+    {"ebs_gb", {PricingModel::kInstance, PricingModel::kHourly}, 2},
+    {"ebs_type", {PricingModel::kInstance, PricingModel::kHourly}, 2},
+    {"ephemeral_storage_mb", {PricingModel::kLambda}, 1},
 };
+
+// Upper bounds that catch typos (an extra zero), not policy.
+constexpr int64_t kMaxPublicIpv4 = 100'000;
+constexpr double kMaxEbsGb = 1'048'576;             // 1 PiB per instance
+constexpr double kMaxBytesPerRequest = 1ull << 40;  // 1 TiB
 
 }  // namespace
 
@@ -173,6 +185,58 @@ void Parser::ReadPricingValues(const YamlFields& fields, PricingSpec* pricing) {
   if (const YamlField* k = fields.Find("usd_per_request")) {
     pricing->usd_per_request = Real(*k, {0, false});
   }
+  ReadLineItems(fields, pricing);
+}
+
+// The optional line items: load_balancer, public_ipv4, ebs_gb + ebs_type,
+// cloudwatch_logs_bytes_per_request, ephemeral_storage_mb.
+void Parser::ReadLineItems(const YamlFields& fields, PricingSpec* pricing) {
+  if (const YamlField* k = fields.Find("load_balancer")) {
+    if (std::optional<YamlFields> lb = Map(*k, "load_balancer", kLoadBalancerKeys)) {
+      LoadBalancerSpec spec;
+      if (const YamlField* t = Require(
+              *lb, "type", "load_balancer: missing type (alb, an Application Load Balancer)")) {
+        if (auto type = Enum(*t, kLoadBalancerTypes)) spec.type = *type;
+      }
+      if (const YamlField* b = Require(*lb, "bytes_per_request",
+                                       "load_balancer: missing bytes_per_request (request and "
+                                       "response bytes it processes per request)")) {
+        if (auto bytes = Real(*b, {0, false, kMaxBytesPerRequest}, "bytes")) {
+          spec.bytes_per_request = *bytes;
+        }
+      }
+      pricing->load_balancer = spec;
+    }
+  }
+  if (const YamlField* k = fields.Find("public_ipv4")) {
+    if (auto n = Integer(*k, 0, kMaxPublicIpv4, " addresses")) {
+      pricing->public_ipv4 = static_cast<int>(*n);
+    }
+  }
+  if (const YamlField* k = fields.Find("ebs_gb")) {
+    if (auto gb = Real(*k, {0, true, kMaxEbsGb}, "GB per instance")) pricing->ebs_gb = *gb;
+  }
+  if (const YamlField* k = fields.Find("ebs_type")) {
+    std::vector<std::string_view> known;
+    for (const auto& [type, price] : catalog_.line_items.ebs_usd_per_gb_month) {
+      known.push_back(type);
+    }
+    if (auto i = Choice(*k, known)) pricing->ebs_type = std::string(known[*i]);
+  }
+  if (fields.Find("ebs_gb") != nullptr && fields.Find("ebs_type") == nullptr) {
+    Fail(fields.Find("ebs_gb")->Where(), "ebs_gb: needs ebs_type beside it (gp3, gp2, io1, ...)");
+  } else if (fields.Find("ebs_type") != nullptr && fields.Find("ebs_gb") == nullptr) {
+    Fail(fields.Find("ebs_type")->Where(), "ebs_type: needs ebs_gb beside it (GB per instance)");
+  }
+  if (const YamlField* k = fields.Find("cloudwatch_logs_bytes_per_request")) {
+    pricing->cloudwatch_logs_bytes_per_request = Real(*k, {0, false, kMaxBytesPerRequest}, "bytes");
+  }
+  if (const YamlField* k = fields.Find("ephemeral_storage_mb")) {
+    if (auto mb = Integer(*k, kLambdaMinEphemeralMb, kLambdaMaxEphemeralMb,
+                          " MB (as configured on the function; 512 MB comes free)")) {
+      pricing->ephemeral_storage_mb = static_cast<int>(*mb);
+    }
+  }
 }
 
 // What the catalog says about a well-formed pricing block: an instance type it does not know, a
@@ -197,6 +261,14 @@ void Parser::CheckAgainstCatalog(const YamlFields& fields, const PricingSpec& pr
     key = "price_basis";
   } else if (error.find("api_gateway") != std::string::npos) {
     key = "api_gateway";
+  } else {
+    for (std::string_view item : {"load_balancer", "public_ipv4", "ebs_type", "ebs_gb",
+                                  "cloudwatch_logs", "ephemeral_storage_mb"}) {
+      if (error.find(item) != std::string::npos) {
+        key = item == "cloudwatch_logs" ? "cloudwatch_logs_bytes_per_request" : item;
+        break;
+      }
+    }
   }
   const YamlField* at = key.empty() ? nullptr : fields.Find(key);
   Fail(at != nullptr ? at->Where() : fields.anchor, error);

@@ -31,8 +31,17 @@ constexpr double kPerMillion = 1e6;
 enum class Mode { kBuiltin, kOverride };
 
 // The top-level keys of a prices file.
-const std::initializer_list<std::string_view> kTopKeys = {
-    "region", "instances", "sagemaker_instances", "lambda", "api_gateway", "sagemaker_serverless"};
+const std::initializer_list<std::string_view> kTopKeys = {"region",
+                                                          "instances",
+                                                          "sagemaker_instances",
+                                                          "lambda",
+                                                          "api_gateway",
+                                                          "sagemaker_serverless",
+                                                          "alb",
+                                                          "public_ipv4",
+                                                          "ebs",
+                                                          "cloudwatch_logs",
+                                                          "lambda_ephemeral_storage"};
 
 std::string JoinKeys(std::initializer_list<std::string_view> keys) {
   std::string out;
@@ -140,6 +149,7 @@ class CatalogParser : public YamlReader {
     } else if (mode_ == Mode::kBuiltin) {
       Fail(root.mark, "sagemaker_serverless: missing");
     }
+    ParseLineItems(root, top, out.line_items);
     if (top.entries.empty() && error_count() == 0) {
       Fail(root.mark,
            "the prices file gives no prices; give at least one of " + JoinKeys(kTopKeys));
@@ -491,6 +501,89 @@ class CatalogParser : public YamlReader {
       s.from_prices_file = true;
     }
     s.has_prices = true;
+  }
+
+  // One block of flat prices with its provenance: `prices` are its keys (all required when the
+  // block must be complete), each read into its double.
+  struct BlockPrice {
+    std::string_view key;
+    double* out;
+  };
+  void ParseFlatBlock(const YamlNode& node, const std::string& path,
+                      std::initializer_list<BlockPrice> prices, bool* has, PriceProvenance* from) {
+    if (!ExpectMap(node, path)) {
+      return;
+    }
+    std::vector<std::string_view> keys = {"taken", "source"};
+    for (const BlockPrice& p : prices) keys.push_back(p.key);
+    const YamlFields checked =
+        Keys(node, node.mark, path, std::span<const std::string_view>(keys.data(), keys.size()));
+    Fields f;
+    for (const YamlField& field : checked.entries) f.entries.emplace_back(field.name, field.value);
+    if (complete_ || !*has) {
+      std::string missing;
+      for (const BlockPrice& p : prices) {
+        if (f.Find(p.key) == nullptr) missing += (missing.empty() ? "" : ", ") + std::string(p.key);
+      }
+      if (!missing.empty()) Error(node, path, "missing " + missing + " (" + CompleteWhy() + ")");
+    }
+    for (const BlockPrice& p : prices) ReadPrice(f, path, p.key, 1, p.out);
+    ReadProvenance(node, f, path, &from->taken, &from->source);
+    *has = true;
+  }
+
+  // ebs: usd_per_gb_month by volume type.
+  void ParseEbs(const YamlNode& node, LineItemPrices& p) {
+    const std::string path = "ebs";
+    if (!ExpectMap(node, path)) {
+      return;
+    }
+    const Fields f = Read(node, path, {"usd_per_gb_month", "taken", "source"});
+    if (complete_ || !p.has_ebs) {
+      Missing(node, path, {"usd_per_gb_month"}, f, CompleteWhy());
+    }
+    if (const YamlNode* types = f.Find("usd_per_gb_month"); types && ExpectMap(*types, path)) {
+      for (const auto& [type, price] : Read(*types, path + ".usd_per_gb_month", {}).entries) {
+        if (auto usd = Price(*price, path + ".usd_per_gb_month." + type)) {
+          p.ebs_usd_per_gb_month[type] = *usd;
+        }
+      }
+    }
+    ReadProvenance(node, f, path, &p.ebs.taken, &p.ebs.source);
+    p.has_ebs = true;
+  }
+
+  // The optional line items' blocks (each required in the built-in catalog).
+  void ParseLineItems(const YamlNode& root, const Fields& top, LineItemPrices& p) {
+    auto block = [&](std::string_view key) -> const YamlNode* {
+      const YamlNode* node = top.Find(key);
+      if (node == nullptr && mode_ == Mode::kBuiltin) {
+        Fail(root.mark, std::string(key) + ": missing");
+      }
+      return node;
+    };
+    if (const YamlNode* n = block("alb")) {
+      ParseFlatBlock(*n, "alb",
+                     {{"usd_per_hour", &p.alb_usd_per_hour},
+                      {"usd_per_lcu_hour", &p.alb_usd_per_lcu_hour},
+                      {"processed_gb_per_lcu_hour", &p.alb_processed_gb_per_lcu_hour}},
+                     &p.has_alb, &p.alb);
+    }
+    if (const YamlNode* n = block("public_ipv4")) {
+      ParseFlatBlock(*n, "public_ipv4", {{"usd_per_hour", &p.public_ipv4_usd_per_hour}},
+                     &p.has_public_ipv4, &p.public_ipv4);
+    }
+    if (const YamlNode* n = block("ebs")) ParseEbs(*n, p);
+    if (const YamlNode* n = block("cloudwatch_logs")) {
+      ParseFlatBlock(*n, "cloudwatch_logs",
+                     {{"ingestion_usd_per_gb", &p.cloudwatch_logs_usd_per_gb}},
+                     &p.has_cloudwatch_logs, &p.cloudwatch_logs);
+    }
+    if (const YamlNode* n = block("lambda_ephemeral_storage")) {
+      ParseFlatBlock(*n, "lambda_ephemeral_storage",
+                     {{"usd_per_gb_second", &p.lambda_ephemeral_usd_per_gb_second}},
+                     &p.has_lambda_ephemeral, &p.lambda_ephemeral);
+    }
   }
 
   Mode mode_;

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <system_error>
 
+#include "cost/line_items.h"
+
 namespace infercost {
 namespace {
 
@@ -465,6 +467,9 @@ ResolveResult Resolve(const PricingSpec& spec, const Catalog& catalog) {
   r.spec = spec;
   if (ResolveError error = ResolveModel(spec, catalog, r)) return Fail(std::move(*error));
   if (ResolveError error = ResolveApiGateway(spec, catalog, r)) return Fail(std::move(*error));
+  if (ResolveError error = cost_internal::ResolveLineItems(spec, catalog, r)) {
+    return Fail(std::move(*error));
+  }
   r.usd_per_hour += spec.fixed_usd_per_hour;
   r.usd_per_request = r.function_usd_per_request + r.gateway_usd_per_request;
 
@@ -562,6 +567,9 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
     }
   }
 
+  // The optional line items, each its own component.
+  cost_internal::AddLineItemCosts(pricing, hours, billable, billed_seconds, cost);
+
   // Observed basis: what this window's traffic cost per successful inference.
   if (usage.ok == 0) {
     cost.observed_absent_reason = "no successful inferences in the window";
@@ -579,8 +587,10 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
     return cost;
   }
   // Unlimited burstable at capacity runs flat out: utilisation 1.
-  const double usd_per_hour = pricing.usd_per_hour + FullLoadSurplusUsdPerHour(pricing);
-  double per_inference = usd_per_hour / (capacity_ips * kSecondsPerHour) + pricing.usd_per_request;
+  const double usd_per_hour = pricing.usd_per_hour + FullLoadSurplusUsdPerHour(pricing) +
+                             cost_internal::LineItemsUsdPerHour(pricing);
+  double per_inference = usd_per_hour / (capacity_ips * kSecondsPerHour) + pricing.usd_per_request +
+                         cost_internal::LineItemsUsdPerRequest(pricing);
   // Data processed: the window's mean per request.
   if (usage.requests > 0) per_inference += data_usd / requests;
   if (lambda) {
@@ -595,7 +605,8 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
     const double busy = capacity_ips * mean_seconds;
     const double pc_share =
         busy > 0 ? std::min(1.0, pricing.spec.provisioned_concurrency / busy) : 0.0;
-    per_inference += DurationUsd(pricing, gb_seconds, gb_seconds * pc_share);
+    per_inference += DurationUsd(pricing, gb_seconds, gb_seconds * pc_share) +
+                     mean_seconds * pricing.ephemeral_storage_usd_per_second;
   }
   SetFigure(per_inference * kPerMillion, &cost.capacity_usd_per_million,
             &cost.capacity_absent_reason);

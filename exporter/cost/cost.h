@@ -9,7 +9,9 @@
 #ifndef INFERCOST_COST_COST_H_
 #define INFERCOST_COST_COST_H_
 
+#include <array>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -42,6 +44,37 @@ inline constexpr ApiGateway kApiGateways[] = {ApiGateway::kRest, ApiGateway::kHt
                                               ApiGateway::kNone};
 inline constexpr Architecture kArchitectures[] = {Architecture::kX86_64, Architecture::kArm64};
 
+// A load balancer in front of a target (pricing.load_balancer.type): an Application Load Balancer.
+enum class LoadBalancerType { kAlb };
+inline constexpr LoadBalancerType kLoadBalancerTypes[] = {LoadBalancerType::kAlb};
+
+// pricing.load_balancer: ALB hours, and LCUs priced on the processed-bytes dimension.
+struct LoadBalancerSpec {
+  LoadBalancerType type = LoadBalancerType::kAlb;
+  double bytes_per_request = 0;  // request + response bytes the load balancer processes
+};
+
+// The optional line items of a bill, each its own `component` of infercost_cost_usd_total (Name()
+// spells the label value). Hourly items accrue with the clock, once per target (like `time`);
+// the others accrue per request and are summed over generators (like `request`).
+enum class LineItem {
+  kLoadBalancer,      // ALB hours (hourly)
+  kLoadBalancerLcu,   // ALB LCUs for processed bytes (per request)
+  kPublicIpv4,        // public IPv4 addresses (hourly)
+  kEbs,               // EBS volumes, per instance in count (hourly)
+  kLogs,              // CloudWatch Logs ingestion (per request)
+  kEphemeralStorage,  // Lambda ephemeral storage over 512 MB (per billed second)
+};
+inline constexpr LineItem kLineItems[] = {LineItem::kLoadBalancer, LineItem::kLoadBalancerLcu,
+                                          LineItem::kPublicIpv4,   LineItem::kEbs,
+                                          LineItem::kLogs,         LineItem::kEphemeralStorage};
+inline constexpr std::size_t kLineItemCount = std::size(kLineItems);
+// Accrues with the clock (instance-like, taken once per target) rather than per request.
+bool IsHourly(LineItem item);
+// Lambda ephemeral storage (MB): what AWS allows, and what comes free with every function.
+inline constexpr int kLambdaMinEphemeralMb = 512;
+inline constexpr int kLambdaMaxEphemeralMb = 10240;
+
 // What a user says about a target's price (config `pricing:` or bench's pricing flags).
 struct PricingSpec {
   PricingModel model = PricingModel::kHourly;
@@ -65,7 +98,19 @@ struct PricingSpec {
 
   // per_request (also an override of Lambda's request price when set on a lambda target)
   std::optional<double> usd_per_request;
+
+  // Optional line items, none unless configured (cost/line_items.cc; docs/cost-model.md).
+  std::optional<LoadBalancerSpec> load_balancer;  // instance, hourly, per_request
+  int public_ipv4 = 0;                            // instance, hourly: addresses in all
+  double ebs_gb = 0;                              // instance, hourly: per instance in count
+  std::string ebs_type;                           // with ebs_gb: gp3, gp2, io1, ...
+  std::optional<double> cloudwatch_logs_bytes_per_request;  // log bytes ingested per request
+  int ephemeral_storage_mb = 0;  // lambda: 512..10240 as configured; 0 when not given (512)
 };
+
+// Hours in the month that monthly figures use (AWS's own convention: 365 × 24 / 12); also what
+// turns a per-GB-month price (EBS) into a per-hour one.
+inline constexpr double kHoursPerMonth = 730.0;
 
 // Lambda memory bounds (MB) as AWS allows them.
 inline constexpr int kLambdaMinMemoryMb = 128;
@@ -122,6 +167,31 @@ struct SageMakerServerlessPrices {
   bool from_prices_file = false;
 };
 
+// When and where a catalog price was read (a prices file's block: taken "" and the file's name,
+// unless it gives its own).
+struct PriceProvenance {
+  std::string taken;
+  std::string source;
+};
+
+// The optional line items' prices (see LineItem). A block a prices file for another region
+// leaves out is absent (has_*): a target that configures the item is then a config error.
+struct LineItemPrices {
+  double alb_usd_per_hour = 0;
+  double alb_usd_per_lcu_hour = 0;
+  double alb_processed_gb_per_lcu_hour = 0;            // the processed-bytes dimension of one LCU
+  double public_ipv4_usd_per_hour = 0;                 // per address
+  std::map<std::string, double> ebs_usd_per_gb_month;  // by volume type (gp3, gp2, io1, ...)
+  double cloudwatch_logs_usd_per_gb = 0;               // ingestion, GB = 2^30 bytes
+  double lambda_ephemeral_usd_per_gb_second = 0;       // over the free 512 MB
+  PriceProvenance alb, public_ipv4, ebs, cloudwatch_logs, lambda_ephemeral;
+  bool has_alb = false;
+  bool has_public_ipv4 = false;
+  bool has_ebs = false;
+  bool has_cloudwatch_logs = false;
+  bool has_lambda_ephemeral = false;
+};
+
 // Prices by region. Built-in data is us-east-1 on-demand; a prices file or the config overrides
 // any entry.
 struct Catalog {
@@ -130,6 +200,7 @@ struct Catalog {
   std::map<std::string, InstancePrice> sagemaker_instances;  // SageMaker real-time, ml.* types
   ServerlessPrices serverless;
   SageMakerServerlessPrices sagemaker_serverless;
+  LineItemPrices line_items;
 };
 
 struct CatalogResult {
@@ -172,6 +243,13 @@ struct ResolvedPricing {
   // SageMaker Serverless: data processed, per GB (2^30 bytes) of request and response bodies.
   double data_in_usd_per_gb = 0;
   double data_out_usd_per_gb = 0;
+  // The optional line items' rates (0 for an item not configured).
+  double load_balancer_usd_per_hour = 0;
+  double load_balancer_lcu_usd_per_request = 0;  // per request the load balancer forwards
+  double public_ipv4_usd_per_hour = 0;
+  double ebs_usd_per_hour = 0;                  // all instances' volumes
+  double logs_usd_per_request = 0;              // per billable request
+  double ephemeral_storage_usd_per_second = 0;  // per second of billed Lambda duration
 };
 
 struct ResolveResult {
@@ -211,7 +289,11 @@ struct Cost {
   std::string capacity_absent_reason;
   // What makes the figures approximate in this window, e.g. billed durations taken from latency.
   std::vector<std::string> caveats;
-  double TotalUsd() const { return time_usd + request_usd; }
+  // The optional line items' spend over the window, by LineItem (outside time_usd and
+  // request_usd: each is its own component).
+  std::array<double, kLineItemCount> line_item_usd{};
+  double LineItemsUsd() const;
+  double TotalUsd() const { return time_usd + request_usd + LineItemsUsd(); }
 };
 
 Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage);
@@ -230,6 +312,8 @@ std::string_view Name(PriceBasis v);
 std::string_view Name(CpuCredits v);
 std::string_view Name(ApiGateway v);
 std::string_view Name(Architecture v);
+std::string_view Name(LoadBalancerType v);
+std::string_view Name(LineItem v);  // the `component` label value
 
 // The inverse of Name(): the config's and the flags' spellings ("per_request",
 // "sagemaker_serverless", "savings_plan", "x86_64", ...); nullopt for anything else.
@@ -238,6 +322,16 @@ std::optional<PriceBasis> ParsePriceBasis(std::string_view text);
 std::optional<CpuCredits> ParseCpuCredits(std::string_view text);
 std::optional<ApiGateway> ParseApiGateway(std::string_view text);
 std::optional<Architecture> ParseArchitecture(std::string_view text);
+std::optional<LoadBalancerType> ParseLoadBalancerType(std::string_view text);
+
+// cost/line_items.cc. Whether the target's pricing configures a line item (its series exist
+// only then).
+bool Configures(const PricingSpec& spec, LineItem item);
+// What the figures leave out for this pricing, one phrase each ("CloudWatch Logs ingestion not
+// included"): every output that shows a $ per 1M shows these. The one list.
+std::vector<std::string> Exclusions(const ResolvedPricing& pricing);
+// The same joined for one line of text: "Not included: a; b; c."
+std::string ExclusionsLine(const ResolvedPricing& pricing);
 
 }  // namespace infercost
 

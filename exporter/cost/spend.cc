@@ -25,10 +25,25 @@ PlannedLoad OpenLoopLoad(double rate, double seconds, std::chrono::milliseconds 
   return load;
 }
 
+double SpendEstimate::PerRequestUsd() const {
+  double usd = request_usd;
+  for (LineItem item : kLineItems) {
+    if (!IsHourly(item)) usd += line_item_usd[static_cast<std::size_t>(item)];
+  }
+  return usd;
+}
+
+double SpendEstimate::TotalUsd() const {
+  double usd = time_usd + request_usd + surplus_max_usd;
+  for (double item : line_item_usd) usd += item;
+  return usd;
+}
+
 SpendEstimate& SpendEstimate::operator+=(const SpendEstimate& other) {
   time_usd += other.time_usd;
   request_usd += other.request_usd;
   surplus_max_usd += other.surplus_max_usd;
+  for (std::size_t i = 0; i < kLineItemCount; ++i) line_item_usd[i] += other.line_item_usd[i];
   depends_on_latency = depends_on_latency || other.depends_on_latency;
   return *this;
 }
@@ -46,6 +61,7 @@ SpendEstimate EstimateSpend(const ResolvedPricing& pricing, const PlannedLoad& l
   SpendEstimate estimate;
   estimate.time_usd = cost.time_usd;
   estimate.request_usd = cost.request_usd;
+  estimate.line_item_usd = cost.line_item_usd;
   if (usage.ok > 0 && load.seconds > 0) {
     // Capacity equal to the offered rate: utilisation 1, the most surplus this load can buy.
     usage.capacity_ips = static_cast<double>(usage.ok) / load.seconds;

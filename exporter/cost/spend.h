@@ -6,6 +6,7 @@
 #ifndef INFERCOST_COST_SPEND_H_
 #define INFERCOST_COST_SPEND_H_
 
+#include <array>
 #include <chrono>
 
 #include "cost/cost.h"
@@ -37,8 +38,14 @@ struct SpendEstimate {
   // Whether the figure moves with the assumed latency: requests priced per request whose count
   // (closed loop) or billed duration (Lambda) follows from it.
   bool depends_on_latency = false;
+  // The optional line items, by LineItem (cost.h): hourly ones accrue with the clock, the others
+  // per request.
+  std::array<double, kLineItemCount> line_item_usd{};
 
-  double TotalUsd() const { return time_usd + request_usd + surplus_max_usd; }
+  // What the requests themselves cost: request_usd and the per-request line items (what a
+  // spend limit counts).
+  double PerRequestUsd() const;
+  double TotalUsd() const;
   SpendEstimate& operator+=(const SpendEstimate& other);
 };
 

@@ -64,7 +64,9 @@ MetricFamilies::MetricFamilies(prometheus::Registry& registry)
                      .Name("infercost_cost_usd_total")
                      .Help("Estimated spend in US dollars: component time accrues with the clock "
                            "(instance hours, provisioned concurrency, fixed costs), component "
-                           "request with each request.")
+                           "request with each request; optional line items each have their own "
+                           "(hourly: load_balancer, public_ipv4, ebs; per request: "
+                           "load_balancer_lcu, logs, ephemeral_storage).")
                      .Register(registry)),
       price_per_hour(BuildGauge()
                          .Name("infercost_price_usd_per_hour")
@@ -229,6 +231,18 @@ TargetSeries::TargetSeries(MetricFamilies& families, std::string target)
   csv_write_errors = &families.csv_write_errors.Add(t);
 }
 
+void TargetSeries::IncrementLineItems(const TargetFigures& f, const PricingSpec& spec) {
+  for (LineItem item : kLineItems) {
+    const auto i = static_cast<std::size_t>(item);
+    if (!Configures(spec, item)) continue;
+    if (cost_line_items[i] == nullptr) {
+      cost_line_items[i] =
+          &families_.cost_total.Add({{"target", target_}, {"component", std::string(Name(item))}});
+    }
+    cost_line_items[i]->Increment(f.line_item_usd_increment[i]);
+  }
+}
+
 TargetSeries::~TargetSeries() {
   for (prometheus::Counter*& c : requests) RemoveIf(families_.requests, c);
   RemoveIf(families_.inferences, inferences);
@@ -236,6 +250,7 @@ TargetSeries::~TargetSeries() {
   RemoveIf(families_.inferences_per_second, inferences_per_second);
   RemoveIf(families_.cost_total, cost_time);
   RemoveIf(families_.cost_total, cost_request);
+  for (prometheus::Counter*& c : cost_line_items) RemoveIf(families_.cost_total, c);
   RemoveIf(families_.price_per_hour, price_per_hour);
   RemoveIf(families_.price_per_request, price_per_request);
   RemoveIf(families_.price_per_gb_second, price_per_gb_second);

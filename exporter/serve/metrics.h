@@ -127,6 +127,10 @@ class TargetSeries {
   prometheus::Gauge* inferences_per_second;
   prometheus::Counter* cost_time;
   prometheus::Counter* cost_request;
+  // The line items' components of infercost_cost_usd_total: a series for each item the pricing
+  // configures (none otherwise), added on the first increment.
+  void IncrementLineItems(const TargetFigures& f, const PricingSpec& spec);
+  std::array<prometheus::Counter*, kLineItemCount> cost_line_items{};
   prometheus::Gauge* price_per_hour;
   prometheus::Gauge* price_per_request;
   prometheus::Gauge* price_per_gb_second;

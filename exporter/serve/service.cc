@@ -631,6 +631,7 @@ void Service::Impl::WriteFigures(TargetState& state, const TargetFigures& f) {
   s.SetCostPerMillion(true, f.usd_per_million_capacity);
   s.cost_time->Increment(f.time_usd_increment);
   s.cost_request->Increment(f.request_usd_increment);
+  s.IncrementLineItems(f, state.pricing.spec);
   s.offered_concurrency->Set(f.offered_concurrency);
   s.offered_rate->Set(f.offered_rate);
   s.load_active->Set(f.load_active ? 1 : 0);

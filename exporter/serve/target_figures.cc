@@ -163,6 +163,12 @@ void Spend(const FigureInputs& in, const Cost& window_cost, TargetLedger& ledger
   ledger.spend_usd += f.time_usd_increment + f.request_usd_increment;
   // What the test's own requests cost: instance hours are paid whether or not we send load.
   ledger.test_spend_usd += f.request_usd_increment;
+  for (LineItem item : kLineItems) {
+    const auto i = static_cast<std::size_t>(item);
+    f.line_item_usd_increment[i] = std::max(0.0, tick_cost.line_item_usd[i]);
+    ledger.spend_usd += f.line_item_usd_increment[i];
+    if (!IsHourly(item)) ledger.test_spend_usd += f.line_item_usd_increment[i];
+  }
   f.spend_usd = ledger.spend_usd;
   f.test_spend_usd = ledger.test_spend_usd;
   const std::optional<double>& limit = in.settings.spend_limit_usd;

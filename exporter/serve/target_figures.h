@@ -93,6 +93,8 @@ struct TargetFigures {
   std::vector<std::string> cost_caveats;  // what makes this window's figures approximate
   double time_usd_increment = 0;          // spend since the last tick, >= 0
   double request_usd_increment = 0;
+  // The optional line items' spend since the last tick, by LineItem (each >= 0).
+  std::array<double, kLineItemCount> line_item_usd_increment{};
   double spend_usd = 0;              // the ledger's, after this tick
   double test_spend_usd = 0;         // the ledger's, after this tick
   bool spend_limit_reached = false;  // on this tick: the load must be stopped

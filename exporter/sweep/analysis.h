@@ -22,9 +22,6 @@
 
 namespace infercost {
 
-// Hours in the month that monthly figures use (AWS's own convention: 365 × 24 / 12).
-inline constexpr double kHoursPerMonth = 730.0;
-
 enum class LoadAxis { kConcurrency, kRate };
 
 // One measurement window of a step: the requests that finished inside it.

@@ -20,6 +20,9 @@ ResolvedPricing ScaledToUnits(const ResolvedPricing& pricing, int units) {
   scaled.usd_per_hour = (pricing.usd_per_hour - fixed) * units + fixed;
   scaled.vcpus = pricing.vcpus * units;
   scaled.spec.count = pricing.spec.count * units;
+  // Each copy has its own volumes and addresses; one load balancer fronts them all.
+  scaled.ebs_usd_per_hour = pricing.ebs_usd_per_hour * units;
+  scaled.public_ipv4_usd_per_hour = pricing.public_ipv4_usd_per_hour * units;
   return scaled;
 }
 

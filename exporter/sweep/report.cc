@@ -114,6 +114,50 @@ std::string PricingText(const ResolvedPricing& p) {
 }
 
 // Where a target's prices came from: the config, or the catalog entry with its date and source.
+// The optional line items the pricing configures, at their prices.
+std::string LineItemsText(const ResolvedPricing& p) {
+  const PricingSpec& spec = p.spec;
+  std::string text;
+  auto add = [&text](const std::string& item) { text += "; " + item; };
+  if (spec.load_balancer) {
+    add("ALB " + FormatPrice(p.load_balancer_usd_per_hour) + "/h + LCUs " +
+        FormatPrice(p.load_balancer_lcu_usd_per_request * 1e6) + " per 1M requests (" +
+        FormatNumber(spec.load_balancer->bytes_per_request) + " B each)");
+  }
+  if (spec.public_ipv4 > 0) {
+    add(std::to_string(spec.public_ipv4) + " public IPv4 " +
+        FormatPrice(p.public_ipv4_usd_per_hour) + "/h");
+  }
+  if (spec.ebs_gb > 0) {
+    add("EBS " + FormatNumber(spec.ebs_gb) + " GB " + spec.ebs_type + " per instance " +
+        FormatPrice(p.ebs_usd_per_hour) + "/h");
+  }
+  if (spec.cloudwatch_logs_bytes_per_request) {
+    add("CloudWatch Logs " + FormatPrice(p.logs_usd_per_request * 1e6) + " per 1M requests (" +
+        FormatNumber(*spec.cloudwatch_logs_bytes_per_request) + " B each)");
+  }
+  if (spec.ephemeral_storage_mb > 0) {
+    add("ephemeral storage " + std::to_string(spec.ephemeral_storage_mb) + " MB " +
+        FormatPrice(p.ephemeral_storage_usd_per_second) + " per billed second");
+  }
+  return text;
+}
+
+// Where the configured line items' prices come from.
+std::string LineItemSources(const PricingSpec& spec, const Catalog& catalog) {
+  const LineItemPrices& c = catalog.line_items;
+  std::string text;
+  auto add = [&text](std::string_view what, const PriceProvenance& s) {
+    text += "; " + std::string(what) + ": " + s.source + ", taken " + s.taken;
+  };
+  if (spec.load_balancer) add("ALB", c.alb);
+  if (spec.public_ipv4 > 0) add("public IPv4", c.public_ipv4);
+  if (spec.ebs_gb > 0) add("EBS", c.ebs);
+  if (spec.cloudwatch_logs_bytes_per_request) add("CloudWatch Logs", c.cloudwatch_logs);
+  if (spec.ephemeral_storage_mb > 0) add("ephemeral storage", c.lambda_ephemeral);
+  return text;
+}
+
 std::string PriceSource(const ResolvedPricing& p, const Catalog& catalog) {
   switch (p.spec.model) {
     case PricingModel::kInstance: {
@@ -462,11 +506,14 @@ void AddMethodAndPrices(const SweepReport& report, Document& doc) {
   doc.Heading(2, "Prices used");
   rows.clear();
   for (const TargetSweep& t : report.targets) {
-    rows.push_back({t.name, PricingText(t.pricing), std::string(Name(t.pricing.spec.price_basis)),
-                    t.pricing.spec.region, PriceSource(t.pricing, report.catalog)});
+    rows.push_back(
+        {t.name, PricingText(t.pricing) + LineItemsText(t.pricing),
+         std::string(Name(t.pricing.spec.price_basis)), t.pricing.spec.region,
+         PriceSource(t.pricing, report.catalog) + LineItemSources(t.pricing.spec, report.catalog),
+         ExclusionsLine(t.pricing)});
   }
-  doc.Table({"target", "price", "basis", "region", "source"}, {false, false, false, false, false},
-            std::move(rows));
+  doc.Table({"target", "price", "basis", "region", "source", "not included"},
+            {false, false, false, false, false, false}, std::move(rows));
   doc.Paragraph("The sweep itself cost about " + FormatUsd(m.spend_usd) + " at these prices" +
                 (m.fleet_emulated ? " (emulated: nothing was charged)." : "."));
   doc.Heading(2, "Command");

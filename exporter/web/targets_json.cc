@@ -28,6 +28,31 @@ json PricingJson(const ResolvedPricing& p) {
     out["provisioned_concurrency"] = spec.provisioned_concurrency;
   }
   out["api_gateway"] = Name(spec.api_gateway);
+  // The optional line items the target configures, at their resolved rates.
+  json items = json::object();
+  if (spec.load_balancer) {
+    items["load_balancer"] = {{"type", Name(spec.load_balancer->type)},
+                              {"bytes_per_request", spec.load_balancer->bytes_per_request},
+                              {"usd_per_hour", p.load_balancer_usd_per_hour},
+                              {"lcu_usd_per_request", p.load_balancer_lcu_usd_per_request}};
+  }
+  if (spec.public_ipv4 > 0) {
+    items["public_ipv4"] = {{"count", spec.public_ipv4},
+                            {"usd_per_hour", p.public_ipv4_usd_per_hour}};
+  }
+  if (spec.ebs_gb > 0) {
+    items["ebs"] = {
+        {"gb", spec.ebs_gb}, {"type", spec.ebs_type}, {"usd_per_hour", p.ebs_usd_per_hour}};
+  }
+  if (spec.cloudwatch_logs_bytes_per_request) {
+    items["logs"] = {{"bytes_per_request", *spec.cloudwatch_logs_bytes_per_request},
+                     {"usd_per_request", p.logs_usd_per_request}};
+  }
+  if (spec.ephemeral_storage_mb > 0) {
+    items["ephemeral_storage"] = {{"mb", spec.ephemeral_storage_mb},
+                                  {"usd_per_second", p.ephemeral_storage_usd_per_second}};
+  }
+  out["line_items"] = items;
   return out;
 }
 
@@ -73,6 +98,8 @@ json TargetJson(const TargetView& v) {
       {"cost_note", f.cost_note},
       {"capacity_cost_note", f.capacity_cost_note},
       {"cost_caveats", f.cost_caveats},
+      // What both $/1M figures leave out (cost/cost.h Exclusions()).
+      {"cost_exclusions", Exclusions(v.pricing)},
       {"pricing", PricingJson(v.pricing)},
       {"capacity_inferences_per_second", Optional(f.capacity_ips)},
       {"capacity",

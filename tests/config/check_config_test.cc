@@ -53,14 +53,20 @@ TEST(CheckConfig, EstimatesSpendPerHourFromTheCostModel) {
   const std::string file = kTestData + "/valid-spend.yaml";
   const ProcessResult run = Infercost({"check-config", file});
   EXPECT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(run.out, file +
-                         ": valid: 2 targets (fn, box), window 1m\n"
-                         "  fn: 1h cycle (30m rate 10/s, 30m idle)\n"
-                         "    spend about $0.15/h (time $0.00/h + requests $0.15/h, assuming "
-                         "500ms per request); spend_limit_usd $1.00 reached after about 6h31m\n"
-                         "  box: concurrency 1 throughout\n"
-                         "    spend about $1.05/h (time $1.05/h + requests $0.00/h)\n"
-                         "  all targets: about $1.21/h\n");
+  EXPECT_EQ(run.out,
+            file +
+                ": valid: 2 targets (fn, box), window 1m\n"
+                "  fn: 1h cycle (30m rate 10/s, 30m idle)\n"
+                "    spend about $0.15/h (time $0.00/h + requests $0.15/h, assuming "
+                "500ms per request); spend_limit_usd $1.00 reached after about 6h31m\n"
+                "    exclusions: CloudWatch Logs ingestion not included; data transfer not "
+                "included; free tier and volume discounts not included\n"
+                "  box: concurrency 1 throughout\n"
+                "    spend about $1.05/h (time $1.05/h + requests $0.00/h)\n"
+                "    exclusions: load balancer (ALB hours and LCUs) not included; public "
+                "IPv4 addresses not included; EBS volumes not included; data transfer "
+                "not included; free tier and volume discounts not included\n"
+                "  all targets: about $1.21/h\n");
 
   const ProcessResult slower = Infercost({"check-config", "--latency", "1s", file});
   EXPECT_EQ(slower.exit_code, 0) << slower.err;
@@ -72,6 +78,34 @@ TEST(CheckConfig, EstimatesSpendPerHourFromTheCostModel) {
   const ProcessResult bad = Infercost({"check-config", "--latency", "0", file});
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_EQ(bad.err, "infercost check-config: --latency: must be greater than 0, got '0'\n");
+}
+
+// valid-line-items.yaml by hand, with the built-in us-east-1 prices, for one hour:
+// web: 2 x c5.xlarge at $0.17/h = $0.34; ALB $0.0225; 100/s x 3600 s x 102,400 B / 2^30 =
+//   34.332275390625 GB = LCU-hours x $0.008 = $0.274658203125; 2 addresses x $0.005 = $0.01;
+//   100 GB gp3 x $0.08 / 730 h x 2 instances = $0.0219178; about $0.669076/h.
+// fn: 36,000 requests x $0.0000002 = $0.0072 + 18,000 s x 1 GB x $0.0000166667 = $0.3000006;
+//   logs 36,000 x 365 B / 2^30 x $0.50 = $0.0061187; ephemeral storage (1536 - 512) / 1024 =
+//   1 GB x 18,000 s x $0.0000000309 = $0.0005562; about $0.313875/h. All: about $0.98/h.
+TEST(CheckConfig, PricesTheLineItemsAndSaysWhatIsExcluded) {
+  const std::string file = kTestData + "/valid-line-items.yaml";
+  const ProcessResult run = Infercost({"check-config", file});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out,
+            file +
+                ": valid: 2 targets (web, fn), window 1m\n"
+                "  web: 1h cycle (1h rate 100/s)\n"
+                "    spend about $0.67/h (time $0.34/h + requests $0.00/h + load_balancer $0.02/h "
+                "+ load_balancer_lcu $0.27/h + public_ipv4 $0.01/h + ebs $0.02/h)\n"
+                "    exclusions: ALB LCUs for new connections, active connections and rule "
+                "evaluations not included (LCUs priced on processed bytes); data transfer not "
+                "included; free tier and volume discounts not included\n"
+                "  fn: 1h cycle (1h rate 10/s)\n"
+                "    spend about $0.31/h (time $0.00/h + requests $0.31/h + logs $0.0061/h + "
+                "ephemeral_storage $0.00056/h, assuming 500ms per request)\n"
+                "    exclusions: data transfer not included; free tier and volume discounts not "
+                "included\n"
+                "  all targets: about $0.98/h\n");
 }
 
 TEST(CheckConfig, InvalidFileExitsTwoWithEveryErrorOnStderr) {

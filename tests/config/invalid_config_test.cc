@@ -86,6 +86,17 @@ const InvalidCase kCases[] = {
     {"invalid-inline-encoding.yaml",
      {"5:43: encoding: applies to file and image_dir bodies; an inline body is sent as written"}},
     {"invalid-instance-count.yaml", {"5:66: count: must be from 1 to 10000, got 0"}},
+    {"invalid-load-balancer-lambda.yaml",
+     {"5:48: load_balancer: does not apply to model lambda (only to instance and hourly and "
+      "per_request)"}},
+    {"invalid-load-balancer-type.yaml",
+     {"8:30: type: 'nlb' is not one of alb; did you mean 'alb'?"}},
+    {"invalid-ephemeral-storage.yaml",
+     {"5:70: ephemeral_storage_mb: must be from 512 to 10240 MB (as configured on the function; "
+      "512 MB comes free), got 20000"}},
+    {"invalid-ebs-type.yaml",
+     {"5:80: ebs_type: 'gp9' is not one of gp2, gp3, io1, io2, sc1, st1, standard; did you mean "
+      "'gp2'?"}},
     {"invalid-lambda-memory.yaml", {"5:42: memory_mb: must be from 128 to 10240, got 64"}},
     {"invalid-malformed-yaml.yaml", {"6:12: invalid YAML: end of sequence flow not found"}},
     {"invalid-max-in-flight-closed.yaml",

@@ -276,12 +276,14 @@ std::vector<BadFileCase> BadFiles() {
        "my-prices.yaml:2:33: duplicate key 'usd_per_hour' (first at line 2)"},
       {"not_a_mapping", "- g4dn.xlarge\n",
        "my-prices.yaml:1:1: a prices file is a mapping with the keys region, instances, "
-       "sagemaker_instances, lambda, api_gateway, sagemaker_serverless (see "
-       "exporter/cost/data/prices.yaml for the shape)"},
+       "sagemaker_instances, lambda, api_gateway, sagemaker_serverless, alb, public_ipv4, ebs, "
+       "cloudwatch_logs, lambda_ephemeral_storage (see exporter/cost/data/prices.yaml for the "
+       "shape)"},
       {"empty", "# nothing here\n",
        "my-prices.yaml: a prices file is a mapping with the keys region, instances, "
-       "sagemaker_instances, lambda, api_gateway, sagemaker_serverless (see "
-       "exporter/cost/data/prices.yaml for the shape)"},
+       "sagemaker_instances, lambda, api_gateway, sagemaker_serverless, alb, public_ipv4, ebs, "
+       "cloudwatch_logs, lambda_ephemeral_storage (see exporter/cost/data/prices.yaml for the "
+       "shape)"},
       {"invalid_yaml", "instances: {g4dn.xlarge: [\n",
        "my-prices.yaml:2:1: invalid YAML: end of sequence flow not found"},
       {"ml_type_under_instances", "instances:\n  ml.m5.large: {usd_per_hour: 0.1}\n",

@@ -106,6 +106,11 @@ TEST_F(BenchCommandTest, LambdaPricingGivesTheSeedsCostPerMillion) {
                           "--requests", "20", "--lambda-memory-mb", "1024"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(HasLine(r.out, "Cost per 1M inferences: $10.72")) << r.out;
+  // What the figure leaves out is said with it (cost/cost.h Exclusions()).
+  EXPECT_TRUE(HasLine(r.out,
+                      "Exclusions: CloudWatch Logs ingestion not included; data transfer not "
+                      "included; free tier and volume discounts not included"))
+      << r.out;
 }
 
 // The same inputs as the cost model's table (tests/cost/cost_test.cc): 1024 MB billed 631 ms is
@@ -137,6 +142,10 @@ TEST_F(BenchCommandTest, HourlyPricingPrintsACost) {
                           "--usd-per-hour", "0.526"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_TRUE(HasLinePrefix(r.out, "Cost per 1M inferences: $")) << r.out;
+  EXPECT_TRUE(HasLinePrefix(r.out,
+                            "Exclusions: load balancer (ALB hours and LCUs) not included; "
+                            "public IPv4 addresses not included; EBS volumes not included"))
+      << r.out;
 }
 
 TEST_F(BenchCommandTest, RefusedConnectionsAreCountedAndTheRunFails) {

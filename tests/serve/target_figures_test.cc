@@ -272,9 +272,8 @@ TEST(TargetFigures, Table) {
   }
 }
 
-// The ledger carries capacity and spend across ticks: a later unhealthy window does not lower
-// the capacity, and a limit already reached is not reported again.
-TEST(TargetFigures, LedgerCarriesAcrossTicks) {
+// A loaded closed loop whose 60 s window (and total) holds 600 successes of 100 ms.
+loadgen::StatsSnapshot SixHundredOk() {
   loadgen::StatsSnapshot snap;
   snap.window = Window(600, 0, milliseconds(100));
   snap.total = snap.window;
@@ -282,6 +281,13 @@ TEST(TargetFigures, LedgerCarriesAcrossTicks) {
   snap.stage_index = 0;
   snap.stage = Closed(1);
   snap.load_active = true;
+  return snap;
+}
+
+// The ledger carries capacity and spend across ticks: a later unhealthy window does not lower
+// the capacity, and a limit already reached is not reported again.
+TEST(TargetFigures, LedgerCarriesAcrossTicks) {
+  loadgen::StatsSnapshot snap = SixHundredOk();
   const loadgen::Interval before;
   const ResolvedPricing pricing = PerRequest();
   FigureInputs in;
@@ -350,6 +356,36 @@ TEST(TargetFigures, CapacityFollowsASlowdownWithinTwoWindows) {
   EXPECT_NEAR(*at_60, 30, 0.3);  // within 1 %
   ASSERT_TRUE(at_80.has_value());
   EXPECT_NEAR(*at_80, 10, 0.1);  // within 1 %, two windows after the slowdown
+}
+
+// The line items' spend goes to the ledger tick by tick, and the per-request ones count against
+// the spend limit: $3.60/h with 1 public IPv4 address ($0.005/h) and 1000 B of CloudWatch Logs
+// per request, one 10 s tick of 600 requests:
+//   public_ipv4 = 0.005 x 10 / 3600 = $0.0000138889; logs = 600 x 1000 / 2^30 x $0.50 =
+//   $0.000279397; time = 3.6 x 10 / 3600 = $0.01; the test's own spend = logs only.
+TEST(TargetFigures, LineItemsReachTheLedger) {
+  loadgen::StatsSnapshot snap = SixHundredOk();
+  const loadgen::Interval before;
+  PricingSpec spec;
+  spec.model = PricingModel::kHourly;
+  spec.usd_per_hour = 3.6;
+  spec.public_ipv4 = 1;
+  spec.cloudwatch_logs_bytes_per_request = 1000;
+  const ResolvedPricing pricing = Priced(spec);
+  FigureInputs in;
+  in.snapshot = &snap;
+  in.previous_total = &before;
+  in.pricing = &pricing;
+  in.since_last_tick_seconds = 10;
+  TargetLedger ledger;
+  const TargetFigures f = ComputeTargetFigures(in, &ledger);
+  const double ipv4 = 0.005 * 10 / 3600;
+  const double logs = 600 * 1000 / 1073741824.0 * 0.5;
+  EXPECT_NEAR(f.line_item_usd_increment[static_cast<std::size_t>(LineItem::kPublicIpv4)], ipv4,
+              1e-15);
+  EXPECT_NEAR(f.line_item_usd_increment[static_cast<std::size_t>(LineItem::kLogs)], logs, 1e-15);
+  EXPECT_NEAR(ledger.spend_usd, 0.01 + ipv4 + logs, 1e-12);
+  EXPECT_NEAR(ledger.test_spend_usd, logs, 1e-15);
 }
 
 }  // namespace

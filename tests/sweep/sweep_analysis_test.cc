@@ -228,6 +228,27 @@ TEST(CostAtTraffic, InstancesSizedForThePeakLambdaPaidOnTheAverage) {
   EXPECT_NEAR(serverless.monthly_usd, 13.14e6 * 10e-6, 1e-6);  // $131.40
 }
 
+// The line items in the monthly figure, by hand: 2 units of t3 ($0.0416/h) behind one ALB with
+// 100 KB (102,400 B) per request, 1 public IPv4 address and 8 GB of gp3 per unit, 5 req/s on
+// average (13.14M requests a month):
+//   instances 2 x 0.0416 x 730 = $60.736; ALB hours 0.0225 x 730 = $16.425 (one ALB for both)
+//   LCUs 13,140,000 x 102,400 / 2^30 GB x $0.008 = $10.025024414
+//   IPv4 2 x 0.005 x 730 = $7.30; EBS 2 x 8 GB x $0.08 = $1.28; total $95.766024414
+TEST(CostAtTraffic, LineItemsInTheMonthlyFigure) {
+  PricingSpec spec;
+  spec.model = PricingModel::kHourly;
+  spec.usd_per_hour = kT3PerHour;
+  spec.load_balancer = LoadBalancerSpec{LoadBalancerType::kAlb, 102400};
+  spec.public_ipv4 = 1;
+  spec.ebs_gb = 8;
+  spec.ebs_type = "gp3";
+  const TargetSweep instance = Target("t3", Resolved(spec), {Step(1, 5), Step(2, 10), Step(4, 10)});
+  const OptionCost fleet = CostAtTraffic(instance, TrafficProfile{20, 5});
+  ASSERT_TRUE(fleet.feasible);
+  EXPECT_EQ(fleet.units, 2);
+  EXPECT_NEAR(fleet.monthly_usd, 95.766024414, 1e-6);
+}
+
 TEST(CostAtTraffic, ServerlessLimitAndSloRuleTargetsOut) {
   // Throttling above C=4: the limit is known, and 20 req/s peak is beyond it.
   TargetSweep limited =

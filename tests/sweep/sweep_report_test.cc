@@ -207,6 +207,18 @@ TEST_F(SweepReportTest, ReportOpensWithTheRecommendation) {
   EXPECT_NE(html.find("<p class=\"answer\"><strong>Recommendation:</strong>"), std::string::npos);
 }
 
+// "Prices used" says what each target's figures leave out (cost/cost.h Exclusions()).
+TEST_F(SweepReportTest, PricesUsedSayWhatIsNotIncluded) {
+  const std::string md = ReportMarkdown(SyntheticReport(TrafficProfile{20, 20}, 1.0));
+  const std::string prices = md.substr(md.find("## Prices used"));
+  EXPECT_NE(prices.find("| not included |"), std::string::npos) << prices;
+  EXPECT_NE(prices.find("CloudWatch Logs ingestion not included"), std::string::npos) << prices;
+  EXPECT_NE(prices.find("load balancer (ALB hours and LCUs) not included; public IPv4 addresses "
+                        "not included; EBS volumes not included"),
+            std::string::npos)
+      << prices;
+}
+
 TEST_F(SweepReportTest, SerialisingTargetIsCalledOut) {
   SweepReport report;
   report.method.levels = {1, 2, 4, 8};
