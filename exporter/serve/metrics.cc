@@ -244,6 +244,7 @@ void TargetSeries::IncrementLineItems(const TargetFigures& f, const PricingSpec&
 }
 
 TargetSeries::~TargetSeries() {
+  if (abandoned_) return;
   for (prometheus::Counter*& c : requests) RemoveIf(families_.requests, c);
   RemoveIf(families_.inferences, inferences);
   RemoveIf(families_.request_duration, request_duration);

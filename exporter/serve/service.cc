@@ -123,7 +123,15 @@ class Service::Impl {
     Publish();
   }
 
-  ~Impl() { Stop(); }
+  ~Impl() {
+    Stop();
+    // The registry goes with the service: dropping the families at once is linear, removing
+    // each target's series first would be quadratic in the number of targets.
+    std::lock_guard lock(mu_);
+    for (auto& [name, state] : targets_) {
+      if (state->series) state->series->Abandon();
+    }
+  }
 
   std::vector<std::string> Apply(const Config& config);
   void RecordReloadFailure() {

@@ -1,0 +1,181 @@
+"""The measuring half of bench/serve_scrape.sh (which starts nginx and documents the method).
+
+Usage: serve_scrape.py BINARY NGINX_URL WORKDIR SIZES TOTAL_RATE PHASE_SECONDS SCRAPE_EVERY_MS
+"""
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+PRICES = [
+    "{ model: instance, instance_type: g4dn.xlarge }",
+    "{ model: instance, instance_type: t3.medium }",
+    "{ model: instance, instance_type: t4g.medium }",
+    "{ model: instance, instance_type: c5.2xlarge }",
+    "{ model: lambda, memory_mb: 1024, api_gateway: rest }",
+]
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def write_config(path, url, n, rate):
+    with open(path, "w") as f:
+        f.write("window: 60s\ntargets:\n")
+        for i in range(n):
+            f.write(f"  - name: t{i:04d}\n    url: {url}t{i:04d}\n    method: GET\n"
+                    f"    load: {{ stages: [ {{ duration: 1h, rate: {rate:.6g} }} ], "
+                    f"max_in_flight: 2 }}\n"
+                    f"    pricing: {PRICES[i % len(PRICES)]}\n")
+
+
+class Serve:
+    def __init__(self, binary, config, log_path):
+        self.log_path = log_path
+        self.log = open(log_path, "w")
+        self.proc = subprocess.Popen([binary, "serve", "--config", config, "--listen",
+                                      "127.0.0.1:0"], stderr=self.log)
+        self.base = None
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            with open(log_path) as f:
+                m = re.search(r"msg=listening address=127\.0\.0\.1:(\d+)", f.read())
+            if m:
+                self.base = f"http://127.0.0.1:{m.group(1)}"
+                break
+            time.sleep(0.1)
+        if self.base is None:
+            self.stop()
+            sys.exit("serve_scrape: infercost serve did not start:\n" + open(log_path).read())
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+    def cpu_seconds(self):
+        with open(f"/proc/{self.proc.pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICKS
+
+    def rss_kib(self):
+        with open(f"/proc/{self.proc.pid}/status") as f:
+            return int(re.search(r"VmRSS:\s+(\d+)", f.read()).group(1))
+
+    def scrape(self):
+        with urllib.request.urlopen(self.base + "/metrics", timeout=30) as response:
+            return response.read().decode()
+
+
+def counters(text):
+    """(requests finished, {le: summed schedule-lag bucket count})."""
+    requests = sum(float(m.group(1)) for m in re.finditer(
+        r"^infercost_requests_total\{[^}]*\} (\S+)$", text, re.M))
+    lag = {}
+    for m in re.finditer(r'^infercost_schedule_lag_seconds_bucket\{[^}]*le="([^"]+)"[^}]*\} (\S+)$',
+                         text, re.M):
+        le = float("inf") if m.group(1) == "+Inf" else float(m.group(1))
+        lag[le] = lag.get(le, 0.0) + float(m.group(2))
+    return requests, lag
+
+
+def lag_p99_ms(before, after):
+    """The p99 schedule lag between two bucket snapshots: the first bound holding 99 %."""
+    bounds = sorted(after)
+    deltas = [after[b] - before.get(b, 0.0) for b in bounds]
+    total = deltas[-1] if deltas else 0
+    if total <= 0:
+        return float("nan")
+    for bound, count in zip(bounds, deltas):
+        if count >= 0.99 * total:
+            return bound * 1000
+    return float("inf")
+
+
+def phase(serve, seconds, scrape_every_s):
+    requests0, lag0 = counters(serve.scrape())
+    cpu0, wall0 = serve.cpu_seconds(), time.monotonic()
+    end = wall0 + seconds
+    while time.monotonic() < end:
+        pause = end - time.monotonic() if scrape_every_s is None else min(
+            scrape_every_s, end - time.monotonic())
+        time.sleep(max(0.0, pause))
+        if scrape_every_s is not None and time.monotonic() < end:
+            serve.scrape()
+    cpu1, wall1 = serve.cpu_seconds(), time.monotonic()
+    text = serve.scrape()
+    requests1, lag1 = counters(text)
+    requests = requests1 - requests0
+    return {"rate": requests / (wall1 - wall0),
+            "cpu_per_k_ms": (cpu1 - cpu0) / requests * 1e6 if requests else float("nan"),
+            "lag_p99_ms": lag_p99_ms(lag0, lag1), "text": text}
+
+
+def scrape_times(serve, seconds, every_ms):
+    count = max(1, int(seconds * 1000 / every_ms))
+    result = subprocess.run(
+        ["curl", "-s", "--fail", "--rate", f"{max(1, round(1000 / every_ms))}/s", "-o",
+         "/dev/null", "-w", "%{http_code} %{time_total}\\n", f"{serve.base}/metrics?[1-{count}]"],
+        capture_output=True, text=True, timeout=seconds * 3 + 60)
+    timings = [float(line.split()[1]) * 1000 for line in result.stdout.splitlines()
+               if line.startswith("200 ")]
+    if result.returncode != 0 or len(timings) != count:
+        sys.exit(f"serve_scrape: curl failed ({result.returncode}) after {len(timings)} of "
+                 f"{count} scrapes: {result.stderr.strip()}")
+    return sorted(timings)
+
+
+def quantile(sorted_values, q):
+    return sorted_values[min(len(sorted_values) - 1, max(0, int(q * len(sorted_values) + 0.5) - 1))]
+
+
+def run_size(binary, url, work, n, total_rate, seconds, every_ms):
+    config = os.path.join(work, f"serve-{n}.yaml")
+    write_config(config, url, n, total_rate / n)
+    serve = Serve(binary, config, os.path.join(work, f"serve-{n}.log"))
+    try:
+        time.sleep(5)
+        load = phase(serve, seconds, None)
+        prometheus = phase(serve, seconds, 5.0)
+        timings = scrape_times(serve, seconds, every_ms)
+        rss = serve.rss_kib()
+    finally:
+        serve.stop()
+    text = prometheus["text"]
+    samples = sum(1 for line in text.splitlines() if line and not line.startswith("#"))
+    return {"n": n, "rate": load["rate"], "cpu": load["cpu_per_k_ms"],
+            "lag_load": load["lag_p99_ms"], "lag_scraping": prometheus["lag_p99_ms"],
+            "kib": len(text.encode()) / 1024, "samples": samples,
+            "p50": quantile(timings, 0.5), "p99": quantile(timings, 0.99), "max": timings[-1],
+            "rss": rss}
+
+
+def main():
+    binary, url, work, sizes, total_rate, seconds, every_ms = sys.argv[1:8]
+    sizes = [int(s) for s in sizes.split(",")]
+    rows = [run_size(binary, url, work, n, float(total_rate), float(seconds), float(every_ms))
+            for n in sizes]
+    by_n = {r["n"]: r for r in rows}
+    print()
+    print("| targets | load | CPU per 1,000 req | vs 10 targets | /metrics | scrape p50 / p99 / max "
+          "| lag p99 load / scraping every 5 s | RSS | per target above 1 |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        ratio = f"{r['cpu'] / by_n[10]['cpu']:.2f}x" if 10 in by_n else "-"
+        per_target = (f"{(r['rss'] - by_n[1]['rss']) / max(1, r['n'] - 1):.0f} KiB"
+                      if 1 in by_n and r["n"] > 1 else "-")
+        print(f"| {r['n']:,} | {r['rate']:,.0f} req/s | {r['cpu']:.1f} ms | {ratio} | "
+              f"{r['kib']:,.0f} KiB, {r['samples']:,} samples | "
+              f"{r['p50']:.2f} / {r['p99']:.2f} / {r['max']:.2f} ms | "
+              f"{r['lag_load']:g} / {r['lag_scraping']:g} ms | {r['rss'] / 1024:.0f} MiB | "
+              f"{per_target} |")
+
+
+if __name__ == "__main__":
+    main()
