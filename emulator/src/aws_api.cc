@@ -160,8 +160,9 @@ std::string AwsApi::CheckOptions(const AwsOptions& options, const std::vector<Pr
 
 bool AwsApi::Owns(std::string_view method, std::string_view path) {
   for (std::string_view prefix :
-       {kFunctionsPrefix, kEndpointsPrefix, kFunctionUrlPrefix, std::string_view("/latest/"),
-        std::string_view("/v2/credentials/"), std::string_view("/_emulator/")}) {
+       {kFunctionsPrefix, kProvisionedPrefix, kEndpointsPrefix, kFunctionUrlPrefix,
+        std::string_view("/latest/"), std::string_view("/v2/credentials/"),
+        std::string_view("/_emulator/")}) {
     if (path.starts_with(prefix)) return true;
   }
   return path == "/v1/credentials" || (path == "/" && method == "POST");

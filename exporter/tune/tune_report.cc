@@ -377,7 +377,7 @@ std::string TuneCsv(const TuneAnalysis& a) {
         s.max_memory_used_mb);
     out += line;
     out.pop_back();  // the newline: the columns of the axes follow
-    std::snprintf(line, sizeof line, ",%s,%s,%d,%.3f,%.10f,%.6f,%s\n",
+    std::snprintf(line, sizeof line, ",%s,%s,%d,%.6f,%.12f,%.6f,%s\n",
                   s.function < a.functions.size() ? a.functions[s.function].name.c_str() : "",
                   s.architecture.c_str(), s.provisioned, s.provisioned_seconds, s.provisioned_usd,
                   s.provisioned_usd_per_million,
