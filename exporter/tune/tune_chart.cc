@@ -58,37 +58,6 @@ std::string PowerTuningChart(const TuneAnalysis& a) {
   const double cost_top = cost_ticks.back(), ms_top = ms_ticks.back();
   auto y_cost = [&](double v) { return kTop + plot_h * (1 - v / cost_top); };
   auto y_ms = [&](double v) { return kTop + plot_h * (1 - v / ms_top); };
-
-  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"power-tuning\" width=\"" +
-                    Num(kWidth) + "\" height=\"" + Num(kHeight) + "\" viewBox=\"0 0 " +
-                    Num(kWidth) + " " + Num(kHeight) +
-                    "\" font-family=\"DejaVu Sans, sans-serif\" font-size=\"12\">\n"
-                    "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  svg += Text(kWidth / 2, 24, "middle", "Cost and speed against memory (Power Tuning)",
-              " font-size=\"16\" font-weight=\"bold\"");
-  svg += Text(kWidth / 2, 44, "middle",
-              "left: cost per 1M invocations (USD); right: p50 billed duration (ms), with its "
-              "95 % interval",
-              " fill=\"#555\"");
-  for (const double t : cost_ticks) {
-    svg += Line(kLeft, y_cost(t), kLeft + plot_w, y_cost(t), "stroke=\"#e4e4e4\"");
-    svg += Text(kLeft - 8, y_cost(t) + 4, "end", "$" + CompactNumber(t),
-                std::string(" fill=\"") + kCostColour + "\"");
-  }
-  for (const double t : ms_ticks) {
-    svg += Text(kLeft + plot_w + 8, y_ms(t) + 4, "start", CompactNumber(t),
-                std::string(" fill=\"") + kDurationColour + "\"");
-  }
-  svg += Line(kLeft, kTop, kLeft, kTop + plot_h, "stroke=\"#333\"");
-  svg += Line(kLeft + plot_w, kTop, kLeft + plot_w, kTop + plot_h, "stroke=\"#333\"");
-  svg += Line(kLeft, kTop + plot_h, kLeft + plot_w, kTop + plot_h, "stroke=\"#333\"");
-  svg += Text(24, kTop + plot_h / 2, "middle", "cost per 1M invocations (USD)",
-              std::string(" fill=\"") + kCostColour + "\" transform=\"rotate(-90 24 " +
-                  Num(kTop + plot_h / 2) + ")\"");
-  svg += Text(kWidth - 20, kTop + plot_h / 2, "middle", "p50 billed duration (ms)",
-              std::string(" fill=\"") + kDurationColour + "\" transform=\"rotate(90 " +
-                  Num(kWidth - 20) + " " + Num(kTop + plot_h / 2) + ")\"");
-  svg += Text(kLeft + plot_w / 2, kHeight - 14, "middle", "memory size (MB)");
   // The series, in order of first appearance, and the memory sizes' slots.
   std::vector<std::pair<std::size_t, int>> series;
   std::vector<int> slots;
@@ -102,6 +71,43 @@ std::string PowerTuningChart(const TuneAnalysis& a) {
     }
   }
   std::sort(slots.begin(), slots.end());
+  // With more than one series the colours name the series, so the axes are drawn in grey.
+  const bool many = series.size() > 1;
+  const std::string cost_axis = many ? "#333" : kCostColour;
+  const std::string ms_axis = many ? "#333" : kDurationColour;
+
+  const double height =
+      kHeight + (many ? 18 * static_cast<double>(std::max<std::size_t>(series.size(), 2)) + 4 : 0);
+  std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"power-tuning\" width=\"" +
+                    Num(kWidth) + "\" height=\"" + Num(height) + "\" viewBox=\"0 0 " + Num(kWidth) +
+                    " " + Num(height) +
+                    "\" font-family=\"DejaVu Sans, sans-serif\" font-size=\"12\">\n"
+                    "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+  svg += Text(kWidth / 2, 24, "middle", "Cost and speed against memory (Power Tuning)",
+              " font-size=\"16\" font-weight=\"bold\"");
+  svg += Text(kWidth / 2, 44, "middle",
+              "left: cost per 1M invocations (USD); right: p50 billed duration (ms), with its "
+              "95 % interval",
+              " fill=\"#555\"");
+  for (const double t : cost_ticks) {
+    svg += Line(kLeft, y_cost(t), kLeft + plot_w, y_cost(t), "stroke=\"#e4e4e4\"");
+    svg += Text(kLeft - 8, y_cost(t) + 4, "end", "$" + CompactNumber(t),
+                " fill=\"" + cost_axis + "\"");
+  }
+  for (const double t : ms_ticks) {
+    svg += Text(kLeft + plot_w + 8, y_ms(t) + 4, "start", CompactNumber(t),
+                " fill=\"" + ms_axis + "\"");
+  }
+  svg += Line(kLeft, kTop, kLeft, kTop + plot_h, "stroke=\"#333\"");
+  svg += Line(kLeft + plot_w, kTop, kLeft + plot_w, kTop + plot_h, "stroke=\"#333\"");
+  svg += Line(kLeft, kTop + plot_h, kLeft + plot_w, kTop + plot_h, "stroke=\"#333\"");
+  svg += Text(
+      24, kTop + plot_h / 2, "middle", "cost per 1M invocations (USD)",
+      " fill=\"" + cost_axis + "\" transform=\"rotate(-90 24 " + Num(kTop + plot_h / 2) + ")\"");
+  svg += Text(kWidth - 20, kTop + plot_h / 2, "middle", "p50 billed duration (ms)",
+              " fill=\"" + ms_axis + "\" transform=\"rotate(90 " + Num(kWidth - 20) + " " +
+                  Num(kTop + plot_h / 2) + ")\"");
+  svg += Text(kLeft + plot_w / 2, kHeight - 14, "middle", "memory size (MB)");
   const double n = static_cast<double>(std::max<std::size_t>(slots.size(), 1));
   auto x_of = [&](int memory_mb) {
     const auto i = std::find(slots.begin(), slots.end(), memory_mb) - slots.begin();
@@ -143,25 +149,24 @@ std::string PowerTuningChart(const TuneAnalysis& a) {
     svg += Text(x, y - 16, "middle", "best (" + std::string(StrategyName(a.strategy)) + ")",
                 " font-weight=\"bold\"");
   }
-  // Legend, top left inside the plot: the two line styles, then one colour per series.
-  const double lx = kLeft + 12, ly = kTop + 14;
-  const std::string first = series.size() == 1 ? kCostColour : "#333";
-  const std::string second = series.size() == 1 ? kDurationColour : "#333";
+  // Legend: one series inside the plot, top left; more below the plot (line styles on the
+  // left, one colour per series on the right), where no line can hide under it.
+  const double lx = many ? kLeft : kLeft + 12, ly = many ? kHeight + 10 : kTop + 14;
+  const std::string first = many ? "#333" : kCostColour;
+  const std::string second = many ? "#333" : kDurationColour;
   svg += Line(lx, ly, lx + 26, ly, "stroke=\"" + first + "\" stroke-width=\"2.5\"");
   svg += Text(lx + 32, ly + 4, "start", "cost per 1M (left)");
   svg += Line(lx, ly + 18, lx + 26, ly + 18,
               "stroke=\"" + second + "\" stroke-width=\"2.5\" stroke-dasharray=\"7 4\"");
   svg += Text(lx + 32, ly + 22, "start", "p50 billed duration (right)");
-  if (series.size() > 1) {
-    for (std::size_t k = 0; k < series.size(); ++k) {
-      const double y = ly + 40 + 18 * static_cast<double>(k);
-      for (const SizeFigures& s : a.sizes) {
-        if (std::pair{s.function, s.provisioned} != series[k]) continue;
-        svg += "<rect x=\"" + Num(lx) + "\" y=\"" + Num(y - 6) +
-               "\" width=\"26\" height=\"10\" fill=\"" + kSeriesColours[k % count] + "\"/>\n";
-        svg += Text(lx + 32, y + 4, "start", SeriesLabel(a, s));
-        break;
-      }
+  for (std::size_t k = 0; many && k < series.size(); ++k) {
+    const double x = kLeft + plot_w / 2, y = ly + 18 * static_cast<double>(k);
+    for (const SizeFigures& s : a.sizes) {
+      if (std::pair{s.function, s.provisioned} != series[k]) continue;
+      svg += "<rect x=\"" + Num(x) + "\" y=\"" + Num(y - 6) +
+             "\" width=\"26\" height=\"10\" fill=\"" + kSeriesColours[k % count] + "\"/>\n";
+      svg += Text(x + 32, y + 4, "start", SeriesLabel(a, s));
+      break;
     }
   }
   return svg + "</svg>\n";

@@ -108,20 +108,26 @@ std::string SeriesLabel(const TuneAnalysis& a, const SizeFigures& s) {
 
 void PriceProvisioned(const SizeFigures& on_demand, const ArchitecturePrices& prices,
                       double traffic_rps, SizeFigures* p) {
-  // A month of `provisioned` environments, spread over the month's invocations at the traffic.
-  const double monthly = ProvisionedUsd(prices, p->provisioned, p->memory_mb, kSecondsPerMonth);
-  p->provisioned_usd_per_million =
-      traffic_rps > 0 ? monthly / (traffic_rps * kSecondsPerMonth) * 1e6 : 0;
-  p->usd_per_million += p->provisioned_usd_per_million;
-  p->usd_per_invocation = p->usd_per_million / 1e6;
-  // Each invocation saves the difference of the two variable prices; the fixed charge is paid
-  // back above this traffic, as long as the environments carry it all (traffic × duration <=
-  // count; beyond that the rest runs on demand and saves nothing).
-  const double saved_each =
-      (on_demand.usd_per_million - (p->usd_per_million - p->provisioned_usd_per_million)) / 1e6;
+  // The environments carry `carried_rps` at most (count / mean billed duration); traffic beyond
+  // that runs on demand at the on-demand run's price.
+  const double fixed_per_second =
+      ProvisionedUsd(prices, p->provisioned, p->memory_mb, kSecondsPerMonth) / kSecondsPerMonth;
   const double carried_rps = p->provisioned / std::max(1e-9, p->mean_billed_ms / 1000);
-  if (saved_each > 0 && monthly / kSecondsPerMonth / saved_each <= carried_rps) {
-    p->pays_off_rps = monthly / kSecondsPerMonth / saved_each;
+  const double provisioned_each = p->usd_per_invocation,
+               on_demand_each = on_demand.usd_per_invocation;
+  if (traffic_rps > 0) {
+    const double carried = std::min(traffic_rps, carried_rps);
+    p->provisioned_usd_per_million = fixed_per_second / traffic_rps * 1e6;
+    p->usd_per_million =
+        p->provisioned_usd_per_million +
+        (carried * provisioned_each + (traffic_rps - carried) * on_demand_each) / traffic_rps * 1e6;
+    p->usd_per_invocation = p->usd_per_million / 1e6;
+  }
+  // Each carried invocation saves the difference of the two duration prices; the fixed charge
+  // is paid back above this traffic, if the environments can carry that much.
+  const double saved_each = on_demand_each - provisioned_each;
+  if (saved_each > 0 && fixed_per_second / saved_each <= carried_rps) {
+    p->pays_off_rps = fixed_per_second / saved_each;
   }
 }
 
@@ -244,7 +250,10 @@ void ProvisionedSection(const TuneAnalysis& a, Document& doc) {
       "Per 1M at your traffic: a month of the configured environments at the provisioned "
       "GB-s price, over a month of invocations at " +
       (a.traffic_rps ? FormatNumber(*a.traffic_rps, 3) : std::string("?")) +
-      " req/s; each invocation then pays the lower provisioned duration price. It pays off "
+      " req/s; the invocations the environments carry (at most their count / mean billed "
+      "duration) pay the lower provisioned duration price (the `duration /1M` column), the rest "
+      "the on-demand price (in `total /1M` only). It "
+      "pays off "
       "above the traffic where the duration it saves covers the fixed charge, as long as the "
       "environments carry all of it (traffic × billed duration at most their count); "
       "'never' when they cannot.");
