@@ -10,10 +10,8 @@ Usage: tune_axes_test.py INFERCOST_BINARY TESTDATA_DIR
 """
 import json
 import os
-import shutil
 import signal
 import sys
-import tempfile
 import unittest
 import urllib.request
 
@@ -50,15 +48,7 @@ def rows(run):
                 for r in tune_test.csv.DictReader(f)}
 
 
-class AxesTest(unittest.TestCase):
-    def setUp(self):
-        self.directory = tempfile.mkdtemp()
-        self.emulator = Emulator()
-
-    def tearDown(self):
-        self.emulator.stop()
-        shutil.rmtree(self.directory)
-
+class AxesTest(tune_test.EmulatorTestCase):
     def requests(self, function):
         with urllib.request.urlopen(self.emulator.url + '/_emulator/functions/' + function) as r:
             return json.loads(r.read())['invocations']
