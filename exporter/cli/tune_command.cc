@@ -213,6 +213,21 @@ std::optional<int> HandleStateFile(const char* program, const Flags& flags,
   return std::nullopt;
 }
 
+// How the run ended and what was restored, for the report.
+std::string RunNote(const TuneRun& run) {
+  std::string note = run.ended_early.empty() ? "" : "The run ended early: " + run.ended_early + ".";
+  std::string restored;
+  for (const TunedFunction& f : run.functions) {
+    restored += std::string(restored.empty() ? "" : ", ") + f.name + " to " +
+                std::to_string(f.original_memory_mb) + " MB";
+  }
+  return note + (note.empty() ? "" : " ") +
+         (run.restored ? "Restored " + restored +
+                             "; the versions published (and any provisioned concurrency) were "
+                             "deleted."
+                       : "RESTORE FAILED: " + run.restore_error);
+}
+
 }  // namespace
 
 int RunTune(int argc, char** argv) {
@@ -313,17 +328,7 @@ int RunTune(int argc, char** argv) {
   TuneReportFacts facts;
   facts.command_line = CommandLine(argc, argv);
   facts.target = target->name;
-  facts.run_note = run.ended_early.empty() ? "" : "The run ended early: " + run.ended_early + ".";
-  std::string restored;
-  for (const TunedFunction& f : run.functions) {
-    restored += std::string(restored.empty() ? "" : ", ") + f.name + " to " +
-                std::to_string(f.original_memory_mb) + " MB";
-  }
-  facts.run_note += std::string(facts.run_note.empty() ? "" : " ") +
-                    (run.restored ? "Restored " + restored +
-                                        "; the versions published (and any provisioned "
-                                        "concurrency) were deleted."
-                                  : "RESTORE FAILED: " + run.restore_error);
+  facts.run_note = RunNote(run);
   if (const std::string written = WriteTuneReport(analysis, facts, flags.out); !written.empty()) {
     std::fprintf(stderr, "%s: %s\n", program, written.c_str());
     return kExitFailure;

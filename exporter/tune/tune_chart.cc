@@ -45,6 +45,34 @@ std::string Line(double x1, double y1, double x2, double y2, const std::string& 
          Num(y2) + "\" " + style + "/>\n";
 }
 
+// The legend: one series inside the plot, top left; more below the plot (line styles on the
+// left, one colour per series on the right), where no line can hide under it.
+std::string Legend(const TuneAnalysis& a, const std::vector<std::pair<std::size_t, int>>& series,
+                   double plot_w) {
+  const bool many = series.size() > 1;
+  const std::size_t count = sizeof kSeriesColours / sizeof kSeriesColours[0];
+  std::string svg;
+  const double lx = many ? kLeft : kLeft + 12, ly = many ? kHeight + 10 : kTop + 14;
+  const std::string first = many ? "#333" : kCostColour;
+  const std::string second = many ? "#333" : kDurationColour;
+  svg += Line(lx, ly, lx + 26, ly, "stroke=\"" + first + "\" stroke-width=\"2.5\"");
+  svg += Text(lx + 32, ly + 4, "start", "cost per 1M (left)");
+  svg += Line(lx, ly + 18, lx + 26, ly + 18,
+              "stroke=\"" + second + "\" stroke-width=\"2.5\" stroke-dasharray=\"7 4\"");
+  svg += Text(lx + 32, ly + 22, "start", "p50 billed duration (right)");
+  for (std::size_t k = 0; many && k < series.size(); ++k) {
+    const double x = kLeft + plot_w / 2, y = ly + 18 * static_cast<double>(k);
+    for (const SizeFigures& s : a.sizes) {
+      if (std::pair{s.function, s.provisioned} != series[k]) continue;
+      svg += "<rect x=\"" + Num(x) + "\" y=\"" + Num(y - 6) +
+             "\" width=\"26\" height=\"10\" fill=\"" + kSeriesColours[k % count] + "\"/>\n";
+      svg += Text(x + 32, y + 4, "start", SeriesLabel(a, s));
+      break;
+    }
+  }
+  return svg;
+}
+
 }  // namespace
 
 std::string PowerTuningChart(const TuneAnalysis& a) {
@@ -149,26 +177,7 @@ std::string PowerTuningChart(const TuneAnalysis& a) {
     svg += Text(x, y - 16, "middle", "best (" + std::string(StrategyName(a.strategy)) + ")",
                 " font-weight=\"bold\"");
   }
-  // Legend: one series inside the plot, top left; more below the plot (line styles on the
-  // left, one colour per series on the right), where no line can hide under it.
-  const double lx = many ? kLeft : kLeft + 12, ly = many ? kHeight + 10 : kTop + 14;
-  const std::string first = many ? "#333" : kCostColour;
-  const std::string second = many ? "#333" : kDurationColour;
-  svg += Line(lx, ly, lx + 26, ly, "stroke=\"" + first + "\" stroke-width=\"2.5\"");
-  svg += Text(lx + 32, ly + 4, "start", "cost per 1M (left)");
-  svg += Line(lx, ly + 18, lx + 26, ly + 18,
-              "stroke=\"" + second + "\" stroke-width=\"2.5\" stroke-dasharray=\"7 4\"");
-  svg += Text(lx + 32, ly + 22, "start", "p50 billed duration (right)");
-  for (std::size_t k = 0; many && k < series.size(); ++k) {
-    const double x = kLeft + plot_w / 2, y = ly + 18 * static_cast<double>(k);
-    for (const SizeFigures& s : a.sizes) {
-      if (std::pair{s.function, s.provisioned} != series[k]) continue;
-      svg += "<rect x=\"" + Num(x) + "\" y=\"" + Num(y - 6) +
-             "\" width=\"26\" height=\"10\" fill=\"" + kSeriesColours[k % count] + "\"/>\n";
-      svg += Text(x + 32, y + 4, "start", SeriesLabel(a, s));
-      break;
-    }
-  }
+  svg += Legend(a, series, plot_w);
   return svg + "</svg>\n";
 }
 
