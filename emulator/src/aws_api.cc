@@ -7,6 +7,8 @@ namespace emulator {
 namespace {
 
 constexpr std::string_view kFunctionsPrefix = "/2015-03-31/functions/";
+// Provisioned concurrency lives under a later API version's path.
+constexpr std::string_view kProvisionedPrefix = "/2019-09-30/functions/";
 constexpr std::string_view kEndpointsPrefix = "/endpoints/";
 constexpr std::string_view kInvocations = "/invocations";
 constexpr std::string_view kFunctionUrlPrefix = "/lambda-url/";
@@ -158,8 +160,9 @@ std::string AwsApi::CheckOptions(const AwsOptions& options, const std::vector<Pr
 
 bool AwsApi::Owns(std::string_view method, std::string_view path) {
   for (std::string_view prefix :
-       {kFunctionsPrefix, kEndpointsPrefix, kFunctionUrlPrefix, std::string_view("/latest/"),
-        std::string_view("/v2/credentials/"), std::string_view("/_emulator/")}) {
+       {kFunctionsPrefix, kProvisionedPrefix, kEndpointsPrefix, kFunctionUrlPrefix,
+        std::string_view("/latest/"), std::string_view("/v2/credentials/"),
+        std::string_view("/_emulator/")}) {
     if (path.starts_with(prefix)) return true;
   }
   return path == "/v1/credentials" || (path == "/" && method == "POST");
@@ -183,6 +186,15 @@ void AwsApi::StopGpus() {
 
 ApiReply AwsApi::Handle(const HttpRequest& request, bool body_too_large) {
   const std::string_view path = request.path;
+  if (path.starts_with(kProvisionedPrefix)) {
+    const std::string_view rest = path.substr(kProvisionedPrefix.size());
+    const size_t slash = rest.find('/');
+    const std::string_view tail = slash == std::string_view::npos ? "" : rest.substr(slash);
+    if (!LambdaControl::HandlesProvisioned(request.method, tail)) {
+      return JsonError(404, "UnknownOperationException", "Unknown operation");
+    }
+    return Control(request, PercentDecode(rest.substr(0, slash)), tail);
+  }
   for (const auto& [prefix, is_lambda] :
        {std::pair{kFunctionsPrefix, true}, std::pair{kEndpointsPrefix, false}}) {
     if (!path.starts_with(prefix)) continue;

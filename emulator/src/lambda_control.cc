@@ -51,6 +51,11 @@ LambdaControl::LambdaControl(const AwsOptions& options,
   }
 }
 
+bool LambdaControl::HandlesProvisioned(std::string_view method, std::string_view rest) {
+  return rest == "/provisioned-concurrency" &&
+         (method == "GET" || method == "PUT" || method == "DELETE");
+}
+
 bool LambdaControl::Handles(std::string_view method, std::string_view rest) {
   if (rest == "/configuration") return method == "GET" || method == "PUT";
   if (rest == "/versions") return method == "POST";
@@ -63,6 +68,11 @@ std::string LambdaControl::Arn(std::string_view name) const {
 }
 
 void LambdaControl::Settle(Function& f) {
+  for (auto& [version, pc] : f.provisioned) {
+    if (pc.ready || scale_.Now() < pc.ready_at) continue;
+    pc.ready = true;
+    f.target->SetProvisioned(std::to_string(version), pc.requested);
+  }
   if (!f.updating || scale_.Now() < f.update_done) return;
   f.updating = false;
   f.running_memory_mb = f.memory_mb;
@@ -96,6 +106,7 @@ ApiReply LambdaControl::Handle(const HttpRequest& request, const std::string& na
   Settle(f);
   const std::string qualifier = FormValue(request.query, "Qualifier");
   if (rest == "/versions") return Publish(f);
+  if (rest == "/provisioned-concurrency") return Provisioned(f, request, qualifier);
   if (request.method == "DELETE") return Delete(f, qualifier);
   if (request.method == "PUT") return Update(f, request.body);
   return Get(f, qualifier);
@@ -125,7 +136,7 @@ std::string LambdaControl::ConfigurationJson(const Function& f, std::string_view
     json += R"("LastUpdateStatusReason":"The function is being created.",)";
     json += R"("LastUpdateStatusReasonCode":"Creating",)";
   }
-  json += R"("Architectures":["x86_64"],"EphemeralStorage":{"Size":512}})";
+  json += R"("Architectures":[")" + l.architecture + R"("],"EphemeralStorage":{"Size":512}})";
   return json;
 }
 
@@ -209,12 +220,76 @@ ApiReply LambdaControl::Delete(Function& f, const std::string& qualifier) {
     return JsonError(404, "ResourceNotFoundException",
                      "Function not found: " + arn + ":" + qualifier);
   }
+  f.provisioned.erase(v->first);
   f.versions.erase(v);
   f.target->ResetEnvironments(qualifier);
   return {.status = 204,
           .content_type = "",
           .headers = {{"x-amzn-RequestId", NewRequestId()}},
           .body = {}};
+}
+
+std::string LambdaControl::ProvisionedJson(const Function::Provisioned& pc) const {
+  const std::string available = std::to_string(pc.ready ? pc.requested : 0);
+  return R"({"RequestedProvisionedConcurrentExecutions":)" + std::to_string(pc.requested) +
+         R"(,"AvailableProvisionedConcurrentExecutions":)" + available +
+         R"(,"AllocatedProvisionedConcurrentExecutions":)" + available + R"(,"Status":")" +
+         (pc.ready ? "READY" : "IN_PROGRESS") + R"(","LastModified":")" + pc.last_modified + "\"}";
+}
+
+ApiReply LambdaControl::Provisioned(Function& f, const HttpRequest& request,
+                                    const std::string& qualifier) {
+  const std::string arn = Arn(f.target->profile().name);
+  if (qualifier.empty() || qualifier == "$LATEST") {
+    return JsonError(400, "InvalidParameterValueException",
+                     "Provisioned Concurrency Configs cannot be applied to unpublished function "
+                     "versions.");
+  }
+  const int version = IsVersionNumber(qualifier) ? std::atoi(qualifier.c_str()) : -1;
+  if (!f.versions.contains(version)) {
+    return JsonError(404, "ResourceNotFoundException",
+                     "Function not found: " + arn + ":" + qualifier);
+  }
+  const auto pc = f.provisioned.find(version);
+  ApiReply reply;
+  reply.headers = {{"x-amzn-RequestId", NewRequestId()}};
+  if (request.method == "PUT") {
+    const std::optional<long long> count =
+        JsonInteger(request.body, "ProvisionedConcurrentExecutions");
+    if (!count || *count < 1 || *count > f.target->profile().lambda.concurrency_limit) {
+      return JsonError(400, "InvalidParameterValueException",
+                       "ProvisionedConcurrentExecutions must be from 1 to the function's "
+                       "concurrency limit (" +
+                           std::to_string(f.target->profile().lambda.concurrency_limit) + ")");
+    }
+    Function::Provisioned& config = f.provisioned[version];
+    config = {.requested = static_cast<int>(*count),
+              .ready = false,
+              .ready_at = scale_.Now() + FromMs(f.target->profile().lambda.provisioned_ready_ms),
+              .last_modified = LastModified()};
+    reply.status = 202;
+    reply.body = ProvisionedJson(config);
+    Settle(f);  // a provisioned_ready_ms of 0 is READY at once
+    return reply;
+  }
+  if (pc == f.provisioned.end()) {
+    if (request.method == "DELETE") {
+      return JsonError(
+          404, "ResourceNotFoundException",
+          "No Provisioned Concurrency Config found for this function: " + arn + ":" + qualifier);
+    }
+    return JsonError(404, "ProvisionedConcurrencyConfigNotFoundException",
+                     "No Provisioned Concurrency Config found for this function");
+  }
+  if (request.method == "DELETE") {
+    f.provisioned.erase(pc);
+    f.target->ResetEnvironments(qualifier);
+    reply.status = 204;
+    reply.content_type = "";
+    return reply;
+  }
+  reply.body = ProvisionedJson(pc->second);
+  return reply;
 }
 
 }  // namespace emulator

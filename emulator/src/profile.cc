@@ -336,6 +336,11 @@ void ReadLambda(Reader& r, const YAML::Node& node, Profile* p) {
   r.Number(node, "cpu_fraction", 0, 1, &l.cpu_fraction);
   r.Integer(node, "threads", 1, 64, &l.threads);
   r.Number(node, "update_ms", 0, kHourMs, &l.update_ms);
+  r.Number(node, "provisioned_ready_ms", 0, kHourMs, &l.provisioned_ready_ms);
+  if (node["architecture"]) {
+    const int arch = r.Choice(node, "architecture", {"x86_64", "arm64"});
+    if (arch >= 0) l.architecture = arch == 0 ? "x86_64" : "arm64";
+  }
   if (l.max_memory_used_mb > l.memory_mb && !node["max_memory_used_mb"]) {
     l.max_memory_used_mb = l.memory_mb;  // the default does not fit a small function
   } else if (l.max_memory_used_mb > l.memory_mb) {
@@ -379,12 +384,27 @@ std::optional<Profile> ReadTarget(Reader& r, const YAML::Node& node) {
                 "batching", "cpu_credits"});
   } else {
     p.max_body_bytes = 6 << 20;
-    r.CheckMap(
-        node, what,
-        {"name", "platform", "service", "faults", "max_body_bytes", "cold_start", "idle_timeout_ms",
-         "provisioned_concurrency", "concurrency_limit", "throttle_status", "gateway_timeout_ms",
-         "gateway_overhead_ms", "function_timeout_ms", "memory_mb", "max_memory_used_mb",
-         "cpu_fraction", "threads", "update_ms"});
+    r.CheckMap(node, what,
+               {"name",
+                "platform",
+                "service",
+                "faults",
+                "max_body_bytes",
+                "cold_start",
+                "idle_timeout_ms",
+                "provisioned_concurrency",
+                "concurrency_limit",
+                "throttle_status",
+                "gateway_timeout_ms",
+                "gateway_overhead_ms",
+                "function_timeout_ms",
+                "memory_mb",
+                "max_memory_used_mb",
+                "cpu_fraction",
+                "threads",
+                "update_ms",
+                "provisioned_ready_ms",
+                "architecture"});
   }
   r.Required(node, "service", what);
   r.Distribution(node, "service", kHourMs, &p.service);

@@ -88,6 +88,14 @@ void Target::ResetEnvironments(const std::string& version) {
   }
 }
 
+void Target::SetProvisioned(const std::string& version, int count) {
+  std::lock_guard lock(mutex_);
+  if (!lambda_) return;
+  LambdaSettings settings = profile_.lambda;
+  settings.provisioned_concurrency = count;
+  versions_.insert_or_assign(version, LambdaModel(settings));
+}
+
 Target::Ticket Target::AdmitInstance(EmuTime now) {
   Ticket t;
   if (in_system_ >= profile_.workers + profile_.queue_limit) {

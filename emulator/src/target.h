@@ -64,6 +64,9 @@ class Target {
   // Lambda: $LATEST's configuration changed, so its environments are replaced (the next
   // invocations start cold); a deleted version's environments go with it.
   void ResetEnvironments(const std::string& version);
+  // Lambda: a published version's provisioned concurrency is ready: `count` environments are
+  // initialised for it (never cold, never reclaimed), replacing its on-demand ones.
+  void SetProvisioned(const std::string& version, int count);
   // Runs the request's GPU batch; returns the batch size (0 when stopping).
   int RunGpu();
   void Release();

@@ -41,6 +41,8 @@ struct Flags {
   double traffic = 0;
   bool yes = false;
   bool restore = false;
+  std::string compare_function;
+  int provisioned_concurrency = 0;
 };
 
 void AddFlags(CLI::App& app, Flags& f) {
@@ -68,6 +70,12 @@ void AddFlags(CLI::App& app, Flags& f) {
   app.add_option("--traffic", f.traffic,
                  "your average traffic (requests/s): monthly cost beside the instances")
       ->check(NumberCheck(NumberBound::kZeroOrMore));
+  app.add_option("--compare-function", f.compare_function,
+                 "a second function (e.g. the arm64 build) run at every size beside the target's; "
+                 "same endpoint and credentials");
+  app.add_option("--provisioned-concurrency", f.provisioned_concurrency,
+                 "also run each size with this provisioned concurrency (needs --traffic)")
+      ->check(NumberCheck(1, 100000));
   app.add_flag("--yes", f.yes, "start even when the estimate is above --max-spend");
   app.add_flag("--restore", f.restore,
                "restore the function from the state file a crashed run left, then exit");
@@ -100,6 +108,16 @@ std::string ToOptions(const Flags& f, TuneOptions* options) {
     if (!options->duration) return error;
   }
   options->state_file = (std::filesystem::path(f.out) / "tune.state").string();
+  options->provisioned_concurrency = f.provisioned_concurrency;
+  if (f.provisioned_concurrency > 0 && f.traffic <= 0) {
+    return "--provisioned-concurrency: give --traffic too (requests/s): whether provisioned "
+           "concurrency pays off depends on it";
+  }
+  if (f.provisioned_concurrency > 0 && f.provisioned_concurrency < f.concurrency) {
+    return "--provisioned-concurrency " + std::to_string(f.provisioned_concurrency) +
+           " is below --concurrency " + std::to_string(f.concurrency) +
+           ": raise it so that every measured invocation lands on a provisioned environment";
+  }
   return "";
 }
 
@@ -172,10 +190,14 @@ std::optional<int> HandleStateFile(const char* program, const Flags& flags,
   if (std::filesystem::exists(options.state_file)) {
     const std::optional<TuneState> state = ReadTuneState(options.state_file, &error);
     if (!state) return UsageError(program, error);
+    std::string functions;
+    for (const TuneStateFunction& f : state->functions) {
+      functions += (functions.empty() ? "" : ", ") + f.function_url + " (it was at " +
+                   std::to_string(f.original_memory_mb) + " MB)";
+    }
     if (!flags.restore) {
-      return UsageError(program, "a previous run did not restore " + state->function_url +
-                                     " (it was at " + std::to_string(state->original_memory_mb) +
-                                     " MB; " + options.state_file +
+      return UsageError(program, "a previous run did not restore " + functions + " (" +
+                                     options.state_file +
                                      "): run again with --restore to put it back");
     }
     error = RestoreFromState(client, *state, options.state_file, options);
@@ -183,12 +205,27 @@ std::optional<int> HandleStateFile(const char* program, const Flags& flags,
       std::fprintf(stderr, "%s: %s\n", program, error.c_str());
       return kExitFailure;
     }
-    std::printf("restored %s to %d MB and deleted %zu version(s)\n", state->function_url.c_str(),
-                state->original_memory_mb, state->versions.size());
+    std::printf("restored %s and deleted the versions and provisioned concurrency it published\n",
+                functions.c_str());
     return kExitOk;
   }
   if (flags.restore) return UsageError(program, "--restore: no state file " + options.state_file);
   return std::nullopt;
+}
+
+// How the run ended and what was restored, for the report.
+std::string RunNote(const TuneRun& run) {
+  std::string note = run.ended_early.empty() ? "" : "The run ended early: " + run.ended_early + ".";
+  std::string restored;
+  for (const TunedFunction& f : run.functions) {
+    restored += std::string(restored.empty() ? "" : ", ") + f.name + " to " +
+                std::to_string(f.original_memory_mb) + " MB";
+  }
+  return note + (note.empty() ? "" : " ") +
+         (run.restored ? "Restored " + restored +
+                             "; the versions published (and any provisioned concurrency) were "
+                             "deleted."
+                       : "RESTORE FAILED: " + run.restore_error);
 }
 
 }  // namespace
@@ -231,13 +268,23 @@ int RunTune(int argc, char** argv) {
     if (!loaded.catalog) return UsageError(program, loaded.error);
     catalog = std::move(loaded.catalog);
   }
-  const ResolveResult pricing = Resolve(target->pricing, *catalog);
-  if (!pricing.pricing) return UsageError(program, "target " + target->name + ": " + pricing.error);
-  const double estimate = EstimateTuneUsd(options, *pricing.pricing, target->request.timeout);
+  std::string error;
+  const std::optional<TunePrices> prices = ResolveTunePrices(target->pricing, *catalog, &error);
+  if (!prices) return UsageError(program, "target " + target->name + ": " + error);
+  std::vector<LambdaClient> clients = {client};
+  if (!flags.compare_function.empty()) {
+    clients.push_back(client.ForFunction(flags.compare_function));
+  }
+  const double estimate =
+      EstimateTuneUsd(options, *prices, target->request.timeout, static_cast<int>(clients.size()));
   std::printf(
-      "infercost tune: %s at %zu memory size(s); at most %s (every invocation billed "
+      "infercost tune: %s%s at %zu memory size(s)%s; at most %s (every invocation billed "
       "its %s timeout)\n",
-      target->name.c_str(), options.memory_mb.size(), FormatUsd(estimate).c_str(),
+      target->name.c_str(),
+      flags.compare_function.empty() ? "" : (" and " + flags.compare_function).c_str(),
+      options.memory_mb.size(),
+      options.provisioned_concurrency > 0 ? ", on demand and provisioned" : "",
+      FormatUsd(estimate).c_str(),
       std::to_string(
           std::chrono::duration_cast<std::chrono::seconds>(target->request.timeout).count())
           .append(" s")
@@ -264,7 +311,7 @@ int RunTune(int argc, char** argv) {
     }
   });
   const TuneRun run =
-      TuneMemory(client, options, *pricing.pricing, stop.get_token(), [](const std::string& line) {
+      TuneMemory(clients, options, *prices, stop.get_token(), [](const std::string& line) {
         std::printf("%s\n", line.c_str());
         std::fflush(stdout);
       });
@@ -275,18 +322,13 @@ int RunTune(int argc, char** argv) {
   }
 
   const TuneAnalysis analysis =
-      AnalyzeTune(run, *pricing.pricing, options.strategy, options.balanced_weight,
+      AnalyzeTune(run, *prices, options.strategy, options.balanced_weight,
                   flags.traffic > 0 ? std::optional<double>(flags.traffic) : std::nullopt,
                   Instances(config, *catalog));
   TuneReportFacts facts;
   facts.command_line = CommandLine(argc, argv);
   facts.target = target->name;
-  facts.run_note = run.ended_early.empty() ? "" : "The run ended early: " + run.ended_early + ".";
-  facts.run_note +=
-      std::string(facts.run_note.empty() ? "" : " ") +
-      (run.restored ? "The function was restored to " + std::to_string(run.original_memory_mb) +
-                          " MB and the versions published were deleted."
-                    : "RESTORE FAILED: " + run.restore_error);
+  facts.run_note = RunNote(run);
   if (const std::string written = WriteTuneReport(analysis, facts, flags.out); !written.empty()) {
     std::fprintf(stderr, "%s: %s\n", program, written.c_str());
     return kExitFailure;

@@ -39,6 +39,39 @@ std::optional<std::string> JsonField(std::string_view json, std::string_view key
   return std::nullopt;
 }
 
+// The first string in the array `key` names ("Architectures":["arm64"]), or "".
+std::string FirstOfArray(std::string_view json, std::string_view key) {
+  const size_t at = json.find("\"" + std::string(key) + "\"");
+  if (at == std::string_view::npos) return "";
+  const size_t open = json.find('[', at), close = json.find(']', at);
+  if (open == std::string_view::npos || close == std::string_view::npos || close < open) return "";
+  const size_t first = json.find('"', open);
+  if (first == std::string_view::npos || first > close) return "";
+  const size_t last = json.find('"', first + 1);
+  return last == std::string_view::npos ? ""
+                                        : std::string(json.substr(first + 1, last - first - 1));
+}
+
+bool Succeeded(const aws::HttpAnswer& answer) {
+  return answer.error.empty() && answer.status >= 200 && answer.status <= 299;
+}
+
+ProvisionedState ToProvisioned(const aws::HttpAnswer& answer) {
+  ProvisionedState state;
+  if (!Succeeded(answer)) {
+    state.error = AwsError(answer);
+    return state;
+  }
+  state.requested = std::atoi(
+      JsonField(answer.body, "RequestedProvisionedConcurrentExecutions").value_or("0").c_str());
+  state.available = std::atoi(
+      JsonField(answer.body, "AvailableProvisionedConcurrentExecutions").value_or("0").c_str());
+  state.status = JsonField(answer.body, "Status").value_or("");
+  state.reason = JsonField(answer.body, "StatusReason").value_or("");
+  if (state.status.empty()) state.error = "the answer has no Status";
+  return state;
+}
+
 FunctionState ToState(const aws::HttpAnswer& answer) {
   FunctionState state;
   if (!answer.error.empty() || answer.status < 200 || answer.status > 299) {
@@ -49,6 +82,9 @@ FunctionState ToState(const aws::HttpAnswer& answer) {
   state.version = JsonField(answer.body, "Version").value_or("");
   state.last_update_status = JsonField(answer.body, "LastUpdateStatus").value_or("Successful");
   state.last_update_reason = JsonField(answer.body, "LastUpdateStatusReason").value_or("");
+  // Lambda leaves Architectures out of older functions' answers: they are x86_64.
+  state.architecture = FirstOfArray(answer.body, "Architectures");
+  if (state.architecture.empty()) state.architecture = "x86_64";
   if (state.memory_mb <= 0) state.error = "the answer has no MemorySize";
   return state;
 }
@@ -126,8 +162,43 @@ FunctionState LambdaClient::PublishVersion() const {
 std::string LambdaClient::DeleteVersion(std::string_view version) const {
   const aws::HttpAnswer answer = Call(
       "DELETE", function_url_ + "?Qualifier=" + aws::UriEncode(version), "", "", kControlTimeout);
-  return answer.error.empty() && answer.status >= 200 && answer.status <= 299 ? ""
-                                                                              : AwsError(answer);
+  return Succeeded(answer) ? "" : AwsError(answer);
+}
+
+std::string LambdaClient::ProvisionedUrl(std::string_view version) const {
+  // Provisioned concurrency is under the 2019-09-30 API version's path.
+  std::string url = function_url_;
+  if (const size_t at = url.rfind("/2015-03-31/functions/"); at != std::string::npos) {
+    url.replace(at, 11, "/2019-09-30");
+  }
+  return url + "/provisioned-concurrency?Qualifier=" + aws::UriEncode(version);
+}
+
+ProvisionedState LambdaClient::PutProvisioned(std::string_view version, int count) const {
+  return ToProvisioned(Call("PUT", ProvisionedUrl(version),
+                            "{\"ProvisionedConcurrentExecutions\":" + std::to_string(count) + "}",
+                            "application/json", kControlTimeout));
+}
+
+ProvisionedState LambdaClient::GetProvisioned(std::string_view version) const {
+  return ToProvisioned(Call("GET", ProvisionedUrl(version), "", "", kControlTimeout));
+}
+
+std::string LambdaClient::DeleteProvisioned(std::string_view version) const {
+  const aws::HttpAnswer answer = Call("DELETE", ProvisionedUrl(version), "", "", kControlTimeout);
+  return Succeeded(answer) ? "" : AwsError(answer);
+}
+
+LambdaClient LambdaClient::ForFunction(std::string_view name) const {
+  LambdaClient other = *this;
+  constexpr std::string_view kFunctions = "/functions/";
+  if (name.find(kFunctions) != std::string_view::npos) {
+    other.function_url_ = std::string(name);
+  } else {
+    const size_t at = function_url_.rfind(kFunctions);
+    other.function_url_ = function_url_.substr(0, at + kFunctions.size()) + aws::UriEncode(name);
+  }
+  return other;
 }
 
 Invocation LambdaClient::Invoke(std::string_view qualifier) const {

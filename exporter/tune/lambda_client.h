@@ -1,6 +1,7 @@
 // The Lambda API calls a tuning run makes, signed with SigV4 (service lambda) like the target's
 // Invoke calls: GetFunctionConfiguration, UpdateFunctionConfiguration (MemorySize),
-// PublishVersion, DeleteFunction of a version, and Invoke of a version with the log tail.
+// PublishVersion, DeleteFunction of a version, Put-/Get-/DeleteProvisionedConcurrencyConfig on
+// a version, and Invoke of a version with the log tail.
 // Blocking, one libcurl easy handle per call (aws::Send).
 //
 // Thread contract: a value after construction; every method may be called from any thread at
@@ -27,7 +28,17 @@ struct FunctionState {
   std::string version;             // "$LATEST" or the number
   std::string last_update_status;  // Successful | InProgress | Failed
   std::string last_update_reason;  // LastUpdateStatusReason, when Failed
+  std::string architecture;        // the first of Architectures: x86_64 | arm64
   std::string error;               // "" when the call succeeded
+};
+
+// A version's provisioned concurrency as AWS reports it.
+struct ProvisionedState {
+  int requested = 0;
+  int available = 0;
+  std::string status;  // IN_PROGRESS | READY | FAILED
+  std::string reason;  // StatusReason, when FAILED
+  std::string error;   // "" when the call succeeded
 };
 
 struct Invocation {
@@ -48,13 +59,20 @@ class LambdaClient {
   FunctionState PublishVersion() const;
   std::string DeleteVersion(std::string_view version) const;  // "" when deleted
   Invocation Invoke(std::string_view qualifier) const;
+  ProvisionedState PutProvisioned(std::string_view version, int count) const;
+  ProvisionedState GetProvisioned(std::string_view version) const;
+  std::string DeleteProvisioned(std::string_view version) const;  // "" when deleted
 
+  // The same client for another function (`name`, or a function URL base as function_url()
+  // gives) on the same endpoint, with the same signing and payload.
+  LambdaClient ForFunction(std::string_view name) const;
   const std::string& function_url() const { return function_url_; }
 
  private:
   aws::HttpAnswer Call(std::string method, std::string url, std::string body,
                        std::string content_type, std::chrono::milliseconds timeout,
                        std::vector<std::string> headers = {}) const;
+  std::string ProvisionedUrl(std::string_view version) const;
 
   std::string function_url_;  // <endpoint>/2015-03-31/functions/<function>
   loadgen::SigV4 sigv4_;

@@ -20,6 +20,9 @@ namespace infercost {
 
 struct SizeFigures {
   int memory_mb = 0;
+  std::size_t function = 0;  // into TuneAnalysis::functions
+  std::string architecture;
+  int provisioned = 0;  // provisioned concurrency during the run (0: on demand)
   std::string version;
   int measured = 0;
   int failed = 0;
@@ -36,6 +39,13 @@ struct SizeFigures {
   double usd_per_invocation = 0;
   std::optional<double> init_ms;  // the warm-ups' largest Init Duration (cold starts)
   int max_memory_used_mb = 0;
+  // Provisioned runs: the run's own charge for the time it was configured, and per 1M at the
+  // user's traffic the share of a month of provisioned concurrency (in usd_per_million), and
+  // the traffic above which it costs less than the same size on demand (nullopt: never).
+  double provisioned_seconds = 0;
+  double provisioned_usd = 0;
+  double provisioned_usd_per_million = 0;
+  std::optional<double> pays_off_rps;
 };
 
 // An instance target of the same config, priced for the monthly comparison.
@@ -45,7 +55,10 @@ struct InstanceOption {
 };
 
 struct TuneAnalysis {
-  std::vector<SizeFigures> sizes;  // measured sizes (at least one invocation), by memory
+  std::vector<TunedFunction> functions;
+  bool provisioned = false;        // runs with provisioned concurrency were asked for
+  std::vector<SizeFigures> sizes;  // measured runs (at least one invocation), by memory,
+                                   // function, then on demand before provisioned
   std::optional<std::size_t> best_cost, best_speed, best_balanced;  // into sizes
   double balanced_weight = 0.5;
   TuneStrategy strategy = TuneStrategy::kBalanced;
@@ -55,11 +68,18 @@ struct TuneAnalysis {
   std::string sentence;  // the recommendation
 };
 
-SizeFigures FigureSize(const SizeRun& size, const ResolvedPricing& pricing);
-// The best size per strategy: cost = lowest cost per invocation; speed = lowest mean billed
-// duration, a tie going to the cheaper size; balanced = lowest weight × cost / max cost +
-// (1 - weight) × duration / max duration (Power Tuning's balanced strategy).
-TuneAnalysis AnalyzeTune(const TuneRun& run, const ResolvedPricing& pricing, TuneStrategy strategy,
+// One run's figures, priced at its architecture (and, provisioned, at `traffic_rps`: required).
+SizeFigures FigureSize(const SizeRun& size, const std::string& architecture,
+                       const TunePrices& prices, std::optional<double> traffic_rps);
+// Provisioned concurrency's monthly share per 1M invocations and its break-even against the
+// on-demand run of the same size (filled into `provisioned`).
+void PriceProvisioned(const SizeFigures& on_demand, const ArchitecturePrices& prices,
+                      double traffic_rps, SizeFigures* provisioned);
+// The best run per strategy, across functions and provisioned concurrency: cost = lowest cost
+// per invocation; speed = lowest mean billed duration, a tie going to the cheaper run;
+// balanced = lowest weight × cost / max cost + (1 - weight) × duration / max duration (Power
+// Tuning's balanced strategy).
+TuneAnalysis AnalyzeTune(const TuneRun& run, const TunePrices& prices, TuneStrategy strategy,
                          double balanced_weight, std::optional<double> traffic_rps,
                          std::vector<InstanceOption> instances);
 
@@ -77,7 +97,12 @@ struct TuneReportFacts {
 
 std::string TuneMarkdown(const TuneAnalysis& analysis, const TuneReportFacts& facts);
 std::string TuneCsv(const TuneAnalysis& analysis);
-std::string PowerTuningChart(const TuneAnalysis& analysis);  // two y axes
+std::string PowerTuningChart(const TuneAnalysis& analysis);  // two y axes, one series per
+                                                             // function and provisioning
+// How a run is named in the report: "1024 MB", with the function and architecture when two
+// functions were tuned, and "provisioned N" for a provisioned run.
+std::string RunLabel(const TuneAnalysis& analysis, const SizeFigures& size);
+std::string SeriesLabel(const TuneAnalysis& analysis, const SizeFigures& size);
 std::string TuneMonthlyChart(const TuneAnalysis& analysis);  // "" without --traffic
 // Writes report.md, results.csv, index.html and the charts into `dir`; "" when written.
 std::string WriteTuneReport(const TuneAnalysis& analysis, const TuneReportFacts& facts,

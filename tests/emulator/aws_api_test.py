@@ -284,6 +284,51 @@ class AwsApiTest(unittest.TestCase):
         poll(lambda: client.get_function_configuration(FunctionName='config-fn')
              ['LastUpdateStatus'] == 'Successful', 'the restore')
 
+    def test_lambda_architectures_and_provisioned_concurrency(self):
+        client = self.emulator.client('lambda')
+        self.assertEqual(client.get_function_configuration(FunctionName='config-fn')
+                         ['Architectures'], ['x86_64'])
+        self.assertEqual(client.get_function_configuration(FunctionName='arm-fn')
+                         ['Architectures'], ['arm64'])
+        # Lambda refuses provisioned concurrency on $LATEST and on versions it does not have.
+        code, message = error_code(lambda: client.put_provisioned_concurrency_config(
+            FunctionName='arm-fn', Qualifier='$LATEST', ProvisionedConcurrentExecutions=1))
+        self.assertEqual(code, 'InvalidParameterValueException')
+        self.assertIn('unpublished function versions', message)
+        self.assertEqual(error_code(lambda: client.put_provisioned_concurrency_config(
+            FunctionName='arm-fn', Qualifier='7', ProvisionedConcurrentExecutions=1))[0],
+            'ResourceNotFoundException')
+        version = client.publish_version(FunctionName='arm-fn')['Version']
+        self.assertEqual(error_code(lambda: client.get_provisioned_concurrency_config(
+            FunctionName='arm-fn', Qualifier=version))[0],
+            'ProvisionedConcurrencyConfigNotFoundException')
+        self.assertEqual(error_code(lambda: client.delete_provisioned_concurrency_config(
+            FunctionName='arm-fn', Qualifier=version))[0], 'ResourceNotFoundException')
+        put = client.put_provisioned_concurrency_config(
+            FunctionName='arm-fn', Qualifier=version, ProvisionedConcurrentExecutions=2)
+        self.assertEqual((put['ResponseMetadata']['HTTPStatusCode'], put['Status'],
+                          put['RequestedProvisionedConcurrentExecutions'],
+                          put['AvailableProvisionedConcurrentExecutions']),
+                         (202, 'IN_PROGRESS', 2, 0))
+        poll(lambda: client.get_provisioned_concurrency_config(
+            FunctionName='arm-fn', Qualifier=version)['Status'] == 'READY', 'READY')
+        ready = client.get_provisioned_concurrency_config(FunctionName='arm-fn',
+                                                          Qualifier=version)
+        self.assertEqual((ready['AllocatedProvisionedConcurrentExecutions'],
+                          ready['AvailableProvisionedConcurrentExecutions']), (2, 2))
+        # READY environments are initialised: no cold start, no Init Duration.
+        for _ in range(2):
+            answer = client.invoke(FunctionName='arm-fn', Qualifier=version, LogType='Tail')
+            self.assertNotIn('Init Duration', base64.b64decode(answer['LogResult']).decode())
+        client.delete_provisioned_concurrency_config(FunctionName='arm-fn', Qualifier=version)
+        self.assertEqual(error_code(lambda: client.get_provisioned_concurrency_config(
+            FunctionName='arm-fn', Qualifier=version))[0],
+            'ProvisionedConcurrencyConfigNotFoundException')
+        # Without it the version's next call starts cold again.
+        answer = client.invoke(FunctionName='arm-fn', Qualifier=version, LogType='Tail')
+        self.assertIn('Init Duration', base64.b64decode(answer['LogResult']).decode())
+        client.delete_function(FunctionName='arm-fn', Qualifier=version)
+
     def test_sagemaker_invoke_endpoint(self):
         client = self.emulator.client('sagemaker-runtime')
         answer = client.invoke_endpoint(EndpointName='mobilenet-v2', Body=b'jpeg',

@@ -105,6 +105,23 @@ TEST(ProfilesTest, DefaultsApplyToKeysLeftOut) {
   EXPECT_EQ(fn.max_body_bytes, 6 << 20);
   EXPECT_EQ(FindProfile(*profiles, "fn"), &fn);
   EXPECT_EQ(FindProfile(*profiles, "nope"), nullptr);
+  EXPECT_EQ(fn.lambda.architecture, "x86_64");
+  EXPECT_DOUBLE_EQ(fn.lambda.provisioned_ready_ms, 3000);
+}
+
+TEST(ProfilesTest, LambdaArchitectureIsX86OrArm) {
+  std::string errors;
+  auto profiles = ParseProfiles(
+      "targets:\n"
+      "  - { name: fn, platform: lambda, service: { median_ms: 100 }, architecture: arm64 }\n",
+      "inline.yaml", &errors);
+  ASSERT_TRUE(profiles) << errors;
+  EXPECT_EQ((*profiles)[0].lambda.architecture, "arm64");
+  EXPECT_FALSE(ParseProfiles(
+      "targets:\n"
+      "  - { name: fn, platform: lambda, service: { median_ms: 100 }, architecture: arm }\n",
+      "inline.yaml", &errors));
+  EXPECT_EQ(errors, "inline.yaml:2:78: 'architecture' must be one of x86_64, arm64, got 'arm'\n");
 }
 
 TEST(ProfilesTest, CheckProfilesCatchesWhatCodeCanGetWrong) {

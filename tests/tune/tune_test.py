@@ -125,7 +125,8 @@ class TuneRun:
             return {int(row['memory_mb']): row for row in csv.DictReader(f)}
 
 
-class TuneTest(unittest.TestCase):
+class EmulatorTestCase(unittest.TestCase):
+    """A fresh emulator and directory per test (tune_axes_test.py's tests use it too)."""
     def setUp(self):
         self.directory = tempfile.mkdtemp()
         self.emulator = Emulator()
@@ -133,6 +134,9 @@ class TuneTest(unittest.TestCase):
     def tearDown(self):
         self.emulator.stop()
         shutil.rmtree(self.directory)
+
+
+class TuneTest(EmulatorTestCase):
 
     def assert_restored(self, versions=range(1, 10)):
         self.emulator.wait_successful()

@@ -79,6 +79,12 @@ struct LambdaSettings {
   int threads = 2;
   // Emulated milliseconds an UpdateFunctionConfiguration stays InProgress.
   double update_ms = 2000;
+  // GetFunctionConfiguration's Architectures: "x86_64" or "arm64". The duration model is the
+  // same; an arm64 build of the same code is a profile of its own with its own `service` (see
+  // docs/emulator.md for how the test profiles calibrate it).
+  std::string architecture = "x86_64";
+  // Emulated milliseconds a PutProvisionedConcurrencyConfig stays IN_PROGRESS before READY.
+  double provisioned_ready_ms = 3000;
 
   // vCPUs the function gets at `memory` MB: memory / 1,769, at most 6.
   static double VcpuShare(int memory);
