@@ -77,9 +77,9 @@ constexpr std::array<Billability, 12> kTable = {{
      "nothing else is billed either.",
      {kApiGatewayNotBilled, kApiGatewayThrottling}},
     {"auth_rejected",
-     "auth_error: a 401 or 403 to a SigV4-signed request, or with an authorisation "
-     "x-amzn-ErrorType (UnauthorizedException, AccessDeniedException, ForbiddenException, "
-     "MissingAuthenticationTokenException, ...); or not sent for want of credentials",
+     "auth_error: a 401 or 403 to a SigV4-signed request, or not sent for want of credentials; "
+     "http_4xx: a 401 or 403 with an authorisation x-amzn-ErrorType (UnauthorizedException, "
+     "AccessDeniedException, ForbiddenException, MissingAuthenticationTokenException, ...)",
      false,
      false,
      kNone,

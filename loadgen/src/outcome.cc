@@ -53,7 +53,7 @@ AwsError ClassifyAwsErrorType(std::string_view value) {
 }
 
 Outcome ClassifyOutcome(int curl_code, long http_status, bool checks_passed, bool signed_request,
-                        bool function_error, AwsError aws_error) {
+                        bool function_error) {
   switch (static_cast<CURLcode>(curl_code)) {
     case CURLE_OK:
       break;
@@ -89,10 +89,7 @@ Outcome ClassifyOutcome(int curl_code, long http_status, bool checks_passed, boo
       if (http_status == 0) return Outcome::kConnectError;
       return Outcome::kInvalidResponse;
   }
-  if ((signed_request || aws_error == AwsError::kAuth) &&
-      (http_status == 401 || http_status == 403)) {
-    return Outcome::kAuthError;
-  }
+  if (signed_request && (http_status == 401 || http_status == 403)) return Outcome::kAuthError;
   if (function_error) return Outcome::kFunctionError;
   if (http_status == 429) return Outcome::kThrottled;
   if (http_status == 504) return Outcome::kGatewayTimeout;
@@ -137,6 +134,10 @@ BillingClass BillingClassOf(Outcome outcome, long http_status, AwsError aws_erro
     case Outcome::kOk:
       return BillingClass::kOk;
     case Outcome::kHttp4xx:
+      // Refused by API Gateway's authorizer, an API key check or IAM: the integration never ran.
+      if (aws_error == AwsError::kAuth && (http_status == 401 || http_status == 403)) {
+        return BillingClass::kAuthRejected;
+      }
       // Lambda's Invoke API reports the function's own failures as X-Amz-Function-Error on a
       // 200; a 4xx with an error type is the API refusing the call (ResourceNotFound, ...).
       return lambda_invoke && aws_error != AwsError::kNone ? BillingClass::kInvocationRejected

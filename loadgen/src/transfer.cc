@@ -228,8 +228,8 @@ void Transfer::Complete(CURLcode code, Clock::time_point now, bool aborted) {
     }
     // An oversized body was cut by us, not by the network: classify it by its status.
     const int effective_code = body_too_large ? CURLE_OK : static_cast<int>(code);
-    r.outcome = ClassifyOutcome(effective_code, status, checks, spec.sigv4.has_value(),
-                                function_error, aws_error);
+    r.outcome =
+        ClassifyOutcome(effective_code, status, checks, spec.sigv4.has_value(), function_error);
   }
   r.aws_error = aws_error;
   r.billing_class =

@@ -12,6 +12,7 @@
 
 #include "config/usage.h"
 #include "cost/billability.h"
+#include "cost/cost_test_util.h"
 
 namespace infercost {
 namespace {
@@ -419,13 +420,9 @@ TEST(UsageOf, AWindowOfOutcomesIsBilledAsAwsBillsIt) {
   EXPECT_EQ(usage.billable_requests, 10u);
   EXPECT_EQ(usage.billed_ms, 1000u);
   EXPECT_TRUE(usage.billed_estimated);
-  PricingSpec spec;
-  spec.model = PricingModel::kLambda;
-  spec.memory_mb = 1024;
-  spec.api_gateway = ApiGateway::kRest;
-  const ResolveResult pricing = Resolve(spec, BuiltinCatalog());
-  ASSERT_TRUE(pricing.pricing.has_value()) << pricing.error;
-  const Cost cost = ComputeCost(*pricing.pricing, usage);
+  const Cost cost = ComputeCost(
+      testing::MustResolve(testing::LambdaSpec(1024, Architecture::kX86_64, ApiGateway::kRest)),
+      usage);
   EXPECT_NEAR(cost.request_usd, 12 * 0.0000035 + 10 * 0.0000002 + 0.0000166667, 1e-15);
   // Between two running totals: only what happened in between.
   loadgen::Interval later = window;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "cost/cost.h"
+#include "cost_test_util.h"
 
 namespace infercost {
 namespace {
@@ -22,13 +23,7 @@ constexpr double kGbSecondUsd = 0.0000166667;    // x86_64, per GB-s
 constexpr double kRestUsd = 0.0000035;           // $3.50 per 1M
 
 ResolvedPricing LambdaBehindRest() {
-  PricingSpec spec;
-  spec.model = PricingModel::kLambda;
-  spec.memory_mb = 1024;
-  spec.api_gateway = ApiGateway::kRest;
-  const ResolveResult r = Resolve(spec, BuiltinCatalog());
-  EXPECT_TRUE(r.pricing.has_value()) << r.error;
-  return r.pricing.value_or(ResolvedPricing{});
+  return testing::MustResolve(testing::LambdaSpec(1024, Architecture::kX86_64, ApiGateway::kRest));
 }
 
 const Billability& Row(std::string_view name) {

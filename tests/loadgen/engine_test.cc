@@ -130,7 +130,7 @@ TEST_F(EngineTest, AwsErrorTypeHeaderSetsTheBillingClass) {
     BillingClass billing_class;
   };
   const std::vector<Case> cases = {
-      {"/status?code=401&header=x-amzn-ErrorType%3A%20UnauthorizedException", Outcome::kAuthError,
+      {"/status?code=401&header=x-amzn-ErrorType%3A%20UnauthorizedException", Outcome::kHttp4xx,
        BillingClass::kAuthRejected},
       {"/status?code=500&header=x-amzn-ErrorType%3A%20InternalServerErrorException",
        Outcome::kHttp5xx, BillingClass::kInvocationRejected},

@@ -53,20 +53,6 @@ TEST(ClassifyOutcome, Table) {
   }
 }
 
-// API Gateway refusing a caller before the integration ran: auth_error even unsigned (a custom
-// or Cognito authorizer, an API key), recognised by its x-amzn-ErrorType.
-TEST(ClassifyOutcome, GatewayAuthRefusalsAreAuthErrors) {
-  EXPECT_EQ(ClassifyOutcome(CURLE_OK, 401, false, false, false, AwsError::kAuth),
-            Outcome::kAuthError);
-  EXPECT_EQ(ClassifyOutcome(CURLE_OK, 403, false, false, false, AwsError::kAuth),
-            Outcome::kAuthError);
-  // The function's own 403, and API Gateway's other errors, stay http_4xx.
-  EXPECT_EQ(ClassifyOutcome(CURLE_OK, 403, false, false, false, AwsError::kNone),
-            Outcome::kHttp4xx);
-  EXPECT_EQ(ClassifyOutcome(CURLE_OK, 400, false, false, false, AwsError::kAuth),
-            Outcome::kHttp4xx);
-}
-
 TEST(ClassifyAwsErrorType, Table) {
   const std::pair<std::string_view, AwsError> cases[] = {
       {"", AwsError::kNone},
@@ -116,7 +102,11 @@ TEST(BillingClassOf, Table) {
       {Outcome::kHttp5xx, 500, kNone, false, BillingClass::kFunction5xx},
       {Outcome::kThrottled, 429, AwsError::kThrottle, false, BillingClass::kGatewayThrottled},
       {Outcome::kThrottled, 429, kNone, false, BillingClass::kGatewayThrottled},
-      {Outcome::kAuthError, 401, AwsError::kAuth, false, BillingClass::kAuthRejected},
+      {Outcome::kAuthError, 403, kNone, false, BillingClass::kAuthRejected},
+      // API Gateway's authorizer refusing an unsigned caller: http_4xx to the user, not billed.
+      {Outcome::kHttp4xx, 401, AwsError::kAuth, false, BillingClass::kAuthRejected},
+      {Outcome::kHttp4xx, 403, AwsError::kAuth, true, BillingClass::kAuthRejected},
+      {Outcome::kHttp4xx, 400, AwsError::kAuth, false, BillingClass::kFunction4xx},
       {Outcome::kConnectError, 0, kNone, false, BillingClass::kConnectionFailed},
       {Outcome::kTlsError, 0, kNone, false, BillingClass::kConnectionFailed},
       {Outcome::kTimeout, 0, kNone, false, BillingClass::kClientTimeout},

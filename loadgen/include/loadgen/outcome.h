@@ -60,11 +60,9 @@ AwsError ClassifyAwsErrorType(std::string_view value);
 // `signed_request` whether it carried a SigV4 signature (then 401 and 403 are auth_error: AWS
 // refused the credentials, the target never ran), `function_error` whether Lambda's Invoke API
 // reported X-Amz-Function-Error (then the response, a 200 with the error as its body, is a
-// function_error whatever the checks say), `aws_error` what x-amzn-ErrorType said (a 401 or 403
-// that API Gateway refused with an auth error type is auth_error too: the integration never ran).
+// function_error whatever the checks say).
 Outcome ClassifyOutcome(int curl_code, long http_status, bool checks_passed,
-                        bool signed_request = false, bool function_error = false,
-                        AwsError aws_error = AwsError::kNone);
+                        bool signed_request = false, bool function_error = false);
 
 // What AWS bills a finished request by: its outcome, refined by who answered it. Not a label
 // users see (the outcome is); the cost model's billability table (exporter/cost/billability.h,
@@ -75,7 +73,9 @@ enum class BillingClass : uint8_t {
   kFunction5xx,         // http_5xx answered by the function (API Gateway's 502: the function ran)
   kInvalidResponse,     // invalid_response: an answer that failed the checks
   kGatewayThrottled,    // throttled (429) by the endpoint in front (API Gateway)
-  kAuthRejected,        // auth_error: refused by AWS's authentication, or never sent
+  kAuthRejected,        // auth_error (refused by AWS's authentication, or never sent), or a
+                        // 401/403 whose x-amzn-ErrorType is an authorisation error (API
+                        // Gateway's authorizers, API keys; an IAM Function URL)
   kConnectionFailed,    // connect_error, tls_error: DNS, refused, reset, TLS handshake
   kClientTimeout,       // timeout: the client stopped waiting
   kIntegrationTimeout,  // gateway_timeout: API Gateway's 504 at its integration timeout
