@@ -12,7 +12,7 @@
 
 #include "config/usage.h"
 #include "cost/billability.h"
-#include "cost/cost_test_util.h"
+#include "tests/cost/cost_test_util.h"
 
 namespace infercost {
 namespace {
