@@ -66,6 +66,9 @@ struct Response {
   double service_ms = -1;  // X-Service-Time-Ms when ≥ 0
   bool close = false;
   const char* allow = nullptr;  // 405: the Allow header
+  // x-amzn-ErrorType: set on the answers API Gateway makes itself (its throttle, the 500 when
+  // Lambda rejects the invocation, 502, 504), so a client can tell them from the function's.
+  const char* aws_error_type = nullptr;
 };
 
 std::string Head(mg_connection* conn, const Response& r) {
@@ -93,6 +96,10 @@ std::string Head(mg_connection* conn, const Response& r) {
   if (r.allow != nullptr) {
     head += "\r\nAllow: ";
     head += r.allow;
+  }
+  if (r.aws_error_type != nullptr) {
+    head += "\r\nx-amzn-ErrorType: ";
+    head += r.aws_error_type;
   }
   if (r.close) {
     head += "\r\nConnection: close";
@@ -500,10 +507,14 @@ void Emulator::Impl::ServePredict(mg_connection* conn, Target& target) {
     body = kPredictionBody;
     r.service_ms = ticket.service_ms;
   } else if (profile.platform == Platform::kLambda) {
-    // API Gateway's own bodies for these answers.
+    // API Gateway's own bodies and error types for these answers. A throttled invocation never
+    // ran: no billed duration.
     body = ticket.status == 504   ? R"({"message":"Endpoint request timed out"})"
            : ticket.status == 429 ? R"({"message":"Too Many Requests"})"
                                   : R"({"message":"Internal server error"})";
+    r.aws_error_type =
+        ticket.status == 429 ? "TooManyRequestsException" : "InternalServerErrorException";
+    if (ticket.billed_ms <= 0) r.billed_ms = -1;
   } else {
     body = ErrorBody("queue full");
   }

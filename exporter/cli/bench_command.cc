@@ -344,18 +344,17 @@ void PrintProgress(const loadgen::TargetStats& stats, Clock::time_point start) {
 }
 
 // Whose word Lambda's duration bill is, and what AWS's record adds.
-void PrintBilling(const loadgen::Interval& t) {
-  const uint64_t by_aws = t.BilledByAws();
-  if (by_aws == t.billable) {
+void PrintBilling(const loadgen::Interval& t, uint64_t billable) {
+  const uint64_t by_aws = std::min(t.BilledByAws(), billable);
+  if (by_aws == billable) {
     std::printf("Billed Duration: billed by AWS (%llu of %llu invocations)\n",
-                static_cast<unsigned long long>(by_aws),
-                static_cast<unsigned long long>(t.billable));
+                static_cast<unsigned long long>(by_aws), static_cast<unsigned long long>(billable));
   } else {
     std::printf(
         "Billed Duration: estimated from latency for %llu of %llu invocations (an upper "
         "bound)\n",
-        static_cast<unsigned long long>(t.billable - by_aws),
-        static_cast<unsigned long long>(t.billable));
+        static_cast<unsigned long long>(billable - by_aws),
+        static_cast<unsigned long long>(billable));
   }
   if (const std::optional<double> overhead = t.MeanClientOverheadSeconds()) {
     std::printf("Client Overhead: %.3f ms over the billed duration (mean)\n", *overhead * 1e3);
@@ -458,8 +457,8 @@ void PrintSummary(const Flags& f, const BenchSetup& setup, const loadgen::StatsS
     }
   }
   if (setup.pricing) {
-    const Cost cost =
-        ComputeCost(*setup.pricing, UsageOf(t, elapsed_s, BenchCapacity(setup, t, elapsed_s)));
+    const Usage usage = UsageOf(t, elapsed_s, BenchCapacity(setup, t, elapsed_s));
+    const Cost cost = ComputeCost(*setup.pricing, usage);
     std::printf("%s\n", kThinRule);
     if (cost.observed_usd_per_million) {
       std::printf("Cost per 1M inferences: %s\n",
@@ -470,7 +469,9 @@ void PrintSummary(const Flags& f, const BenchSetup& setup, const loadgen::StatsS
     std::printf("Estimated Spend: %s (time %s, requests %s)\n", FormatUsd(cost.TotalUsd()).c_str(),
                 FormatUsd(cost.time_usd).c_str(), FormatUsd(cost.request_usd).c_str());
     std::printf("Exclusions: %s\n", ExclusionsLine(*setup.pricing).c_str());
-    if (setup.pricing->platform == "lambda" && t.billable > 0) PrintBilling(t);
+    if (setup.pricing->platform == "lambda" && usage.billable_requests > 0) {
+      PrintBilling(t, usage.billable_requests);
+    }
     PrintCapacityNote(setup);
     // An unknown capacity is said above, with what to do about it.
     const bool said = IsBurstable(*setup.pricing) && setup.open_loop && !setup.capacity;

@@ -10,9 +10,15 @@
 
 namespace infercost {
 
-// `interval` measured over `seconds` of target time, at `capacity_ips` (0 when unknown). The
-// billed duration is an estimate when any billable request lacked AWS's own billed figure.
+// `interval` measured over `seconds` of target time, at `capacity_ips` (0 when unknown). Every
+// billed count comes from the billability table (cost/billability.h), class by class: which
+// requests API Gateway bills, which the function bills, whose duration, what data.
 Usage UsageOf(const loadgen::Interval& interval, double seconds, double capacity_ips);
+
+// The same for what happened between two running totals of one target (`base` taken earlier):
+// the counters' differences, never negative.
+Usage UsageBetween(const loadgen::Interval& total, const loadgen::Interval& base, double seconds,
+                   double capacity_ips);
 
 }  // namespace infercost
 

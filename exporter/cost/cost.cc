@@ -527,6 +527,7 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
   // Counts as doubles once: exact below 2^53, far beyond any window.
   const double ok = static_cast<double>(usage.ok);
   const double requests = static_cast<double>(usage.requests);
+  const double gateway_requests = static_cast<double>(usage.gateway_requests);
   const double billable = static_cast<double>(usage.billable_requests);
   const double billed_seconds = static_cast<double>(usage.billed_ms) / kMsPerSecond;
   const double observed_ips = elapsed_seconds > 0 ? ok / elapsed_seconds : 0;
@@ -551,10 +552,10 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
     }
   }
 
-  // Requests: the function's price on requests it accepted, the gateway's on every request it
-  // answered, and Lambda duration.
+  // Requests: the function's price on the requests it bills, the gateway's on those it bills
+  // (the billability table decides both), and Lambda duration.
   cost.request_usd = pricing.function_usd_per_request * billable +
-                     pricing.gateway_usd_per_request * requests + data_usd;
+                     pricing.gateway_usd_per_request * gateway_requests + data_usd;
   if (lambda) {
     const double gb_seconds = billed_seconds * pricing.memory_gb;
     const double pc_gb_seconds =
@@ -564,6 +565,11 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
       cost.caveats.push_back(
           "some billed durations are measured latencies (no billed-duration header): an upper "
           "bound");
+    }
+    if (usage.billed_lower_bound) {
+      cost.caveats.push_back(
+          "some functions ran on after a timeout: AWS bills their whole run, of which the "
+          "measured latency is a lower bound");
     }
   }
 

@@ -264,14 +264,18 @@ struct Usage {
   double elapsed_seconds = 0;  // length of the window
   uint64_t ok = 0;             // successful inferences
   uint64_t requests = 0;       // every request sent and finished, failures included
-  // Requests the service accepted and bills: finished requests minus throttles (429) and
-  // connection failures. Lambda's request price and per_request prices apply to these; fill it
-  // for every model.
-  uint64_t billable_requests = 0;  // requests that reached the function (Lambda; not throttled)
-  uint64_t billed_ms = 0;          // summed billed duration, each request rounded up to 1 ms
-  bool billed_estimated = false;   // some durations were measured latency (an upper bound)
-  // Bodies of the window's finished requests: sent to the target (AWS's "data processed in") and
-  // received from it ("out"). SageMaker Serverless bills them; every other model ignores them.
+  // The billed counts below come from the billability table (cost/billability.h: AddBilled), one
+  // row per class of outcome; fill them for every model.
+  // Requests the function bills: Lambda's request price and per_request prices apply to these.
+  uint64_t billable_requests = 0;
+  uint64_t gateway_requests = 0;  // requests API Gateway bills (its price applies to these)
+  uint64_t billed_ms = 0;         // summed billed duration, each request rounded up to 1 ms
+  bool billed_estimated = false;  // some durations were measured latency (an upper bound)
+  // Some durations are of functions that ran on after the client or the gateway stopped waiting
+  // (timeouts): their measured latency is a lower bound of what AWS bills.
+  bool billed_lower_bound = false;
+  // Bodies of the requests SageMaker Serverless processed: sent to the target (AWS's "data
+  // processed in") and received from it ("out"). Every other model ignores them.
   uint64_t data_in_bytes = 0;
   uint64_t data_out_bytes = 0;
   double capacity_ips = 0;  // cost/capacity.h's capacity; 0 when not yet known

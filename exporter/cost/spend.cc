@@ -4,6 +4,8 @@
 #include <cmath>
 #include <cstdint>
 
+#include "cost/billability.h"
+
 namespace infercost {
 
 using Seconds = std::chrono::duration<double>;
@@ -51,12 +53,17 @@ SpendEstimate& SpendEstimate::operator+=(const SpendEstimate& other) {
 SpendEstimate EstimateSpend(const ResolvedPricing& pricing, const PlannedLoad& load) {
   Usage usage;
   usage.elapsed_seconds = load.seconds;
-  usage.requests = static_cast<uint64_t>(std::llround(std::max(load.requests, 0.0)));
-  usage.ok = usage.requests;
-  usage.billable_requests = usage.requests;
-  usage.billed_ms = usage.requests > 0 && load.billed_each.count() > 0
-                        ? usage.requests * static_cast<uint64_t>(load.billed_each.count())
-                        : 0;
+  const auto requests = static_cast<uint64_t>(std::llround(std::max(load.requests, 0.0)));
+  usage.ok = requests;
+  // Every planned request succeeds: billed as the billability table's `ok` row.
+  AddBilled(
+      *FindBillability("ok"),
+      ClassCounts{.requests = requests,
+                  .billed_ms = load.billed_each.count() > 0
+                                   ? requests * static_cast<uint64_t>(load.billed_each.count())
+                                   : 0,
+                  .billed_by_aws = requests},
+      &usage);
   const Cost cost = ComputeCost(pricing, usage);
   SpendEstimate estimate;
   estimate.time_usd = cost.time_usd;

@@ -13,6 +13,7 @@
 #include "common/build_info.h"
 #include "common/duration.h"
 #include "common/log.h"
+#include "config/usage.h"
 #include "cost/cost.h"
 #include "loadgen/csv.h"
 #include "loadgen/descriptors.h"
@@ -597,7 +598,9 @@ void Service::Impl::WriteCounters(TargetState& state, const loadgen::Interval& t
   s.inferences->Increment(CounterDelta(total.Ok(), base.Ok()));
   s.dropped->Increment(CounterDelta(total.dropped, base.dropped));
   s.cold_starts->Increment(CounterDelta(total.cold_starts, base.cold_starts));
-  s.billed_duration->Increment(CounterDelta(total.billed_ms, base.billed_ms) / 1000.0);
+  // Lambda's billed duration: of the requests the billability table says AWS bills a duration for.
+  s.billed_duration->Increment(static_cast<double>(UsageBetween(total, base, 0, 0).billed_ms) /
+                               1000.0);
   s.request_duration->ObserveMultiple(
       BucketDelta(total.duration_buckets, base.duration_buckets),
       scale * std::max(0.0,

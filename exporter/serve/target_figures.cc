@@ -89,9 +89,11 @@ void Capacity(const loadgen::StatsSnapshot& snap, const FigureSettings& settings
 // over them, memory.
 void AwsRecord(const loadgen::Interval& w, const ResolvedPricing& pricing, double scale,
                TargetFigures& f) {
+  // Invocations the function bills (the billability table), against those with AWS's figure.
+  const uint64_t billable = UsageOf(w, 0, 0).billable_requests;
   f.billed_by_aws = w.BilledByAws();
-  f.billed_estimated = w.billable - std::min(w.billable, f.billed_by_aws);
-  if (pricing.platform == "lambda" && w.billable > 0) {
+  f.billed_estimated = billable - std::min(billable, f.billed_by_aws);
+  if (pricing.platform == "lambda" && billable > 0) {
     f.billing = f.billed_estimated == 0 ? "billed by AWS"
                 : f.billed_by_aws == 0  ? "estimated from latency"
                                         : "partly billed by AWS";
@@ -142,16 +144,7 @@ void Spend(const FigureInputs& in, const Cost& window_cost, TargetLedger& ledger
   const loadgen::Interval& total = in.snapshot->total;
   const loadgen::Interval& base = *in.previous_total;
   const double dt = in.settings.time_scale * std::max(0.0, in.since_last_tick_seconds);
-  Usage usage;
-  usage.elapsed_seconds = dt;
-  usage.ok = total.Ok() - std::min(total.Ok(), base.Ok());
-  usage.requests = total.Requests() - std::min(total.Requests(), base.Requests());
-  usage.billable_requests = total.billable - std::min(total.billable, base.billable);
-  usage.billed_ms = total.billed_ms - std::min(total.billed_ms, base.billed_ms);
-  // SageMaker Serverless data processed, as UsageOf counts it for the window's figures.
-  usage.data_in_bytes = total.bytes_sent - std::min(total.bytes_sent, base.bytes_sent);
-  usage.data_out_bytes = total.bytes_received - std::min(total.bytes_received, base.bytes_received);
-  usage.capacity_ips = f.capacity_ips.value_or(0);
+  const Usage usage = UsageBetween(total, base, dt, f.capacity_ips.value_or(0));
   const Cost tick_cost = ComputeCost(*in.pricing, usage);
   // Time-based spend accrues with the clock at the list rate, plus burstable surplus credits at
   // the window's utilisation (one tick's utilisation is too noisy for a convex charge).

@@ -56,10 +56,9 @@ std::vector<WindowDraw> PrepareDraws(const std::vector<SweepWindow>& windows) {
     WindowDraw draw;
     draw.seconds = window.seconds;
     draw.counters.requests = window.interval.requests;
-    draw.counters.billed_ms = window.interval.billed_ms;
     draw.counters.billed_from_header = window.interval.billed_from_header;
     draw.counters.billed_from_report = window.interval.billed_from_report;
-    draw.counters.billable = window.interval.billable;
+    draw.counters.by_billing_class = window.interval.by_billing_class;
     draw.ok_sparse = window.interval.ok_latency.ToSparse();
     draw.ok_min_ns = window.interval.ok_latency.MinNs();
     draw.ok_max_ns = window.interval.ok_latency.MaxNs();
@@ -132,9 +131,12 @@ StepResult SummarizeStep(const StepInput& input, const ResolvedPricing& pricing,
   step.dropped = total.dropped;
   step.cold_starts = total.cold_starts;
   step.by_outcome = total.requests;
-  step.billable = total.billable;
-  step.billed_ms = total.billed_ms;
-  step.billed_estimated = total.BilledByAws() < total.billable;
+  // What AWS bills of it, class by class (the billability table).
+  const Usage billed = UsageOf(total, 0, 0);
+  step.billable = billed.billable_requests;
+  step.gateway_requests = billed.gateway_requests;
+  step.billed_ms = billed.billed_ms;
+  step.billed_estimated = billed.billed_estimated;
   step.error_ratio = step.requests > 0 ? static_cast<double>(step.requests - step.ok) /
                                              static_cast<double>(step.requests)
                                        : 0.0;
@@ -173,10 +175,11 @@ StepResult SummarizeStep(const StepInput& input, const ResolvedPricing& pricing,
         for (std::size_t o = 0; o < loadgen::kOutcomeCount; ++o) {
           counters.requests[o] += draw.counters.requests[o];
         }
-        counters.billed_ms += draw.counters.billed_ms;
         counters.billed_from_header += draw.counters.billed_from_header;
         counters.billed_from_report += draw.counters.billed_from_report;
-        counters.billable += draw.counters.billable;
+        for (std::size_t c = 0; c < loadgen::kBillingClassCount; ++c) {
+          counters.by_billing_class[c].Merge(draw.counters.by_billing_class[c]);
+        }
         merged.MergeSparse(draw.ok_sparse, draw.ok_min_ns, draw.ok_max_ns, draw.ok_sum_ns);
       }
       if (draw_seconds <= 0) continue;
@@ -440,9 +443,10 @@ ColdStartAnalysis AnalyzeColdStarts(const TargetSweep& target, const Catalog& ca
   // Init time is billed: a cold request costs its extra billed milliseconds at the duration price.
   const ResolvedPricing& pricing = target.pricing;
   auto mean_billed_ms = [](const Interval& interval) {
-    return interval.billable > 0
-               ? static_cast<double>(interval.billed_ms) / static_cast<double>(interval.billable)
-               : 0.0;
+    const Usage billed = UsageOf(interval, 0, 0);
+    return billed.billable_requests > 0 ? static_cast<double>(billed.billed_ms) /
+                                              static_cast<double>(billed.billable_requests)
+                                        : 0.0;
   };
   const double extra_ms = std::max(0.0, mean_billed_ms(cold_total) - mean_billed_ms(warm_total));
   analysis.cold_extra_usd = extra_ms / 1000.0 * pricing.memory_gb * pricing.usd_per_gb_second;
@@ -450,8 +454,9 @@ ColdStartAnalysis AnalyzeColdStarts(const TargetSweep& target, const Catalog& ca
   all.Merge(warm_total);
   const double burst_spend = ComputeCost(pricing, UsageOf(all, 0, 0)).request_usd;
   if (burst_spend > 0) {
-    analysis.cold_cost_share =
-        analysis.cold_extra_usd * static_cast<double>(cold_total.billable) / burst_spend;
+    analysis.cold_cost_share = analysis.cold_extra_usd *
+                               static_cast<double>(UsageOf(cold_total, 0, 0).billable_requests) /
+                               burst_spend;
   }
 
   // Provisioned concurrency sized by Little's law: the peak arrival rate times the warm time each

@@ -67,7 +67,8 @@ struct StepResult {
   std::optional<Estimate> usd_per_million;
   std::string usd_absent_reason;
   double spend_usd = 0;           // what the step itself cost on the real platform
-  uint64_t billable = 0;          // requests that reached the service (it bills them)
+  uint64_t billable = 0;          // requests the function bills (the billability table)
+  uint64_t gateway_requests = 0;  // requests API Gateway bills (the billability table)
   uint64_t billed_ms = 0;         // Lambda: summed billed duration of billable requests
   bool billed_estimated = false;  // some of it is measured latency, not the billed header
   bool healthy = false;           // error ratio within the limit, and something succeeded

@@ -37,6 +37,8 @@ Usage MonthOfTraffic(const StepResult& step, double average_rps, double capacity
       static_cast<uint64_t>(std::llround(ok * static_cast<double>(step.requests) * per_ok));
   usage.billable_requests =
       static_cast<uint64_t>(std::llround(ok * static_cast<double>(step.billable) * per_ok));
+  usage.gateway_requests =
+      static_cast<uint64_t>(std::llround(ok * static_cast<double>(step.gateway_requests) * per_ok));
   usage.billed_ms =
       static_cast<uint64_t>(std::llround(ok * static_cast<double>(step.billed_ms) * per_ok));
   usage.billed_estimated = step.billed_estimated;

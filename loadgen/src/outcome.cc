@@ -32,6 +32,26 @@ std::string_view OutcomeName(Outcome outcome) {
   return "invalid_response";
 }
 
+AwsError ClassifyAwsErrorType(std::string_view value) {
+  value = value.substr(0, value.find(':'));
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  if (value.empty()) return AwsError::kNone;
+  static constexpr std::string_view kAuth[] = {
+      "UnauthorizedException",        "AccessDeniedException",
+      "ForbiddenException",           "MissingAuthenticationTokenException",
+      "IncompleteSignatureException", "InvalidSignatureException",
+      "ExpiredTokenException",        "UnrecognizedClientException"};
+  static constexpr std::string_view kThrottle[] = {"TooManyRequestsException",
+                                                   "ThrottlingException", "LimitExceededException"};
+  for (std::string_view type : kAuth) {
+    if (value == type) return AwsError::kAuth;
+  }
+  for (std::string_view type : kThrottle) {
+    if (value == type) return AwsError::kThrottle;
+  }
+  return AwsError::kOther;
+}
+
 Outcome ClassifyOutcome(int curl_code, long http_status, bool checks_passed, bool signed_request,
                         bool function_error) {
   switch (static_cast<CURLcode>(curl_code)) {
@@ -76,6 +96,76 @@ Outcome ClassifyOutcome(int curl_code, long http_status, bool checks_passed, boo
   if (http_status >= 500 && http_status <= 599) return Outcome::kHttp5xx;
   if (http_status >= 400 && http_status <= 499) return Outcome::kHttp4xx;
   return checks_passed ? Outcome::kOk : Outcome::kInvalidResponse;
+}
+
+std::string_view BillingClassName(BillingClass billing_class) {
+  switch (billing_class) {
+    case BillingClass::kOk:
+      return "ok";
+    case BillingClass::kFunction4xx:
+      return "function_4xx";
+    case BillingClass::kFunction5xx:
+      return "function_5xx";
+    case BillingClass::kInvalidResponse:
+      return "invalid_response";
+    case BillingClass::kGatewayThrottled:
+      return "gateway_throttled";
+    case BillingClass::kAuthRejected:
+      return "auth_rejected";
+    case BillingClass::kConnectionFailed:
+      return "connection_failed";
+    case BillingClass::kClientTimeout:
+      return "client_timeout";
+    case BillingClass::kIntegrationTimeout:
+      return "integration_timeout";
+    case BillingClass::kInvocationRejected:
+      return "invocation_rejected";
+    case BillingClass::kInvokeThrottled:
+      return "invoke_throttled";
+    case BillingClass::kFunctionError:
+      return "function_error";
+  }
+  return "invalid_response";
+}
+
+BillingClass BillingClassOf(Outcome outcome, long http_status, AwsError aws_error,
+                            bool lambda_invoke) {
+  switch (outcome) {
+    case Outcome::kOk:
+      return BillingClass::kOk;
+    case Outcome::kHttp4xx:
+      // Refused by API Gateway's authorizer, an API key check or IAM: the integration never ran.
+      if (aws_error == AwsError::kAuth && (http_status == 401 || http_status == 403)) {
+        return BillingClass::kAuthRejected;
+      }
+      // Lambda's Invoke API reports the function's own failures as X-Amz-Function-Error on a
+      // 200; a 4xx with an error type is the API refusing the call (ResourceNotFound, ...).
+      return lambda_invoke && aws_error != AwsError::kNone ? BillingClass::kInvocationRejected
+                                                           : BillingClass::kFunction4xx;
+    case Outcome::kThrottled:
+      return lambda_invoke ? BillingClass::kInvokeThrottled : BillingClass::kGatewayThrottled;
+    case Outcome::kHttp5xx:
+      // API Gateway answers 500 when the Lambda API rejected the invocation and 502 when the
+      // function ran and failed; both carry x-amzn-ErrorType, a function's own 500 does not.
+      if (aws_error != AwsError::kNone && (lambda_invoke || http_status == 500)) {
+        return BillingClass::kInvocationRejected;
+      }
+      return BillingClass::kFunction5xx;
+    case Outcome::kGatewayTimeout:
+      return BillingClass::kIntegrationTimeout;
+    case Outcome::kTimeout:
+      return BillingClass::kClientTimeout;
+    case Outcome::kConnectError:
+    case Outcome::kTlsError:
+      return BillingClass::kConnectionFailed;
+    case Outcome::kInvalidResponse:
+      return BillingClass::kInvalidResponse;
+    case Outcome::kAuthError:
+      return BillingClass::kAuthRejected;
+    case Outcome::kFunctionError:
+      return BillingClass::kFunctionError;
+  }
+  return BillingClass::kInvalidResponse;
 }
 
 }  // namespace loadgen

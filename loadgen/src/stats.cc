@@ -34,10 +34,9 @@ struct TargetStats::Slot {
         requests(in.requests),
         dropped(in.dropped),
         cold_starts(in.cold_starts),
-        billed_ms(in.billed_ms),
         billed_from_header(in.billed_from_header),
         billed_from_report(in.billed_from_report),
-        billable(in.billable),
+        by_billing_class(in.by_billing_class),
         memory_size_mb(in.memory_size_mb),
         max_memory_used_mb(in.max_memory_used_mb),
         bytes_sent(in.bytes_sent),
@@ -56,10 +55,11 @@ struct TargetStats::Slot {
     for (std::size_t i = 0; i < kOutcomeCount; ++i) out->requests[i] += requests[i];
     out->dropped += dropped;
     out->cold_starts += cold_starts;
-    out->billed_ms += billed_ms;
     out->billed_from_header += billed_from_header;
     out->billed_from_report += billed_from_report;
-    out->billable += billable;
+    for (std::size_t i = 0; i < kBillingClassCount; ++i) {
+      out->by_billing_class[i].Merge(by_billing_class[i]);
+    }
     out->memory_size_mb = std::max(out->memory_size_mb, memory_size_mb);
     out->max_memory_used_mb = std::max(out->max_memory_used_mb, max_memory_used_mb);
     out->bytes_sent += bytes_sent;
@@ -80,10 +80,9 @@ struct TargetStats::Slot {
   std::array<uint64_t, kOutcomeCount> requests;
   uint64_t dropped;
   uint64_t cold_starts;
-  uint64_t billed_ms;
   uint64_t billed_from_header;
   uint64_t billed_from_report;
-  uint64_t billable;
+  std::array<BilledCounts, kBillingClassCount> by_billing_class;
   int memory_size_mb;
   int max_memory_used_mb;
   uint64_t bytes_sent;
@@ -112,11 +111,12 @@ uint64_t Interval::Requests() const {
   return n;
 }
 
-bool IsBillable(const RequestRecord& record) {
-  if (record.outcome == Outcome::kTimeout) return true;
-  // Refused by AWS's authentication (or never sent): the function did not run.
-  if (record.outcome == Outcome::kAuthError) return false;
-  return record.http_status != 0 && record.http_status != 429;
+void BilledCounts::Merge(const BilledCounts& other) {
+  requests += other.requests;
+  billed_ms += other.billed_ms;
+  billed_by_aws += other.billed_by_aws;
+  bytes_sent += other.bytes_sent;
+  bytes_received += other.bytes_received;
 }
 
 uint64_t BilledMs(const RequestRecord& record) {
@@ -139,20 +139,22 @@ void Interval::Add(const RequestRecord& record) {
   }
   bytes_sent += record.bytes_sent;
   bytes_received += record.bytes_received;
-  if (IsBillable(record)) {
-    ++billable;
-    const uint64_t ms = BilledMs(record);
-    billed_ms += ms;
-    if (record.report.has_value()) {
-      ++billed_from_report;
-    } else if (record.billed_duration.has_value()) {
-      ++billed_from_header;
-    }
-    if (record.billed_duration.has_value()) {
-      billed_duration_buckets.Record(static_cast<int64_t>(ms) * kNsPerMs);
-      billed_by_aws_latency_seconds +=
-          std::chrono::duration<double>(record.done_at - record.sent_at).count();
-    }
+  BilledCounts& billed = by_billing_class[static_cast<std::size_t>(record.billing_class)];
+  const uint64_t ms = BilledMs(record);
+  ++billed.requests;
+  billed.billed_ms += ms;
+  billed.bytes_sent += record.bytes_sent;
+  billed.bytes_received += record.bytes_received;
+  if (record.report.has_value()) {
+    ++billed_from_report;
+  } else if (record.billed_duration.has_value()) {
+    ++billed_from_header;
+  }
+  if (record.billed_duration.has_value()) {
+    ++billed.billed_by_aws;
+    billed_duration_buckets.Record(static_cast<int64_t>(ms) * kNsPerMs);
+    billed_by_aws_latency_seconds +=
+        std::chrono::duration<double>(record.done_at - record.sent_at).count();
   }
   if (record.report.has_value()) {
     memory_size_mb = std::max(memory_size_mb, record.report->memory_size_mb);
@@ -175,10 +177,11 @@ void Interval::Merge(const Interval& other, bool histograms) {
   for (std::size_t i = 0; i < kOutcomeCount; ++i) requests[i] += other.requests[i];
   dropped += other.dropped;
   cold_starts += other.cold_starts;
-  billed_ms += other.billed_ms;
   billed_from_header += other.billed_from_header;
   billed_from_report += other.billed_from_report;
-  billable += other.billable;
+  for (std::size_t i = 0; i < kBillingClassCount; ++i) {
+    by_billing_class[i].Merge(other.by_billing_class[i]);
+  }
   memory_size_mb = std::max(memory_size_mb, other.memory_size_mb);
   max_memory_used_mb = std::max(max_memory_used_mb, other.max_memory_used_mb);
   billed_by_aws_latency_seconds += other.billed_by_aws_latency_seconds;
@@ -199,7 +202,8 @@ void Interval::Merge(const Interval& other, bool histograms) {
 
 void Interval::Clear() {
   requests.fill(0);
-  dropped = cold_starts = billed_ms = billed_from_header = billed_from_report = billable = 0;
+  dropped = cold_starts = billed_from_header = billed_from_report = 0;
+  by_billing_class.fill(BilledCounts{});
   memory_size_mb = max_memory_used_mb = 0;
   billed_by_aws_latency_seconds = 0;
   bytes_sent = bytes_received = 0;

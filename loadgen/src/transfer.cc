@@ -66,8 +66,6 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 RequestTemplate::RequestTemplate(RequestSpec spec) : spec_(std::move(spec)) {
-  want_headers_ = !spec_.cold_start.header.empty() || !spec_.billed_duration_header.empty() ||
-                  spec_.protocol == Protocol::kLambdaInvoke;
   keep_body_ = !spec_.expect.body_contains.empty();
   // Header lists are built once per payload; the request path only points at them.
   if (HasBody(spec_)) {
@@ -129,10 +127,9 @@ CURL* RequestTemplate::NewEasy(void* transfer, const CloseSocketHook& close_sock
   curl_easy_setopt(e, CURLOPT_PREREQDATA, transfer);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &Transfer::OnBody);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, transfer);
-  if (want_headers_) {
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Transfer::OnHeader);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, transfer);
-  }
+  // Always: x-amzn-ErrorType tells AWS's own errors from the target's (what AWS bills).
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &Transfer::OnHeader);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, transfer);
   const auto timeout_ms = std::max<int64_t>(
       1, std::chrono::duration_cast<milliseconds>(spec_.timeout + milliseconds(1) - nanoseconds(1))
              .count());
@@ -203,6 +200,7 @@ void Transfer::Begin(Clock::time_point scheduled_at, Clock::time_point now) {
   cold_header = false;
   billed.reset();
   function_error = false;
+  aws_error = AwsError::kNone;
   report.reset();
   sends = 0;
   resend_refused = false;
@@ -244,6 +242,9 @@ void Transfer::Complete(CURLcode code, Clock::time_point now, bool aborted) {
     r.outcome =
         ClassifyOutcome(effective_code, status, checks, spec.sigv4.has_value(), function_error);
   }
+  r.aws_error = aws_error;
+  r.billing_class =
+      BillingClassOf(r.outcome, status, aws_error, spec.protocol == Protocol::kLambdaInvoke);
   if (report.has_value()) {
     // AWS's word: Init Duration is there exactly when the invocation started a new environment.
     r.cold_start = report->init_duration.has_value();
@@ -288,6 +289,7 @@ size_t Transfer::OnHeader(char* data, size_t size, size_t count, void* user) {
     t->cold_header = false;
     t->billed.reset();
     t->function_error = false;
+    t->aws_error = AwsError::kNone;
     t->report.reset();
     return n;
   }
@@ -305,6 +307,8 @@ void Transfer::ReadHeader(std::string_view name, std::string_view value) {
   } else if (!spec.billed_duration_header.empty() &&
              EqualsIgnoreCase(name, spec.billed_duration_header)) {
     billed = ParseBilledDuration(value);
+  } else if (EqualsIgnoreCase(name, "x-amzn-ErrorType")) {
+    aws_error = ClassifyAwsErrorType(value);
   } else if (spec.protocol != Protocol::kLambdaInvoke) {
     return;
   } else if (EqualsIgnoreCase(name, "X-Amz-Function-Error")) {

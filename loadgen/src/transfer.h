@@ -74,7 +74,6 @@ class RequestTemplate {
 
   RequestSpec spec_;
   std::vector<curl_slist*> header_lists_;  // one per payload, or one for bodiless requests
-  bool want_headers_ = false;
   bool keep_body_ = false;
 };
 
@@ -90,9 +89,10 @@ struct Transfer {
   bool body_too_large = false;
   bool cold_header = false;
   std::optional<std::chrono::nanoseconds> billed;
-  bool function_error = false;         // X-Amz-Function-Error was present (Lambda Invoke)
-  std::optional<LambdaReport> report;  // from X-Amz-Log-Result (Lambda Invoke)
-  std::string log_tail;                // X-Amz-Log-Result decoded; kept for its capacity
+  bool function_error = false;           // X-Amz-Function-Error was present (Lambda Invoke)
+  AwsError aws_error = AwsError::kNone;  // x-amzn-ErrorType (API Gateway, Lambda's Invoke API)
+  std::optional<LambdaReport> report;    // from X-Amz-Log-Result (Lambda Invoke)
+  std::string log_tail;                  // X-Amz-Log-Result decoded; kept for its capacity
   bool active = false;
   // Times libcurl was about to send this request. libcurl sends a request again, on a new
   // connection, when the reused keep-alive connection it went out on died before any response

@@ -4,12 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <numeric>
 #include <sstream>
 
 #include "config/usage.h"
+#include "cost/billability.h"
+#include "tests/cost/cost_test_util.h"
 
 namespace infercost {
 namespace {
@@ -352,15 +355,82 @@ TEST(ParseConfig, SageMakerPricingBlocks) {
   EXPECT_EQ(t[2].pricing.memory_mb, 2048);
 }
 
-// The bodies the engine counted reach the cost model as the data SageMaker Serverless processes.
-TEST(UsageOf, CarriesBodyBytes) {
+// The bodies of the requests a model processed reach the cost model as SageMaker Serverless's
+// data processed; a throttled request's do not.
+TEST(UsageOf, CarriesBodyBytesOfProcessedRequests) {
   loadgen::Interval interval;
-  interval.bytes_sent = 102400;
-  interval.bytes_received = 1024;
+  interval.by_billing_class[static_cast<std::size_t>(loadgen::BillingClass::kOk)] = {
+      .requests = 1, .bytes_sent = 102400, .bytes_received = 1024};
+  interval.by_billing_class[static_cast<std::size_t>(loadgen::BillingClass::kGatewayThrottled)] = {
+      .requests = 1, .bytes_sent = 102400};
   const Usage usage = UsageOf(interval, 60, 0);
   EXPECT_EQ(usage.data_in_bytes, 102400u);
   EXPECT_EQ(usage.data_out_bytes, 1024u);
+  EXPECT_EQ(usage.requests, 2u);
   EXPECT_EQ(usage.elapsed_seconds, 60);
+}
+
+// The engine's classes and the cost model's table are joined by name: every class has its row,
+// in the same order.
+TEST(UsageOf, EveryBillingClassHasItsRowInTheTable) {
+  ASSERT_EQ(BillabilityTable().size(), loadgen::kBillingClassCount);
+  for (std::size_t i = 0; i < loadgen::kBillingClassCount; ++i) {
+    EXPECT_EQ(BillabilityTable()[i].billing_class,
+              loadgen::BillingClassName(loadgen::kAllBillingClasses[i]));
+  }
+}
+
+loadgen::RequestRecord Finished(loadgen::Outcome outcome, int status, loadgen::AwsError aws_error,
+                                std::chrono::milliseconds latency) {
+  loadgen::RequestRecord r;
+  r.sent_at = r.scheduled_at = loadgen::Clock::time_point(std::chrono::seconds(1000));
+  r.done_at = r.sent_at + latency;
+  r.outcome = outcome;
+  r.http_status = status;
+  r.aws_error = aws_error;
+  r.billing_class = loadgen::BillingClassOf(outcome, status, aws_error, false);
+  return r;
+}
+
+// A window as the engine records it, turned into a bill: 10 ok of 100 ms + 5 of API Gateway's
+// throttles (429 TooManyRequestsException) + 3 refused connections + 2 Lambda throttles behind
+// the gateway (500 InternalServerErrorException), on 1024 MB behind a REST API at $3.50 per 1M.
+//   gateway: 10 + 2 = 12 x 0.0000035 = 0.000042 (not 20 x: throttles and failed connections are
+//   not API calls AWS bills); Lambda: 10 x 0.0000002 = 0.000002; duration 10 x 0.1 s x 1 GB x
+//   0.0000166667 = 0.0000166667 (estimated from latency). Total 0.0000606667.
+TEST(UsageOf, AWindowOfOutcomesIsBilledAsAwsBillsIt) {
+  using loadgen::AwsError;
+  using loadgen::Outcome;
+  using std::chrono::milliseconds;
+  loadgen::Interval window;
+  for (int i = 0; i < 10; ++i)
+    window.Add(Finished(Outcome::kOk, 200, AwsError::kNone, milliseconds(100)));
+  for (int i = 0; i < 5; ++i) {
+    window.Add(Finished(Outcome::kThrottled, 429, AwsError::kThrottle, milliseconds(5)));
+  }
+  for (int i = 0; i < 3; ++i) {
+    window.Add(Finished(Outcome::kConnectError, 0, AwsError::kNone, milliseconds(1)));
+  }
+  for (int i = 0; i < 2; ++i) {
+    window.Add(Finished(Outcome::kHttp5xx, 500, AwsError::kOther, milliseconds(30)));
+  }
+  const Usage usage = UsageOf(window, 60, 0);
+  EXPECT_EQ(usage.requests, 20u);
+  EXPECT_EQ(usage.gateway_requests, 12u);
+  EXPECT_EQ(usage.billable_requests, 10u);
+  EXPECT_EQ(usage.billed_ms, 1000u);
+  EXPECT_TRUE(usage.billed_estimated);
+  const Cost cost = ComputeCost(
+      testing::MustResolve(testing::LambdaSpec(1024, Architecture::kX86_64, ApiGateway::kRest)),
+      usage);
+  EXPECT_NEAR(cost.request_usd, 12 * 0.0000035 + 10 * 0.0000002 + 0.0000166667, 1e-15);
+  // Between two running totals: only what happened in between.
+  loadgen::Interval later = window;
+  later.Add(Finished(Outcome::kOk, 200, AwsError::kNone, milliseconds(100)));
+  const Usage delta = UsageBetween(later, window, 1, 0);
+  EXPECT_EQ(delta.ok, 1u);
+  EXPECT_EQ(delta.gateway_requests, 1u);
+  EXPECT_EQ(delta.billed_ms, 100u);
 }
 
 TEST(ParseConfig, RelativePathsResolveAgainstTheConfigDirectory) {

@@ -157,6 +157,7 @@ TEST(CapacityTracker, FeedsTheCapacityBasis) {
                                       .ok = 6840,
                                       .requests = 7200,
                                       .billable_requests = 7200,
+                                      .gateway_requests = 7200,
                                       .capacity_ips = t.ips()});
   ASSERT_TRUE(cost.capacity_usd_per_million);
   EXPECT_NEAR(*cost.capacity_usd_per_million, 1.461111, 1e-6);

@@ -48,6 +48,7 @@ Usage ServerlessWindow(bool billed_estimated) {
                .ok = 100,
                .requests = 100,
                .billable_requests = 100,
+               .gateway_requests = 100,
                .billed_ms = 100 * 200,
                .billed_estimated = billed_estimated,
                .data_in_bytes = 100 * 102400,
@@ -61,6 +62,7 @@ Usage AllOk(double elapsed_seconds, uint64_t ok, double capacity_ips, uint64_t b
                .ok = ok,
                .requests = ok,
                .billable_requests = ok,
+               .gateway_requests = ok,
                .billed_ms = billed_ms,
                .capacity_ips = capacity_ips};
 }
@@ -181,6 +183,7 @@ std::vector<CostCase> Cases() {
              .ok = 5400,
              .requests = 6000,
              .billable_requests = 6000,
+             .gateway_requests = 6000,
              .capacity_ips = 100},
        1.623457, 1.461111, "$1.62"},
       // 10 % failures on Lambda behind REST, errors inside the function (billed in full):
@@ -193,10 +196,13 @@ std::vector<CostCase> Cases() {
              .ok = 900,
              .requests = 1000,
              .billable_requests = 1000,
+             .gateway_requests = 1000,
              .billed_ms = 100000,
              .capacity_ips = 10},
        5.962967, 5.36667, "$5.96"},
-      // 10 % throttled: the gateway answers (and bills) all 1000, Lambda bills the 900 it ran.
+      // 10 % Lambda throttles behind REST (API Gateway's 500 with x-amzn-ErrorType: the
+      // billability table's invocation_rejected): the gateway bills all 1000, Lambda the 900 it
+      // ran.
       //   duration 90 GB-s x 0.0000166667 = 0.001500003; Lambda 900 x 2e-7 = 0.00018;
       //   REST 1000 x 0.0000035 = 0.0035; 0.005180003 / 900 x 1e6 = 5.755559.
       {"lambda_rest_10pct_throttled", LambdaSpec(1024, kX86, ApiGateway::kRest),
@@ -204,12 +210,17 @@ std::vector<CostCase> Cases() {
              .ok = 900,
              .requests = 1000,
              .billable_requests = 900,
+             .gateway_requests = 1000,
              .billed_ms = 90000,
              .capacity_ips = 10},
        5.755559, 5.36667, "$5.76"},
       // Nothing succeeded: the hour still costs 0.0087667, but no figure per inference exists.
       {"g4dn_xlarge_zero_successes", InstanceSpec("g4dn.xlarge"),
-       Usage{.elapsed_seconds = 60, .ok = 0, .requests = 500, .billable_requests = 500},
+       Usage{.elapsed_seconds = 60,
+             .ok = 0,
+             .requests = 500,
+             .billable_requests = 500,
+             .gateway_requests = 500},
        std::nullopt, std::nullopt, ""},
       // per_request at $10 per 1M plus $0.36/h fixed, 1000 requests in 60 s:
       //   time 0.36 x 60/3600 = 0.006; requests 1000 x 0.00001 = 0.01; 0.016 / 1000 x 1e6 = 16.
@@ -221,7 +232,11 @@ std::vector<CostCase> Cases() {
        31.944444, "$31.94"},
       // Capacity not measured yet: observed 1.461111, capacity absent.
       {"g4dn_xlarge_capacity_unknown", InstanceSpec("g4dn.xlarge"),
-       Usage{.elapsed_seconds = 60, .ok = 6000, .requests = 6000, .billable_requests = 6000},
+       Usage{.elapsed_seconds = 60,
+             .ok = 6000,
+             .requests = 6000,
+             .billable_requests = 6000,
+             .gateway_requests = 6000},
        1.461111, std::nullopt, "$1.46"},
   };
 }
@@ -271,6 +286,7 @@ TEST(ComputeCost, SplitsTimeAndRequestComponents) {
                                          .ok = 100,
                                          .requests = 100,
                                          .billable_requests = 100,
+                                         .gateway_requests = 100,
                                          .billed_ms = 60000});
   // 0.01500012/h x 60/3600
   EXPECT_NEAR(cost.time_usd, 0.000250002, 1e-12);
@@ -286,6 +302,7 @@ TEST(ComputeCost, SurplusCreditIsPartOfTimeAndReportsUtilisation) {
                                                                  .ok = 72000,
                                                                  .requests = 72000,
                                                                  .billable_requests = 72000,
+                                                                 .gateway_requests = 72000,
                                                                  .capacity_ips = 40});
   EXPECT_NEAR(cost.utilisation, 0.5, 1e-12);
   EXPECT_NEAR(cost.surplus_credit_usd, 0.024, 1e-12);
@@ -299,6 +316,7 @@ TEST(ComputeCost, UtilisationIsClampedToOne) {
                                                                  .ok = 108000,
                                                                  .requests = 108000,
                                                                  .billable_requests = 108000,
+                                                                 .gateway_requests = 108000,
                                                                  .capacity_ips = 20});
   EXPECT_DOUBLE_EQ(cost.utilisation, 1.0);
   EXPECT_NEAR(cost.surplus_credit_usd, 0.064, 1e-12);
@@ -331,9 +349,12 @@ TEST(FullLoadSurplusUsdPerHour, BurstableUnlimitedOnly) {
 }
 
 TEST(ComputeCost, BurstableWithoutCapacitySaysSurplusIsMissing) {
-  const Cost cost = ComputeCost(
-      MustResolve(InstanceSpec("t3.medium")),
-      Usage{.elapsed_seconds = 60, .ok = 1200, .requests = 1200, .billable_requests = 1200});
+  const Cost cost =
+      ComputeCost(MustResolve(InstanceSpec("t3.medium")), Usage{.elapsed_seconds = 60,
+                                                                .ok = 1200,
+                                                                .requests = 1200,
+                                                                .billable_requests = 1200,
+                                                                .gateway_requests = 1200});
   EXPECT_DOUBLE_EQ(cost.surplus_credit_usd, 0);
   ASSERT_EQ(cost.caveats.size(), 1u);
   EXPECT_NE(cost.caveats[0].find("surplus"), std::string::npos);
@@ -368,6 +389,7 @@ TEST(ComputeCost, ZeroSuccessesKeepsSpendAndGivesAReason) {
                         .ok = 0,
                         .requests = 10,
                         .billable_requests = 0,
+                        .gateway_requests = 10,
                         .capacity_ips = 0});
   // Throttled every time: only the gateway bills, 10 x 0.0000035.
   EXPECT_NEAR(cost.request_usd, 0.000035, 1e-15);
@@ -381,6 +403,7 @@ TEST(ComputeCost, LambdaCapacityNeedsBilledDurations) {
                                                                      .ok = 0,
                                                                      .requests = 5,
                                                                      .billable_requests = 0,
+                                                                     .gateway_requests = 5,
                                                                      .capacity_ips = 2});
   EXPECT_FALSE(cost.capacity_usd_per_million.has_value());
   EXPECT_NE(cost.capacity_absent_reason.find("billed"), std::string::npos);
@@ -398,29 +421,38 @@ TEST(ComputeCost, NeverProducesNonFiniteNumbers) {
             .ok = 10,
             .requests = 10,
             .billable_requests = 10,
+            .gateway_requests = 10,
             .billed_ms = 10,
             .capacity_ips = 5},
       Usage{.elapsed_seconds = kNaN,
             .ok = 10,
             .requests = 10,
             .billable_requests = 10,
+            .gateway_requests = 10,
             .capacity_ips = kNaN},
       Usage{.elapsed_seconds = -5,
             .ok = 1,
             .requests = 1,
             .billable_requests = 1,
+            .gateway_requests = 1,
             .capacity_ips = kInf},
-      Usage{.elapsed_seconds = kInf, .ok = 1, .requests = 1, .billable_requests = 1},
+      Usage{.elapsed_seconds = kInf,
+            .ok = 1,
+            .requests = 1,
+            .billable_requests = 1,
+            .gateway_requests = 1},
       Usage{.elapsed_seconds = 1e-9,
             .ok = 1,
             .requests = 1,
             .billable_requests = 1,
+            .gateway_requests = 1,
             .billed_ms = 1,
             .capacity_ips = 1e-300},
       Usage{.elapsed_seconds = 60,
             .ok = 1,
             .requests = 1,
             .billable_requests = 1,
+            .gateway_requests = 1,
             .billed_ms = 1,
             .capacity_ips = 1e-310},
   };

@@ -120,6 +120,39 @@ TEST_F(EngineTest, EachMisbehaviourLandsInItsOutcomeClass) {
   }
 }
 
+// API Gateway's own errors carry x-amzn-ErrorType: the engine tells them from the function's, so
+// that the cost model bills each as AWS does (a refused caller nothing, a rejected invocation the
+// gateway fee only).
+TEST_F(EngineTest, AwsErrorTypeHeaderSetsTheBillingClass) {
+  struct Case {
+    std::string path;
+    Outcome outcome;
+    BillingClass billing_class;
+  };
+  const std::vector<Case> cases = {
+      {"/status?code=401&header=x-amzn-ErrorType%3A%20UnauthorizedException", Outcome::kHttp4xx,
+       BillingClass::kAuthRejected},
+      {"/status?code=500&header=x-amzn-ErrorType%3A%20InternalServerErrorException",
+       Outcome::kHttp5xx, BillingClass::kInvocationRejected},
+      {"/status?code=502&header=x-amzn-ErrorType%3A%20InternalServerErrorException",
+       Outcome::kHttp5xx, BillingClass::kFunction5xx},
+      {"/status?code=500", Outcome::kHttp5xx, BillingClass::kFunction5xx},
+      {"/status?code=429&header=x-amzn-ErrorType%3A%20TooManyRequestsException",
+       Outcome::kThrottled, BillingClass::kGatewayThrottled},
+  };
+  Engine engine;
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.path);
+    CollectingRecorder recorder;
+    RunToEnd(engine, Closed(Get(server_.Url(c.path), seconds(10)), 1, 2), &recorder);
+    ASSERT_EQ(recorder.count(), 2u);
+    for (const RequestRecord& r : recorder.records()) {
+      EXPECT_EQ(r.outcome, c.outcome);
+      EXPECT_EQ(r.billing_class, c.billing_class);
+    }
+  }
+}
+
 TEST_F(EngineTest, RefusedConnectionsAndTlsFailuresAreCounted) {
   // A port that nothing listens on: bind to get a free one, then close it.
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -500,7 +533,11 @@ TEST_F(EngineTest, StatsRecorderSeesWhatTheServerSaw) {
   EXPECT_EQ(s.total.Ok(), 150u);
   EXPECT_EQ(s.total.requests[static_cast<std::size_t>(Outcome::kThrottled)], 50u);
   EXPECT_EQ(s.total.duration_buckets.total(), 200u);
-  EXPECT_EQ(s.total.billable, 150u);  // throttled requests never reached the function
+  // A plain 429 counts as the endpoint's throttle, which AWS does not bill.
+  EXPECT_EQ(s.total.by_billing_class[static_cast<std::size_t>(BillingClass::kOk)].requests, 150u);
+  EXPECT_EQ(
+      s.total.by_billing_class[static_cast<std::size_t>(BillingClass::kGatewayThrottled)].requests,
+      50u);
   EXPECT_EQ(s.total.billed_from_header, 0u);
 }
 

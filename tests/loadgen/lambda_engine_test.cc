@@ -177,7 +177,7 @@ TEST_F(LambdaEngineTest, StatsCountWhatAwsBilled) {
   RunToEnd(engine_, Closed(Invoke(server_.Url("/ok")), 1, 3), &recorder);  // no tail: estimated
   recorder.Flush(Clock::now(), 0);
   const Interval total = stats.Snapshot(Clock::now()).total;
-  EXPECT_EQ(total.billable, 5u);
+  EXPECT_EQ(total.by_billing_class[static_cast<std::size_t>(BillingClass::kOk)].requests, 5u);
   EXPECT_EQ(total.billed_from_report, 2u);
   EXPECT_EQ(total.BilledByAws(), 2u);
   EXPECT_EQ(total.billed_duration_buckets.counts(), (std::vector<uint64_t>{0, 2, 0}));

@@ -5,6 +5,7 @@
 
 #include <set>
 #include <string_view>
+#include <utility>
 
 namespace loadgen {
 namespace {
@@ -49,6 +50,77 @@ TEST(ClassifyOutcome, Table) {
     EXPECT_EQ(ClassifyOutcome(c.code, c.status, c.checks, c.signed_request, c.function_error),
               c.want)
         << c.code << " " << c.status << " " << c.function_error;
+  }
+}
+
+TEST(ClassifyAwsErrorType, Table) {
+  const std::pair<std::string_view, AwsError> cases[] = {
+      {"", AwsError::kNone},
+      {"UnauthorizedException", AwsError::kAuth},
+      {"AccessDeniedException", AwsError::kAuth},
+      {"ForbiddenException", AwsError::kAuth},
+      {"MissingAuthenticationTokenException", AwsError::kAuth},
+      {"TooManyRequestsException", AwsError::kThrottle},
+      {"ThrottlingException", AwsError::kThrottle},
+      {"LimitExceededException", AwsError::kThrottle},
+      // AWS's JSON protocols may add ":detail" after the type.
+      {"TooManyRequestsException:http://internal.amazon.com/", AwsError::kThrottle},
+      {"InternalServerErrorException", AwsError::kOther},
+      {"ResourceNotFoundException", AwsError::kOther},
+  };
+  for (const auto& [value, want] : cases) {
+    EXPECT_EQ(ClassifyAwsErrorType(value), want) << value;
+  }
+}
+
+TEST(BillingClassName, EveryClassHasItsOwnName) {
+  std::set<std::string_view> names;
+  for (BillingClass c : kAllBillingClasses) names.insert(BillingClassName(c));
+  EXPECT_EQ(names.size(), kBillingClassCount);
+  for (std::size_t i = 0; i < kBillingClassCount; ++i) {
+    EXPECT_EQ(static_cast<std::size_t>(kAllBillingClasses[i]), i);
+  }
+}
+
+TEST(BillingClassOf, Table) {
+  struct Case {
+    Outcome outcome;
+    long status;
+    AwsError aws_error;
+    bool lambda_invoke;
+    BillingClass want;
+  };
+  constexpr AwsError kNone = AwsError::kNone;
+  constexpr AwsError kOther = AwsError::kOther;
+  const Case cases[] = {
+      {Outcome::kOk, 200, kNone, false, BillingClass::kOk},
+      {Outcome::kHttp4xx, 404, kNone, false, BillingClass::kFunction4xx},
+      // Behind API Gateway: 500 with an error type is Lambda rejecting the invocation (its
+      // throttle); 502 is a function that ran and failed; a 500 without one is the function's.
+      {Outcome::kHttp5xx, 500, kOther, false, BillingClass::kInvocationRejected},
+      {Outcome::kHttp5xx, 502, kOther, false, BillingClass::kFunction5xx},
+      {Outcome::kHttp5xx, 500, kNone, false, BillingClass::kFunction5xx},
+      {Outcome::kThrottled, 429, AwsError::kThrottle, false, BillingClass::kGatewayThrottled},
+      {Outcome::kThrottled, 429, kNone, false, BillingClass::kGatewayThrottled},
+      {Outcome::kAuthError, 403, kNone, false, BillingClass::kAuthRejected},
+      // API Gateway's authorizer refusing an unsigned caller: http_4xx to the user, not billed.
+      {Outcome::kHttp4xx, 401, AwsError::kAuth, false, BillingClass::kAuthRejected},
+      {Outcome::kHttp4xx, 403, AwsError::kAuth, true, BillingClass::kAuthRejected},
+      {Outcome::kHttp4xx, 400, AwsError::kAuth, false, BillingClass::kFunction4xx},
+      {Outcome::kConnectError, 0, kNone, false, BillingClass::kConnectionFailed},
+      {Outcome::kTlsError, 0, kNone, false, BillingClass::kConnectionFailed},
+      {Outcome::kTimeout, 0, kNone, false, BillingClass::kClientTimeout},
+      {Outcome::kGatewayTimeout, 504, kOther, false, BillingClass::kIntegrationTimeout},
+      {Outcome::kInvalidResponse, 200, kNone, false, BillingClass::kInvalidResponse},
+      // Lambda's Invoke API: its own throttle, its own errors, the function's failures.
+      {Outcome::kThrottled, 429, AwsError::kThrottle, true, BillingClass::kInvokeThrottled},
+      {Outcome::kHttp4xx, 404, kOther, true, BillingClass::kInvocationRejected},
+      {Outcome::kHttp5xx, 502, kOther, true, BillingClass::kInvocationRejected},
+      {Outcome::kFunctionError, 200, kNone, true, BillingClass::kFunctionError},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(BillingClassOf(c.outcome, c.status, c.aws_error, c.lambda_invoke), c.want)
+        << OutcomeName(c.outcome) << " " << c.status;
   }
 }
 

@@ -21,6 +21,7 @@ RequestRecord Request(Outcome outcome, int status, Clock::duration latency,
   r.done_at = kT0 + latency;
   r.outcome = outcome;
   r.http_status = status;
+  r.billing_class = BillingClassOf(outcome, status, AwsError::kNone, /*lambda_invoke=*/false);
   r.billed_duration = billed;
   r.bytes_sent = 100;
   r.bytes_received = 10;
@@ -44,6 +45,7 @@ StatsOptions Options() {
 RequestRecord Invoked(Outcome outcome, Clock::duration latency, int billed_ms, int used_mb,
                       std::optional<Clock::duration> init = std::nullopt) {
   RequestRecord r = Request(outcome, 200, latency, milliseconds(billed_ms));
+  r.billing_class = BillingClassOf(outcome, 200, AwsError::kNone, /*lambda_invoke=*/true);
   r.report = LambdaReport{.duration = milliseconds(billed_ms - 1),
                           .billed_duration = milliseconds(billed_ms),
                           .memory_size_mb = 1024,
@@ -87,23 +89,35 @@ TEST(Interval, LatencyIsFromTheIntendedSendTimeAndLagIsSeparate) {
   EXPECT_EQ(in.lag_buckets.counts(), (std::vector<uint64_t>{0, 1}));
 }
 
-TEST(Interval, BilledDurationFollowsWhatReachedTheFunction) {
+// Each request counts in its billing class with its billed duration: whether AWS bills it is the
+// cost model's billability table's call, not the engine's.
+TEST(Interval, CountsBilledDurationPerBillingClass) {
   Interval in(Options());
   // From the header: taken as is.
   in.Add(Request(Outcome::kOk, 200, milliseconds(120), microseconds(100'400)));
   // No header: measured service time rounded up to the next millisecond.
   in.Add(Request(Outcome::kOk, 200, microseconds(1'200)));
-  // A 500 ran (and failed): billable, estimated.
   in.Add(Request(Outcome::kHttp5xx, 500, microseconds(3'000)));
-  // A timeout ran for at least as long as we waited.
   in.Add(Request(Outcome::kTimeout, 0, microseconds(29'000'001)));
-  // Throttled and connection failures never reached the function.
   in.Add(Request(Outcome::kThrottled, 429, milliseconds(7)));
   in.Add(Request(Outcome::kConnectError, 0, milliseconds(9)));
   in.Add(Request(Outcome::kTlsError, 0, milliseconds(9)));
-  EXPECT_EQ(in.billable, 4u);
+  auto of = [&](BillingClass c) { return in.by_billing_class[static_cast<std::size_t>(c)]; };
+  EXPECT_EQ(of(BillingClass::kOk).requests, 2u);
+  EXPECT_EQ(of(BillingClass::kOk).billed_ms, 101u + 2u);
+  EXPECT_EQ(of(BillingClass::kOk).billed_by_aws, 1u);
+  EXPECT_EQ(of(BillingClass::kOk).bytes_sent, 200u);
+  EXPECT_EQ(of(BillingClass::kFunction5xx).billed_ms, 3u);
+  EXPECT_EQ(of(BillingClass::kClientTimeout).billed_ms, 29'001u);
+  EXPECT_EQ(of(BillingClass::kGatewayThrottled).requests, 1u);
+  EXPECT_EQ(of(BillingClass::kConnectionFailed).requests, 2u);
   EXPECT_EQ(in.billed_from_header, 1u);
-  EXPECT_EQ(in.billed_ms, 101u + 2u + 3u + 29'001u);
+  Interval merged(Options());
+  merged.Merge(in);
+  merged.Merge(in);
+  EXPECT_EQ(merged.by_billing_class[0].billed_ms, 2 * (101u + 2u));
+  merged.Clear();
+  EXPECT_EQ(merged.by_billing_class[0].requests, 0u);
 }
 
 // AWS's word first: the REPORT line, then the header; what is left is estimated from latency.
@@ -116,11 +130,13 @@ TEST(Interval, BilledDurationSaysWhereItCameFrom) {
   in.Add(Request(Outcome::kOk, 200, milliseconds(120), microseconds(100'400)));  // header
   in.Add(Request(Outcome::kOk, 200, microseconds(1'200)));                       // latency
   in.Add(Request(Outcome::kThrottled, 429, milliseconds(7)));                    // not billed
-  EXPECT_EQ(in.billable, 5u);
   EXPECT_EQ(in.billed_from_report, 3u);
   EXPECT_EQ(in.billed_from_header, 1u);
   EXPECT_EQ(in.BilledByAws(), 4u);
-  EXPECT_EQ(in.billed_ms, 13u + 5u + 250u + 101u + 2u);
+  const auto ok = in.by_billing_class[static_cast<std::size_t>(BillingClass::kOk)];
+  EXPECT_EQ(ok.billed_ms, 13u + 5u + 101u + 2u);
+  EXPECT_EQ(in.by_billing_class[static_cast<std::size_t>(BillingClass::kFunctionError)].billed_ms,
+            250u);
   // The histogram holds AWS's figures only, as billed: 5 and 13 ms, 101 ms, 250 ms.
   EXPECT_EQ(in.billed_duration_buckets.counts(), (std::vector<uint64_t>{1, 1, 2}));
   EXPECT_NEAR(in.billed_duration_buckets.sum_seconds(), 0.369, 1e-12);
@@ -129,26 +145,6 @@ TEST(Interval, BilledDurationSaysWhereItCameFrom) {
   EXPECT_EQ(in.max_memory_used_mb, 90);
   EXPECT_EQ(in.memory_size_mb, 1024);
   EXPECT_EQ(in.requests[static_cast<std::size_t>(Outcome::kFunctionError)], 1u);
-}
-
-TEST(Interval, WhatIsBillablePerOutcome) {
-  const std::pair<RequestRecord, bool> cases[] = {
-      {Request(Outcome::kOk, 200, milliseconds(1)), true},
-      {Request(Outcome::kFunctionError, 200, milliseconds(1)), true},  // AWS bills the run
-      {Request(Outcome::kHttp4xx, 424, milliseconds(1)), true},
-      {Request(Outcome::kHttp5xx, 500, milliseconds(1)), true},
-      {Request(Outcome::kGatewayTimeout, 504, milliseconds(1)), true},
-      {Request(Outcome::kInvalidResponse, 200, milliseconds(1)), true},
-      {Request(Outcome::kTimeout, 0, milliseconds(1)), true},
-      {Request(Outcome::kThrottled, 429, milliseconds(1)), false},
-      {Request(Outcome::kAuthError, 403, milliseconds(1)), false},
-      {Request(Outcome::kAuthError, 0, milliseconds(1)), false},
-      {Request(Outcome::kConnectError, 0, milliseconds(1)), false},
-      {Request(Outcome::kTlsError, 0, milliseconds(1)), false},
-  };
-  for (const auto& [record, billable] : cases) {
-    EXPECT_EQ(IsBillable(record), billable) << OutcomeName(record.outcome);
-  }
 }
 
 TEST(Interval, LambdaFiguresMergeAndClear) {
@@ -171,7 +167,6 @@ TEST(Interval, LambdaFiguresMergeAndClear) {
 TEST(Interval, BilledDurationUsesServiceTimeNotScheduleLag) {
   RequestRecord r = Request(Outcome::kOk, 200, milliseconds(10));
   r.sent_at = kT0 + milliseconds(4);  // 4 ms of generator lag are not the function's time
-  EXPECT_TRUE(IsBillable(r));
   EXPECT_EQ(BilledMs(r), 6u);
 }
 

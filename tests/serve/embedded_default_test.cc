@@ -75,6 +75,7 @@ std::vector<Expectation> Expected() {
     usage.ok = static_cast<uint64_t>(std::llround(ips * kWindowSeconds));
     usage.requests = usage.ok;
     usage.billable_requests = usage.ok;
+    usage.gateway_requests = usage.ok;
     usage.billed_ms =
         static_cast<uint64_t>(std::llround(profile->ExpectedWarmBilledMs() * double(usage.ok)));
     usage.capacity_ips = ips;

@@ -180,6 +180,7 @@ TEST_F(ServeTest, CountsEveryRequestOnceAndAgreesWithTheCostModel) {
   usage.ok = static_cast<uint64_t>(fn_ok);
   usage.requests = usage.ok;
   usage.billable_requests = usage.ok;
+  usage.gateway_requests = usage.ok;
   usage.billed_ms = usage.ok * 45;
   const Cost expected = ComputeCost(*resolved.pricing, usage);
   EXPECT_NEAR(Value(s, R"(infercost_cost_usd_total{component="request",target="fn"})"),

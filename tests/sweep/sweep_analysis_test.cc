@@ -23,8 +23,12 @@ Interval MakeInterval(uint64_t ok, int64_t latency_ns, uint64_t failed = 0,
   interval.requests[static_cast<std::size_t>(failure)] += failed;
   if (ok > 0) interval.ok_latency.RecordN(latency_ns, ok);
   if (ok + failed > 0) interval.latency.RecordN(latency_ns, ok + failed);
-  // A throttled request never reached the service; every other answer did.
-  interval.billable = ok + (failure == Outcome::kThrottled ? 0 : failed);
+  // Billed as the billability table says for each class (a plain 429: the endpoint's throttle).
+  interval.by_billing_class[0].requests = ok;
+  interval
+      .by_billing_class[static_cast<std::size_t>(
+          loadgen::BillingClassOf(failure, 0, loadgen::AwsError::kNone, false))]
+      .requests += failed;
   return interval;
 }
 
@@ -61,6 +65,7 @@ StepResult Step(double offered, double ips, double p95_s = 0.1, double error_rat
   step.by_outcome[0] = step.ok;
   step.by_outcome[static_cast<std::size_t>(Outcome::kHttp5xx)] = step.requests - step.ok;
   step.billable = step.requests;
+  step.gateway_requests = step.requests;
   step.error_ratio = error_ratio;
   step.healthy = error_ratio <= 0.01 && ips > 0;
   step.within_slo = step.healthy;
@@ -354,10 +359,12 @@ IdleGapInput Gap(double idle_s, uint64_t cold, uint64_t warm) {
   gap.burst_concurrency = 8;
   gap.cold = MakeInterval(cold, 2200 * kMs);
   gap.cold.cold_starts = cold;
-  gap.cold.billed_ms = cold * 2200;
+  gap.cold.by_billing_class[0].billed_ms = cold * 2200;
+  gap.cold.by_billing_class[0].billed_by_aws = cold;
   gap.cold.billed_from_header = cold;
   gap.warm = MakeInterval(warm, 200 * kMs);
-  gap.warm.billed_ms = warm * 200;
+  gap.warm.by_billing_class[0].billed_ms = warm * 200;
+  gap.warm.by_billing_class[0].billed_by_aws = warm;
   gap.warm.billed_from_header = warm;
   return gap;
 }

@@ -67,7 +67,7 @@ StepInput Measure(const Model& model, double concurrency, double step_s, std::mt
     window.seconds = step_s / kWindows;
     const auto ok = static_cast<uint64_t>(std::max(1.0, ips * window.seconds * noise(rng)));
     window.interval.requests[0] = ok;
-    window.interval.billable = ok;
+    window.interval.by_billing_class[0].requests = ok;  // BillingClass::kOk
     // Each request's latency: lognormal around the mean, as service times tend to be.
     std::lognormal_distribution<double> latency(std::log(latency_ms * 1e6), 0.15);
     for (uint64_t r = 0; r < ok; ++r) {
@@ -76,7 +76,8 @@ StepInput Measure(const Model& model, double concurrency, double step_s, std::mt
       window.interval.latency.Record(ns);
     }
     if (model.billed_ms > 0) {
-      window.interval.billed_ms = ok * static_cast<uint64_t>(model.billed_ms);
+      window.interval.by_billing_class[0].billed_ms = ok * static_cast<uint64_t>(model.billed_ms);
+      window.interval.by_billing_class[0].billed_by_aws = ok;
       window.interval.billed_from_header = ok;
     }
     input.windows.push_back(std::move(window));

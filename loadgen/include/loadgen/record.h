@@ -20,6 +20,10 @@ struct RequestRecord {
   Clock::time_point done_at;       // when it finished, whatever the outcome
   Outcome outcome = Outcome::kOk;
   int http_status = 0;  // 0 when no response arrived
+  // x-amzn-ErrorType of the response: an error AWS's front door answered itself.
+  AwsError aws_error = AwsError::kNone;
+  // What AWS bills the request by (BillingClassOf); the cost model's billability table says how.
+  BillingClass billing_class = BillingClass::kOk;
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;  // body bytes
   // From AWS's word where there is one: the REPORT line's Init Duration (present or not), else

@@ -36,16 +36,22 @@ struct StatsOptions {
 // Everything that happened in some span of time. Counters are plain integers: an Interval is
 // filled by one thread and then moved.
 //
-// Billed duration (what Lambda charges for): every request that reached the function is billable
-// — every response except 429 (a throttled request never ran) and auth_error (refused by AWS's
-// authentication before it ran), plus timeouts, which ran for at
-// least the time the client waited. Connection and TLS errors and responses without a status
-// never reached it and are not billable; a function_error ran and is billable. A billable request
-// adds AWS's billed duration (milliseconds, rounded up to a whole millisecond) when the response
-// carries one, from Lambda's REPORT line (billed_from_report) or the billed-duration header
-// (billed_from_header); otherwise it adds its measured service time, done_at - sent_at, rounded UP
-// to a whole millisecond, an upper bound of what AWS bills, and counts as estimated (billable -
-// BilledByAws()).
+// What AWS bills is not decided here: requests are counted per billing class (BillingClassOf), each
+// with its summed billed duration, and the cost model's billability table says which classes pay
+// which fee and whose duration is billed (exporter/cost/billability.h, docs/cost-model.md). A
+// request's billed duration is AWS's (milliseconds, RoundBilledMs) when the response carries it,
+// from Lambda's REPORT line (billed_from_report) or the billed-duration header
+// (billed_from_header); otherwise its measured service time, done_at - sent_at, rounded the same
+// way.
+struct BilledCounts {
+  uint64_t requests = 0;
+  uint64_t billed_ms = 0;      // summed billed duration (AWS's where given, else the latency)
+  uint64_t billed_by_aws = 0;  // requests whose billed duration was AWS's word
+  uint64_t bytes_sent = 0;
+  uint64_t bytes_received = 0;
+  void Merge(const BilledCounts& other);
+};
+
 struct Interval {
   Interval() = default;
   // An empty interval with the exported histograms' bounds.
@@ -54,10 +60,9 @@ struct Interval {
   std::array<uint64_t, kOutcomeCount> requests{};  // by outcome
   uint64_t dropped = 0;
   uint64_t cold_starts = 0;
-  uint64_t billed_ms = 0;           // sum over billable requests of the billed duration, 1 ms steps
-  uint64_t billed_from_header = 0;  // billable requests whose duration came from the header
-  uint64_t billed_from_report = 0;  // billable requests whose duration came from a REPORT line
-  uint64_t billable = 0;            // requests that reached the function (see above)
+  uint64_t billed_from_header = 0;  // requests whose billed duration came from the header
+  uint64_t billed_from_report = 0;  // requests whose billed duration came from a REPORT line
+  std::array<BilledCounts, kBillingClassCount> by_billing_class{};  // by BillingClass
   // From Lambda's REPORT lines: the highest Memory Size and Max Memory Used (MB as Lambda writes
   // them, i.e. MiB), 0 when no request had a REPORT line; a merge keeps the highest.
   int memory_size_mb = 0;
@@ -74,13 +79,12 @@ struct Interval {
   BucketCounts duration_buckets;  // exported histogram of every finished request
   BucketCounts cold_start_buckets;
   BucketCounts lag_buckets;
-  // Billed duration of billable requests with AWS's figure (BilledByAws), as billed (1 ms steps).
+  // Billed duration of the requests with AWS's figure (BilledByAws), as billed (1 ms steps).
   BucketCounts billed_duration_buckets;
   BucketCounts init_duration_buckets;  // Init Duration of REPORT lines that had one
 
   uint64_t Requests() const;  // all outcomes
-  // Billable requests whose billed duration is AWS's word (REPORT line or header); the rest of
-  // `billable` were estimated from latency.
+  // Requests whose billed duration is AWS's word (REPORT line or header).
   uint64_t BilledByAws() const { return billed_from_header + billed_from_report; }
   // Mean client time beyond AWS's billed duration over the requests that had one (gateway,
   // network), with service times multiplied by `time_scale` onto the target's clock; nullopt
@@ -96,8 +100,7 @@ struct Interval {
   void Clear();
 };
 
-// Whether a request reached the function and is billed (see Interval), and for how long.
-bool IsBillable(const RequestRecord& record);
+// How long a request is billed for if AWS bills its duration (see Interval).
 uint64_t BilledMs(const RequestRecord& record);
 
 // A consistent view of a target at one instant.

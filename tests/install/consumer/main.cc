@@ -33,7 +33,7 @@ bool LambdaCostIsRight() {
   }
   infercost::Usage usage;
   usage.elapsed_seconds = 3600;
-  usage.ok = usage.requests = usage.billable_requests = 1'000'000;
+  usage.ok = usage.requests = usage.billable_requests = usage.gateway_requests = 1'000'000;
   usage.billed_ms = 100'000'000;
   infercost::Cost cost = infercost::ComputeCost(*resolved.pricing, usage);
   const double expected = catalog.serverless.lambda_request_usd * 1e6 +
