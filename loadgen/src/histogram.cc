@@ -183,6 +183,23 @@ void BucketCounts::Merge(const BucketCounts& other) noexcept {
   sum_seconds_ += other.sum_seconds_;
 }
 
+std::vector<std::pair<uint32_t, uint64_t>> BucketCounts::ToSparse() const {
+  std::vector<std::pair<uint32_t, uint64_t>> sparse;
+  for (std::size_t i = 0; i < counts_.size(); ++i) {
+    if (counts_[i] != 0) sparse.emplace_back(static_cast<uint32_t>(i), counts_[i]);
+  }
+  return sparse;
+}
+
+void BucketCounts::MergeSparse(const std::vector<std::pair<uint32_t, uint64_t>>& sparse,
+                               double sum_seconds) noexcept {
+  for (const auto& [index, count] : sparse) {
+    // Same bounds by construction; an index beyond them is counted in +Inf, never dropped.
+    counts_[std::min<std::size_t>(index, counts_.size() - 1)] += count;
+  }
+  sum_seconds_ += sum_seconds;
+}
+
 void BucketCounts::Clear() noexcept {
   std::fill(counts_.begin(), counts_.end(), 0);
   sum_seconds_ = 0;

@@ -27,6 +27,12 @@ struct SparseHistogram {
 
 }  // namespace
 
+// A slot's bucket histogram: the non-zero buckets only (its bounds are the interval's).
+struct SparseBuckets {
+  std::vector<std::pair<uint32_t, uint64_t>> counts;
+  double sum_seconds = 0;
+};
+
 struct TargetStats::Slot {
   Slot(const Interval& in, Clock::time_point start_at, Clock::time_point end_at)
       : start(start_at),
@@ -45,11 +51,13 @@ struct TargetStats::Slot {
         ok_latency(in.ok_latency),
         cold_latency(in.cold_latency),
         lag(in.lag),
-        duration_buckets(in.duration_buckets),
-        cold_start_buckets(in.cold_start_buckets),
-        lag_buckets(in.lag_buckets),
-        billed_duration_buckets(in.billed_duration_buckets),
-        init_duration_buckets(in.init_duration_buckets) {}
+        duration_buckets{in.duration_buckets.ToSparse(), in.duration_buckets.sum_seconds()},
+        cold_start_buckets{in.cold_start_buckets.ToSparse(), in.cold_start_buckets.sum_seconds()},
+        lag_buckets{in.lag_buckets.ToSparse(), in.lag_buckets.sum_seconds()},
+        billed_duration_buckets{in.billed_duration_buckets.ToSparse(),
+                                in.billed_duration_buckets.sum_seconds()},
+        init_duration_buckets{in.init_duration_buckets.ToSparse(),
+                              in.init_duration_buckets.sum_seconds()} {}
 
   void AddTo(Interval* out) const {
     for (std::size_t i = 0; i < kOutcomeCount; ++i) out->requests[i] += requests[i];
@@ -68,11 +76,13 @@ struct TargetStats::Slot {
     ok_latency.AddTo(&out->ok_latency);
     cold_latency.AddTo(&out->cold_latency);
     lag.AddTo(&out->lag);
-    out->duration_buckets.Merge(duration_buckets);
-    out->cold_start_buckets.Merge(cold_start_buckets);
-    out->lag_buckets.Merge(lag_buckets);
-    out->billed_duration_buckets.Merge(billed_duration_buckets);
-    out->init_duration_buckets.Merge(init_duration_buckets);
+    out->duration_buckets.MergeSparse(duration_buckets.counts, duration_buckets.sum_seconds);
+    out->cold_start_buckets.MergeSparse(cold_start_buckets.counts, cold_start_buckets.sum_seconds);
+    out->lag_buckets.MergeSparse(lag_buckets.counts, lag_buckets.sum_seconds);
+    out->billed_duration_buckets.MergeSparse(billed_duration_buckets.counts,
+                                             billed_duration_buckets.sum_seconds);
+    out->init_duration_buckets.MergeSparse(init_duration_buckets.counts,
+                                           init_duration_buckets.sum_seconds);
   }
 
   Clock::time_point start;
@@ -91,11 +101,11 @@ struct TargetStats::Slot {
   SparseHistogram ok_latency;
   SparseHistogram cold_latency;
   SparseHistogram lag;
-  BucketCounts duration_buckets;
-  BucketCounts cold_start_buckets;
-  BucketCounts lag_buckets;
-  BucketCounts billed_duration_buckets;
-  BucketCounts init_duration_buckets;
+  SparseBuckets duration_buckets;
+  SparseBuckets cold_start_buckets;
+  SparseBuckets lag_buckets;
+  SparseBuckets billed_duration_buckets;
+  SparseBuckets init_duration_buckets;
 };
 
 Interval::Interval(const StatsOptions& options)

@@ -255,6 +255,10 @@ TEST(TargetStats, TotalsWithoutHistogramsKeepEveryCounter) {
   EXPECT_EQ(s.window.latency.Count(), 60u);
   EXPECT_EQ(s.window.latency.MinNs(), 31'000'000);
   EXPECT_EQ(s.window.lag.Count(), 60u);
+  // The window's bucket histograms come back from the slots' sparse form, bucket by bucket.
+  EXPECT_EQ(s.window.duration_buckets.total(), 60u);
+  EXPECT_NEAR(s.window.duration_buckets.sum_seconds(), (31 + 90) * 60 / 2 * 1e-3, 1e-9);
+  EXPECT_EQ(s.window.duration_buckets.counts().size(), s.total.duration_buckets.counts().size());
 }
 
 // A reload may change the window: totals stay, a shorter window applies at once, a longer one

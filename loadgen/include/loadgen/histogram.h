@@ -71,6 +71,12 @@ class BucketCounts {
   void Record(int64_t value_ns) noexcept;
   void Merge(const BucketCounts& other) noexcept;
   void Clear() noexcept;
+  // The non-zero buckets as (index, count), for intervals kept in a sliding window: a few
+  // entries where the dense form, bounds included, is about 700 bytes.
+  std::vector<std::pair<uint32_t, uint64_t>> ToSparse() const;
+  // Adds a sparse form taken from counts with the same bounds, and its sum of values.
+  void MergeSparse(const std::vector<std::pair<uint32_t, uint64_t>>& sparse,
+                   double sum_seconds) noexcept;
 
   const std::vector<double>& bounds_seconds() const { return bounds_seconds_; }
   const std::vector<uint64_t>& counts() const { return counts_; }
