@@ -39,6 +39,23 @@ const HistogramBounds& BoundsFor(LatencyBuckets setting) {
   return setting == LatencyBuckets::kCoarse ? kCoarse : kStandard;
 }
 
+loadgen::Interval EmptyInterval(const HistogramBounds& bounds) {
+  loadgen::Interval interval;
+  interval.duration_buckets = loadgen::BucketCounts(bounds.request_duration);
+  interval.cold_start_buckets = loadgen::BucketCounts(bounds.cold_start);
+  interval.lag_buckets = loadgen::BucketCounts(bounds.schedule_lag);
+  interval.billed_duration_buckets = loadgen::BucketCounts(bounds.billed_duration);
+  interval.init_duration_buckets = loadgen::BucketCounts(bounds.init_duration);
+  return interval;
+}
+
+std::vector<std::string> MetricsChangeErrors(const std::optional<MetricsConfig>& running,
+                                             const MetricsConfig& wanted) {
+  if (!running || *running == wanted) return {};
+  return {"metrics: a change from " + Describe(*running) + " to " + Describe(wanted) +
+          " needs a restart; reload refused, nothing changed"};
+}
+
 MetricFamilies::MetricFamilies(prometheus::Registry& registry)
     : requests(BuildCounter()
                    .Name("infercost_requests_total")

@@ -22,6 +22,7 @@
 
 #include "config/config.h"
 #include "loadgen/outcome.h"
+#include "loadgen/stats.h"
 #include "serve/target_figures.h"
 
 namespace infercost {
@@ -65,6 +66,13 @@ struct HistogramBounds {
   const std::vector<double>& init_duration;
 };
 const HistogramBounds& BoundsFor(LatencyBuckets setting);
+// An interval with no requests and every bucket list at these bounds: a new target's baseline.
+loadgen::Interval EmptyInterval(const HistogramBounds& bounds);
+// A reload's refusal when it changes the running `metrics:` (none before the first Apply):
+// histograms keep the buckets they were created with, since re-binning them would reset every
+// count and mix two sets of `le` in Prometheus's rate windows. Empty when nothing changes.
+std::vector<std::string> MetricsChangeErrors(const std::optional<MetricsConfig>& running,
+                                             const MetricsConfig& wanted);
 
 // Quantiles of infercost_request_latency_seconds: those the figures compute.
 inline constexpr std::array<double, kLatencyQuantiles.size()> kQuantiles = kLatencyQuantiles;

@@ -273,22 +273,15 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
   // A reload that races with shutdown (POST /-/reload while SIGTERM drains) must not start load
   // on the stopped engine: nothing would stop it again, and it would outlive its recorders.
   const std::vector<std::string> shutting_down = {"the service is shutting down; reload refused"};
-  std::optional<MetricsConfig> running;
+  std::vector<std::string> refused;
   {
     std::lock_guard lock(mu_);
     if (stopped_) return shutting_down;
-    running = metrics_;
-  }
-  // The histograms keep the buckets they were created with: re-binning them would reset every
-  // counter and mix two sets of `le` in Prometheus's rate windows.
-  if (running && *running != config.metrics) {
-    RecordReloadFailure();
-    return {"metrics: a change from " + Describe(*running) + " to " + Describe(config.metrics) +
-            " needs a restart; reload refused, nothing changed"};
+    refused = MetricsChangeErrors(metrics_, config.metrics);
   }
   // 1. Prepare everything that can fail, without touching the running state.
   std::vector<PreparedTarget> prepared;
-  std::vector<std::string> errors = Prepare(config, &prepared);
+  std::vector<std::string> errors = refused.empty() ? Prepare(config, &prepared) : refused;
   if (!errors.empty()) {
     prepared.clear();
     ReleaseCredentials();
@@ -299,11 +292,9 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
   // 2. Commit.
   std::lock_guard lock(mu_);
   if (stopped_) return shutting_down;
-  if (!metrics_) {
-    metrics_ = config.metrics;
-    families_.latency_buckets = config.metrics.latency_buckets;
-    summaries_.SetEnabled(config.metrics.quantiles);
-  }
+  if (!metrics_) metrics_ = config.metrics;
+  families_.latency_buckets = metrics_->latency_buckets;
+  summaries_.SetEnabled(metrics_->quantiles);
   if (!engine_) {
     engine_threads_ = std::max(1, config.threads);
     engine_ = std::make_unique<loadgen::Engine>(loadgen::EngineOptions{
@@ -416,12 +407,7 @@ void Service::Impl::AddTarget(TargetConfig target, PreparedTarget& p, Clock::tim
   state->stats = std::make_unique<loadgen::TargetStats>(
       MakeStatsOptions(window_, options_.tick, options_.time_scale, bounds));
   state->stats_recorder = std::make_unique<loadgen::StatsRecorder>(state->stats.get());
-  state->baseline = loadgen::Interval{};
-  state->baseline.duration_buckets = loadgen::BucketCounts(bounds.request_duration);
-  state->baseline.cold_start_buckets = loadgen::BucketCounts(bounds.cold_start);
-  state->baseline.lag_buckets = loadgen::BucketCounts(bounds.schedule_lag);
-  state->baseline.billed_duration_buckets = loadgen::BucketCounts(bounds.billed_duration);
-  state->baseline.init_duration_buckets = loadgen::BucketCounts(bounds.init_duration);
+  state->baseline = EmptyInterval(bounds);
   state->csv = std::move(p.csv);
   if (state->csv) {
     state->tee =
