@@ -185,6 +185,7 @@ int RunCheckConfig(int argc, char** argv) {
     std::printf("    exclusions: %s\n", ExclusionsLine(*resolved.pricing).c_str());
   }
   std::printf("  all targets: about %s/h\n", FormatUsd(total_usd_per_hour).c_str());
+  std::printf("  metrics: %s\n", Describe(config.metrics).c_str());
   if (config.shard.count > 1) {
     std::printf("  (shard %d of %d: loads above are this generator's share)\n", config.shard.index,
                 config.shard.count);

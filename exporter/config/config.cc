@@ -50,6 +50,15 @@ std::string_view Name(CredentialsSource source) {
   return "default";
 }
 
+std::string_view Name(LatencyBuckets buckets) {
+  return buckets == LatencyBuckets::kCoarse ? "coarse" : "standard";
+}
+
+std::string Describe(const MetricsConfig& metrics) {
+  return "latency_buckets " + std::string(Name(metrics.latency_buckets)) + ", quantiles " +
+         (metrics.quantiles ? "on" : "off");
+}
+
 EnvLookup ProcessEnv() {
   return [](const std::string& name) -> std::optional<std::string> {
     // getenv is safe here: the program does not modify its environment after start-up.

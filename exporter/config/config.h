@@ -103,11 +103,31 @@ struct Shard {
   int count = 1;
 };
 
+// `metrics:`: how many series each target exposes (docs/metrics.md). The same setting on every
+// generator of a fleet: Prometheus sums their buckets by `le`.
+enum class LatencyBuckets {
+  kStandard,  // fine buckets for request duration, cold starts, schedule lag and AWS's durations
+  kCoarse,    // a subset of them: every bound a rule, alert or dashboard reads, few others
+};
+inline constexpr LatencyBuckets kLatencyBucketSettings[] = {LatencyBuckets::kStandard,
+                                                            LatencyBuckets::kCoarse};
+// standard, coarse.
+std::string_view Name(LatencyBuckets buckets);
+
+struct MetricsConfig {
+  LatencyBuckets latency_buckets = LatencyBuckets::kStandard;
+  bool quantiles = true;  // `quantiles: on | off`: infercost_request_latency_seconds or not
+  bool operator==(const MetricsConfig&) const = default;
+};
+// "latency_buckets standard, quantiles on": how check-config and reload messages show it.
+std::string Describe(const MetricsConfig& metrics);
+
 struct Config {
   std::string listen = "0.0.0.0:18090";
   std::chrono::nanoseconds window = std::chrono::seconds(60);
   int threads = 1;  // engine worker threads
   Shard shard;
+  MetricsConfig metrics;
   std::string prices_file;  // catalog overrides; "" for the built-in catalog only
   std::vector<TargetConfig> targets;
   // The top-level `credentials:` block: the default of every signed target without its own.

@@ -250,6 +250,9 @@ void Parser::ReadTop(const YamlNode& root, Config* config) {
   if (const YamlField* f = top.Find("shard")) {
     ReadShard(*f, &config->shard);
   }
+  if (const YamlField* f = top.Find("metrics")) {
+    ReadMetrics(*f, &config->metrics);
+  }
   if (const YamlField* f = top.Find("prices_file")) {
     if (auto path = Path(*f, PathKind::kFile)) {
       CatalogResult prices = LoadCatalogOverrides(*path);
@@ -324,6 +327,23 @@ void Parser::ReadShard(const YamlField& f, Shard* shard) {
     const std::string note = count ? " (shard count " + std::to_string(*count) + ")" : "";
     if (auto index = Integer(*i, 0, max, note)) {
       shard->index = static_cast<int>(*index);
+    }
+  }
+}
+
+void Parser::ReadMetrics(const YamlField& f, MetricsConfig* metrics) {
+  std::optional<YamlFields> fields = Map(f, "metrics", kMetricsKeys);
+  if (!fields) {
+    return;
+  }
+  if (const YamlField* b = fields->Find("latency_buckets")) {
+    if (auto buckets = Enum(*b, kLatencyBucketSettings)) {
+      metrics->latency_buckets = *buckets;
+    }
+  }
+  if (const YamlField* q = fields->Find("quantiles")) {
+    if (auto on = Choice(*q, kOnOff)) {
+      metrics->quantiles = *on == 0;
     }
   }
 }

@@ -30,8 +30,11 @@ using yaml::Quote;
 
 // ---- the config's shape --------------------------------------------------------------------
 
-inline constexpr std::string_view kTopKeys[] = {"listen",      "window",  "threads",    "shard",
-                                                "prices_file", "targets", "credentials"};
+inline constexpr std::string_view kTopKeys[] = {"listen",  "window",      "threads", "shard",
+                                                "metrics", "prices_file", "targets", "credentials"};
+inline constexpr std::string_view kMetricsKeys[] = {"latency_buckets", "quantiles"};
+// `quantiles:`'s spellings, on first.
+inline constexpr std::string_view kOnOff[] = {"on", "off"};
 inline constexpr std::string_view kShardKeys[] = {"index", "count"};
 inline constexpr std::string_view kTargetKeys[] = {"name",
                                                    "kind",
@@ -94,13 +97,21 @@ inline constexpr std::string_view kCredentialsKeys[] = {
     "command", "role_arn",   "token_file", "role_session_name"};
 
 inline constexpr YamlSection kSections[] = {
-    {"the top level", kTopKeys}, {"shard", kShardKeys},
-    {"target", kTargetKeys},     {"body", kBodyKeys},
-    {"expect", kExpectKeys},     {"cold_start", kColdStartKeys},
-    {"load", kLoadKeys},         {"stage", kStageKeys},
-    {"pricing", kPricingKeys},   {"load_balancer", kLoadBalancerKeys},
-    {"auth", kAuthKeys},         {"aws_sigv4", kSigV4Keys},
-    {"tls", kTlsKeys},           {"credentials", kCredentialsKeys},
+    {"the top level", kTopKeys},
+    {"shard", kShardKeys},
+    {"metrics", kMetricsKeys},
+    {"target", kTargetKeys},
+    {"body", kBodyKeys},
+    {"expect", kExpectKeys},
+    {"cold_start", kColdStartKeys},
+    {"load", kLoadKeys},
+    {"stage", kStageKeys},
+    {"pricing", kPricingKeys},
+    {"load_balancer", kLoadBalancerKeys},
+    {"auth", kAuthKeys},
+    {"aws_sigv4", kSigV4Keys},
+    {"tls", kTlsKeys},
+    {"credentials", kCredentialsKeys},
 };
 
 // Limits. Upper bounds catch typos (an extra zero) rather than encode policy.
@@ -159,6 +170,7 @@ class Parser : public YamlReader {
   void ReadTop(const YamlNode& root, Config* config);
   void ReadTargets(const YamlField& targets, Config* config);
   void ReadShard(const YamlField& f, Shard* shard);
+  void ReadMetrics(const YamlField& f, MetricsConfig* metrics);
   // target.cc. Sets `name` and `name_mark` when the target has a valid name, even if other keys
   // are wrong.
   std::optional<TargetConfig> ReadTarget(const YamlNode& node, std::string* name,

@@ -29,6 +29,33 @@ void SetOptional(prometheus::Family<prometheus::Gauge>& family, prometheus::Gaug
 
 }  // namespace
 
+const HistogramBounds& BoundsFor(LatencyBuckets setting) {
+  static const HistogramBounds kStandard{kRequestDurationBounds, kColdStartBounds,
+                                         kScheduleLagBounds, kBilledDurationBounds,
+                                         kInitDurationBounds};
+  static const HistogramBounds kCoarse{kCoarseRequestDurationBounds, kCoarseColdStartBounds,
+                                       kCoarseScheduleLagBounds, kCoarseBilledDurationBounds,
+                                       kCoarseInitDurationBounds};
+  return setting == LatencyBuckets::kCoarse ? kCoarse : kStandard;
+}
+
+loadgen::Interval EmptyInterval(const HistogramBounds& bounds) {
+  loadgen::Interval interval;
+  interval.duration_buckets = loadgen::BucketCounts(bounds.request_duration);
+  interval.cold_start_buckets = loadgen::BucketCounts(bounds.cold_start);
+  interval.lag_buckets = loadgen::BucketCounts(bounds.schedule_lag);
+  interval.billed_duration_buckets = loadgen::BucketCounts(bounds.billed_duration);
+  interval.init_duration_buckets = loadgen::BucketCounts(bounds.init_duration);
+  return interval;
+}
+
+std::vector<std::string> MetricsChangeErrors(const std::optional<MetricsConfig>& running,
+                                             const MetricsConfig& wanted) {
+  if (!running || *running == wanted) return {};
+  return {"metrics: a change from " + Describe(*running) + " to " + Describe(wanted) +
+          " needs a restart; reload refused, nothing changed"};
+}
+
 MetricFamilies::MetricFamilies(prometheus::Registry& registry)
     : requests(BuildCounter()
                    .Name("infercost_requests_total")
@@ -202,12 +229,13 @@ MetricFamilies::MetricFamilies(prometheus::Registry& registry)
 TargetSeries::TargetSeries(MetricFamilies& families, std::string target)
     : families_(families), target_(std::move(target)) {
   const prometheus::Labels t = {{"target", target_}};
+  const HistogramBounds& bounds = BoundsFor(families.latency_buckets);
   for (loadgen::Outcome outcome : loadgen::kAllOutcomes) {
     requests[static_cast<std::size_t>(outcome)] = &families.requests.Add(
         {{"target", target_}, {"outcome", std::string(OutcomeName(outcome))}});
   }
   inferences = &families.inferences.Add(t);
-  request_duration = &families.request_duration.Add(t, kRequestDurationBounds);
+  request_duration = &families.request_duration.Add(t, bounds.request_duration);
   inferences_per_second = &families.inferences_per_second.Add(t);
   cost_time = &families.cost_total.Add({{"target", target_}, {"component", "time"}});
   cost_request = &families.cost_total.Add({{"target", target_}, {"component", "request"}});
@@ -218,13 +246,13 @@ TargetSeries::TargetSeries(MetricFamilies& families, std::string target)
   memory_bytes = &families.memory_bytes.Add(t);
   billed_duration = &families.billed_duration.Add(t);
   cold_starts = &families.cold_starts.Add(t);
-  cold_start_duration = &families.cold_start_duration.Add(t, kColdStartBounds);
+  cold_start_duration = &families.cold_start_duration.Add(t, bounds.cold_start);
   in_flight = &families.in_flight.Add(t);
   effective_concurrency = &families.effective_concurrency.Add(t);
   dropped = &families.dropped.Add(t);
   offered_concurrency = &families.offered_concurrency.Add(t);
   offered_rate = &families.offered_rate.Add(t);
-  schedule_lag = &families.schedule_lag.Add(t, kScheduleLagBounds);
+  schedule_lag = &families.schedule_lag.Add(t, bounds.schedule_lag);
   measurement_valid = &families.measurement_valid.Add(t);
   load_active = &families.load_active.Add(t);
   credentials_refresh_failures = &families.credentials_refresh_failures.Add(t);
@@ -281,15 +309,16 @@ TargetSeries::~TargetSeries() {
 
 void TargetSeries::SetAwsRecord(bool with_billed_duration, bool with_report) {
   const prometheus::Labels t = {{"target", target_}};
+  const HistogramBounds& bounds = BoundsFor(families_.latency_buckets);
   if (with_billed_duration && billed_duration_ == nullptr) {
-    billed_duration_ = &families_.billed_duration_seconds.Add(t, kBilledDurationBounds);
+    billed_duration_ = &families_.billed_duration_seconds.Add(t, bounds.billed_duration);
   } else if (!with_billed_duration && billed_duration_ != nullptr) {
     families_.billed_duration_seconds.Remove(billed_duration_);
     billed_duration_ = nullptr;
     RemoveIf(families_.client_overhead, client_overhead_);
   }
   if (with_report && init_duration_ == nullptr) {
-    init_duration_ = &families_.init_duration.Add(t, kInitDurationBounds);
+    init_duration_ = &families_.init_duration.Add(t, bounds.init_duration);
   } else if (!with_report && init_duration_ != nullptr) {
     families_.init_duration.Remove(init_duration_);
     init_duration_ = nullptr;
@@ -349,6 +378,11 @@ void LatencySummaries::Remove(const std::string& target) {
   values_.erase(target);
 }
 
+void LatencySummaries::SetEnabled(bool enabled) {
+  std::lock_guard lock(mu_);
+  enabled_ = enabled;
+}
+
 std::vector<prometheus::MetricFamily> LatencySummaries::Collect() const {
   prometheus::MetricFamily family;
   family.name = "infercost_request_latency_seconds";
@@ -357,7 +391,7 @@ std::vector<prometheus::MetricFamily> LatencySummaries::Collect() const {
       "generator; across generators use infercost_request_duration_seconds_bucket.";
   family.type = prometheus::MetricType::Summary;
   std::lock_guard lock(mu_);
-  if (values_.empty()) return {};
+  if (!enabled_ || values_.empty()) return {};
   for (const auto& [target, v] : values_) {
     prometheus::ClientMetric metric;
     metric.label.push_back({"target", target});

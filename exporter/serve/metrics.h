@@ -20,7 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "config/config.h"
 #include "loadgen/outcome.h"
+#include "loadgen/stats.h"
 #include "serve/target_figures.h"
 
 namespace infercost {
@@ -42,11 +44,45 @@ inline const std::vector<double> kBilledDurationBounds = {
     1,     1.5,    2,     3,    5,     10,   15,  30,   60,  120, 300, 900};
 inline const std::vector<double> kInitDurationBounds = {0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1,
                                                         1.5,  2,   3,   5,   7.5, 10};
+// `metrics: { latency_buckets: coarse }`: a subset of each list above that keeps every bound a
+// recording rule, alert or dashboard reads (1 s, the latency SLO; 10 ms, the schedule-lag
+// threshold; 0.1, 0.5, 2.5 s of the rule tests) and few others, for fleets of many targets.
+// tests/serve/metrics_test.cc checks both properties against deploy/ and dashboards/.
+inline const std::vector<double> kCoarseRequestDurationBounds = {
+    0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+inline const std::vector<double> kCoarseColdStartBounds = {0.5, 1, 2, 5, 10, 30, 60};
+inline const std::vector<double> kCoarseScheduleLagBounds = {0.0005, 0.001, 0.005, 0.01,
+                                                             0.05,   0.1,   1};
+inline const std::vector<double> kCoarseBilledDurationBounds = {0.001, 0.01, 0.1, 0.5, 1,
+                                                                5,     30,   120, 900};
+inline const std::vector<double> kCoarseInitDurationBounds = {0.1, 0.3, 0.5, 1, 2, 5, 10};
+
+// The bucket bounds of every histogram family at one `latency_buckets` setting.
+struct HistogramBounds {
+  const std::vector<double>& request_duration;
+  const std::vector<double>& cold_start;
+  const std::vector<double>& schedule_lag;
+  const std::vector<double>& billed_duration;
+  const std::vector<double>& init_duration;
+};
+const HistogramBounds& BoundsFor(LatencyBuckets setting);
+// An interval with no requests and every bucket list at these bounds: a new target's baseline.
+loadgen::Interval EmptyInterval(const HistogramBounds& bounds);
+// A reload's refusal when it changes the running `metrics:` (none before the first Apply):
+// histograms keep the buckets they were created with, since re-binning them would reset every
+// count and mix two sets of `le` in Prometheus's rate windows. Empty when nothing changes.
+std::vector<std::string> MetricsChangeErrors(const std::optional<MetricsConfig>& running,
+                                             const MetricsConfig& wanted);
+
 // Quantiles of infercost_request_latency_seconds: those the figures compute.
 inline constexpr std::array<double, kLatencyQuantiles.size()> kQuantiles = kLatencyQuantiles;
 
 struct MetricFamilies {
   explicit MetricFamilies(prometheus::Registry& registry);
+
+  // The bounds of the targets' histograms: set before the first TargetSeries (the service's first
+  // Apply) and never changed while series exist (a change of `metrics:` needs a restart).
+  LatencyBuckets latency_buckets = LatencyBuckets::kStandard;
 
   prometheus::Family<prometheus::Counter>& requests;
   prometheus::Family<prometheus::Counter>& inferences;
@@ -186,11 +222,14 @@ class LatencySummaries : public prometheus::Collectable {
   };
   void Set(const std::string& target, const Values& values);
   void Remove(const std::string& target);
+  // `metrics: { quantiles: off }`: Collect() returns nothing (the values are still kept).
+  void SetEnabled(bool enabled);
   std::vector<prometheus::MetricFamily> Collect() const override;
 
  private:
   mutable std::mutex mu_;
   std::map<std::string, Values> values_;
+  bool enabled_ = true;
 };
 
 }  // namespace infercost

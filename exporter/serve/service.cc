@@ -44,16 +44,17 @@ std::vector<double> DividedBy(const std::vector<double>& bounds, double factor) 
   return out;
 }
 
-loadgen::StatsOptions MakeStatsOptions(nanoseconds window, nanoseconds tick, double time_scale) {
+loadgen::StatsOptions MakeStatsOptions(nanoseconds window, nanoseconds tick, double time_scale,
+                                       const HistogramBounds& bounds) {
   loadgen::StatsOptions options;
   options.window = window;
   options.publish_interval = tick;
-  options.duration_bounds_seconds = DividedBy(kRequestDurationBounds, time_scale);
-  options.cold_start_bounds_seconds = DividedBy(kColdStartBounds, time_scale);
-  options.lag_bounds_seconds = kScheduleLagBounds;
+  options.duration_bounds_seconds = DividedBy(bounds.request_duration, time_scale);
+  options.cold_start_bounds_seconds = DividedBy(bounds.cold_start, time_scale);
+  options.lag_bounds_seconds = bounds.schedule_lag;
   // AWS states these on the target's clock already: not divided.
-  options.billed_duration_bounds_seconds = kBilledDurationBounds;
-  options.init_duration_bounds_seconds = kInitDurationBounds;
+  options.billed_duration_bounds_seconds = bounds.billed_duration;
+  options.init_duration_bounds_seconds = bounds.init_duration;
   // Quantiles come from the window; the totals feed counters and bucket histograms only.
   options.total_histograms = false;
   return options;
@@ -251,6 +252,7 @@ class Service::Impl {
   mutable std::mutex mu_;
   std::unique_ptr<loadgen::Engine> engine_;
   int engine_threads_ = 1;
+  std::optional<MetricsConfig> metrics_;  // the first Apply's; a reload may not change it
   nanoseconds window_ = std::chrono::seconds(60);
   std::map<std::string, std::unique_ptr<TargetState>> targets_;
   std::vector<std::string> secrets_;
@@ -303,13 +305,15 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
   // A reload that races with shutdown (POST /-/reload while SIGTERM drains) must not start load
   // on the stopped engine: nothing would stop it again, and it would outlive its recorders.
   const std::vector<std::string> shutting_down = {"the service is shutting down; reload refused"};
+  std::vector<std::string> refused;
   {
     std::lock_guard lock(mu_);
     if (stopped_) return shutting_down;
+    refused = MetricsChangeErrors(metrics_, config.metrics);
   }
   // 1. Prepare everything that can fail, without touching the running state.
   std::vector<PreparedTarget> prepared;
-  std::vector<std::string> errors = Prepare(config, &prepared);
+  std::vector<std::string> errors = refused.empty() ? Prepare(config, &prepared) : refused;
   if (!errors.empty()) {
     prepared.clear();
     ReleaseCredentials();
@@ -320,6 +324,9 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
   // 2. Commit.
   std::lock_guard lock(mu_);
   if (stopped_) return shutting_down;
+  if (!metrics_) metrics_ = config.metrics;
+  families_.latency_buckets = metrics_->latency_buckets;
+  summaries_.SetEnabled(metrics_->quantiles);
   if (!engine_) {
     engine_threads_ = std::max(1, config.threads);
     engine_ = std::make_unique<loadgen::Engine>(loadgen::EngineOptions{
@@ -428,15 +435,11 @@ void Service::Impl::AddTarget(TargetConfig target, PreparedTarget& p, Clock::tim
   auto state = std::make_unique<TargetState>();
   state->fingerprint = LoadFingerprint(target);
   state->pricing = p.pricing;
+  const HistogramBounds& bounds = BoundsFor(families_.latency_buckets);
   state->stats = std::make_unique<loadgen::TargetStats>(
-      MakeStatsOptions(window_, options_.tick, options_.time_scale));
+      MakeStatsOptions(window_, options_.tick, options_.time_scale, bounds));
   state->stats_recorder = std::make_unique<loadgen::StatsRecorder>(state->stats.get());
-  state->baseline = loadgen::Interval{};
-  state->baseline.duration_buckets = loadgen::BucketCounts(kRequestDurationBounds);
-  state->baseline.cold_start_buckets = loadgen::BucketCounts(kColdStartBounds);
-  state->baseline.lag_buckets = loadgen::BucketCounts(kScheduleLagBounds);
-  state->baseline.billed_duration_buckets = loadgen::BucketCounts(kBilledDurationBounds);
-  state->baseline.init_duration_buckets = loadgen::BucketCounts(kInitDurationBounds);
+  state->baseline = EmptyInterval(bounds);
   state->csv = std::move(p.csv);
   if (state->csv) {
     state->tee =

@@ -44,6 +44,14 @@ TEST(CheckConfig, ValidFileExitsZeroWithASummary) {
   EXPECT_EQ(lines[1].rfind("  a: concurrency 1 throughout", 0), 0u) << lines[1];
 }
 
+TEST(CheckConfig, ShowsTheMetricsSettings) {
+  const std::string file = kTestData + "/valid-metrics-coarse.yaml";
+  const ProcessResult run = Infercost({"check-config", file});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_NE(run.out.find("\n  metrics: latency_buckets coarse, quantiles off\n"), std::string::npos)
+      << run.out;
+}
+
 // valid-spend.yaml by hand, with the built-in us-east-1 prices:
 // fn: 10 requests/s for 30 min of each hour = 18,000 requests/h; at 500 ms each that is 9,000
 // GB-s at 1 GB. $0.20 per 1M requests -> $0.0036; 9,000 x $0.0000166667 -> $0.15; $0.1536/h.
@@ -66,7 +74,8 @@ TEST(CheckConfig, EstimatesSpendPerHourFromTheCostModel) {
                 "    exclusions: load balancer (ALB hours and LCUs) not included; public "
                 "IPv4 addresses not included; EBS volumes not included; data transfer "
                 "not included; free tier and volume discounts not included\n"
-                "  all targets: about $1.21/h\n");
+                "  all targets: about $1.21/h\n"
+                "  metrics: latency_buckets standard, quantiles on\n");
 
   const ProcessResult slower = Infercost({"check-config", "--latency", "1s", file});
   EXPECT_EQ(slower.exit_code, 0) << slower.err;

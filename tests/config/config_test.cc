@@ -537,6 +537,35 @@ TEST(ParseConfig, DefaultSeedsDifferByTargetName) {
   EXPECT_EQ(first.config->targets[0].load.seed, again.config->targets[0].load.seed);
 }
 
+TEST(ParseConfig, MetricsSettings) {
+  struct Case {
+    const char* block;  // the `metrics:` line, "" for none
+    LatencyBuckets buckets;
+    bool quantiles;
+  };
+  const Case cases[] = {
+      {"", LatencyBuckets::kStandard, true},
+      {"metrics: {}\n", LatencyBuckets::kStandard, true},
+      {"metrics: { latency_buckets: coarse }\n", LatencyBuckets::kCoarse, true},
+      {"metrics: { quantiles: off }\n", LatencyBuckets::kStandard, false},
+      {"metrics: { latency_buckets: standard, quantiles: on }\n", LatencyBuckets::kStandard, true},
+      {"metrics:\n  latency_buckets: coarse\n  quantiles: off\n", LatencyBuckets::kCoarse, false},
+  };
+  for (const Case& c : cases) {
+    const std::string yaml = std::string(c.block) +
+                             "targets:\n"
+                             "  - { name: a, url: 'http://h:1/', pricing: { model: hourly, "
+                             "usd_per_hour: 1 } }\n";
+    const ConfigResult result = ParseConfig(yaml, "x.yaml", FakeEnv({}));
+    ASSERT_TRUE(result.config) << c.block << Errors(result);
+    EXPECT_EQ(result.config->metrics.latency_buckets, c.buckets) << c.block;
+    EXPECT_EQ(result.config->metrics.quantiles, c.quantiles) << c.block;
+  }
+  EXPECT_EQ(Describe(MetricsConfig{}), "latency_buckets standard, quantiles on");
+  EXPECT_EQ(Describe(MetricsConfig{LatencyBuckets::kCoarse, false}),
+            "latency_buckets coarse, quantiles off");
+}
+
 TEST(ListenAddressError, ChecksHostAndPort) {
   for (const char* ok :
        {"0.0.0.0:18090", "127.0.0.1:0", "localhost:65535", "[::]:18090", ":18090"}) {

@@ -142,6 +142,13 @@ const InvalidCase kCases[] = {
     {"invalid-pricing-key-model.yaml",
      {"5:59: memory_mb: does not apply to model instance (only to lambda and "
       "sagemaker_serverless)"}},
+    {"invalid-bad-latency-buckets.yaml",
+     {"2:29: latency_buckets: 'corse' is not one of standard, coarse; did you mean 'coarse'?"}},
+    {"invalid-bad-quantiles.yaml", {"2:23: quantiles: 'true' is not one of on, off"}},
+    {"invalid-metrics-unknown-key.yaml",
+     {"2:12: unknown key 'latency_bucket' in metrics; did you mean 'latency_buckets'?",
+      "2:36: unknown key 'quantile' in metrics; did you mean 'quantiles'?"}},
+    {"invalid-metrics-not-map.yaml", {"2:10: metrics: expected a map, got 'coarse'"}},
     {"invalid-shard-count.yaml", {"2:27: count: must be from 1 to 1024, got 0"}},
     {"invalid-shard-index.yaml", {"2:17: index: must be from 0 to 2 (shard count 3), got 3"}},
     {"invalid-sigv4-missing-secret.yaml",
@@ -167,7 +174,7 @@ const InvalidCase kCases[] = {
      {"5:5: unknown key 'instance_type' in target; it belongs in pricing"}},
     {"invalid-unknown-key-no-match.yaml",
      {"3:1: unknown key 'colour' in the top level (allowed: listen, window, threads, shard, "
-      "prices_file, targets, credentials)"}},
+      "metrics, prices_file, targets, credentials)"}},
     {"invalid-unknown-key.yaml", {"4:5: unknown key 'urll' in target; did you mean 'url'?"}},
     {"invalid-unset-var.yaml",
      {"5:27: x-api-key: environment variable INFER_UNSET_KEY is not set"}},
