@@ -53,6 +53,8 @@ http {
   server {
     listen 127.0.0.1:$port;
     location / { return 200 "ok\n"; }
+    # Requests served, for benches that count on the server's side (bench/serve_scrape.py).
+    location = /nginx_status { stub_status; }
   }
 }
 EOF

@@ -73,6 +73,12 @@ class Serve:
             return response.read().decode()
 
 
+def nginx_requests(url):
+    """Requests nginx has served (stub_status), this read included."""
+    with urllib.request.urlopen(url + "nginx_status", timeout=10) as response:
+        return int(response.read().decode().splitlines()[2].split()[2])
+
+
 def counters(text):
     """(requests finished, {le: summed schedule-lag bucket count})."""
     requests = sum(float(m.group(1)) for m in re.finditer(
@@ -98,8 +104,11 @@ def lag_p99_ms(before, after):
     return float("inf")
 
 
-def phase(serve, seconds, scrape_every_s):
-    requests0, lag0 = counters(serve.scrape())
+def phase(serve, url, seconds, scrape_every_s):
+    """CPU per 1,000 requests, counted by nginx (the service's exposition may be a few ticks old
+    with many targets: its counters would blur the phase's edges), and the p99 schedule lag."""
+    _, lag0 = counters(serve.scrape())
+    requests0 = nginx_requests(url)
     cpu0, wall0 = serve.cpu_seconds(), time.monotonic()
     end = wall0 + seconds
     while time.monotonic() < end:
@@ -109,9 +118,9 @@ def phase(serve, seconds, scrape_every_s):
         if scrape_every_s is not None and time.monotonic() < end:
             serve.scrape()
     cpu1, wall1 = serve.cpu_seconds(), time.monotonic()
+    requests = nginx_requests(url) - requests0 - 1
     text = serve.scrape()
-    requests1, lag1 = counters(text)
-    requests = requests1 - requests0
+    _, lag1 = counters(text)
     return {"rate": requests / (wall1 - wall0),
             "cpu_per_k_ms": (cpu1 - cpu0) / requests * 1e6 if requests else float("nan"),
             "lag_p99_ms": lag_p99_ms(lag0, lag1), "text": text}
@@ -135,14 +144,28 @@ def quantile(sorted_values, q):
     return sorted_values[min(len(sorted_values) - 1, max(0, int(q * len(sorted_values) + 0.5) - 1))]
 
 
+def warm_up(serve, url, total_rate):
+    """5 s, then until one second carries 95 % of the offered rate (a thousand targets take a
+    few seconds to start), at most 30 s more."""
+    time.sleep(5)
+    deadline = time.monotonic() + 30
+    before = nginx_requests(url)
+    while time.monotonic() < deadline:
+        time.sleep(1)
+        now = nginx_requests(url)
+        if now - before >= 0.95 * total_rate:
+            return
+        before = now
+
+
 def run_size(binary, url, work, n, total_rate, seconds, every_ms):
     config = os.path.join(work, f"serve-{n}.yaml")
     write_config(config, url, n, total_rate / n)
     serve = Serve(binary, config, os.path.join(work, f"serve-{n}.log"))
     try:
-        time.sleep(5)
-        load = phase(serve, seconds, None)
-        prometheus = phase(serve, seconds, 5.0)
+        warm_up(serve, url, total_rate)
+        load = phase(serve, url, seconds, None)
+        prometheus = phase(serve, url, seconds, 5.0)
         timings = scrape_times(serve, seconds, every_ms)
         rss = serve.rss_kib()
     finally:
