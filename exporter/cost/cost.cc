@@ -594,7 +594,7 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
   }
   // Unlimited burstable at capacity runs flat out: utilisation 1.
   const double usd_per_hour = pricing.usd_per_hour + FullLoadSurplusUsdPerHour(pricing) +
-                             cost_internal::LineItemsUsdPerHour(pricing);
+                              cost_internal::LineItemsUsdPerHour(pricing);
   double per_inference = usd_per_hour / (capacity_ips * kSecondsPerHour) + pricing.usd_per_request +
                          cost_internal::LineItemsUsdPerRequest(pricing);
   // Data processed: the window's mean per request.
