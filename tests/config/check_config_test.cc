@@ -114,7 +114,8 @@ TEST(CheckConfig, PricesTheLineItemsAndSaysWhatIsExcluded) {
                 "ephemeral_storage $0.00056/h, assuming 500ms per request)\n"
                 "    exclusions: data transfer not included; free tier and volume discounts not "
                 "included\n"
-                "  all targets: about $0.98/h\n");
+                "  all targets: about $0.98/h\n"
+                "  metrics: latency_buckets standard, quantiles on\n");
 }
 
 TEST(CheckConfig, InvalidFileExitsTwoWithEveryErrorOnStderr) {
