@@ -18,17 +18,12 @@ namespace {
 
 constexpr double kSecondsPerHour = 3600;
 constexpr double kPerMillion = 1e6;
-constexpr double kMbPerGb = 1024;  // AWS bills Lambda memory as memory_mb / 1024 GB
 constexpr double kMsPerSecond = 1000;
-constexpr double kBytesPerGb = 1024.0 * 1024.0 * 1024.0;  // AWS bills data processed per 2^30 B
+using cost_internal::kBytesPerGb;
+using cost_internal::kMbPerGb;
+using cost_internal::Number;
 
 bool IsPrice(double v) { return std::isfinite(v) && v >= 0; }
-
-std::string Number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
 
 constexpr std::string_view kSageMakerPrefix = "ml.";
 

@@ -14,14 +14,9 @@
 namespace infercost {
 namespace {
 
-constexpr double kBytesPerGb = 1024.0 * 1024.0 * 1024.0;  // as the rest of the model: 2^30 B
-constexpr double kMbPerGb = 1024;
-
-std::string Number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
+using cost_internal::kBytesPerGb;
+using cost_internal::kMbPerGb;
+using cost_internal::Number;
 
 bool OnInstances(PricingModel m) {
   return m == PricingModel::kInstance || m == PricingModel::kHourly;
@@ -259,6 +254,12 @@ void AddLineItemCosts(const ResolvedPricing& p, double hours, double billable,
   set(LineItem::kLoadBalancerLcu, p.load_balancer_lcu_usd_per_request * billable);
   set(LineItem::kLogs, p.logs_usd_per_request * billable);
   set(LineItem::kEphemeralStorage, p.ephemeral_storage_usd_per_second * billed_seconds);
+}
+
+std::string Number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
 }
 
 }  // namespace cost_internal

@@ -10,6 +10,12 @@
 
 namespace infercost::cost_internal {
 
+// Units and formatting shared by cost.cc and line_items.cc: AWS bills data per 2^30 bytes and
+// memory as MB / 1024 GB; numbers in messages are written with %g.
+inline constexpr double kBytesPerGb = 1024.0 * 1024.0 * 1024.0;
+inline constexpr double kMbPerGb = 1024;
+std::string Number(double v);
+
 // Prices the spec's line items from the catalog into `r`; the error says what to fix.
 std::optional<std::string> ResolveLineItems(const PricingSpec& spec, const Catalog& catalog,
                                             ResolvedPricing& r);
