@@ -405,4 +405,27 @@ std::vector<prometheus::MetricFamily> LatencySummaries::Collect() const {
   return {family};
 }
 
+static std::vector<double> DividedBy(const std::vector<double>& bounds, double factor) {
+  std::vector<double> out;
+  for (double b : bounds) out.push_back(b / factor);
+  return out;
+}
+
+loadgen::StatsOptions MakeStatsOptions(std::chrono::nanoseconds window,
+                                       std::chrono::nanoseconds tick, double time_scale,
+                                       const HistogramBounds& bounds) {
+  loadgen::StatsOptions options;
+  options.window = window;
+  options.publish_interval = tick;
+  options.duration_bounds_seconds = DividedBy(bounds.request_duration, time_scale);
+  options.cold_start_bounds_seconds = DividedBy(bounds.cold_start, time_scale);
+  options.lag_bounds_seconds = bounds.schedule_lag;
+  // AWS states these on the target's clock already: not divided.
+  options.billed_duration_bounds_seconds = bounds.billed_duration;
+  options.init_duration_bounds_seconds = bounds.init_duration;
+  // Quantiles come from the window; the totals feed counters and bucket histograms only.
+  options.total_histograms = false;
+  return options;
+}
+
 }  // namespace infercost

@@ -14,6 +14,7 @@
 #include <prometheus/registry.h>
 
 #include <array>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -68,6 +69,11 @@ struct HistogramBounds {
 const HistogramBounds& BoundsFor(LatencyBuckets setting);
 // An interval with no requests and every bucket list at these bounds: a new target's baseline.
 loadgen::Interval EmptyInterval(const HistogramBounds& bounds);
+// The engine's statistics options for a target: `bounds` with durations on the target's clock
+// (divided by `time_scale`), quantiles from the window only (no histograms in the totals).
+loadgen::StatsOptions MakeStatsOptions(std::chrono::nanoseconds window,
+                                       std::chrono::nanoseconds tick, double time_scale,
+                                       const HistogramBounds& bounds);
 // A reload's refusal when it changes the running `metrics:` (none before the first Apply):
 // histograms keep the buckets they were created with, since re-binning them would reset every
 // count and mix two sets of `le` in Prometheus's rate windows. Empty when nothing changes.

@@ -1,7 +1,5 @@
 #include "serve/service.h"
 
-#include <prometheus/text_serializer.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -20,6 +18,7 @@
 #include "loadgen/engine.h"
 #include "loadgen/payload.h"
 #include "loadgen/stats.h"
+#include "serve/exposition.h"
 #include "serve/metrics.h"
 #include "serve/process_metrics.h"
 #include "serve/target_load.h"
@@ -38,28 +37,6 @@ double Seconds(nanoseconds d) { return std::chrono::duration<double>(d).count();
 // With a time scale F the engine measures wall-clock latencies that are F times shorter than the
 // emulated ones, so requests are counted against bounds F times lower; the exported buckets keep
 // their documented bounds. Schedule lag is the generator's own, real, and is not scaled.
-std::vector<double> DividedBy(const std::vector<double>& bounds, double factor) {
-  std::vector<double> out;
-  for (double b : bounds) out.push_back(b / factor);
-  return out;
-}
-
-loadgen::StatsOptions MakeStatsOptions(nanoseconds window, nanoseconds tick, double time_scale,
-                                       const HistogramBounds& bounds) {
-  loadgen::StatsOptions options;
-  options.window = window;
-  options.publish_interval = tick;
-  options.duration_bounds_seconds = DividedBy(bounds.request_duration, time_scale);
-  options.cold_start_bounds_seconds = DividedBy(bounds.cold_start, time_scale);
-  options.lag_bounds_seconds = bounds.schedule_lag;
-  // AWS states these on the target's clock already: not divided.
-  options.billed_duration_bounds_seconds = bounds.billed_duration;
-  options.init_duration_bounds_seconds = bounds.init_duration;
-  // Quantiles come from the window; the totals feed counters and bucket histograms only.
-  options.total_histograms = false;
-  return options;
-}
-
 std::vector<double> BucketDelta(const loadgen::BucketCounts& now,
                                 const loadgen::BucketCounts& before) {
   std::vector<double> delta(now.counts().size(), 0.0);
@@ -161,38 +138,9 @@ class Service::Impl {
                     std::make_move_iterator(summaries.end()));
     return families;
   }
-  // Series change only in Tick(), Apply() and RecordReloadFailure(), and each ends with this:
-  // the text exposition is serialized here, once per change, instead of on every scrape (a
-  // scrape of 50 targets would otherwise spend milliseconds formatting 5,000 samples).
-  void Publish() {
-    // Serialised, so that a later change's text never loses to an earlier one's.
-    std::lock_guard publishing(publish_mu_);
-    const auto started = Clock::now();
-    auto text =
-        std::make_shared<const std::string>(prometheus::TextSerializer().Serialize(Collect()));
-    const auto finished = Clock::now();
-    {
-      std::lock_guard lock(exposition_mu_);
-      exposition_ = std::move(text);
-    }
-    // A thousand targets are 100,000 samples, tens of milliseconds to format: ticks re-serialize
-    // only once the last serialization's cost is under kExpositionShare of the time since.
-    next_tick_publish_ = finished + std::chrono::duration_cast<nanoseconds>(
-                                        (finished - started) * (1.0 / kExpositionShare - 1.0));
-  }
-  // Tick's publication: skipped while the serialization share would exceed kExpositionShare
-  // (the exposition is then at most that many ticks old; 50 targets re-serialize every tick).
-  void PublishIfDue(Clock::time_point now) {
-    {
-      std::lock_guard publishing(publish_mu_);
-      if (now < next_tick_publish_) return;
-    }
-    Publish();
-  }
-  std::shared_ptr<const std::string> Exposition() const {
-    std::lock_guard lock(exposition_mu_);
-    return exposition_;
-  }
+  // Series change only in Tick(), Apply() and RecordReloadFailure(), and each ends with this.
+  void Publish() { exposition_.Publish(); }
+  std::shared_ptr<const std::string> Exposition() const { return exposition_.Current(); }
   void StartUpdater() {
     updater_ = std::jthread([this](std::stop_token stop) {
       while (!stop.stop_requested()) {
@@ -264,12 +212,7 @@ class Service::Impl {
   Clock::time_point last_cpu_at_;
   std::mutex sleep_mu_;
   std::condition_variable_any sleep_cv_;
-  std::mutex publish_mu_;
-  // At most this share of one core formats the exposition at ticks.
-  static constexpr double kExpositionShare = 0.02;
-  Clock::time_point next_tick_publish_;  // under publish_mu_
-  mutable std::mutex exposition_mu_;
-  std::shared_ptr<const std::string> exposition_;
+  infercost::Exposition exposition_{[this] { return Collect(); }};
   std::jthread updater_;
 };
 
@@ -700,7 +643,7 @@ void Service::Impl::Tick(bool force_publish) {
   if (force_publish) {
     Publish();
   } else {
-    PublishIfDue(Clock::now());
+    exposition_.PublishIfDue(Clock::now());
   }
   ticked_ = true;  // ready once the first figures can be scraped
 }
