@@ -105,8 +105,8 @@ def lag_p99_ms(before, after):
 
 
 def phase(serve, url, seconds, scrape_every_s):
-    """CPU per 1,000 requests, counted by nginx (the service's exposition may be a few ticks old
-    with many targets: its counters would blur the phase's edges), and the p99 schedule lag."""
+    """CPU per 1,000 requests, counted by nginx (the service's counters move per publish interval:
+    they would blur the phase's edges), and the p99 schedule lag."""
     _, lag0 = counters(serve.scrape())
     requests0 = nginx_requests(url)
     cpu0, wall0 = serve.cpu_seconds(), time.monotonic()
@@ -173,6 +173,7 @@ def run_size(binary, url, work, n, total_rate, seconds, every_ms):
     text = prometheus["text"]
     samples = sum(1 for line in text.splitlines() if line and not line.startswith("#"))
     return {"n": n, "rate": load["rate"], "cpu": load["cpu_per_k_ms"],
+            "cpu_scraped": prometheus["cpu_per_k_ms"],
             "lag_load": load["lag_p99_ms"], "lag_scraping": prometheus["lag_p99_ms"],
             "kib": len(text.encode()) / 1024, "samples": samples,
             "p50": quantile(timings, 0.5), "p99": quantile(timings, 0.99), "max": timings[-1],
@@ -186,14 +187,17 @@ def main():
             for n in sizes]
     by_n = {r["n"]: r for r in rows}
     print()
-    print("| targets | load | CPU per 1,000 req | vs 10 targets | /metrics | scrape p50 / p99 / max "
-          "| lag p99 load / scraping every 5 s | RSS | per target above 1 |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| targets | load | CPU per 1,000 req | vs 10 targets | same, scraped every 5 s | /metrics "
+          "| scrape p50 / p99 / max | lag p99 load / scraping every 5 s | RSS | per target above 1 |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         ratio = f"{r['cpu'] / by_n[10]['cpu']:.2f}x" if 10 in by_n else "-"
+        scraped_ratio = (f" ({r['cpu_scraped'] / by_n[10]['cpu_scraped']:.2f}x)" if 10 in by_n
+                         else "")
         per_target = (f"{(r['rss'] - by_n[1]['rss']) / max(1, r['n'] - 1):.0f} KiB"
                       if 1 in by_n and r["n"] > 1 else "-")
         print(f"| {r['n']:,} | {r['rate']:,.0f} req/s | {r['cpu']:.1f} ms | {ratio} | "
+              f"{r['cpu_scraped']:.1f} ms{scraped_ratio} | "
               f"{r['kib']:,.0f} KiB, {r['samples']:,} samples | "
               f"{r['p50']:.2f} / {r['p99']:.2f} / {r['max']:.2f} ms | "
               f"{r['lag_load']:g} / {r['lag_scraping']:g} ms | {r['rss'] / 1024:.0f} MiB | "

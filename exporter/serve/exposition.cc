@@ -1,35 +1,281 @@
 #include "serve/exposition.h"
 
-#include <prometheus/text_serializer.h>
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <limits>
 
 namespace infercost {
+namespace {
 
-void Exposition::Publish() {
-  std::lock_guard publishing(publish_mu_);
-  const auto started = Clock::now();
-  auto text =
-      std::make_shared<const std::string>(prometheus::TextSerializer().Serialize(collect_()));
-  const auto finished = Clock::now();
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+
+void AppendNumber(std::string& out, double value) {
+  if (std::isnan(value)) {
+    out += "Nan";
+  } else if (std::isinf(value)) {
+    out += value < 0 ? "-Inf" : "+Inf";
+  } else {
+    // %.16g, as prometheus-cpp's stream with precision max_digits10 - 1 writes it.
+    std::array<char, 32> buffer;
+    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value,
+                                      std::chars_format::general, 16);
+    out.append(buffer.data(), result.ptr);
+  }
+}
+
+void AppendNumber(std::string& out, std::uint64_t value) {
+  std::array<char, 24> buffer;
+  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  out.append(buffer.data(), result.ptr);
+}
+
+void AppendNumber(std::string& out, std::int64_t value) {
+  std::array<char, 24> buffer;
+  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
+  out.append(buffer.data(), result.ptr);
+}
+
+void AppendLabelValue(std::string& out, const std::string& value) {
+  for (const char c : value) {
+    if (c == '\\' || c == '"') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+}
+
+// The sample's name, suffix and labels up to the space before the value; `extra` is the le or
+// quantile label, already formatted (empty: none).
+void AppendHead(std::string& out, const MetricFamily& family, const ClientMetric& metric,
+                std::string_view suffix, std::string_view extra_name = {},
+                std::string_view extra_value = {}) {
+  out += family.name;
+  out += suffix;
+  if (!metric.label.empty() || !extra_name.empty()) {
+    char separator = '{';
+    for (const auto& label : metric.label) {
+      out += separator;
+      out += label.name;
+      out += "=\"";
+      AppendLabelValue(out, label.value);
+      out += '"';
+      separator = ',';
+    }
+    if (!extra_name.empty()) {
+      out += separator;
+      out += extra_name;
+      out += "=\"";
+      out += extra_value;
+      out += '"';
+    }
+    out += '}';
+  }
+  out += ' ';
+}
+
+void AppendTail(std::string& out, const ClientMetric& metric) {
+  if (metric.timestamp_ms != 0) {
+    out += ' ';
+    AppendNumber(out, metric.timestamp_ms);
+  }
+  out += '\n';
+}
+
+std::string Formatted(double value) {
+  std::string text;
+  AppendNumber(text, value);
+  return text;
+}
+
+void AppendSummary(std::string& out, const MetricFamily& family, const ClientMetric& metric) {
+  AppendHead(out, family, metric, "_count");
+  AppendNumber(out, metric.summary.sample_count);
+  AppendTail(out, metric);
+  AppendHead(out, family, metric, "_sum");
+  AppendNumber(out, metric.summary.sample_sum);
+  AppendTail(out, metric);
+  for (const auto& quantile : metric.summary.quantile) {
+    AppendHead(out, family, metric, "", "quantile", Formatted(quantile.quantile));
+    AppendNumber(out, quantile.value);
+    AppendTail(out, metric);
+  }
+}
+
+// A family's series share their bounds: each `le` is formatted once per family, in `bounds`.
+using Bounds = std::vector<std::pair<double, std::string>>;
+
+void AppendHistogram(std::string& out, const MetricFamily& family, const ClientMetric& metric,
+                     Bounds& bounds) {
+  const auto& histogram = metric.histogram;
+  AppendHead(out, family, metric, "_count");
+  AppendNumber(out, histogram.sample_count);
+  AppendTail(out, metric);
+  AppendHead(out, family, metric, "_sum");
+  AppendNumber(out, histogram.sample_sum);
+  AppendTail(out, metric);
+  double last = -std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < histogram.bucket.size(); ++i) {
+    const auto& bucket = histogram.bucket[i];
+    if (i == bounds.size()) bounds.emplace_back(bucket.upper_bound, Formatted(bucket.upper_bound));
+    if (bounds[i].first != bucket.upper_bound) {
+      bounds[i] = {bucket.upper_bound, Formatted(bucket.upper_bound)};
+    }
+    last = bucket.upper_bound;
+    AppendHead(out, family, metric, "_bucket", "le", bounds[i].second);
+    AppendNumber(out, bucket.cumulative_count);
+    AppendTail(out, metric);
+  }
+  if (last != std::numeric_limits<double>::infinity()) {
+    AppendHead(out, family, metric, "_bucket", "le", "+Inf");
+    AppendNumber(out, histogram.sample_count);
+    AppendTail(out, metric);
+  }
+}
+
+std::string_view TypeName(MetricType type) {
+  switch (type) {
+    case MetricType::Counter:
+      return "counter";
+    case MetricType::Gauge:
+      return "gauge";
+    case MetricType::Summary:
+      return "summary";
+    case MetricType::Histogram:
+      return "histogram";
+    case MetricType::Untyped:
+      break;
+  }
+  return "untyped";
+}
+
+}  // namespace
+
+void AppendText(const std::vector<MetricFamily>& families, std::string& out) {
+  Bounds bounds;
+  for (const auto& family : families) {
+    if (!family.help.empty()) {
+      out += "# HELP ";
+      out += family.name;
+      out += ' ';
+      out += family.help;
+      out += '\n';
+    }
+    out += "# TYPE ";
+    out += family.name;
+    out += ' ';
+    out += TypeName(family.type);
+    out += '\n';
+    bounds.clear();
+    for (const auto& metric : family.metric) {
+      switch (family.type) {
+        case MetricType::Counter:
+          AppendHead(out, family, metric, "");
+          AppendNumber(out, metric.counter.value);
+          AppendTail(out, metric);
+          break;
+        case MetricType::Gauge:
+          AppendHead(out, family, metric, "");
+          AppendNumber(out, metric.gauge.value);
+          AppendTail(out, metric);
+          break;
+        case MetricType::Untyped:
+          AppendHead(out, family, metric, "");
+          AppendNumber(out, metric.untyped.value);
+          AppendTail(out, metric);
+          break;
+        case MetricType::Summary:
+          AppendSummary(out, family, metric);
+          break;
+        case MetricType::Histogram:
+          AppendHistogram(out, family, metric, bounds);
+          break;
+      }
+    }
+  }
+}
+
+std::shared_ptr<const std::string> Exposition::Current(Clock::time_point now) {
   {
     std::lock_guard lock(text_mu_);
-    text_ = std::move(text);
+    if (last_scrape_ != Clock::time_point{} && now > last_scrape_) {
+      intervals_[next_interval_] = now - last_scrape_;
+      next_interval_ = (next_interval_ + 1) % kIntervals;
+    }
+    last_scrape_ = std::max(last_scrape_, now);
   }
-  // Due again once the serialization just made is under kShare of the time since.
-  next_due_ = finished + std::chrono::duration_cast<Clock::duration>((finished - started) *
-                                                                     (1.0 / kShare - 1.0));
+  return Fresh(/*allow_tick_old=*/true);
 }
 
-void Exposition::PublishIfDue(Clock::time_point now) {
+void Exposition::PrepareForScrape(Clock::time_point now, Clock::duration tick) {
   {
-    std::lock_guard publishing(publish_mu_);
-    if (now < next_due_) return;
+    std::lock_guard lock(text_mu_);
+    Clock::duration interval = Clock::duration::max();
+    for (const auto seen : intervals_) {
+      if (seen > Clock::duration::zero()) interval = std::min(interval, seen);
+    }
+    if (interval == Clock::duration::max()) return;  // fewer than two scrapes yet
+    const auto expected = last_scrape_ + interval;
+    // Due before the next tick (a quarter tick early for jitter), and the scraper not gone
+    // (nothing for two intervals and a tick).
+    const bool due = expected - tick / 4 <= now + tick;
+    const bool gone = now > last_scrape_ + 2 * interval + tick;
+    if (!due || gone) return;
   }
-  Publish();
+  Fresh(/*allow_tick_old=*/false);
 }
 
-std::shared_ptr<const std::string> Exposition::Current() const {
-  std::lock_guard lock(text_mu_);
-  return text_;
+std::shared_ptr<const std::string> Exposition::Fresh(bool allow_tick_old) {
+  {
+    std::lock_guard lock(text_mu_);
+    if (text_ && text_generation_ == generation_.load()) return text_;
+    // A serialization under way will replace a text that is only ticks old: take that one.
+    if (allow_tick_old && text_ && publishing_.load() &&
+        text_generation_ >= strict_generation_.load()) {
+      return text_;
+    }
+  }
+  std::lock_guard publishing(publish_mu_);
+  {
+    std::lock_guard lock(text_mu_);
+    if (text_ && text_generation_ == generation_.load()) return text_;
+  }
+  return SerializeLocked();
+}
+
+std::shared_ptr<const std::string> Exposition::SerializeLocked() {
+  publishing_.store(true);
+  std::vector<prometheus::MetricFamily> families;
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard series(series_mu_);
+    generation = generation_.load();
+    families = collect_();
+  }
+  auto text = std::make_shared<std::string>();
+  std::size_t previous_size = 0;
+  {
+    std::lock_guard lock(text_mu_);
+    if (text_) previous_size = text_->size();
+  }
+  // The last text's size is a good guess at this one's: one allocation, no regrowth.
+  text->reserve(previous_size + previous_size / 8 + 4096);
+  AppendText(families, *text);
+  std::shared_ptr<const std::string> published = std::move(text);
+  {
+    std::lock_guard lock(text_mu_);
+    text_ = published;
+    text_generation_ = generation;
+  }
+  publishing_.store(false);
+  return published;
 }
 
 }  // namespace infercost

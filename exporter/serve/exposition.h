@@ -1,11 +1,15 @@
-// The text exposition /metrics serves, serialized once per change rather than on every scrape,
+// The text exposition /metrics serves: serialized when a scrape asks for it and the figures
+// changed since the last serialization (at most once per tick, whatever the number of scrapers),
 // and held as an immutable shared string that scrapes send as it is. Thread-safe.
 #ifndef INFERCOST_SERVE_EXPOSITION_H_
 #define INFERCOST_SERVE_EXPOSITION_H_
 
 #include <prometheus/metric_family.h>
 
+#include <array>
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -14,30 +18,63 @@
 
 namespace infercost {
 
+// The Prometheus text format (0.0.4) of `families`, byte for byte what prometheus-cpp 1.0's
+// TextSerializer writes (values with 16 significant digits, "Nan", "+Inf", "-Inf"; a histogram's
+// _count, _sum, then its buckets with a final le="+Inf"), appended to `out` without iostreams:
+// a thousand targets' 100,000 samples take milliseconds rather than tens of them.
+void AppendText(const std::vector<prometheus::MetricFamily>& families, std::string& out);
+
+// When the text is written: a scrape that finds it stale (a change since) serializes it and
+// waits; so that scrapes find it ready, the updater also serializes it right after a tick when
+// the scrapers' rhythm (the shortest of their last intervals) says a scrape is due before the
+// next tick. Nobody scraping, nothing is serialized; Prometheus every 15 s, once per 15 s.
+// While a serialization is under way, a scrape is given the text it replaces if that text is
+// only older by ticks (never by a reload or a Change marked `strict`): one tick old at most,
+// rather than a wait for tens of milliseconds with a thousand targets.
 class Exposition {
  public:
   using Clock = std::chrono::steady_clock;
-  // `collect` gives the families to serialize; called by Publish only.
+
+  // `collect` gives the families to serialize; called with the series lock held (see Change).
   explicit Exposition(std::function<std::vector<prometheus::MetricFamily>()> collect)
       : collect_(std::move(collect)) {}
 
-  // Serializes the families now (a reload, a failed reload, a tick that must show at once).
-  void Publish();
-  // A tick's publication: skipped while serializing would take more than kShare of a core (a
-  // thousand targets are 100,000 samples, tens of milliseconds to format: the text is then a
-  // few ticks old; 50 targets re-serialize every tick).
-  void PublishIfDue(Clock::time_point now);
-  // The text as of the last Publish; never null once published.
-  std::shared_ptr<const std::string> Current() const;
+  // Runs `change` (a tick's updates of every target, a reload's new series) while no
+  // serialization is collecting, so that one text never mixes two ticks, and marks the text
+  // stale. A `strict` change is in every text given out after Change returns; the updater's
+  // ticks are not strict (see above).
+  template <typename F>
+  void Change(F&& change, bool strict) {
+    std::lock_guard series(series_mu_);
+    std::forward<F>(change)();
+    const std::uint64_t generation = generation_.fetch_add(1) + 1;
+    if (strict) strict_generation_.store(generation);
+  }
+  // What a scrape serves: the text as of the last Change (see above for the one exception).
+  // Never null. `now` is the scrape's arrival, for the rhythm.
+  std::shared_ptr<const std::string> Current(Clock::time_point now);
+  // The updater after a tick: serializes now if a scrape is expected before the next tick.
+  void PrepareForScrape(Clock::time_point now, Clock::duration tick);
 
  private:
-  static constexpr double kShare = 0.02;
+  static constexpr std::size_t kIntervals = 4;
+
+  // Serializes the families as of now; the caller holds publish_mu_.
+  std::shared_ptr<const std::string> SerializeLocked();
+  std::shared_ptr<const std::string> Fresh(bool allow_tick_old);
 
   std::function<std::vector<prometheus::MetricFamily>()> collect_;
-  std::mutex publish_mu_;       // orders serializations: a later change's text never loses
-  Clock::time_point next_due_;  // under publish_mu_
-  mutable std::mutex text_mu_;
+  std::mutex series_mu_;  // held by Change and by the collection of the families
+  std::atomic<std::uint64_t> generation_{1};
+  std::atomic<std::uint64_t> strict_generation_{1};
+  std::mutex publish_mu_;  // one serialization at a time
+  std::atomic<bool> publishing_{false};
+  mutable std::mutex text_mu_;  // guards the text, its generation and the scrape rhythm
+  std::uint64_t text_generation_ = 0;
   std::shared_ptr<const std::string> text_;
+  Clock::time_point last_scrape_{};
+  std::array<Clock::duration, kIntervals> intervals_{};  // zero: not yet seen
+  std::size_t next_interval_ = 0;
 };
 
 }  // namespace infercost

@@ -99,7 +99,6 @@ class Service::Impl {
     families_.build_info.Add({{"version", kVersion}, {"revision", kRevision}}).Set(1);
     reload_ok_ = &families_.reload_successful.Add({});
     reload_ts_ = &families_.reload_success_timestamp.Add({});
-    Publish();
   }
 
   ~Impl() {
@@ -114,16 +113,14 @@ class Service::Impl {
 
   std::vector<std::string> Apply(const Config& config);
   void RecordReloadFailure() {
-    {
-      std::lock_guard lock(mu_);
-      reload_ok_->Set(0);
-    }
-    Publish();
+    std::lock_guard lock(mu_);
+    exposition_.Change([this] { reload_ok_->Set(0); }, /*strict=*/true);
   }
   void Stop();
-  // One update; the exposition is re-serialized always when `force_publish`, else when due
-  // (PublishIfDue: the updater thread's ticks).
-  void Tick(bool force_publish = true);
+  // One update of every target's figures and series. `strict`: in every exposition given out
+  // after it returns (a test's or the first tick); the updater's ticks may be a tick late (see
+  // serve/exposition.h).
+  void Tick(bool strict = true);
   std::vector<TargetView> Views() const {
     std::lock_guard lock(mu_);
     std::vector<TargetView> out;
@@ -138,16 +135,21 @@ class Service::Impl {
                     std::make_move_iterator(summaries.end()));
     return families;
   }
-  // Series change only in Tick(), Apply() and RecordReloadFailure(), and each ends with this.
-  void Publish() { exposition_.Publish(); }
-  std::shared_ptr<const std::string> Exposition() const { return exposition_.Current(); }
+  // Series change only in Tick(), Apply() and RecordReloadFailure(): the text goes stale.
+  void SeriesChanged() {
+    exposition_.Change([] {}, /*strict=*/true);
+  }
+  std::shared_ptr<const std::string> Exposition() {
+    return exposition_.Current(infercost::Exposition::Clock::now());
+  }
   void StartUpdater() {
     updater_ = std::jthread([this](std::stop_token stop) {
       while (!stop.stop_requested()) {
         // A barrier: an exception escaping a thread ends the process (std::terminate). A tick
         // that throws is logged, and the next one tries again.
         try {
-          Tick(/*force_publish=*/false);
+          Tick(/*strict=*/false);
+          exposition_.PrepareForScrape(infercost::Exposition::Clock::now(), options_.tick);
         } catch (const std::exception& e) {
           Log(LogLevel::kError, "metrics update failed", {{"error", e.what()}});
         }
@@ -618,7 +620,7 @@ void Service::Impl::StopAtSpendLimit(TargetState& state) {
        {"spend_limit_usd", std::to_string(state.config.spend_limit_usd.value_or(0))}});
 }
 
-void Service::Impl::Tick(bool force_publish) {
+void Service::Impl::Tick(bool strict) {
   {
     std::lock_guard lock(mu_);
     if (stopped_ && targets_.empty()) {
@@ -636,14 +638,14 @@ void Service::Impl::Tick(bool force_publish) {
     }
     last_cpu_seconds_ = cpu_seconds;
     last_cpu_at_ = now;
-    for (auto& [name, state] : targets_) {
-      UpdateTarget(*state, now, worker_cpu_share);
-    }
-  }
-  if (force_publish) {
-    Publish();
-  } else {
-    exposition_.PublishIfDue(Clock::now());
+    // One tick's figures reach a scrape whole: the serialization waits for the last target.
+    exposition_.Change(
+        [&] {
+          for (auto& [name, state] : targets_) {
+            UpdateTarget(*state, now, worker_cpu_share);
+          }
+        },
+        strict);
   }
   ticked_ = true;  // ready once the first figures can be scraped
 }
@@ -661,7 +663,7 @@ std::vector<std::string> Service::Apply(const Config& config) {
     impl_->Tick();
     impl_->StartUpdater();
   } else if (errors.empty()) {
-    impl_->Publish();
+    impl_->SeriesChanged();
   }
   return errors;
 }

@@ -3,11 +3,10 @@
 //
 // Threads: the engine's workers (they only touch loadgen recorders); one updater thread owned by
 // Service (std::jthread) that reads snapshots, writes prometheus-cpp series and the target
-// views, and serializes the exposition; the HTTP server's threads, which read Exposition(),
-// and Views(); and the caller of Apply()/Stop() (the command's main thread). A
-// mutex serialises the updater with Apply(); views are copied out under it. The exposition is
-// serialized outside that mutex (a second one orders the serializations) and handed out as an
-// immutable shared string.
+// views; the HTTP server's threads, which read Exposition() and Views(); and the caller of
+// Apply()/Stop() (the command's main thread). A mutex serialises the updater with Apply(); views
+// are copied out under it. The exposition is serialized by the first scrape after a change,
+// outside that mutex (serve/exposition.h), and handed out as an immutable shared string.
 #ifndef INFERCOST_SERVE_SERVICE_H_
 #define INFERCOST_SERVE_SERVICE_H_
 
@@ -84,8 +83,8 @@ class Service {
   // Every infercost_* family: the registry's and the windowed latency summaries.
   std::vector<prometheus::MetricFamily> Collect() const;
   // Collect() in the Prometheus text format as of the last change (tick, apply, failed reload):
-  // what /metrics serves. It is serialized once per change by the thread that made it, so that
-  // a scrape costs a copy, not the formatting of every sample. Never null.
+  // what /metrics serves. The first caller after a change serializes it (never during a tick's
+  // updates); later callers share that text until the next change. Never null.
   std::shared_ptr<const std::string> Exposition() const;
   std::vector<TargetView> Views() const;
   // True once the first tick has computed figures (what /-/ready reports).
