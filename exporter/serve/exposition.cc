@@ -177,18 +177,12 @@ void AppendText(const std::vector<MetricFamily>& families, std::string& out) {
     for (const auto& metric : family.metric) {
       switch (family.type) {
         case MetricType::Counter:
-          AppendHead(out, family, metric, "");
-          AppendNumber(out, metric.counter.value);
-          AppendTail(out, metric);
-          break;
         case MetricType::Gauge:
-          AppendHead(out, family, metric, "");
-          AppendNumber(out, metric.gauge.value);
-          AppendTail(out, metric);
-          break;
         case MetricType::Untyped:
           AppendHead(out, family, metric, "");
-          AppendNumber(out, metric.untyped.value);
+          AppendNumber(out, family.type == MetricType::Counter ? metric.counter.value
+                            : family.type == MetricType::Gauge ? metric.gauge.value
+                                                               : metric.untyped.value);
           AppendTail(out, metric);
           break;
         case MetricType::Summary:
