@@ -425,6 +425,8 @@ loadgen::StatsOptions MakeStatsOptions(std::chrono::nanoseconds window,
   options.init_duration_bounds_seconds = bounds.init_duration;
   // Quantiles come from the window; the totals feed counters and bucket histograms only.
   options.total_histograms = false;
+  // Neither the successful requests' nor the cold starts' own latency quantiles are exported.
+  options.window_ok_and_cold_latency = false;
   return options;
 }
 

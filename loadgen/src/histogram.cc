@@ -150,28 +150,37 @@ void LatencyHistogram::MergeSparse(const std::vector<std::pair<uint32_t, uint64_
   sum_ns_ += sum_ns;
 }
 
-BucketCounts::BucketCounts(std::vector<double> upper_bounds_seconds)
-    : bounds_seconds_(std::move(upper_bounds_seconds)) {
-  std::sort(bounds_seconds_.begin(), bounds_seconds_.end());
-  bounds_seconds_.erase(std::unique(bounds_seconds_.begin(), bounds_seconds_.end()),
-                        bounds_seconds_.end());
-  bounds_ns_.reserve(bounds_seconds_.size());
-  for (double b : bounds_seconds_) bounds_ns_.push_back(std::llround(b * 1e9));
-  counts_.assign(bounds_seconds_.size() + 1, 0);
+BucketCounts::BucketCounts(std::vector<double> upper_bounds_seconds) {
+  if (upper_bounds_seconds.empty()) {
+    // Unconfigured instances (default-constructed intervals) share one empty set of bounds.
+    static const auto kNone = std::make_shared<const Bounds>();
+    bounds_ = kNone;
+  } else {
+    auto bounds = std::make_shared<Bounds>();
+    bounds->seconds = std::move(upper_bounds_seconds);
+    std::sort(bounds->seconds.begin(), bounds->seconds.end());
+    bounds->seconds.erase(std::unique(bounds->seconds.begin(), bounds->seconds.end()),
+                          bounds->seconds.end());
+    bounds->ns.reserve(bounds->seconds.size());
+    for (double b : bounds->seconds) bounds->ns.push_back(std::llround(b * 1e9));
+    bounds_ = std::move(bounds);
+  }
+  counts_.assign(bounds_->seconds.size() + 1, 0);
 }
 
 void BucketCounts::Record(int64_t value_ns) noexcept {
   // Prometheus buckets are "less than or equal": the first bound >= value.
-  const auto it = std::lower_bound(bounds_ns_.begin(), bounds_ns_.end(), value_ns);
-  ++counts_[static_cast<std::size_t>(it - bounds_ns_.begin())];
+  const std::vector<int64_t>& bounds = bounds_->ns;
+  const auto it = std::lower_bound(bounds.begin(), bounds.end(), value_ns);
+  ++counts_[static_cast<std::size_t>(it - bounds.begin())];
   sum_seconds_ += static_cast<double>(value_ns) * 1e-9;
 }
 
 void BucketCounts::Merge(const BucketCounts& other) noexcept {
-  if (bounds_ns_ != other.bounds_ns_) {
+  if (bounds_ != other.bounds_ && bounds_->ns != other.bounds_->ns) {
     // Only an empty, unconfigured instance may take another's shape; different bounds cannot be
     // added bucket by bucket, so such a merge keeps the totals in the +Inf bucket.
-    if (bounds_ns_.empty() && total() == 0) {
+    if (bounds_->ns.empty() && total() == 0) {
       *this = other;
       return;
     }

@@ -20,9 +20,12 @@ struct SparseHistogram {
   int64_t max_ns = 0;
   double sum_ns = 0;
 
+  SparseHistogram() = default;
   explicit SparseHistogram(const LatencyHistogram& h)
       : buckets(h.ToSparse()), min_ns(h.MinNs()), max_ns(h.MaxNs()), sum_ns(h.SumNs()) {}
-  void AddTo(LatencyHistogram* h) const { h->MergeSparse(buckets, min_ns, max_ns, sum_ns); }
+  void AddTo(LatencyHistogram* h) const {
+    if (!buckets.empty()) h->MergeSparse(buckets, min_ns, max_ns, sum_ns);
+  }
 };
 
 }  // namespace
@@ -34,7 +37,8 @@ struct SparseBuckets {
 };
 
 struct TargetStats::Slot {
-  Slot(const Interval& in, Clock::time_point start_at, Clock::time_point end_at)
+  // `ok_and_cold`: keep the latency histograms of successful and cold-start requests.
+  Slot(const Interval& in, Clock::time_point start_at, Clock::time_point end_at, bool ok_and_cold)
       : start(start_at),
         end(end_at),
         requests(in.requests),
@@ -48,8 +52,8 @@ struct TargetStats::Slot {
         bytes_sent(in.bytes_sent),
         bytes_received(in.bytes_received),
         latency(in.latency),
-        ok_latency(in.ok_latency),
-        cold_latency(in.cold_latency),
+        ok_latency(ok_and_cold ? SparseHistogram(in.ok_latency) : SparseHistogram()),
+        cold_latency(ok_and_cold ? SparseHistogram(in.cold_latency) : SparseHistogram()),
         lag(in.lag),
         duration_buckets{in.duration_buckets.ToSparse(), in.duration_buckets.sum_seconds()},
         cold_start_buckets{in.cold_start_buckets.ToSparse(), in.cold_start_buckets.sum_seconds()},
@@ -231,6 +235,7 @@ void Interval::Clear() {
 TargetStats::TargetStats(StatsOptions options, Clock::time_point created_at)
     : options_(std::move(options)),
       window_(options_.window),
+      empty_(options_),
       total_(options_),
       created_at_(created_at) {}
 
@@ -249,7 +254,8 @@ void TargetStats::Publish(const Interval& interval, Clock::time_point end, int i
   if (index >= sources_.size()) sources_.resize(index + 1, Source{created_at_, 0});
   Source& from = sources_[index];
   total_.Merge(interval, options_.total_histograms);
-  slots_.emplace_back(interval, std::min(from.last_end, end), end);
+  slots_.emplace_back(interval, std::min(from.last_end, end), end,
+                      options_.window_ok_and_cold_latency);
   from.last_end = end;
   from.in_flight = in_flight;
   // Keep only what a snapshot can still use: slots that started inside the window.
@@ -271,7 +277,7 @@ void TargetStats::SetWindow(nanoseconds window) {
 StatsSnapshot TargetStats::Snapshot(Clock::time_point now) const {
   StatsSnapshot snapshot;
   snapshot.taken_at = now;
-  snapshot.window = Interval(options_);
+  snapshot.window = empty_;
   std::lock_guard lock(mu_);
   snapshot.total = total_;
   const Clock::time_point window_start = now - window_;

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -78,14 +79,18 @@ class BucketCounts {
   void MergeSparse(const std::vector<std::pair<uint32_t, uint64_t>>& sparse,
                    double sum_seconds) noexcept;
 
-  const std::vector<double>& bounds_seconds() const { return bounds_seconds_; }
+  const std::vector<double>& bounds_seconds() const { return bounds_->seconds; }
   const std::vector<uint64_t>& counts() const { return counts_; }
   double sum_seconds() const { return sum_seconds_; }
   uint64_t total() const;
 
  private:
-  std::vector<double> bounds_seconds_;
-  std::vector<int64_t> bounds_ns_;
+  struct Bounds {
+    std::vector<double> seconds;
+    std::vector<int64_t> ns;
+  };
+  // Shared by copies: a snapshot's or a window's copy costs its counts only. Never null.
+  std::shared_ptr<const Bounds> bounds_;
   std::vector<uint64_t> counts_;
   double sum_seconds_ = 0;
 };

@@ -31,6 +31,11 @@ struct StatsOptions {
   // whole run: bench, sweep). A long-running service reads quantiles from the window only and
   // says false: each target then holds and copies 51 KiB less.
   bool total_histograms = true;
+  // Whether the window keeps the latency histograms of successful and of cold-start requests
+  // (the sweep's quantiles). The service reads every request's latency and the schedule lag
+  // only, and says false: each target's ring then stores, and each snapshot merges, two
+  // histograms fewer per publish interval.
+  bool window_ok_and_cold_latency = true;
 };
 
 // Everything that happened in some span of time. Counters are plain integers: an Interval is
@@ -152,6 +157,7 @@ class TargetStats {
   StatsOptions options_;
   mutable std::mutex mu_;
   std::chrono::nanoseconds window_;  // options_.window until SetWindow
+  Interval empty_;                   // with options_'s bounds: what a snapshot's window starts as
   Interval total_;
   std::deque<Slot> slots_;  // past intervals inside the window, oldest first (sparse histograms)
   std::vector<Source> sources_;
