@@ -288,10 +288,7 @@ TEST_F(BenchCommandTest, BadInputExitsTwoWithAMessageAndSendsNothing) {
       // --line-items: the config reader's keys, checks and messages, at --line-items:LINE:COL.
       {{"--url", url, "--concurrency", "1", "--requests", "1", "--instance-type", "t3.medium",
         "--line-items", "{public_ipv4: 1, ebs_gb: 30}"},
-       "--line-items:1:"},
-      {{"--url", url, "--concurrency", "1", "--requests", "1", "--instance-type", "t3.medium",
-        "--line-items", "{public_ipv4: 1, ebs_gb: 30}"},
-       "ebs_gb: needs ebs_type beside it"},
+       "--line-items:1:26: ebs_gb: needs ebs_type beside it"},
       {{"--url", url, "--concurrency", "1", "--requests", "1", "--lambda-memory-mb", "1024",
         "--line-items", "{public_ipv4: 1}"},
        "public_ipv4: does not apply to model lambda"},
