@@ -51,6 +51,7 @@ FULL_RATE = 50
 SERIES_DEADLINE_S = 60
 SETTLE_DEADLINE_S = 120
 SETTLE_S = WINDOW_S + RULE_RANGE_S + AVERAGE_S + 2
+STEADY_DEADLINE_S = 60
 # The Lambda target with provisioned concurrency below capacity: the emulated function bills
 # about 0.6 s per request (target time; serve's clock is the wall's), so at 8 requests/s about 5
 # environments are busy (covered by 12); its capacity is learned from a closed loop first (any
@@ -229,6 +230,13 @@ def check_provisioned_concurrency(prom, at, capacity):
         print(f"NOTE: {name}: provisioned concurrency does not split the two loads", flush=True)
 
 
+def capacities_steady(prom):
+    """Whether no target's capacity changed over the rules' range and the average."""
+    span = f"{RULE_RANGE_S + AVERAGE_S + 2}s"
+    changed = by_target(prom.vector(f"changes(infercost_capacity_inferences_per_second[{span}])"))
+    return len(changed) == len(TARGETS) and not any(changed.values())
+
+
 def partial_stage_started(prom):
     """Wall time at which Prometheus first saw every partial-load target at its lower rate."""
     offered = by_target(prom.vector(f"infercost_offered_rate{{target=~\"{'|'.join(PARTIAL)}\"}}"))
@@ -294,6 +302,11 @@ def run(args, workdir):
               f"(gauge window, rule range and average within it)", flush=True)
         wait_for("the partial-load stage to fill the windows", lambda: time.time() >= settled_at,
                  SETTLE_S + 5, processes, interval_s=1)
+        # On a busy machine capacity may be learned (or re-learned) late, at the lower rate: the
+        # spend a rule's range averages then mixes two capacities (surplus credits at two
+        # utilisations) where the gauge has one. Compare once no capacity changed over a range.
+        wait_for("every capacity steady over the rules' range", lambda: capacities_steady(prom),
+                 STEADY_DEADLINE_S, processes, interval_s=1)
 
         at = time.time() - 1
         check_shapes(prom, at)
