@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "cli/bench_aws.h"
+#include "cli/bench_pricing.h"
 #include "cli/bench_progress.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
@@ -80,15 +81,8 @@ struct Flags {
   std::optional<int> threads;  // default: see DefaultThreads()
   std::optional<int> max_in_flight;
 
-  std::string instance_type;
-  std::optional<int> instances;
-  std::optional<double> usd_per_hour;
-  std::optional<int> lambda_memory_mb;
-  std::string lambda_arch;
-  std::string api_gateway;
-  std::optional<double> usd_per_request;
-  std::optional<double> capacity;  // IPS at saturation, for burstable surplus credits
-  BenchAwsFlags aws;               // its `region` is also the pricing flags' --region
+  BenchPricingFlags pricing;
+  BenchAwsFlags aws;  // its `region` is also the pricing flags' --region
 };
 
 // What the flags turned into.
@@ -108,73 +102,6 @@ struct BenchSetup {
   std::optional<double> capacity;  // --capacity
   std::string target;              // what is loaded, for the summary: the URL or the AWS target
 };
-
-bool HasPricingFlags(const Flags& f) {
-  return !f.instance_type.empty() || f.instances || f.usd_per_hour || f.lambda_memory_mb ||
-         !f.lambda_arch.empty() || !f.api_gateway.empty() || f.usd_per_request ||
-         (!f.aws.region.empty() && !f.aws.Any());
-}
-
-// Pricing flags -> the cost model's spec. Returns an error message, or "" and fills `spec`.
-std::string PricingFromFlags(const Flags& f, PricingSpec* spec) {
-  const bool lambda = f.lambda_memory_mb.has_value();
-  const bool instance = !f.instance_type.empty();
-  if (lambda && instance) return "give --lambda-memory-mb or --instance-type, not both";
-  if (f.instances && !instance) return "--instances needs --instance-type";
-  if ((!f.lambda_arch.empty() || !f.api_gateway.empty()) && !lambda) {
-    return "--lambda-arch and --api-gateway need --lambda-memory-mb";
-  }
-  if (!f.aws.region.empty()) spec->region = f.aws.region;
-  if (lambda) {
-    spec->model = PricingModel::kLambda;
-    if (*f.lambda_memory_mb < 128 || *f.lambda_memory_mb > 10240) {
-      return "--lambda-memory-mb must be between 128 and 10240 (Lambda's limits), got " +
-             std::to_string(*f.lambda_memory_mb);
-    }
-    spec->memory_mb = *f.lambda_memory_mb;
-    if (!f.lambda_arch.empty()) {
-      const auto arch = ParseArchitecture(f.lambda_arch);
-      if (!arch) return "--lambda-arch must be x86_64 or arm64, got '" + f.lambda_arch + "'";
-      spec->architecture = *arch;
-    }
-    if (!f.api_gateway.empty()) {
-      const auto gateway = ParseApiGateway(f.api_gateway);
-      if (!gateway) return "--api-gateway must be rest, http or none, got '" + f.api_gateway + "'";
-      spec->api_gateway = *gateway;
-    }
-    if (f.usd_per_hour) return "--usd-per-hour does not apply to --lambda-memory-mb";
-    spec->usd_per_request = f.usd_per_request;
-  } else if (instance) {
-    spec->model = PricingModel::kInstance;
-    spec->instance_type = f.instance_type;
-    spec->count = f.instances.value_or(1);
-    if (spec->count < 1) return "--instances must be at least 1";
-    spec->usd_per_hour = f.usd_per_hour;
-    if (f.usd_per_request) return "--usd-per-request does not apply to --instance-type";
-  } else if (f.usd_per_hour) {
-    spec->model = PricingModel::kHourly;
-    spec->usd_per_hour = f.usd_per_hour;
-    if (f.usd_per_request) return "give --usd-per-hour or --usd-per-request, not both";
-  } else if (f.usd_per_request) {
-    spec->model = PricingModel::kPerRequest;
-    spec->usd_per_request = f.usd_per_request;
-  } else {
-    return "--region needs a price: --instance-type, --usd-per-hour, --lambda-memory-mb or "
-           "--usd-per-request";
-  }
-  if (f.usd_per_hour && !(*f.usd_per_hour >= 0 && std::isfinite(*f.usd_per_hour))) {
-    return "--usd-per-hour must be a non-negative number";
-  }
-  if (f.usd_per_request && !(*f.usd_per_request >= 0 && std::isfinite(*f.usd_per_request))) {
-    return "--usd-per-request must be a non-negative number";
-  }
-  if (f.capacity && !(*f.capacity > 0 && std::isfinite(*f.capacity))) {
-    return "--capacity must be a positive number of inferences per second";
-  }
-  if (f.capacity && !instance)
-    return "--capacity needs --instance-type (burstable surplus credits)";
-  return "";
-}
 
 // A closed loop is bound by the client's CPU at high concurrency (libcurl costs more per request
 // than a lean server), so by default it uses every core, as hey and wrk do. An open loop keeps one
@@ -290,23 +217,11 @@ std::string Build(const Flags& f, BenchSetup* setup) {
     return "--method: Lambda's Invoke and SageMaker's InvokeEndpoint take POST only";
   }
 
-  if (HasPricingFlags(f)) {
-    PricingSpec spec;
-    if (std::string error = PricingFromFlags(f, &spec); !error.empty()) return error;
-    ResolveResult resolved = Resolve(spec, BuiltinCatalog());
-    if (!resolved.pricing) {
-      // The cost model speaks in config keys; here the same thing is a flag.
-      std::string error = resolved.error;
-      for (const auto& [key, flag] :
-           {std::pair<std::string, std::string>{"pricing.usd_per_hour", "--usd-per-hour"}}) {
-        for (std::size_t at = error.find(key); at != std::string::npos; at = error.find(key)) {
-          error.replace(at, key.size(), flag);
-        }
-      }
-      return error;
-    }
+  if (HasPricingFlags(f.pricing, f.aws)) {
+    ResolveResult resolved = ResolveBenchPricing(f.pricing, f.aws.region);
+    if (!resolved.pricing) return resolved.error;
     setup->pricing = std::move(resolved.pricing);
-    setup->capacity = f.capacity;
+    setup->capacity = f.pricing.capacity;
   }
   return "";
 }
@@ -468,6 +383,7 @@ void PrintSummary(const Flags& f, const BenchSetup& setup, const loadgen::StatsS
     }
     std::printf("Estimated Spend: %s (time %s, requests %s)\n", FormatUsd(cost.TotalUsd()).c_str(),
                 FormatUsd(cost.time_usd).c_str(), FormatUsd(cost.request_usd).c_str());
+    PrintLineItems(setup.pricing->spec, cost);
     std::printf("Exclusions: %s\n", ExclusionsLine(*setup.pricing).c_str());
     if (setup.pricing->platform == "lambda" && usage.billable_requests > 0) {
       PrintBilling(t, usage.billable_requests);
@@ -508,16 +424,7 @@ void AddFlags(CLI::App& app, Flags& f) {
                  "concurrency; 1 with --rate)");
   app.add_option("--max-in-flight", f.max_in_flight,
                  "open loop: arrivals beyond this many in flight are dropped (default 10000)");
-  app.add_option("--instance-type", f.instance_type, "price: EC2 type from the catalog");
-  app.add_option("--instances", f.instances, "price: number of instances (default 1)");
-  app.add_option("--usd-per-hour", f.usd_per_hour, "price: hourly (or instance override)");
-  app.add_option("--lambda-memory-mb", f.lambda_memory_mb, "price: Lambda memory size");
-  app.add_option("--lambda-arch", f.lambda_arch, "price: x86_64 | arm64 (default x86_64)");
-  app.add_option("--api-gateway", f.api_gateway, "price: rest | http | none (default none)");
-  app.add_option("--usd-per-request", f.usd_per_request, "price: flat per request");
-  app.add_option("--capacity", f.capacity,
-                 "price: the target's capacity (IPS at saturation) for burstable surplus credits "
-                 "(default: a closed loop's own IPS; an open loop needs it)");
+  AddBenchPricingFlags(app, f.pricing);
   app.add_option("--region", f.aws.region,
                  "price: catalog region (default us-east-1); AWS targets: their region");
   AddBenchAwsFlags(app, f.aws);

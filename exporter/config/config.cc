@@ -79,6 +79,16 @@ ConfigResult ParseConfig(const std::string& yaml, const std::string& file_name,
   return config_internal::Parser(file_name, base, env).Run(yaml);
 }
 
+std::vector<std::string> ParseLineItems(const std::string& yaml, const std::string& source,
+                                        PricingSpec* spec) {
+  const EnvLookup no_env = [](const std::string&) { return std::optional<std::string>(); };
+  std::vector<std::string> lines;
+  for (const YamlError& e : config_internal::Parser(source, ".", no_env).RunLineItems(yaml, spec)) {
+    lines.push_back(e.ToString());
+  }
+  return lines;
+}
+
 ConfigResult LoadConfigFile(const std::string& path, const EnvLookup& env) {
   std::string text;
   if (std::optional<std::string> error = ReadYamlFile(path, &text)) {

@@ -172,6 +172,14 @@ ConfigResult ParseConfig(const std::string& yaml, const std::string& file_name,
                          const EnvLookup& env);
 ConfigResult LoadConfigFile(const std::string& path, const EnvLookup& env);
 
+// The optional line items of a `pricing:` block (load_balancer, public_ipv4, ebs_gb + ebs_type,
+// cloudwatch_logs_bytes_per_request, ephemeral_storage_mb) given alone as one YAML map, e.g.
+// "{public_ipv4: 1, ebs_gb: 30, ebs_type: gp3}": bench's --line-items. Read by the config's own
+// reader into `spec`, whose model is already set: the same keys, checks and messages as in a
+// config file. Returns the errors ("<source>:LINE:COL: message"), none when all is well.
+std::vector<std::string> ParseLineItems(const std::string& yaml, const std::string& source,
+                                        PricingSpec* spec);
+
 // This shard's part of a plan (see Shard); `target_position` is the target's index in the config.
 // The identity for count 1.
 loadgen::LoadPlan ShardPlan(const loadgen::LoadPlan& plan, const Shard& shard,

@@ -87,6 +87,10 @@ inline constexpr std::string_view kPricingKeys[] = {"model",
                                                     "ebs_type",
                                                     "cloudwatch_logs_bytes_per_request",
                                                     "ephemeral_storage_mb"};
+// The optional line items of `pricing:` (bench's --line-items takes these alone).
+inline constexpr std::string_view kLineItemKeys[] = {
+    "load_balancer",       "public_ipv4", "ebs_gb", "ebs_type", "cloudwatch_logs_bytes_per_request",
+    "ephemeral_storage_mb"};
 inline constexpr std::string_view kLoadBalancerKeys[] = {"type", "bytes_per_request"};
 inline constexpr std::string_view kAuthKeys[] = {"aws_sigv4"};
 inline constexpr std::string_view kSigV4Keys[] = {"provider", "access_key", "secret_key",
@@ -153,6 +157,9 @@ class Parser : public YamlReader {
       : YamlReader(std::move(file), kSections), base_dir_(std::move(base_dir)), env_(env) {}
 
   ConfigResult Run(const std::string& yaml);
+  // The line items of a pricing block alone (a YAML map of kLineItemKeys) into `spec`, whose
+  // model is set: ParseLineItems (config.h).
+  std::vector<YamlError> RunLineItems(const std::string& yaml, PricingSpec* spec);
 
  private:
   std::optional<std::string> Expand(const std::string& written, const YamlMark& mark,
@@ -189,6 +196,7 @@ class Parser : public YamlReader {
   // pricing.cc
   void ReadPricing(const YamlField& f, PricingSpec* pricing);
   void CheckPricingModel(const YamlFields& fields, PricingModel model);
+  void CheckKeysApply(const YamlFields& fields, PricingModel model);
   void ReadPricingValues(const YamlFields& fields, PricingSpec* pricing);
   void ReadLineItems(const YamlFields& fields, PricingSpec* pricing);
   void CheckAgainstCatalog(const YamlFields& fields, const PricingSpec& pricing);

@@ -65,8 +65,8 @@ void Parser::ReadPricing(const YamlField& f, PricingSpec* pricing) {
   }
 }
 
-// Keys the model does not take, and the key it needs.
-void Parser::CheckPricingModel(const YamlFields& fields, PricingModel model) {
+// Keys the model does not take.
+void Parser::CheckKeysApply(const YamlFields& fields, PricingModel model) {
   const std::string model_name(Name(model));
   for (const PricingKeyUse& use : kPricingKeyUses) {
     const YamlField* k = fields.Find(use.key);
@@ -84,6 +84,12 @@ void Parser::CheckPricingModel(const YamlFields& fields, PricingModel model) {
     Fail(k->key->mark, k->name + ": does not apply to model " + model_name + " (only to " +
                            Join(models, " and ") + ")");
   }
+}
+
+// Keys the model does not take, and the key it needs.
+void Parser::CheckPricingModel(const YamlFields& fields, PricingModel model) {
+  CheckKeysApply(fields, model);
+  const std::string model_name(Name(model));
   auto need = [&](std::string_view key) {
     if (fields.Find(key) == nullptr) {
       Fail(fields.anchor, "pricing: model " + model_name + " needs " + std::string(key));
@@ -237,6 +243,21 @@ void Parser::ReadLineItems(const YamlFields& fields, PricingSpec* pricing) {
       pricing->ephemeral_storage_mb = static_cast<int>(*mb);
     }
   }
+}
+
+std::vector<YamlError> Parser::RunLineItems(const std::string& yaml, PricingSpec* spec) {
+  const std::optional<YamlNode> root = ReadDocument(yaml, "--line-items");
+  if (root && !root->IsMap()) {
+    Fail(root->mark,
+         "the line items must be a map such as {public_ipv4: 1, ebs_gb: 30, "
+         "ebs_type: gp3}, got " +
+             Describe(*root));
+  } else if (root) {
+    const YamlFields fields = Keys(*root, root->mark, "the line items", kLineItemKeys);
+    CheckKeysApply(fields, spec->model);
+    ReadLineItems(fields, spec);
+  }
+  return TakeErrors();
 }
 
 // What the catalog says about a well-formed pricing block: an instance type it does not know, a

@@ -521,7 +521,6 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
   const double hours = elapsed_seconds / kSecondsPerHour;
   // Counts as doubles once: exact below 2^53, far beyond any window.
   const double ok = static_cast<double>(usage.ok);
-  const double requests = static_cast<double>(usage.requests);
   const double gateway_requests = static_cast<double>(usage.gateway_requests);
   const double billable = static_cast<double>(usage.billable_requests);
   const double billed_seconds = static_cast<double>(usage.billed_ms) / kMsPerSecond;
@@ -590,24 +589,35 @@ Cost ComputeCost(const ResolvedPricing& pricing, const Usage& usage) {
   // Unlimited burstable at capacity runs flat out: utilisation 1.
   const double usd_per_hour = pricing.usd_per_hour + FullLoadSurplusUsdPerHour(pricing) +
                               cost_internal::LineItemsUsdPerHour(pricing);
-  double per_inference = usd_per_hour / (capacity_ips * kSecondsPerHour) + pricing.usd_per_request +
-                         cost_internal::LineItemsUsdPerRequest(pricing);
-  // Data processed: the window's mean per request.
-  if (usage.requests > 0) per_inference += data_usd / requests;
-  if (lambda) {
-    if (usage.billable_requests == 0) {
+  double per_inference = usd_per_hour / (capacity_ips * kSecondsPerHour);
+  if (usage.billable_requests == 0) {
+    if (lambda) {
       cost.capacity_absent_reason = "no billed Lambda durations in the window yet";
       return cost;
     }
+    // Nothing billed per request in the window: the prices in force.
+    per_inference += pricing.usd_per_request + cost_internal::LineItemsUsdPerRequest(pricing);
+  } else {
+    // One billed request per inference at capacity (the billability table's `ok` row): the
+    // window's per-request charges per billed request. The function's fee is then its price; a
+    // throttled request, billed nothing, is no inference. The gateway's fee, the data processed
+    // and the per-request line items are their window's spend over the billed requests.
+    double per_request_usd = pricing.function_usd_per_request * billable +
+                             pricing.gateway_usd_per_request * gateway_requests + data_usd;
+    for (LineItem item : kLineItems) {
+      if (!IsHourly(item)) per_request_usd += cost.line_item_usd[static_cast<std::size_t>(item)];
+    }
+    per_inference += per_request_usd / billable;
+  }
+  if (lambda) {
+    // Duration per billed request at capacity. The function then holds capacity x mean duration
+    // environments at once (Little's law), of which provisioned concurrency covers up to PC: per
+    // request, min(mean duration, PC / capacity) seconds at the lower price.
     const double mean_seconds = billed_seconds / billable;
     const double gb_seconds = mean_seconds * pricing.memory_gb;
-    // At capacity the function holds capacity x mean duration environments at once (Little's
-    // law); provisioned concurrency covers up to PC of them.
-    const double busy = capacity_ips * mean_seconds;
-    const double pc_share =
-        busy > 0 ? std::min(1.0, pricing.spec.provisioned_concurrency / busy) : 0.0;
-    per_inference += DurationUsd(pricing, gb_seconds, gb_seconds * pc_share) +
-                     mean_seconds * pricing.ephemeral_storage_usd_per_second;
+    const double at_pc_seconds =
+        std::min(mean_seconds, pricing.spec.provisioned_concurrency / capacity_ips);
+    per_inference += DurationUsd(pricing, gb_seconds, at_pc_seconds * pricing.memory_gb);
   }
   SetFigure(per_inference * kPerMillion, &cost.capacity_usd_per_million,
             &cost.capacity_absent_reason);

@@ -116,6 +116,20 @@ MetricFamilies::MetricFamilies(prometheus::Registry& registry)
                     "full load, (1 - baseline) x vCPUs x the surplus price per vCPU-hour, which "
                     "the capacity basis adds to the hourly price; 0 for every other target.")
               .Register(registry)),
+      price_on_demand_per_gb_second(
+          BuildGauge()
+              .Name("infercost_price_on_demand_usd_per_gigabyte_second")
+              .Help("Duration price without provisioned concurrency, US dollars per GB-second: "
+                    "what Lambda bills for the duration provisioned concurrency does not cover "
+                    "(= infercost_price_usd_per_gigabyte_second without it); 0 for targets not "
+                    "billed by duration.")
+              .Register(registry)),
+      provisioned_concurrency(BuildGauge()
+                                  .Name("infercost_provisioned_concurrency")
+                                  .Help("Lambda provisioned concurrency the target is priced "
+                                        "with (pricing.provisioned_concurrency); 0 for every "
+                                        "other target.")
+                                  .Register(registry)),
       memory_bytes(BuildGauge()
                        .Name("infercost_memory_bytes")
                        .Help("Lambda memory size in bytes (1024 MB = 1 GB as AWS bills it).")
@@ -124,6 +138,12 @@ MetricFamilies::MetricFamilies(prometheus::Registry& registry)
                           .Name("infercost_billed_duration_seconds_total")
                           .Help("Lambda billed duration, each request rounded up to 1 ms.")
                           .Register(registry)),
+      billable_requests(BuildCounter()
+                            .Name("infercost_billable_requests_total")
+                            .Help("Requests the function bills (Lambda's or per_request's request "
+                                  "price, duration, data processed): the billability table's "
+                                  "rows with a request fee.")
+                            .Register(registry)),
       cold_starts(BuildCounter()
                       .Name("infercost_cold_starts_total")
                       .Help("Detected cold starts.")
@@ -243,8 +263,11 @@ TargetSeries::TargetSeries(MetricFamilies& families, std::string target)
   price_per_request = &families.price_per_request.Add(t);
   price_per_gb_second = &families.price_per_gb_second.Add(t);
   price_full_load_surplus = &families.price_full_load_surplus.Add(t);
+  price_on_demand_per_gb_second = &families.price_on_demand_per_gb_second.Add(t);
+  provisioned_concurrency = &families.provisioned_concurrency.Add(t);
   memory_bytes = &families.memory_bytes.Add(t);
   billed_duration = &families.billed_duration.Add(t);
+  billable_requests = &families.billable_requests.Add(t);
   cold_starts = &families.cold_starts.Add(t);
   cold_start_duration = &families.cold_start_duration.Add(t, bounds.cold_start);
   in_flight = &families.in_flight.Add(t);
@@ -284,8 +307,11 @@ TargetSeries::~TargetSeries() {
   RemoveIf(families_.price_per_request, price_per_request);
   RemoveIf(families_.price_per_gb_second, price_per_gb_second);
   RemoveIf(families_.price_full_load_surplus, price_full_load_surplus);
+  RemoveIf(families_.price_on_demand_per_gb_second, price_on_demand_per_gb_second);
+  RemoveIf(families_.provisioned_concurrency, provisioned_concurrency);
   RemoveIf(families_.memory_bytes, memory_bytes);
   RemoveIf(families_.billed_duration, billed_duration);
+  RemoveIf(families_.billable_requests, billable_requests);
   RemoveIf(families_.cold_starts, cold_starts);
   RemoveIf(families_.cold_start_duration, cold_start_duration);
   RemoveIf(families_.in_flight, in_flight);

@@ -101,8 +101,11 @@ struct MetricFamilies {
   prometheus::Family<prometheus::Gauge>& price_per_request;
   prometheus::Family<prometheus::Gauge>& price_per_gb_second;
   prometheus::Family<prometheus::Gauge>& price_full_load_surplus;
+  prometheus::Family<prometheus::Gauge>& price_on_demand_per_gb_second;
+  prometheus::Family<prometheus::Gauge>& provisioned_concurrency;
   prometheus::Family<prometheus::Gauge>& memory_bytes;
   prometheus::Family<prometheus::Counter>& billed_duration;
+  prometheus::Family<prometheus::Counter>& billable_requests;
   prometheus::Family<prometheus::Counter>& cold_starts;
   prometheus::Family<prometheus::Histogram>& cold_start_duration;
   prometheus::Family<prometheus::Gauge>& in_flight;
@@ -182,8 +185,11 @@ class TargetSeries {
   prometheus::Gauge* price_per_request;
   prometheus::Gauge* price_per_gb_second;
   prometheus::Gauge* price_full_load_surplus;
+  prometheus::Gauge* price_on_demand_per_gb_second;
+  prometheus::Gauge* provisioned_concurrency;
   prometheus::Gauge* memory_bytes;
   prometheus::Counter* billed_duration;
+  prometheus::Counter* billable_requests;
   prometheus::Counter* cold_starts;
   prometheus::Histogram* cold_start_duration;
   prometheus::Gauge* in_flight;

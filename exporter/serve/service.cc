@@ -239,6 +239,8 @@ void Service::Impl::SetPrices(TargetState& state) {
   s.price_per_request->Set(p.usd_per_request);
   s.price_per_gb_second->Set(p.usd_per_gb_second);
   s.price_full_load_surplus->Set(FullLoadSurplusUsdPerHour(p));
+  s.price_on_demand_per_gb_second->Set(p.on_demand_usd_per_gb_second);
+  s.provisioned_concurrency->Set(p.spec.provisioned_concurrency);
   s.memory_bytes->Set(p.memory_gb * 1024.0 * 1024.0 * 1024.0);
   s.SetBudget(state.config.budget_usd_per_million);
   s.SetAwsRecord(p.platform == "lambda", state.config.kind == TargetKind::kLambda);
@@ -547,8 +549,9 @@ void Service::Impl::WriteCounters(TargetState& state, const loadgen::Interval& t
   s.dropped->Increment(CounterDelta(total.dropped, base.dropped));
   s.cold_starts->Increment(CounterDelta(total.cold_starts, base.cold_starts));
   // Lambda's billed duration: of the requests the billability table says AWS bills a duration for.
-  s.billed_duration->Increment(static_cast<double>(UsageBetween(total, base, 0, 0).billed_ms) /
-                               1000.0);
+  const Usage billed = UsageBetween(total, base, 0, 0);
+  s.billed_duration->Increment(static_cast<double>(billed.billed_ms) / 1000.0);
+  s.billable_requests->Increment(static_cast<double>(billed.billable_requests));
   s.request_duration->ObserveMultiple(
       BucketDelta(total.duration_buckets, base.duration_buckets),
       scale * std::max(0.0,

@@ -205,6 +205,9 @@ std::vector<CostCase> Cases() {
       // ran.
       //   duration 90 GB-s x 0.0000166667 = 0.001500003; Lambda 900 x 2e-7 = 0.00018;
       //   REST 1000 x 0.0000035 = 0.0035; 0.005180003 / 900 x 1e6 = 5.755559.
+      // Capacity (no hourly price): the window's per-request charges per billed request, the
+      // same 0.005180003 / 900: the rejected invocations' gateway fees are billed and spread
+      // over the billed requests, as a failed invocation's duration is.
       {"lambda_rest_10pct_throttled", LambdaSpec(1024, kX86, ApiGateway::kRest),
        Usage{.elapsed_seconds = 100,
              .ok = 900,
@@ -213,7 +216,7 @@ std::vector<CostCase> Cases() {
              .gateway_requests = 1000,
              .billed_ms = 90000,
              .capacity_ips = 10},
-       5.755559, 5.36667, "$5.76"},
+       5.755559, 5.755559, "$5.76"},
       // Nothing succeeded: the hour still costs 0.0087667, but no figure per inference exists.
       {"g4dn_xlarge_zero_successes", InstanceSpec("g4dn.xlarge"),
        Usage{.elapsed_seconds = 60,
@@ -407,6 +410,60 @@ TEST(ComputeCost, LambdaCapacityNeedsBilledDurations) {
                                                                      .capacity_ips = 2});
   EXPECT_FALSE(cost.capacity_usd_per_million.has_value());
   EXPECT_NE(cost.capacity_absent_reason.find("billed"), std::string::npos);
+}
+
+// The capacity basis of a Lambda function with provisioned concurrency below capacity, with
+// throttles; deploy/prometheus/tests/recording.test.yml's fn-pc case feeds the same figures to the
+// recording rule. Round prices for the arithmetic: request $0.0000002, duration $0.00001/GB-s on
+// demand and $0.000005/GB-s with PC, 2 GB, PC 2 at $0.0432/h. Over 60 s: 600 ok + 120 throttled
+// (billed nothing), 60 billed seconds (0.1 s each), capacity 40 IPS.
+//   Hourly: 0.0432 / (40 x 3600) = $0.0000003 per inference.
+//   Request fee: $0.0000002 per billed request (the throttled ones pay none, and are no
+//   inference: not diluted over all 720 requests).
+//   Duration at capacity: 40 x 0.1 = 4 environments busy, PC covers 2: per request
+//   min(0.1, 2 / 40) = 0.05 s at the PC price, 0.05 s on demand:
+//   2 x (0.05 x 0.000005 + 0.05 x 0.00001) = $0.0000015.
+//   Total $0.000002 = $2.00 per 1M (at the observed load PC covers all: $1.50 would be wrong).
+TEST(ComputeCost, CapacityBasisLambdaWithProvisionedConcurrencyBelowCapacity) {
+  ResolvedPricing p;
+  p.spec = LambdaSpec(2048, Architecture::kArm64, ApiGateway::kNone, 2);
+  p.platform = "lambda";
+  p.memory_gb = 2;
+  p.usd_per_hour = 0.0432;
+  p.provisioned_usd_per_hour = 0.0432;
+  p.function_usd_per_request = 0.0000002;
+  p.usd_per_request = 0.0000002;
+  p.usd_per_gb_second = 0.000005;
+  p.on_demand_usd_per_gb_second = 0.00001;
+  const Cost cost = ComputeCost(p, Usage{.elapsed_seconds = 60,
+                                         .ok = 600,
+                                         .requests = 720,
+                                         .billable_requests = 600,
+                                         .gateway_requests = 0,
+                                         .billed_ms = 60000,
+                                         .capacity_ips = 40});
+  ASSERT_TRUE(cost.capacity_usd_per_million.has_value()) << cost.capacity_absent_reason;
+  EXPECT_NEAR(*cost.capacity_usd_per_million, 2.00, 1e-9);
+  // Observed: time 0.0432 / 60 = $0.00072; request: 60 s x 2 GB x $0.000005 (all covered) +
+  // 600 x $0.0000002 = $0.00072; $0.00144 over 600 inferences = $2.40 per 1M.
+  ASSERT_TRUE(cost.observed_usd_per_million.has_value());
+  EXPECT_NEAR(*cost.observed_usd_per_million, 2.40, 1e-9);
+}
+
+// The function's request fee at capacity when the window had throttled requests (Lambda's 429
+// behind no gateway: invoke_throttled, billed nothing): per_request at $0.00002, 100 ok and 100
+// throttled over 10 s at a 10 IPS capacity. One billed request per inference: $0.00002 = $20 per
+// 1M, not the fee spend over every request ($0.002 / 200 = $10 per 1M).
+TEST(ComputeCost, CapacityBasisChargesTheRequestFeePerBilledRequestDespiteThrottles) {
+  const Cost cost =
+      ComputeCost(MustResolve(PerRequestSpec(0.00002)), Usage{.elapsed_seconds = 10,
+                                                              .ok = 100,
+                                                              .requests = 200,
+                                                              .billable_requests = 100,
+                                                              .gateway_requests = 0,
+                                                              .capacity_ips = 10});
+  ASSERT_TRUE(cost.capacity_usd_per_million.has_value());
+  EXPECT_NEAR(*cost.capacity_usd_per_million, 20.0, 1e-9);
 }
 
 TEST(ComputeCost, NeverProducesNonFiniteNumbers) {

@@ -148,6 +148,73 @@ TEST_F(BenchCommandTest, HourlyPricingPrintsACost) {
       << r.out;
 }
 
+// --line-items prices the optional line items as a config's pricing block does (the config's own
+// reader, the cost model's rates), prints each, and drops them from the exclusions. A flat
+// $0.000002 per request behind an ALB processing 1 GiB per request, logging 1 GiB per request;
+// 20 requests, all billed (catalog: ALB $0.0225/h + $0.008 per LCU-hour, 1 GB of processed bytes
+// per LCU-hour; CloudWatch Logs ingestion $0.50/GB):
+//   load_balancer_lcu: 20 x 1 GB / 1 GB x $0.008 = $0.16
+//   logs:              20 x 1 GB x $0.50        = $10.00
+//   load_balancer:     $0.0225 / 3600 per second of the run
+//   requests:          20 x $0.000002           = $0.00004
+// https://aws.amazon.com/elasticloadbalancing/pricing/, https://aws.amazon.com/cloudwatch/pricing/
+TEST_F(BenchCommandTest, LineItemsArePricedPrintedAndNoLongerExcluded) {
+  const Result r = Bench({"--url", server_.Url("/ok"), "--concurrency", "2", "--requests", "20",
+                          "--usd-per-request", "0.000002", "--line-items",
+                          "{load_balancer: {type: alb, bytes_per_request: 1073741824}, "
+                          "cloudwatch_logs_bytes_per_request: 1073741824}"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::size_t at = r.out.find("Actual Duration: ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const double seconds = std::stod(r.out.substr(at + 17));
+  const double alb_hours = 0.0225 * seconds / 3600;
+  const std::size_t line = r.out.find("Line Items: load_balancer $");
+  ASSERT_NE(line, std::string::npos) << r.out;
+  // Two significant digits below a cent, and the duration printed to 10 ms: within 10 %.
+  EXPECT_NEAR(std::stod(r.out.substr(line + 27)), alb_hours, 0.1 * alb_hours + 1e-7) << r.out;
+  EXPECT_NE(r.out.find(", load_balancer_lcu $0.16, logs $10.00\n"), std::string::npos) << r.out;
+  // The per-1M figure: ($0.16 + $10.00 + $0.00004 + ALB hours) / 20 x 1e6.
+  const std::size_t cost = r.out.find("Cost per 1M inferences: $");
+  ASSERT_NE(cost, std::string::npos) << r.out;
+  const double hand_worked = (0.16 + 10.0 + 0.00004 + alb_hours) / 20 * 1e6;
+  EXPECT_NEAR(std::stod(r.out.substr(cost + 25)), hand_worked, 0.01) << r.out;
+  // Logs are priced, the ALB's processed bytes too: only the LCU dimensions it does not price,
+  // data transfer and discounts are left out.
+  EXPECT_TRUE(HasLine(r.out,
+                      "Exclusions: ALB LCUs for new connections, active connections and rule "
+                      "evaluations not included (LCUs priced on processed bytes); data transfer "
+                      "not included; free tier and volume discounts not included"))
+      << r.out;
+}
+
+// On an instance: public IPv4 and EBS leave the exclusions; the load balancer stays in them.
+// 2 addresses x $0.005/h, 100 GB of gp3 x $0.08 per GB-month / 730 h: per second of the run
+// $0.01 / 3600 and $0.010959 / 3600.
+// https://aws.amazon.com/vpc/pricing/ (public IPv4), https://aws.amazon.com/ebs/pricing/
+TEST_F(BenchCommandTest, InstanceLineItemsShrinkTheExclusions) {
+  // A one-second run: its duration, printed to 10 ms, then sets the hourly items to 1 %.
+  const Result r = Bench({"--url", server_.Url("/delay?ms=20"), "--concurrency", "1", "--duration",
+                          "1s", "--instance-type", "g4dn.xlarge", "--line-items",
+                          "{public_ipv4: 2, ebs_gb: 100, ebs_type: gp3}"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::size_t at = r.out.find("Actual Duration: ");
+  ASSERT_NE(at, std::string::npos) << r.out;
+  const double seconds = std::stod(r.out.substr(at + 17));
+  const double ipv4 = 2 * 0.005 * seconds / 3600;
+  const double ebs = 100 * 0.08 / 730 * seconds / 3600;
+  const std::size_t line = r.out.find("Line Items: public_ipv4 $");
+  ASSERT_NE(line, std::string::npos) << r.out;
+  // Two significant digits (FormatUsd below a cent) and the duration to 10 ms: within 5 %.
+  EXPECT_NEAR(std::stod(r.out.substr(line + 25)), ipv4, 0.05 * ipv4) << r.out;
+  const std::size_t ebs_at = r.out.find(", ebs $", line);
+  ASSERT_NE(ebs_at, std::string::npos) << r.out;
+  EXPECT_NEAR(std::stod(r.out.substr(ebs_at + 7)), ebs, 0.05 * ebs) << r.out;
+  EXPECT_TRUE(HasLine(r.out,
+                      "Exclusions: load balancer (ALB hours and LCUs) not included; data transfer "
+                      "not included; free tier and volume discounts not included"))
+      << r.out;
+}
+
 TEST_F(BenchCommandTest, RefusedConnectionsAreCountedAndTheRunFails) {
   TestServer* gone = new TestServer();
   const std::string url = gone->Url("/ok");
@@ -218,6 +285,18 @@ TEST_F(BenchCommandTest, BadInputExitsTwoWithAMessageAndSendsNothing) {
       {{"--url", url, "--concurrency", "many", "--requests", "1"}, "--concurrency"},
       {{"--url", url, "--concurrency", "1", "--requests", "1", "--threads", "0"},
        "--threads must be between 1 and 64"},
+      // --line-items: the config reader's keys, checks and messages, at --line-items:LINE:COL.
+      {{"--url", url, "--concurrency", "1", "--requests", "1", "--instance-type", "t3.medium",
+        "--line-items", "{public_ipv4: 1, ebs_gb: 30}"},
+       "--line-items:1:26: ebs_gb: needs ebs_type beside it"},
+      {{"--url", url, "--concurrency", "1", "--requests", "1", "--lambda-memory-mb", "1024",
+        "--line-items", "{public_ipv4: 1}"},
+       "public_ipv4: does not apply to model lambda"},
+      {{"--url", url, "--concurrency", "1", "--requests", "1", "--instance-type", "t3.medium",
+        "--line-items", "{load_balancers: {type: alb}}"},
+       "load_balancers"},
+      {{"--url", url, "--concurrency", "1", "--requests", "1", "--line-items", "{public_ipv4: 1}"},
+       "--line-items needs a price"},
   };
   for (const Case& c : cases) {
     const Result r = Bench(c.args);
