@@ -3,16 +3,19 @@
 
 #include <gtest/gtest.h>
 #include <prometheus/metric_family.h>
+#include <prometheus/registry.h>
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <thread>
 
 #include "config/config.h"
 #include "loadgen/engine.h"
+#include "serve/metrics.h"
 #include "tests/serve/service_samples.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
@@ -174,6 +177,35 @@ TEST_F(ServiceTest, SpendLimitedTargetStaysStoppedAcrossARestart) {
   ASSERT_TRUE(service.Apply(Parse(OneTarget(server, "a", "60s", 8, "    spend_limit_usd: 1000\n")))
                   .empty());
   WaitForRequests(server, before + 10);
+}
+
+// Issue 15 finding 9: exit took 1.5 s after "stopped" with 1,000 targets, 5.3 s with 2,000 and
+// over a minute with 5,000: each target's series were removed one by one, and each removal is a
+// linear search of its family (prometheus-cpp). At exit the series are left to the registry that
+// goes with them: an abandoned target's destruction removes nothing, a removed target's does.
+TEST(TargetSeriesExit, ExitLeavesSeriesToTheRegistryInsteadOfRemovingEachOne) {
+  prometheus::Registry registry;
+  MetricFamilies families(registry);
+  auto series_of = [&](const std::string& target) {
+    std::size_t n = 0;
+    for (const prometheus::MetricFamily& f : registry.Collect()) {
+      for (const prometheus::ClientMetric& m : f.metric) {
+        for (const prometheus::ClientMetric::Label& l : m.label) {
+          if (l.name == "target" && l.value == target) ++n;
+        }
+      }
+    }
+    return n;
+  };
+  auto removed = std::make_unique<TargetSeries>(families, "removed");
+  auto at_exit = std::make_unique<TargetSeries>(families, "at_exit");
+  ASSERT_GT(series_of("removed"), 0u);
+  const std::size_t each = series_of("at_exit");
+  removed.reset();
+  at_exit->Abandon();
+  at_exit.reset();
+  EXPECT_EQ(series_of("removed"), 0u);
+  EXPECT_EQ(series_of("at_exit"), each);
 }
 
 }  // namespace
