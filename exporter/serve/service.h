@@ -4,10 +4,8 @@
 // Threads: the engine's workers (they only touch loadgen recorders); one updater thread owned by
 // Service (std::jthread) that reads snapshots, writes prometheus-cpp series and the target
 // views, and serializes the exposition; the HTTP server's threads, which read Exposition(),
-// and Views(); and the callers of Apply()/Stop() (the command's main thread, a reload request).
-// Apply() and Stop() are serialised with each other; a mutex serialises the updater with their
-// state swaps, and views are copied out under it. It is never held while a reload or shutdown
-// drains targets or opens and closes files, so views and ticks go on meanwhile. The exposition is
+// and Views(); and the caller of Apply()/Stop() (the command's main thread). A
+// mutex serialises the updater with Apply(); views are copied out under it. The exposition is
 // serialized outside that mutex (a second one orders the serializations) and handed out as an
 // immutable shared string.
 #ifndef INFERCOST_SERVE_SERVICE_H_
