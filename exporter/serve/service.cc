@@ -6,7 +6,9 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
+#include <string_view>
 #include <thread>
+#include <utility>
 
 #include "common/build_info.h"
 #include "common/duration.h"
@@ -14,12 +16,11 @@
 #include "config/usage.h"
 #include "cost/cost.h"
 #include "loadgen/csv.h"
-#include "loadgen/descriptors.h"
 #include "loadgen/engine.h"
-#include "loadgen/payload.h"
 #include "loadgen/stats.h"
 #include "serve/exposition.h"
 #include "serve/metrics.h"
+#include "serve/prepare.h"
 #include "serve/process_metrics.h"
 #include "serve/target_load.h"
 
@@ -80,13 +81,13 @@ struct TargetState {
   }
 };
 
-// A target of a new config with everything that can fail already done.
-struct PreparedTarget {
-  TargetConfig config;  // a copy, its AWS request completed (PrepareAwsTarget)
-  std::shared_ptr<aws::CredentialsRefresher> refresher;
-  ResolvedPricing pricing;
-  std::shared_ptr<const std::vector<loadgen::Payload>> payloads;
-  std::unique_ptr<loadgen::CsvRecorder> csv;  // a new file only (a kept file stays open)
+// A running target that a reload stops: removed, or restarted with a new load definition. It is
+// drained outside the service lock; its file closes when the new config drops or replaces it.
+struct Retiring {
+  TargetState* state;
+  std::optional<loadgen::TargetId> id;
+  bool removed;
+  bool close_csv;
 };
 
 class Service::Impl {
@@ -161,10 +162,13 @@ class Service::Impl {
 
  private:
   void StartLoad(TargetState& state);
-  void StopLoad(TargetState& state, nanoseconds drain);
-  // Reload reconciliation (Apply): what can fail is prepared first, then committed.
-  std::vector<std::string> Prepare(const Config& config, std::vector<PreparedTarget>* prepared);
-  void RemoveDropped(const Config& config);
+  // Reload reconciliation (Apply): what can fail is prepared first (PrepareTargets), the targets
+  // it stops are drained next, outside mu_, then the new state is committed under mu_.
+  std::vector<Retiring> BeginRetiring(const std::vector<PreparedTarget>& prepared);
+  void Drain(const std::vector<Retiring>& retiring);
+  void Commit(const Config& config, std::vector<PreparedTarget>& prepared,
+              const std::vector<Retiring>& retiring,
+              std::vector<std::unique_ptr<TargetState>>* removed);
   void AddTarget(TargetConfig target, PreparedTarget& prepared, Clock::time_point now);
   void ReconfigureTarget(TargetState& state, TargetConfig target, PreparedTarget& prepared,
                          bool window_changed);
@@ -183,15 +187,16 @@ class Service::Impl {
   void CloseCsv(TargetState& state) {
     if (!state.csv) return;
     state.csv->Close();
+    CountClosedCsv(state);
+  }
+  // The counting half of CloseCsv, under mu_, for a file closed outside it (a reload's drain).
+  void CountClosedCsv(TargetState& state) {
     WriteCsvErrors(state);
     state.csv_errors_seen = 0;
     state.csv_error_logged = false;
   }
   // Lets refreshers go that no target uses any more (after a reload dropped or changed them).
-  void ReleaseCredentials() {
-    std::lock_guard pool_lock(pool_mu_);
-    pool_.Release();
-  }
+  void ReleaseCredentials() { pool_.Release(); }
 
   ServiceOptions options_;
   prometheus::Registry& registry_;
@@ -199,6 +204,11 @@ class Service::Impl {
   LatencySummaries summaries_;
   prometheus::Gauge* reload_ok_;
   prometheus::Gauge* reload_ts_;
+  // Locks: apply_mu_ (held by Apply and Stop throughout) before mu_ (held briefly: ticks, views,
+  // the state swaps of Apply and Stop). targets_ (the map), each target's config, fingerprint,
+  // id and csv pointer, and engine_ are written only with both held, so Apply and Stop read them
+  // under apply_mu_ alone while they drain targets or open and close files.
+  std::mutex apply_mu_;
   mutable std::mutex mu_;
   std::unique_ptr<loadgen::Engine> engine_;
   int engine_threads_ = 1;
@@ -206,8 +216,7 @@ class Service::Impl {
   nanoseconds window_ = std::chrono::seconds(60);
   std::map<std::string, std::unique_ptr<TargetState>> targets_;
   std::vector<std::string> secrets_;
-  std::mutex pool_mu_;  // orders Prepare()s, whose first credential fetches may block
-  CredentialsPool pool_;
+  CredentialsPool pool_;  // used by Apply only, under apply_mu_
   bool stopped_ = false;
   std::atomic<bool> ticked_{false};
   double last_cpu_seconds_ = -1;
@@ -221,15 +230,6 @@ class Service::Impl {
 void Service::Impl::StartLoad(TargetState& state) {
   loadgen::TargetPlan plan{state.config.name, state.config.request, state.config.load};
   state.id = engine_->Add(std::move(plan), state.recorder());
-}
-
-void Service::Impl::StopLoad(TargetState& state, nanoseconds drain) {
-  if (!state.id) return;
-  engine_->Remove(*state.id, drain);
-  state.id.reset();
-  // The worker no longer calls the recorders: publish what they still hold.
-  state.stats_recorder->Flush(Clock::now(), 0);
-  if (state.csv) state.csv->Flush();
 }
 
 void Service::Impl::SetPrices(TargetState& state) {
@@ -249,28 +249,88 @@ void Service::Impl::SetPrices(TargetState& state) {
 }
 
 std::vector<std::string> Service::Impl::Apply(const Config& config) {
-  // A reload that races with shutdown (POST /-/reload while SIGTERM drains) must not start load
-  // on the stopped engine: nothing would stop it again, and it would outlive its recorders.
-  const std::vector<std::string> shutting_down = {"the service is shutting down; reload refused"};
+  // Reloads are serialised with each other and with Stop() by apply_mu_; mu_ is taken only to
+  // check and to swap state, so that views, ticks (and with them /metrics) go on while a reload
+  // prepares files and drains the targets it stops.
+  std::lock_guard apply_lock(apply_mu_);
   std::vector<std::string> refused;
   {
     std::lock_guard lock(mu_);
-    if (stopped_) return shutting_down;
+    // A reload after shutdown began (POST /-/reload while SIGTERM drains) must not start load on
+    // the stopped engine: nothing would stop it again, and it would outlive its recorders. Stop()
+    // waits for apply_mu_, so stopped_ cannot change before this reload ends.
+    if (stopped_) return {"the service is shutting down; reload refused"};
     refused = MetricsChangeErrors(metrics_, config.metrics);
   }
   // 1. Prepare everything that can fail, without touching the running state.
   std::vector<PreparedTarget> prepared;
-  std::vector<std::string> errors = refused.empty() ? Prepare(config, &prepared) : refused;
+  std::vector<std::string> errors = refused;
+  if (errors.empty()) {
+    // targets_ and their files as they are: only Apply changes them, and apply_mu_ is held.
+    auto file_is_open = [this](const TargetConfig& target) {
+      auto it = targets_.find(target.name);
+      return it != targets_.end() && it->second->config.csv == target.csv;
+    };
+    errors = PrepareTargets(config, pool_, options_.own_descriptors, file_is_open, &prepared);
+  }
   if (!errors.empty()) {
     prepared.clear();
     ReleaseCredentials();
     RecordReloadFailure();
     return errors;
   }
+  // 2. Drain the targets the new config removes or restarts (up to kReloadDrain each).
+  const std::vector<Retiring> retiring = BeginRetiring(prepared);
+  Drain(retiring);
+  // 3. Commit. Removed targets' states (their series) go after the lock is released.
+  std::vector<std::unique_ptr<TargetState>> removed;
+  Commit(config, prepared, retiring, &removed);
+  removed.clear();
+  prepared.clear();
+  ReleaseCredentials();
+  return {};
+}
 
-  // 2. Commit.
+std::vector<Retiring> Service::Impl::BeginRetiring(const std::vector<PreparedTarget>& prepared) {
+  std::map<std::string_view, const PreparedTarget*> next;
+  for (const PreparedTarget& p : prepared) next.emplace(p.config.name, &p);
+  std::vector<Retiring> retiring;
   std::lock_guard lock(mu_);
-  if (stopped_) return shutting_down;
+  for (auto& [name, state] : targets_) {
+    auto it = next.find(name);
+    const PreparedTarget* p = it == next.end() ? nullptr : it->second;
+    if (p != nullptr && LoadFingerprint(p->config) == state->fingerprint) continue;
+    // A changed file name changes the fingerprint: only removed and restarted targets close one.
+    const bool close_csv = p == nullptr || p->csv != nullptr || p->config.csv.empty();
+    // The id leaves the state now: a tick no longer pauses a target that is being removed.
+    retiring.push_back(Retiring{state.get(), std::exchange(state->id, std::nullopt), p == nullptr,
+                                close_csv && state->csv != nullptr});
+  }
+  return retiring;
+}
+
+void Service::Impl::Drain(const std::vector<Retiring>& retiring) {
+  for (const Retiring& r : retiring) {
+    TargetState& state = *r.state;
+    if (r.id) {
+      Log(LogLevel::kInfo, "draining target for the reload",
+          {{"target", state.config.name}, {"drain", FormatDuration(kReloadDrain)}});
+      engine_->Remove(*r.id, kReloadDrain);
+      // The worker no longer calls the recorders: publish what they still hold.
+      state.stats_recorder->Flush(Clock::now(), 0);
+    }
+    if (r.close_csv) {
+      state.csv->Close();
+    } else if (state.csv) {
+      state.csv->Flush();
+    }
+  }
+}
+
+void Service::Impl::Commit(const Config& config, std::vector<PreparedTarget>& prepared,
+                           const std::vector<Retiring>& retiring,
+                           std::vector<std::unique_ptr<TargetState>>* removed) {
+  std::lock_guard lock(mu_);
   if (!metrics_) metrics_ = config.metrics;
   families_.latency_buckets = metrics_->latency_buckets;
   summaries_.SetEnabled(metrics_->quantiles);
@@ -288,7 +348,16 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
   window_ = config.window;
   secrets_ = config.secrets;
   SetLogSecrets(secrets_);
-  RemoveDropped(config);
+  for (const Retiring& r : retiring) {
+    if (r.close_csv) CountClosedCsv(*r.state);
+    if (!r.removed) continue;
+    const std::string name = r.state->config.name;
+    summaries_.Remove(name);
+    Log(LogLevel::kInfo, "target removed", {{"target", name}});
+    auto it = targets_.find(name);
+    removed->push_back(std::move(it->second));
+    targets_.erase(it);
+  }
   const auto now = Clock::now();
   for (PreparedTarget& p : prepared) {
     TargetConfig target = p.config;
@@ -303,79 +372,6 @@ std::vector<std::string> Service::Impl::Apply(const Config& config) {
   reload_ok_->Set(1);
   reload_ts_->Set(
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
-  prepared.clear();
-  ReleaseCredentials();
-  return {};
-}
-
-std::vector<std::string> Service::Impl::Prepare(const Config& config,
-                                                std::vector<PreparedTarget>* prepared) {
-  std::vector<std::string> errors;
-  std::optional<Catalog> overrides;
-  if (!config.prices_file.empty()) {
-    CatalogResult loaded = LoadCatalogOverrides(config.prices_file);
-    if (!loaded.catalog) {
-      errors.push_back(loaded.error);
-    } else {
-      overrides = std::move(loaded.catalog);
-    }
-  }
-  const Catalog& catalog = overrides ? *overrides : BuiltinCatalog();
-  std::lock_guard pool_lock(pool_mu_);
-  for (const TargetConfig& target : config.targets) {
-    PreparedTarget p{target, nullptr, {}, nullptr, nullptr};
-    AwsBinding binding = PrepareAwsTarget(&p.config, &pool_);
-    if (!binding.error.empty()) {
-      errors.push_back("target " + target.name + ": " + binding.error);
-    }
-    p.refresher = std::move(binding.refresher);
-    ResolveResult resolved = Resolve(target.pricing, catalog);
-    if (!resolved.pricing) {
-      errors.push_back("target " + target.name + ": " + resolved.error);
-    } else {
-      p.pricing = *resolved.pricing;
-    }
-    loadgen::PayloadResult payloads = loadgen::LoadPayloads(target.body);
-    if (!payloads.payloads) {
-      errors.push_back("target " + target.name + ": " + payloads.error);
-    } else {
-      p.payloads = payloads.payloads;
-    }
-    prepared->push_back(std::move(p));
-  }
-  if (!errors.empty()) return errors;
-  // At start and at every reload: RLIMIT_NOFILE raised to its hard limit if need be, or refused.
-  const uint64_t descriptors = DescriptorsNeeded(config, options_.own_descriptors);
-  if (std::string error = loadgen::EnsureDescriptors(descriptors); !error.empty()) return {error};
-  std::lock_guard lock(mu_);
-  for (PreparedTarget& p : *prepared) {
-    if (p.config.csv.empty()) continue;
-    auto it = targets_.find(p.config.name);
-    // A kept target keeps appending to its open file, even when its load restarts: opening
-    // the path again would truncate it under the running recorder (and before the commit).
-    const bool same_file = it != targets_.end() && it->second->config.csv == p.config.csv;
-    if (same_file) continue;
-    p.csv = std::make_unique<loadgen::CsvRecorder>(p.config.csv, p.config.name);
-    if (!p.csv->ok()) errors.push_back("target " + p.config.name + ": " + p.csv->error());
-  }
-  return errors;
-}
-
-void Service::Impl::RemoveDropped(const Config& config) {
-  // Removed targets: their series disappear.
-  for (auto it = targets_.begin(); it != targets_.end();) {
-    const bool kept = std::any_of(config.targets.begin(), config.targets.end(),
-                                  [&](const TargetConfig& t) { return t.name == it->first; });
-    if (kept) {
-      ++it;
-      continue;
-    }
-    StopLoad(*it->second, kReloadDrain);
-    CloseCsv(*it->second);
-    summaries_.Remove(it->first);
-    Log(LogLevel::kInfo, "target removed", {{"target", it->first}});
-    it = targets_.erase(it);
-  }
 }
 
 void Service::Impl::AddTarget(TargetConfig target, PreparedTarget& p, Clock::time_point now) {
@@ -415,12 +411,10 @@ void Service::Impl::ReconfigureTarget(TargetState& state, TargetConfig target, P
   // A target stopped by its spend limit is not started again by a restart: started and then
   // paused, its first requests would already be on the wire.
   const bool stay_stopped = state.ledger.spend_limited && !limit_raised;
-  if (restart) StopLoad(state, kReloadDrain);
+  // A restart was drained (Drain), and a file it replaces or drops closed and counted (Commit).
   if (p.csv) {
-    CloseCsv(state);
     state.csv = std::move(p.csv);
-  } else if (target.csv.empty() && state.csv) {
-    CloseCsv(state);
+  } else if (target.csv.empty()) {
     state.csv.reset();
   }
   // The store keeps its totals and intervals: nothing recorded since the last tick is lost,
@@ -464,14 +458,20 @@ void Service::Impl::Stop() {
     sleep_cv_.notify_all();
     updater_.join();
   }
-  std::lock_guard lock(mu_);
-  if (stopped_) return;
-  stopped_ = true;
-  if (!engine_) return;
+  // After a reload in progress: it ends with its targets running, and this stops them.
+  std::lock_guard apply_lock(apply_mu_);
+  {
+    std::lock_guard lock(mu_);
+    if (stopped_) return;
+    stopped_ = true;
+    if (!engine_) return;
+    for (auto& [name, state] : targets_) state->id.reset();
+  }
+  // The drain (up to options_.drain) without mu_: the page and the API answer meanwhile.
   engine_->Stop(options_.drain);
+  std::lock_guard lock(mu_);
   const auto now = Clock::now();
   for (auto& [name, state] : targets_) {
-    state->id.reset();
     state->stats_recorder->Flush(now, 0);
     CloseCsv(*state);
   }

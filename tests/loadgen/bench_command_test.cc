@@ -1,15 +1,18 @@
 // `infercost bench` end to end: the real binary as a process, against the test server.
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
 #include "tests/support/process.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_server.h"
+#include "tests/support/wait.h"
 
 namespace {
 
@@ -60,6 +63,30 @@ TEST_F(BenchCommandTest, ClosedLoopPrintsTheSeedSummaryAndOneCsvRowPerRequest) {
   std::size_t rows = 0;
   for (std::string line; std::getline(in, line);) ++rows;
   EXPECT_EQ(rows, 101u);  // header + one per request
+}
+
+// Issue 15 finding 10: bench lost its CSV on SIGTERM (a container stopping, timeout(1)): the
+// process died with its rows in memory. It ends the run as Ctrl-C does: summary and whole CSV.
+TEST_F(BenchCommandTest, SigtermKeepsTheCsvAndPrintsTheSummary) {
+  const fs::path csv = dir_ / "raw.csv";
+  const fs::path out = dir_ / "out.txt";
+  const fs::path err = dir_ / "err.txt";
+  infercost::test::BackgroundProcess bench(
+      {INFERCOST_BINARY, "bench", "--url", server_.Url("/ok"), "--concurrency", "2", "--duration",
+       "1h", "--csv", csv.string()},
+      out, err);
+  // Requests on the server: the run (and its signal handling) has begun.
+  ASSERT_TRUE(
+      infercost::test::WaitFor([&] { return server_.Requests() >= 50; }, std::chrono::seconds(30)));
+  bench.Signal(SIGTERM);
+  EXPECT_EQ(bench.Wait(), 1);  // interrupted: the run did not end as asked
+  std::ifstream out_in(out);
+  const std::string summary((std::istreambuf_iterator<char>(out_in)), {});
+  EXPECT_TRUE(HasLinePrefix(summary, "Total Requests: ")) << summary;
+  std::ifstream in(csv);
+  std::size_t rows = 0;
+  for (std::string line; std::getline(in, line);) ++rows;
+  EXPECT_EQ(rows, server_.Requests() + 1);  // header + one per request the server saw
 }
 
 TEST_F(BenchCommandTest, FailuresAreBrokenDownByOutcome) {

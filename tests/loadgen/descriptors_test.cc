@@ -2,12 +2,17 @@
 // in a child process (a death test's fork): the test process keeps its own.
 #include "loadgen/descriptors.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <system_error>
+
+#include "loadgen/engine.h"
 
 namespace loadgen {
 namespace {
@@ -34,6 +39,30 @@ TEST(EnsureDescriptorsDeathTest, ConcurrencyAboveTheHardLimitIsRefusedClearly) {
   EXPECT_EXIT(AskWithLimits(1024, 1024, 1500 + 256), ::testing::ExitedWithCode(3),
               "the load needs 1756 open files .* but the open-file limit is 1024 \\(hard limit "
               "1024\\); raise it");
+}
+
+// Issue 15 finding 10: epoll_create1, eventfd and curl_multi_init were unchecked, so a worker
+// started with no descriptor left looped on descriptor -1. The engine refuses to start instead,
+// with the reason (main's barrier reports it).
+TEST(EngineDeathTest, NoDescriptorLeftIsAnErrorNotALoopOnAnInvalidOne) {
+  EXPECT_EXIT(
+      {
+        GlobalInit();
+        rlimit limit{};
+        getrlimit(RLIMIT_NOFILE, &limit);
+        limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, 64);
+        if (setrlimit(RLIMIT_NOFILE, &limit) != 0) std::_Exit(4);
+        while (open("/dev/null", O_RDONLY | O_CLOEXEC) >= 0) {
+        }
+        try {
+          Engine engine;
+        } catch (const std::system_error& e) {
+          std::fprintf(stderr, "%s\n", e.what());
+          std::_Exit(3);
+        }
+        std::_Exit(0);
+      },
+      ::testing::ExitedWithCode(3), "engine: epoll_create1: Too many open files");
 }
 
 TEST(ConnectionsFor, CountsTheLargestConcurrencyOrInFlightCap) {
