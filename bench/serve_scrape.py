@@ -1,6 +1,7 @@
 """The measuring half of bench/serve_scrape.sh (which starts nginx and documents the method).
 
 Usage: serve_scrape.py BINARY NGINX_URL WORKDIR SIZES TOTAL_RATE PHASE_SECONDS SCRAPE_EVERY_MS
+                       [METRICS]
 """
 import os
 import re
@@ -20,9 +21,12 @@ PRICES = [
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def write_config(path, url, n, rate):
+def write_config(path, url, n, rate, metrics):
     with open(path, "w") as f:
-        f.write("window: 60s\ntargets:\n")
+        f.write("window: 60s\n")
+        if metrics:
+            f.write(f"metrics: {{ {metrics} }}\n")
+        f.write("targets:\n")
         for i in range(n):
             f.write(f"  - name: t{i:04d}\n    url: {url}t{i:04d}\n    method: GET\n"
                     f"    load: {{ stages: [ {{ duration: 1h, rate: {rate:.6g} }} ], "
@@ -158,9 +162,9 @@ def warm_up(serve, url, total_rate):
         before = now
 
 
-def run_size(binary, url, work, n, total_rate, seconds, every_ms):
+def run_size(binary, url, work, n, total_rate, seconds, every_ms, metrics):
     config = os.path.join(work, f"serve-{n}.yaml")
-    write_config(config, url, n, total_rate / n)
+    write_config(config, url, n, total_rate / n, metrics)
     serve = Serve(binary, config, os.path.join(work, f"serve-{n}.log"))
     try:
         warm_up(serve, url, total_rate)
@@ -182,9 +186,10 @@ def run_size(binary, url, work, n, total_rate, seconds, every_ms):
 
 def main():
     binary, url, work, sizes, total_rate, seconds, every_ms = sys.argv[1:8]
+    metrics = sys.argv[8] if len(sys.argv) > 8 else ""
     sizes = [int(s) for s in sizes.split(",")]
-    rows = [run_size(binary, url, work, n, float(total_rate), float(seconds), float(every_ms))
-            for n in sizes]
+    rows = [run_size(binary, url, work, n, float(total_rate), float(seconds), float(every_ms),
+                     metrics) for n in sizes]
     by_n = {r["n"]: r for r in rows}
     print()
     print("| targets | load | CPU per 1,000 req | vs 10 targets | same, scraped every 5 s | /metrics "

@@ -4,7 +4,7 @@
 # memory per target. Not part of the test suite.
 #
 #   bench/serve_scrape.sh [--targets 1,10,100,1000] [--total-rate R] [--phase-seconds S]
-#                         [--scrape-every-ms M] [--binary PATH]
+#                         [--scrape-every-ms M] [--metrics SETTINGS] [--binary PATH]
 #
 # One Debian nginx on a free loopback port answers every target (bench/common.sh). For each N in
 # --targets, a generated config gives N open-loop targets of R/N requests per second each (R =
@@ -21,6 +21,9 @@
 #   3. scrape timing: one curl on a keep-alive connection scrapes /metrics every M ms (default
 #      250), timing each from the request to the last byte (curl's time_total); p50, p99, max.
 #
+# --metrics gives the config's `metrics:` setting, e.g. 'latency_buckets: coarse, quantiles: off'
+# (default: none, i.e. standard buckets and quantiles on).
+#
 # Then the RSS of the service (VmRSS), and per target above the 1-target run when N=1 was run.
 # Every phase is bounded; serve and nginx are stopped on exit. Ratios are what to compare: the
 # machine's speed cancels out within one run.
@@ -33,6 +36,7 @@ total_rate=2000
 phase_seconds=15
 scrape_every_ms=250
 binary=""
+metrics=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --targets) sizes=$2; shift ;;
@@ -40,8 +44,9 @@ while [ $# -gt 0 ]; do
     --phase-seconds) phase_seconds=$2; shift ;;
     --scrape-every-ms) scrape_every_ms=$2; shift ;;
     --binary) binary=$2; shift ;;
+    --metrics) metrics=$2; shift ;;
     *) echo "usage: $0 [--targets N,N,...] [--total-rate R] [--phase-seconds S]" \
-            "[--scrape-every-ms M] [--binary PATH]" >&2
+            "[--scrape-every-ms M] [--metrics SETTINGS] [--binary PATH]" >&2
        exit 2 ;;
   esac
   shift
@@ -67,4 +72,4 @@ echo "serve_scrape: targets $sizes, $total_rate req/s in total (open loop), on n
 echo "binary: $binary ($("$binary" version)); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "command: $invocation"
 python3 bench/serve_scrape.py "$binary" "$nginx_url" "$work" "$sizes" "$total_rate" \
-  "$phase_seconds" "$scrape_every_ms"
+  "$phase_seconds" "$scrape_every_ms" "$metrics"
