@@ -211,16 +211,20 @@ std::shared_ptr<const std::string> Exposition::Current(Clock::time_point now) {
 void Exposition::PrepareForScrape(Clock::time_point now, Clock::duration tick) {
   {
     std::lock_guard lock(text_mu_);
-    Clock::duration interval = Clock::duration::max();
+    // Expected after the shortest recent interval (two scrapers take turns); gone after twice
+    // the longest (a scraper that changed its rhythm, a one-off curl, is not "gone").
+    Clock::duration shortest = Clock::duration::max();
+    Clock::duration longest = Clock::duration::zero();
     for (const auto seen : intervals_) {
-      if (seen > Clock::duration::zero()) interval = std::min(interval, seen);
+      if (seen <= Clock::duration::zero()) continue;
+      shortest = std::min(shortest, seen);
+      longest = std::max(longest, seen);
     }
-    if (interval == Clock::duration::max()) return;  // fewer than two scrapes yet
-    const auto expected = last_scrape_ + interval;
-    // Due before the next tick (a quarter tick early for jitter), and the scraper not gone
-    // (nothing for two intervals and a tick).
+    if (longest == Clock::duration::zero()) return;  // fewer than two scrapes yet
+    const auto expected = last_scrape_ + shortest;
+    // Due before the next tick (a quarter tick early for jitter), and the scraper not gone.
     const bool due = expected - tick / 4 <= now + tick;
-    const bool gone = now > last_scrape_ + 2 * interval + tick;
+    const bool gone = now > last_scrape_ + 2 * longest + tick;
     if (!due || gone) return;
   }
   Fresh(/*allow_tick_old=*/false);

@@ -1,5 +1,8 @@
 #include "serve/service.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -29,6 +32,9 @@ namespace {
 
 using loadgen::Clock;
 using std::chrono::nanoseconds;
+
+// The updater thread's nice value (lowering one's own priority needs no privilege).
+constexpr int kUpdaterNice = 10;
 
 // How long a reload waits for a changed or removed target's in-flight requests.
 constexpr nanoseconds kReloadDrain = std::chrono::seconds(2);
@@ -145,6 +151,9 @@ class Service::Impl {
   }
   void StartUpdater() {
     updater_ = std::jthread([this](std::stop_token stop) {
+      // Below the engine's workers and the HTTP server's threads: a tick's figures and the
+      // exposition it prepares can wait a few milliseconds; a send or a scrape should not.
+      setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kUpdaterNice);
       while (!stop.stop_requested()) {
         // A barrier: an exception escaping a thread ends the process (std::terminate). A tick
         // that throws is logged, and the next one tries again.
