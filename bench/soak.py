@@ -168,6 +168,13 @@ class Serve:
         self.process.send_signal(signal.SIGHUP)
         self.reloads += 1
 
+    def reload_and_wait(self, text):
+        """A reload, and its success seen on /metrics: SIGHUP is asynchronous, and a reload
+        drains changed targets (up to 2 s each) before it takes effect."""
+        before = last_reload_success(self.metrics())
+        self.reload(text)
+        wait_for(lambda: last_reload_success(self.metrics()) > before, 60, "the reload applied")
+
     def metrics(self):
         return http_get(self.base + "/metrics", 120.0)
 
@@ -198,6 +205,11 @@ def by_outcome(text, target):
         outcome = re.search(r'outcome="(\w+)"', labels).group(1)
         result[outcome] = result.get(outcome, 0) + int(value)
     return result
+
+
+def last_reload_success(text):
+    m = re.search(r"^infercost_config_last_reload_success_timestamp_seconds (\S+)$", text, re.M)
+    return float(m.group(1)) if m else 0.0
 
 
 def in_flight(text, target):
@@ -306,7 +318,7 @@ def run_load(serve, a, b, work, minutes):
         time.sleep(max(0.0, next_at - time.monotonic()))
         offset = (tick * RELOAD_EVERY) % CYCLE
         if offset == 20:
-            serve.reload(config_yaml(work, a, b, tick, flaky_idle=True))
+            serve.reload_and_wait(config_yaml(work, a, b, tick, flaky_idle=True))
             wait_for(lambda: in_flight(serve.metrics(), FLAKY) == 0, 30, "flaky drained")
             b_counted += b.invocations(FLAKY)
             b.kill()
@@ -322,7 +334,7 @@ def run_load(serve, a, b, work, minutes):
 def settle(serve, a, b, work):
     """Makes every target idle and waits until nothing is in flight and the emulators' counts
     stand still. Returns the final metrics text."""
-    serve.reload(config_yaml(work, a, b, 0, all_idle=True))
+    serve.reload_and_wait(config_yaml(work, a, b, 0, all_idle=True))
     names = list(TARGETS_A) + [FLAKY]
 
     def idle():
