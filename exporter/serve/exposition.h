@@ -69,7 +69,7 @@ class Exposition {
   std::atomic<std::uint64_t> strict_generation_{1};
   std::mutex publish_mu_;  // one serialization at a time
   std::atomic<bool> publishing_{false};
-  mutable std::mutex text_mu_;  // guards the text, its generation and the scrape rhythm
+  std::mutex text_mu_;  // guards the text, its generation and the scrape rhythm
   std::uint64_t text_generation_ = 0;
   std::shared_ptr<const std::string> text_;
   Clock::time_point last_scrape_{};
