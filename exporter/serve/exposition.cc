@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
-#include <cmath>
 #include <limits>
+
+#include "serve/text_format.h"
 
 namespace infercost {
 namespace {
@@ -13,44 +13,10 @@ using prometheus::ClientMetric;
 using prometheus::MetricFamily;
 using prometheus::MetricType;
 
-void AppendNumber(std::string& out, double value) {
-  if (std::isnan(value)) {
-    out += "Nan";
-  } else if (std::isinf(value)) {
-    out += value < 0 ? "-Inf" : "+Inf";
-  } else {
-    // %.16g, as prometheus-cpp's stream with precision max_digits10 - 1 writes it.
-    std::array<char, 32> buffer;
-    const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value,
-                                      std::chars_format::general, 16);
-    out.append(buffer.data(), result.ptr);
-  }
-}
-
-void AppendNumber(std::string& out, std::uint64_t value) {
-  std::array<char, 24> buffer;
-  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
-  out.append(buffer.data(), result.ptr);
-}
-
-void AppendNumber(std::string& out, std::int64_t value) {
-  std::array<char, 24> buffer;
-  const auto result = std::to_chars(buffer.data(), buffer.data() + buffer.size(), value);
-  out.append(buffer.data(), result.ptr);
-}
-
-void AppendLabelValue(std::string& out, const std::string& value) {
-  for (const char c : value) {
-    if (c == '\\' || c == '"') {
-      out += '\\';
-      out += c;
-    } else if (c == '\n') {
-      out += "\\n";
-    } else {
-      out += c;
-    }
-  }
-}
+using text::AppendInteger;
+using text::AppendLabelValue;
+using text::AppendNumber;
+using text::Formatted;
 
 // The sample's name, suffix and labels up to the space before the value; `extra` is the le or
 // quantile label, already formatted (empty: none).
@@ -84,20 +50,14 @@ void AppendHead(std::string& out, const MetricFamily& family, const ClientMetric
 void AppendTail(std::string& out, const ClientMetric& metric) {
   if (metric.timestamp_ms != 0) {
     out += ' ';
-    AppendNumber(out, metric.timestamp_ms);
+    AppendInteger(out, metric.timestamp_ms);
   }
   out += '\n';
 }
 
-std::string Formatted(double value) {
-  std::string text;
-  AppendNumber(text, value);
-  return text;
-}
-
 void AppendSummary(std::string& out, const MetricFamily& family, const ClientMetric& metric) {
   AppendHead(out, family, metric, "_count");
-  AppendNumber(out, metric.summary.sample_count);
+  AppendInteger(out, metric.summary.sample_count);
   AppendTail(out, metric);
   AppendHead(out, family, metric, "_sum");
   AppendNumber(out, metric.summary.sample_sum);
@@ -116,7 +76,7 @@ void AppendHistogram(std::string& out, const MetricFamily& family, const ClientM
                      Bounds& bounds) {
   const auto& histogram = metric.histogram;
   AppendHead(out, family, metric, "_count");
-  AppendNumber(out, histogram.sample_count);
+  AppendInteger(out, histogram.sample_count);
   AppendTail(out, metric);
   AppendHead(out, family, metric, "_sum");
   AppendNumber(out, histogram.sample_sum);
@@ -130,12 +90,12 @@ void AppendHistogram(std::string& out, const MetricFamily& family, const ClientM
     }
     last = bucket.upper_bound;
     AppendHead(out, family, metric, "_bucket", "le", bounds[i].second);
-    AppendNumber(out, bucket.cumulative_count);
+    AppendInteger(out, bucket.cumulative_count);
     AppendTail(out, metric);
   }
   if (last != std::numeric_limits<double>::infinity()) {
     AppendHead(out, family, metric, "_bucket", "le", "+Inf");
-    AppendNumber(out, histogram.sample_count);
+    AppendInteger(out, histogram.sample_count);
     AppendTail(out, metric);
   }
 }
@@ -250,13 +210,6 @@ std::shared_ptr<const std::string> Exposition::Fresh(bool allow_tick_old) {
 
 std::shared_ptr<const std::string> Exposition::SerializeLocked() {
   publishing_.store(true);
-  std::vector<prometheus::MetricFamily> families;
-  std::uint64_t generation = 0;
-  {
-    std::lock_guard series(series_mu_);
-    generation = generation_.load();
-    families = collect_();
-  }
   auto text = std::make_shared<std::string>();
   std::size_t previous_size = 0;
   {
@@ -265,7 +218,12 @@ std::shared_ptr<const std::string> Exposition::SerializeLocked() {
   }
   // The last text's size is a good guess at this one's: one allocation, no regrowth.
   text->reserve(previous_size + previous_size / 8 + 4096);
-  AppendText(families, *text);
+  std::uint64_t generation = 0;
+  {
+    std::lock_guard series(series_mu_);
+    generation = generation_.load();
+    write_(*text);
+  }
   std::shared_ptr<const std::string> published = std::move(text);
   {
     std::lock_guard lock(text_mu_);

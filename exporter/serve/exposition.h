@@ -35,9 +35,9 @@ class Exposition {
  public:
   using Clock = std::chrono::steady_clock;
 
-  // `collect` gives the families to serialize; called with the series lock held (see Change).
-  explicit Exposition(std::function<std::vector<prometheus::MetricFamily>()> collect)
-      : collect_(std::move(collect)) {}
+  // `write` appends the text of every series as they are now; called with the series lock held
+  // (see Change), so that it reads one tick's figures.
+  explicit Exposition(std::function<void(std::string&)> write) : write_(std::move(write)) {}
 
   // Runs `change` (a tick's updates of every target, a reload's new series) while no
   // serialization is collecting, so that one text never mixes two ticks, and marks the text
@@ -63,8 +63,8 @@ class Exposition {
   std::shared_ptr<const std::string> SerializeLocked();
   std::shared_ptr<const std::string> Fresh(bool allow_tick_old);
 
-  std::function<std::vector<prometheus::MetricFamily>()> collect_;
-  std::mutex series_mu_;  // held by Change and by the collection of the families
+  std::function<void(std::string&)> write_;
+  std::mutex series_mu_;  // held by Change and while write_ runs
   std::atomic<std::uint64_t> generation_{1};
   std::atomic<std::uint64_t> strict_generation_{1};
   std::mutex publish_mu_;  // one serialization at a time

@@ -1,6 +1,7 @@
 #include "serve/metrics.h"
 
 #include <cstdio>
+#include <type_traits>
 
 namespace infercost {
 namespace {
@@ -10,21 +11,26 @@ using prometheus::BuildGauge;
 using prometheus::BuildHistogram;
 
 template <typename T>
-void RemoveIf(prometheus::Family<T>& family, T*& metric) {
-  if (metric != nullptr) {
-    family.Remove(metric);
-    metric = nullptr;
-  }
-}
+constexpr prometheus::MetricType kTypeOf =
+    std::is_same_v<T, prometheus::Counter> ? prometheus::MetricType::Counter
+    : std::is_same_v<T, prometheus::Gauge> ? prometheus::MetricType::Gauge
+                                           : prometheus::MetricType::Histogram;
 
-void SetOptional(prometheus::Family<prometheus::Gauge>& family, prometheus::Gauge*& gauge,
-                 const prometheus::Labels& labels, std::optional<double> value) {
-  if (!value) {
-    RemoveIf(family, gauge);
-    return;
-  }
-  if (gauge == nullptr) gauge = &family.Add(labels);
-  gauge->Set(*value);
+template <typename F>
+struct MetricOf;
+template <typename T>
+struct MetricOf<prometheus::Family<T>> {
+  using type = T;
+};
+
+// A family registered with prometheus-cpp and listed in the index (see serve/series_index.h).
+template <typename Builder>
+auto& Make(Builder builder, prometheus::Registry& registry, SeriesIndex& index,
+           const std::string& name, const std::string& help, bool per_target = true) {
+  auto& family = builder.Name(name).Help(help).Register(registry);
+  using Metric = typename MetricOf<std::remove_reference_t<decltype(family)>>::type;
+  index.AddFamily(family, name, help, kTypeOf<Metric>, per_target);
+  return family;
 }
 
 }  // namespace
@@ -57,229 +63,190 @@ std::vector<std::string> MetricsChangeErrors(const std::optional<MetricsConfig>&
 }
 
 MetricFamilies::MetricFamilies(prometheus::Registry& registry)
-    : requests(BuildCounter()
-                   .Name("infercost_requests_total")
-                   .Help("Finished requests by outcome (ok, http_4xx, throttled, http_5xx, "
-                         "gateway_timeout, timeout, connect_error, tls_error, invalid_response, "
-                         "auth_error, function_error).")
-                   .Register(registry)),
-      inferences(BuildCounter()
-                     .Name("infercost_inferences_total")
-                     .Help("Successful inferences (requests with outcome ok).")
-                     .Register(registry)),
-      request_duration(BuildHistogram()
-                           .Name("infercost_request_duration_seconds")
-                           .Help("Latency of every finished request; in open loop measured from "
-                                 "the intended send time.")
-                           .Register(registry)),
-      inferences_per_second(BuildGauge()
-                                .Name("infercost_inferences_per_second")
-                                .Help("Successful inferences per second over the window.")
-                                .Register(registry)),
-      cost_per_million(BuildGauge()
-                           .Name("infercost_cost_per_million_inferences_usd")
-                           .Help("US dollars per one million successful inferences over the "
-                                 "window, on the observed or the capacity basis; absent when it "
-                                 "cannot be computed.")
-                           .Register(registry)),
-      capacity_ips(BuildGauge()
-                       .Name("infercost_capacity_inferences_per_second")
-                       .Help("Highest successful IPS sustained over a full healthy window: the "
-                             "capacity basis. Absent until one is seen.")
-                       .Register(registry)),
-      cost_total(BuildCounter()
-                     .Name("infercost_cost_usd_total")
-                     .Help("Estimated spend in US dollars: component time accrues with the clock "
-                           "(instance hours, provisioned concurrency, fixed costs), component "
-                           "request with each request; optional line items each have their own "
-                           "(hourly: load_balancer, public_ipv4, ebs; per request: "
-                           "load_balancer_lcu, logs, ephemeral_storage).")
-                     .Register(registry)),
-      price_per_hour(BuildGauge()
-                         .Name("infercost_price_usd_per_hour")
-                         .Help("Time-based price in force, US dollars per hour.")
-                         .Register(registry)),
-      price_per_request(BuildGauge()
-                            .Name("infercost_price_usd_per_request")
-                            .Help("Per-request price in force (Lambda request and API Gateway, "
-                                  "or a flat price), US dollars.")
-                            .Register(registry)),
-      price_per_gb_second(BuildGauge()
-                              .Name("infercost_price_usd_per_gigabyte_second")
-                              .Help("Lambda duration price in force, US dollars per GB-second "
-                                    "(GB as AWS bills it: 1024 MB).")
-                              .Register(registry)),
+    : requests(Make(BuildCounter(), registry, index, "infercost_requests_total",
+                    "Finished requests by outcome (ok, http_4xx, throttled, http_5xx, "
+                    "gateway_timeout, timeout, connect_error, tls_error, invalid_response, "
+                    "auth_error, function_error).")),
+      inferences(Make(BuildCounter(), registry, index, "infercost_inferences_total",
+                      "Successful inferences (requests with outcome ok).")),
+      request_duration(Make(BuildHistogram(), registry, index, "infercost_request_duration_seconds",
+                            "Latency of every finished request; in open loop measured from "
+                            "the intended send time.")),
+      inferences_per_second(Make(BuildGauge(), registry, index, "infercost_inferences_per_second",
+                                 "Successful inferences per second over the window.")),
+      cost_per_million(Make(BuildGauge(), registry, index,
+                            "infercost_cost_per_million_inferences_usd",
+                            "US dollars per one million successful inferences over the "
+                            "window, on the observed or the capacity basis; absent when it "
+                            "cannot be computed.")),
+      capacity_ips(Make(BuildGauge(), registry, index, "infercost_capacity_inferences_per_second",
+                        "Highest successful IPS sustained over a full healthy window: the "
+                        "capacity basis. Absent until one is seen.")),
+      cost_total(Make(BuildCounter(), registry, index, "infercost_cost_usd_total",
+                      "Estimated spend in US dollars: component time accrues with the clock "
+                      "(instance hours, provisioned concurrency, fixed costs), component "
+                      "request with each request; optional line items each have their own "
+                      "(hourly: load_balancer, public_ipv4, ebs; per request: "
+                      "load_balancer_lcu, logs, ephemeral_storage).")),
+      price_per_hour(Make(BuildGauge(), registry, index, "infercost_price_usd_per_hour",
+                          "Time-based price in force, US dollars per hour.")),
+      price_per_request(Make(BuildGauge(), registry, index, "infercost_price_usd_per_request",
+                             "Per-request price in force (Lambda request and API Gateway, "
+                             "or a flat price), US dollars.")),
+      price_per_gb_second(Make(BuildGauge(), registry, index,
+                               "infercost_price_usd_per_gigabyte_second",
+                               "Lambda duration price in force, US dollars per GB-second "
+                               "(GB as AWS bills it: 1024 MB).")),
       price_full_load_surplus(
-          BuildGauge()
-              .Name("infercost_price_full_load_surplus_usd_per_hour")
-              .Help("Burstable instances in unlimited mode: the surplus-credit charge per hour at "
-                    "full load, (1 - baseline) x vCPUs x the surplus price per vCPU-hour, which "
-                    "the capacity basis adds to the hourly price; 0 for every other target.")
-              .Register(registry)),
+          Make(BuildGauge(), registry, index, "infercost_price_full_load_surplus_usd_per_hour",
+               "Burstable instances in unlimited mode: the surplus-credit charge per hour at "
+               "full load, (1 - baseline) x vCPUs x the surplus price per vCPU-hour, which "
+               "the capacity basis adds to the hourly price; 0 for every other target.")),
       price_on_demand_per_gb_second(
-          BuildGauge()
-              .Name("infercost_price_on_demand_usd_per_gigabyte_second")
-              .Help("Duration price without provisioned concurrency, US dollars per GB-second: "
-                    "what Lambda bills for the duration provisioned concurrency does not cover "
-                    "(= infercost_price_usd_per_gigabyte_second without it); 0 for targets not "
-                    "billed by duration.")
-              .Register(registry)),
-      provisioned_concurrency(BuildGauge()
-                                  .Name("infercost_provisioned_concurrency")
-                                  .Help("Lambda provisioned concurrency the target is priced "
-                                        "with (pricing.provisioned_concurrency); 0 for every "
-                                        "other target.")
-                                  .Register(registry)),
-      memory_bytes(BuildGauge()
-                       .Name("infercost_memory_bytes")
-                       .Help("Lambda memory size in bytes (1024 MB = 1 GB as AWS bills it).")
-                       .Register(registry)),
-      billed_duration(BuildCounter()
-                          .Name("infercost_billed_duration_seconds_total")
-                          .Help("Lambda billed duration, each request rounded up to 1 ms.")
-                          .Register(registry)),
-      billable_requests(BuildCounter()
-                            .Name("infercost_billable_requests_total")
-                            .Help("Requests the function bills (Lambda's or per_request's request "
-                                  "price, duration, data processed): the billability table's "
-                                  "rows with a request fee.")
-                            .Register(registry)),
-      cold_starts(BuildCounter()
-                      .Name("infercost_cold_starts_total")
-                      .Help("Detected cold starts.")
-                      .Register(registry)),
-      cold_start_duration(BuildHistogram()
-                              .Name("infercost_cold_start_duration_seconds")
-                              .Help("Latency of cold-start requests.")
-                              .Register(registry)),
-      in_flight(BuildGauge()
-                    .Name("infercost_in_flight_requests")
-                    .Help("Requests sent and not yet finished.")
-                    .Register(registry)),
-      effective_concurrency(BuildGauge()
-                                .Name("infercost_effective_concurrency")
-                                .Help("Requests per second times mean latency over the window "
-                                      "(Little's law): how many requests the target really held "
-                                      "at once.")
-                                .Register(registry)),
-      dropped(BuildCounter()
-                  .Name("infercost_dropped_requests_total")
-                  .Help("Open-loop arrivals not sent because the in-flight cap was reached.")
-                  .Register(registry)),
-      budget(BuildGauge()
-                 .Name("infercost_cost_budget_per_million_inferences_usd")
-                 .Help("The target's budget_usd_per_million from the config (present only where "
-                       "one is set).")
-                 .Register(registry)),
-      offered_concurrency(BuildGauge()
-                              .Name("infercost_offered_concurrency")
-                              .Help("Concurrency the schedule asks for now (closed loop).")
-                              .Register(registry)),
-      offered_rate(BuildGauge()
-                       .Name("infercost_offered_rate")
-                       .Help("Requests per second the schedule asks for now (open loop).")
-                       .Register(registry)),
-      schedule_lag(BuildHistogram()
-                       .Name("infercost_schedule_lag_seconds")
-                       .Help("How late the generator sent each request compared with its "
-                             "schedule: the client-bottleneck signal.")
-                       .Register(registry)),
-      measurement_valid(BuildGauge()
-                            .Name("infercost_measurement_valid")
-                            .Help("1 when the last window is trustworthy: schedule kept (p99 lag "
-                                  "under 10 ms), no drops, the generator not CPU-bound.")
-                            .Register(registry)),
-      load_active(BuildGauge()
-                      .Name("infercost_load_active")
-                      .Help("0 during an idle stage or once the target's spend_limit_usd is "
-                            "reached, else 1.")
-                      .Register(registry)),
-      target_info(BuildGauge()
-                      .Name("infercost_target_info")
-                      .Help("Static facts about a target; always 1.")
-                      .Register(registry)),
+          Make(BuildGauge(), registry, index, "infercost_price_on_demand_usd_per_gigabyte_second",
+               "Duration price without provisioned concurrency, US dollars per GB-second: "
+               "what Lambda bills for the duration provisioned concurrency does not cover "
+               "(= infercost_price_usd_per_gigabyte_second without it); 0 for targets not "
+               "billed by duration.")),
+      provisioned_concurrency(Make(BuildGauge(), registry, index,
+                                   "infercost_provisioned_concurrency",
+                                   "Lambda provisioned concurrency the target is priced "
+                                   "with (pricing.provisioned_concurrency); 0 for every "
+                                   "other target.")),
+      memory_bytes(Make(BuildGauge(), registry, index, "infercost_memory_bytes",
+                        "Lambda memory size in bytes (1024 MB = 1 GB as AWS bills it).")),
+      billed_duration(Make(BuildCounter(), registry, index,
+                           "infercost_billed_duration_seconds_total",
+                           "Lambda billed duration, each request rounded up to 1 ms.")),
+      billable_requests(Make(BuildCounter(), registry, index, "infercost_billable_requests_total",
+                             "Requests the function bills (Lambda's or per_request's request "
+                             "price, duration, data processed): the billability table's "
+                             "rows with a request fee.")),
+      cold_starts(Make(BuildCounter(), registry, index, "infercost_cold_starts_total",
+                       "Detected cold starts.")),
+      cold_start_duration(Make(BuildHistogram(), registry, index,
+                               "infercost_cold_start_duration_seconds",
+                               "Latency of cold-start requests.")),
+      in_flight(Make(BuildGauge(), registry, index, "infercost_in_flight_requests",
+                     "Requests sent and not yet finished.")),
+      effective_concurrency(Make(BuildGauge(), registry, index, "infercost_effective_concurrency",
+                                 "Requests per second times mean latency over the window "
+                                 "(Little's law): how many requests the target really held "
+                                 "at once.")),
+      dropped(Make(BuildCounter(), registry, index, "infercost_dropped_requests_total",
+                   "Open-loop arrivals not sent because the in-flight cap was reached.")),
+      budget(Make(BuildGauge(), registry, index, "infercost_cost_budget_per_million_inferences_usd",
+                  "The target's budget_usd_per_million from the config (present only where "
+                  "one is set).")),
+      offered_concurrency(Make(BuildGauge(), registry, index, "infercost_offered_concurrency",
+                               "Concurrency the schedule asks for now (closed loop).")),
+      offered_rate(Make(BuildGauge(), registry, index, "infercost_offered_rate",
+                        "Requests per second the schedule asks for now (open loop).")),
+      schedule_lag(Make(BuildHistogram(), registry, index, "infercost_schedule_lag_seconds",
+                        "How late the generator sent each request compared with its "
+                        "schedule: the client-bottleneck signal.")),
+      measurement_valid(Make(BuildGauge(), registry, index, "infercost_measurement_valid",
+                             "1 when the last window is trustworthy: schedule kept (p99 lag "
+                             "under 10 ms), no drops, the generator not CPU-bound.")),
+      load_active(Make(BuildGauge(), registry, index, "infercost_load_active",
+                       "0 during an idle stage or once the target's spend_limit_usd is "
+                       "reached, else 1.")),
+      target_info(Make(BuildGauge(), registry, index, "infercost_target_info",
+                       "Static facts about a target; always 1.")),
       billed_duration_seconds(
-          BuildHistogram()
-              .Name("infercost_billed_duration_seconds")
-              .Help("Per-invocation billed duration from AWS's own record: the REPORT line of "
-                    "Lambda's Invoke API, or a billed-duration header.")
-              .Register(registry)),
-      init_duration(BuildHistogram()
-                        .Name("infercost_init_duration_seconds")
-                        .Help("Init Duration of cold starts, as Lambda's REPORT line states it.")
-                        .Register(registry)),
-      max_memory_used(BuildGauge()
-                          .Name("infercost_max_memory_used_bytes")
-                          .Help("The highest Max Memory Used of Lambda's REPORT lines in the "
-                                "window.")
-                          .Register(registry)),
-      client_overhead(BuildGauge()
-                          .Name("infercost_client_overhead_seconds")
-                          .Help("Mean client latency beyond the billed duration over the window "
-                                "(API Gateway, network), for requests with AWS's billed "
-                                "duration.")
-                          .Register(registry)),
-      credentials_expiry(BuildGauge()
-                             .Name("infercost_credentials_expiry_timestamp_seconds")
-                             .Help("When the AWS credentials the target signs with expire (Unix "
-                                   "time); absent for static keys and unsigned targets.")
-                             .Register(registry)),
-      credentials_refresh_failures(BuildCounter()
-                                       .Name("infercost_credentials_refresh_failures_total")
-                                       .Help("Failed refreshes of the target's AWS credentials.")
-                                       .Register(registry)),
-      csv_write_errors(BuildCounter()
-                           .Name("infercost_csv_write_errors_total")
-                           .Help("Blocks of per-request CSV rows that could not be written (a "
-                                 "full disk): rows were lost.")
-                           .Register(registry)),
-      build_info(BuildGauge()
-                     .Name("infercost_build_info")
-                     .Help("Version and revision of the running infercost; always 1.")
-                     .Register(registry)),
-      reload_successful(BuildGauge()
-                            .Name("infercost_config_last_reload_successful")
-                            .Help("Whether the last configuration load or reload succeeded.")
-                            .Register(registry)),
-      reload_success_timestamp(BuildGauge()
-                                   .Name("infercost_config_last_reload_success_timestamp_seconds")
-                                   .Help("Unix time of the last successful configuration load.")
-                                   .Register(registry)) {}
+          Make(BuildHistogram(), registry, index, "infercost_billed_duration_seconds",
+               "Per-invocation billed duration from AWS's own record: the REPORT line of "
+               "Lambda's Invoke API, or a billed-duration header.")),
+      init_duration(Make(BuildHistogram(), registry, index, "infercost_init_duration_seconds",
+                         "Init Duration of cold starts, as Lambda's REPORT line states it.")),
+      max_memory_used(Make(BuildGauge(), registry, index, "infercost_max_memory_used_bytes",
+                           "The highest Max Memory Used of Lambda's REPORT lines in the "
+                           "window.")),
+      client_overhead(Make(BuildGauge(), registry, index, "infercost_client_overhead_seconds",
+                           "Mean client latency beyond the billed duration over the window "
+                           "(API Gateway, network), for requests with AWS's billed "
+                           "duration.")),
+      credentials_expiry(Make(BuildGauge(), registry, index,
+                              "infercost_credentials_expiry_timestamp_seconds",
+                              "When the AWS credentials the target signs with expire (Unix "
+                              "time); absent for static keys and unsigned targets.")),
+      credentials_refresh_failures(Make(BuildCounter(), registry, index,
+                                        "infercost_credentials_refresh_failures_total",
+                                        "Failed refreshes of the target's AWS credentials.")),
+      csv_write_errors(Make(BuildCounter(), registry, index, "infercost_csv_write_errors_total",
+                            "Blocks of per-request CSV rows that could not be written (a "
+                            "full disk): rows were lost.")),
+      build_info(Make(BuildGauge(), registry, index, "infercost_build_info",
+                      "Version and revision of the running infercost; always 1.",
+                      /*per_target=*/false)),
+      reload_successful(
+          Make(BuildGauge(), registry, index, "infercost_config_last_reload_successful",
+               "Whether the last configuration load or reload succeeded.", /*per_target=*/false)),
+      reload_success_timestamp(Make(
+          BuildGauge(), registry, index, "infercost_config_last_reload_success_timestamp_seconds",
+          "Unix time of the last successful configuration load.", /*per_target=*/false)) {}
+
+template <typename T, typename... Bounds>
+T* TargetSeries::Add(prometheus::Family<T>& family, const prometheus::Labels& labels,
+                     const Bounds&... bounds) {
+  T* metric = &family.Add(labels, bounds...);
+  text_.Add(family, labels, metric);
+  return metric;
+}
+
+template <typename T>
+void TargetSeries::RemoveIf(prometheus::Family<T>& family, T*& metric) {
+  if (metric == nullptr) return;
+  text_.Remove(metric);
+  family.Remove(metric);
+  metric = nullptr;
+}
+
+void TargetSeries::SetOptional(prometheus::Family<prometheus::Gauge>& family,
+                               prometheus::Gauge*& gauge, const prometheus::Labels& labels,
+                               std::optional<double> value) {
+  if (!value) {
+    RemoveIf(family, gauge);
+    return;
+  }
+  if (gauge == nullptr) gauge = Add(family, labels);
+  gauge->Set(*value);
+}
 
 TargetSeries::TargetSeries(MetricFamilies& families, std::string target)
-    : families_(families), target_(std::move(target)) {
+    : families_(families), target_(std::move(target)), text_(families.index, target_) {
   const prometheus::Labels t = {{"target", target_}};
   const HistogramBounds& bounds = BoundsFor(families.latency_buckets);
   for (loadgen::Outcome outcome : loadgen::kAllOutcomes) {
-    requests[static_cast<std::size_t>(outcome)] = &families.requests.Add(
-        {{"target", target_}, {"outcome", std::string(OutcomeName(outcome))}});
+    requests[static_cast<std::size_t>(outcome)] = Add(
+        families.requests, {{"target", target_}, {"outcome", std::string(OutcomeName(outcome))}});
   }
-  inferences = &families.inferences.Add(t);
-  request_duration = &families.request_duration.Add(t, bounds.request_duration);
-  inferences_per_second = &families.inferences_per_second.Add(t);
-  cost_time = &families.cost_total.Add({{"target", target_}, {"component", "time"}});
-  cost_request = &families.cost_total.Add({{"target", target_}, {"component", "request"}});
-  price_per_hour = &families.price_per_hour.Add(t);
-  price_per_request = &families.price_per_request.Add(t);
-  price_per_gb_second = &families.price_per_gb_second.Add(t);
-  price_full_load_surplus = &families.price_full_load_surplus.Add(t);
-  price_on_demand_per_gb_second = &families.price_on_demand_per_gb_second.Add(t);
-  provisioned_concurrency = &families.provisioned_concurrency.Add(t);
-  memory_bytes = &families.memory_bytes.Add(t);
-  billed_duration = &families.billed_duration.Add(t);
-  billable_requests = &families.billable_requests.Add(t);
-  cold_starts = &families.cold_starts.Add(t);
-  cold_start_duration = &families.cold_start_duration.Add(t, bounds.cold_start);
-  in_flight = &families.in_flight.Add(t);
-  effective_concurrency = &families.effective_concurrency.Add(t);
-  dropped = &families.dropped.Add(t);
-  offered_concurrency = &families.offered_concurrency.Add(t);
-  offered_rate = &families.offered_rate.Add(t);
-  schedule_lag = &families.schedule_lag.Add(t, bounds.schedule_lag);
-  measurement_valid = &families.measurement_valid.Add(t);
-  load_active = &families.load_active.Add(t);
-  credentials_refresh_failures = &families.credentials_refresh_failures.Add(t);
-  csv_write_errors = &families.csv_write_errors.Add(t);
+  inferences = Add(families.inferences, t);
+  request_duration = Add(families.request_duration, t, bounds.request_duration);
+  inferences_per_second = Add(families.inferences_per_second, t);
+  cost_time = Add(families.cost_total, {{"target", target_}, {"component", "time"}});
+  cost_request = Add(families.cost_total, {{"target", target_}, {"component", "request"}});
+  price_per_hour = Add(families.price_per_hour, t);
+  price_per_request = Add(families.price_per_request, t);
+  price_per_gb_second = Add(families.price_per_gb_second, t);
+  price_full_load_surplus = Add(families.price_full_load_surplus, t);
+  price_on_demand_per_gb_second = Add(families.price_on_demand_per_gb_second, t);
+  provisioned_concurrency = Add(families.provisioned_concurrency, t);
+  memory_bytes = Add(families.memory_bytes, t);
+  billed_duration = Add(families.billed_duration, t);
+  billable_requests = Add(families.billable_requests, t);
+  cold_starts = Add(families.cold_starts, t);
+  cold_start_duration = Add(families.cold_start_duration, t, bounds.cold_start);
+  in_flight = Add(families.in_flight, t);
+  effective_concurrency = Add(families.effective_concurrency, t);
+  dropped = Add(families.dropped, t);
+  offered_concurrency = Add(families.offered_concurrency, t);
+  offered_rate = Add(families.offered_rate, t);
+  schedule_lag = Add(families.schedule_lag, t, bounds.schedule_lag);
+  measurement_valid = Add(families.measurement_valid, t);
+  load_active = Add(families.load_active, t);
+  credentials_refresh_failures = Add(families.credentials_refresh_failures, t);
+  csv_write_errors = Add(families.csv_write_errors, t);
 }
 
 void TargetSeries::IncrementLineItems(const TargetFigures& f, const PricingSpec& spec) {
@@ -288,7 +255,7 @@ void TargetSeries::IncrementLineItems(const TargetFigures& f, const PricingSpec&
     if (!Configures(spec, item)) continue;
     if (cost_line_items[i] == nullptr) {
       cost_line_items[i] =
-          &families_.cost_total.Add({{"target", target_}, {"component", std::string(Name(item))}});
+          Add(families_.cost_total, {{"target", target_}, {"component", std::string(Name(item))}});
     }
     cost_line_items[i]->Increment(f.line_item_usd_increment[i]);
   }
@@ -337,17 +304,15 @@ void TargetSeries::SetAwsRecord(bool with_billed_duration, bool with_report) {
   const prometheus::Labels t = {{"target", target_}};
   const HistogramBounds& bounds = BoundsFor(families_.latency_buckets);
   if (with_billed_duration && billed_duration_ == nullptr) {
-    billed_duration_ = &families_.billed_duration_seconds.Add(t, bounds.billed_duration);
+    billed_duration_ = Add(families_.billed_duration_seconds, t, bounds.billed_duration);
   } else if (!with_billed_duration && billed_duration_ != nullptr) {
-    families_.billed_duration_seconds.Remove(billed_duration_);
-    billed_duration_ = nullptr;
+    RemoveIf(families_.billed_duration_seconds, billed_duration_);
     RemoveIf(families_.client_overhead, client_overhead_);
   }
   if (with_report && init_duration_ == nullptr) {
-    init_duration_ = &families_.init_duration.Add(t, bounds.init_duration);
+    init_duration_ = Add(families_.init_duration, t, bounds.init_duration);
   } else if (!with_report && init_duration_ != nullptr) {
-    families_.init_duration.Remove(init_duration_);
-    init_duration_ = nullptr;
+    RemoveIf(families_.init_duration, init_duration_);
     RemoveIf(families_.max_memory_used, max_memory_used_);
   }
   report_ = with_report;
@@ -366,7 +331,7 @@ void TargetSeries::SetClientOverhead(std::optional<double> seconds) {
 
 void TargetSeries::SetInfo(const TargetInfo& info) {
   RemoveIf(families_.target_info, info_);
-  info_ = &families_.target_info.Add({{"target", target_},
+  info_ = Add(families_.target_info, {{"target", target_},
                                       {"platform", info.platform},
                                       {"instance_type", info.instance_type},
                                       {"region", info.region},

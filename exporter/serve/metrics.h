@@ -24,6 +24,7 @@
 #include "config/config.h"
 #include "loadgen/outcome.h"
 #include "loadgen/stats.h"
+#include "serve/series_index.h"
 #include "serve/target_figures.h"
 
 namespace infercost {
@@ -85,6 +86,10 @@ inline constexpr std::array<double, kLatencyQuantiles.size()> kQuantiles = kLate
 
 struct MetricFamilies {
   explicit MetricFamilies(prometheus::Registry& registry);
+
+  // Every family below in registration order, and each target's series: what /metrics writes
+  // (serve/series_index.h). First, so that it is there when the families register.
+  SeriesIndex index;
 
   // The bounds of the targets' histograms: set before the first TargetSeries (the service's first
   // Apply) and never changed while series exist (a change of `metrics:` needs a restart).
@@ -204,9 +209,18 @@ class TargetSeries {
   prometheus::Counter* csv_write_errors;
 
  private:
+  // A series added to its family and listed in the index; removed from both.
+  template <typename T, typename... Bounds>
+  T* Add(prometheus::Family<T>& family, const prometheus::Labels& labels, const Bounds&... bounds);
+  template <typename T>
+  void RemoveIf(prometheus::Family<T>& family, T*& metric);
+  void SetOptional(prometheus::Family<prometheus::Gauge>& family, prometheus::Gauge*& gauge,
+                   const prometheus::Labels& labels, std::optional<double> value);
+
   bool abandoned_ = false;
   MetricFamilies& families_;
   std::string target_;
+  SeriesIndex::Target text_;
   prometheus::Gauge* info_ = nullptr;
   prometheus::Gauge* cost_observed_ = nullptr;
   prometheus::Gauge* cost_capacity_ = nullptr;

@@ -158,10 +158,13 @@ class Service::Impl {
         // A barrier: an exception escaping a thread ends the process (std::terminate). A tick
         // that throws is logged, and the next one tries again.
         try {
+          if (options_.before_tick) options_.before_tick();
           Tick(/*strict=*/false);
           exposition_.PrepareForScrape(infercost::Exposition::Clock::now(), options_.tick);
         } catch (const std::exception& e) {
           Log(LogLevel::kError, "metrics update failed", {{"error", e.what()}});
+        } catch (...) {
+          Log(LogLevel::kError, "metrics update failed", {{"error", "an unknown exception"}});
         }
         std::unique_lock lock(sleep_mu_);
         sleep_cv_.wait_for(lock, stop, options_.tick, [] { return false; });
@@ -232,7 +235,12 @@ class Service::Impl {
   Clock::time_point last_cpu_at_;
   std::mutex sleep_mu_;
   std::condition_variable_any sleep_cv_;
-  infercost::Exposition exposition_{[this] { return Collect(); }};
+  // The text: the families' series from the index, then the latency summaries. The same series
+  // as Collect() (tests/serve/series_index_test.cc compares them).
+  infercost::Exposition exposition_{[this](std::string& out) {
+    families_.index.Write(out);
+    AppendText(summaries_.Collect(), out);
+  }};
   std::jthread updater_;
 };
 

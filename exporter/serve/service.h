@@ -14,6 +14,7 @@
 #include <prometheus/registry.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +56,9 @@ struct ServiceOptions {
   // RLIMIT_NOFILE at every Apply: the HTTP server's connections and listening socket, CSV files,
   // credential fetches, stdio. Set it to the HTTP server's connection limit plus a margin.
   uint64_t own_descriptors = 256;
+  // Tests only: called by the updater thread before each of its ticks; what it throws is what a
+  // failing tick throws.
+  std::function<void()> before_tick;
 };
 
 class Service {

@@ -112,13 +112,13 @@ TEST(AppendTextTest, EqualsPrometheusCppOnRandomValues) {
 struct Fixture {
   double value = 0;
   int collections = 0;
-  Exposition exposition{[this] {
+  Exposition exposition{[this](std::string& out) {
     ++collections;
     MetricFamily family{"infercost_x", "x", MetricType::Gauge, {}};
     ClientMetric metric;
     metric.gauge.value = value;
     family.metric.push_back(metric);
-    return std::vector<MetricFamily>{family};
+    AppendText({family}, out);
   }};
 };
 
@@ -201,7 +201,7 @@ TEST(ExpositionTest, DuringASerializationOnlyTickOldTextIsGiven) {
   std::atomic<bool> block{false};
   std::atomic<bool> collecting{false};
   double value = 0;
-  Exposition exposition{[&] {
+  Exposition exposition{[&](std::string& out) {
     collecting = true;
     while (block.load()) std::this_thread::yield();
     collecting = false;
@@ -209,7 +209,7 @@ TEST(ExpositionTest, DuringASerializationOnlyTickOldTextIsGiven) {
     ClientMetric metric;
     metric.gauge.value = value;
     family.metric.push_back(metric);
-    return std::vector<MetricFamily>{family};
+    AppendText({family}, out);
   }};
   const auto t0 = Clock::now();
   exposition.Current(t0);  // value 0

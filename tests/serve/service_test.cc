@@ -7,12 +7,14 @@
 #include <prometheus/registry.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <utility>
@@ -258,6 +260,39 @@ TEST_F(ServiceTest, ViewsAndTicksGoOnWhileAReloadDrains) {
   EXPECT_EQ(rows - 1, server.Requests("/ok"));
   EXPECT_EQ(Value(service, "infercost_requests_total", "b", "ok"),
             static_cast<double>(server.Requests("/ok")));
+}
+
+// The updater thread's exception barrier: a tick that throws (a std::exception or anything else)
+// used to end the process through std::terminate. It is logged, and the next tick runs.
+TEST_F(ServiceTest, ATickThatThrowsIsLoggedAndTheNextOneRuns) {
+  const test::TempDir dir("service_test_tick_throws");
+  test::TestServer server;
+  std::atomic<int> calls{0};
+  ServiceOptions options = FastTicks();
+  options.before_tick = [&] {
+    const int call = ++calls;
+    if (call == 2) throw std::runtime_error("planted tick failure");
+    if (call == 3) throw 42;
+  };
+  Service service(options);
+  {
+    const CapturedLog log(dir.path() / "log");
+    ASSERT_TRUE(service.Apply(Parse(OneTarget(server, "a", "60s", 1))).empty());
+    // Ticks go on after the two failures, and their figures reach /metrics.
+    ASSERT_TRUE(test::WaitFor([&] { return calls.load() >= 6; }, std::chrono::seconds(20)));
+    WaitForRequests(server, 5);
+    EXPECT_TRUE(test::WaitFor(
+        [&] {
+          return service.Exposition()->find("infercost_requests_total{") != std::string::npos;
+        },
+        std::chrono::seconds(20)));
+    service.Stop();
+    EXPECT_TRUE(log.Has("metrics update failed"));
+    EXPECT_TRUE(log.Has("planted tick failure"));
+    EXPECT_TRUE(log.Has("an unknown exception"));
+  }
+  EXPECT_EQ(Value(service, "infercost_requests_total", "a", "ok"),
+            static_cast<double>(server.Requests()));
 }
 
 // Issue 15 finding 9: exit took 1.5 s after "stopped" with 1,000 targets, 5.3 s with 2,000 and
