@@ -399,6 +399,11 @@ def report(args, text, rows, counts_ok, background, serve, warmup_end):
     print("\n".join(rows))
     checks = {"every request counted once": counts_ok}
     rss, fds = flat(background.samples, 1, warmup_end), flat(background.samples, 2, warmup_end)
+    with open(os.path.join(args.work, "samples.tsv"), "w") as f:
+        f.write("seconds\trss_mib\tdescriptors\n")
+        start = background.samples[0][0] if background.samples else 0
+        for at, rss_mib, descriptors in background.samples:
+            f.write(f"{at - start:.0f}\t{rss_mib:.1f}\t{descriptors}\n")
     print("\n| figure | value |\n|---|---|")
     if rss:
         print(f"| RSS after warm-up (first third, last third, max) | {rss[0]:.1f}, {rss[1]:.1f},"

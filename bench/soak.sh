@@ -24,7 +24,7 @@
 # 10 % + 4 MiB of the first third's, descriptors within 10); the schedule kept (steady's p99
 # schedule lag at most 100 ms, nothing dropped); no scrape over 1 s; reloads successful.
 # Exit 0 when every check passes, 1 otherwise, 2 for bad usage. --keep keeps the work directory
-# (logs, configs, CSVs).
+# (logs, configs, CSVs, samples.tsv: the RSS and descriptor samples).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

@@ -20,6 +20,8 @@ struct ProcessSample {
   double threads = 0;
 };
 
+// Open descriptors of this process.
+double CountOpenFds();
 // Nullopt when /proc is not readable.
 std::optional<ProcessSample> ReadProcessSample();
 // User + system CPU seconds of the whole process, from getrusage: the one figure the service needs
