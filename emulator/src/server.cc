@@ -205,6 +205,14 @@ class Emulator::Impl {
     impl->active_cv_.notify_all();
     return status;
   }
+  // Every request, from the first one accepted: CivetWeb calls begin_request before it looks
+  // for a handler, and callbacks are set before the server listens. A handler registered after
+  // mg_start2 left a window in which a request got CivetWeb's own 404 (an emulator restarted
+  // under load answered two of them, uncounted).
+  static int OnBeginRequest(mg_connection* conn) {
+    const int status = OnRequest(conn, mg_get_user_data(mg_get_context(conn)));
+    return status > 0 ? status : 500;  // non-zero: handled, CivetWeb adds nothing
+  }
   static int OnLog(const mg_connection*, const char*) { return 1; }  // keep stderr quiet
 
   int Handle(mg_connection* conn);
@@ -291,6 +299,7 @@ bool Emulator::Impl::Listen(const Options& options, std::string* error) {
                           "decode_url", "no", nullptr};
   mg_callbacks callbacks{};
   callbacks.log_message = &Impl::OnLog;
+  callbacks.begin_request = &Impl::OnBeginRequest;
   mg_init_data init{};
   init.callbacks = &callbacks;
   init.user_data = this;
@@ -306,7 +315,6 @@ bool Emulator::Impl::Listen(const Options& options, std::string* error) {
     *error = "cannot listen on " + ports + ": " + (text[0] ? text : "CivetWeb failed to start");
     return false;
   }
-  mg_set_request_handler(context_, "/", &Impl::OnRequest, this);
   mg_server_port server_ports[4]{};
   if (mg_get_server_ports(context_, 4, server_ports) < 1 || server_ports[0].port <= 0) {
     *error = "cannot find the port CivetWeb listens on";
