@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <mutex>
+#include <string_view>
 
 #include "common/listen_address.h"
 #include "common/log.h"
@@ -179,6 +180,36 @@ int Guarded(mg_connection* conn, void* cbdata) {
   return 500;
 }
 
+// Every request, routed here from CivetWeb's begin_request callback, which is set before the
+// server listens: handlers registered with mg_set_request_handler after mg_start left a window in
+// which a request (a probe, a scrape at start-up) got CivetWeb's own 404. A path is served by the
+// route it equals or lies under (/metrics/x by /metrics), as CivetWeb matched them; everything
+// else by the landing page's handler, which answers 404 for unknown paths.
+int Route(mg_connection* conn) {
+  struct Entry {
+    std::string_view path;
+    int (*handler)(mg_connection*, void*);
+  };
+  static constexpr Entry kRoutes[] = {{"/metrics", Guarded<HandleMetrics>},
+                                      {"/-/healthy", Guarded<HandleHealthy>},
+                                      {"/-/ready", Guarded<HandleReady>},
+                                      {"/-/reload", Guarded<HandleReload>},
+                                      {"/api/v1/targets", Guarded<HandleTargets>}};
+  void* cbdata = mg_get_user_data(mg_get_context(conn));
+  const char* local_uri = mg_get_request_info(conn)->local_uri;
+  const std::string_view uri = local_uri != nullptr ? local_uri : "/";
+  int (*handler)(mg_connection*, void*) = Guarded<HandleRoot>;
+  for (const Entry& route : kRoutes) {
+    if (uri.starts_with(route.path) &&
+        (uri.size() == route.path.size() || uri[route.path.size()] == '/')) {
+      handler = route.handler;
+      break;
+    }
+  }
+  const int status = handler(conn, cbdata);
+  return status > 0 ? status : 500;  // non-zero: handled, CivetWeb adds nothing
+}
+
 int LogMessage(const mg_connection* /*conn*/, const char* message) {
   try {
     Log(LogLevel::kWarn, "http server", {{"detail", message}});
@@ -238,22 +269,14 @@ std::unique_ptr<HttpServer> HttpServer::Start(const std::string& listen, HttpHan
                            nullptr};
   mg_callbacks callbacks{};
   callbacks.log_message = LogMessage;
-  server->context_->ctx = mg_start(&callbacks, nullptr, options);
+  callbacks.begin_request = Route;
+  server->context_->ctx = mg_start(&callbacks, server->context_.get(), options);
   if (server->context_->ctx == nullptr) {
     *error = "cannot listen on " + listen + " (address in use, or not an address of this host)";
     return nullptr;
   }
-  mg_context* ctx = server->context_->ctx;
-  void* cbdata = server->context_.get();
-  mg_set_request_handler(ctx, "/", Guarded<HandleRoot>, cbdata);
-  mg_set_request_handler(ctx, "/metrics", Guarded<HandleMetrics>, cbdata);
-  mg_set_request_handler(ctx, "/-/healthy", Guarded<HandleHealthy>, cbdata);
-  mg_set_request_handler(ctx, "/-/ready", Guarded<HandleReady>, cbdata);
-  mg_set_request_handler(ctx, "/-/reload", Guarded<HandleReload>, cbdata);
-  mg_set_request_handler(ctx, "/api/v1/targets", Guarded<HandleTargets>, cbdata);
-
   mg_server_port bound[4];
-  const int n = mg_get_server_ports(ctx, 4, bound);
+  const int n = mg_get_server_ports(server->context_->ctx, 4, bound);
   if (n < 1) {
     *error = "cannot read the bound port of " + listen;
     return nullptr;
