@@ -100,39 +100,12 @@ void AppendHistogram(std::string& out, const MetricFamily& family, const ClientM
   }
 }
 
-std::string_view TypeName(MetricType type) {
-  switch (type) {
-    case MetricType::Counter:
-      return "counter";
-    case MetricType::Gauge:
-      return "gauge";
-    case MetricType::Summary:
-      return "summary";
-    case MetricType::Histogram:
-      return "histogram";
-    case MetricType::Untyped:
-      break;
-  }
-  return "untyped";
-}
-
 }  // namespace
 
 void AppendText(const std::vector<MetricFamily>& families, std::string& out) {
   Bounds bounds;
   for (const auto& family : families) {
-    if (!family.help.empty()) {
-      out += "# HELP ";
-      out += family.name;
-      out += ' ';
-      out += family.help;
-      out += '\n';
-    }
-    out += "# TYPE ";
-    out += family.name;
-    out += ' ';
-    out += TypeName(family.type);
-    out += '\n';
+    text::AppendFamilyHead(out, family.name, family.help, family.type);
     bounds.clear();
     for (const auto& metric : family.metric) {
       switch (family.type) {

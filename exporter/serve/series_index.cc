@@ -11,22 +11,6 @@
 namespace infercost {
 namespace {
 
-std::string_view TypeName(prometheus::MetricType type) {
-  switch (type) {
-    case prometheus::MetricType::Counter:
-      return "counter";
-    case prometheus::MetricType::Gauge:
-      return "gauge";
-    case prometheus::MetricType::Summary:
-      return "summary";
-    case prometheus::MetricType::Histogram:
-      return "histogram";
-    case prometheus::MetricType::Untyped:
-      break;
-  }
-  return "untyped";
-}
-
 std::string Rendered(const prometheus::Labels& labels) {
   std::string out;
   for (const auto& [name, value] : labels) {
@@ -159,18 +143,7 @@ void SeriesIndex::WriteFamily(std::string& out, const Family& family, std::size_
     ++t;
   }
   if (!any) return;
-  if (!family.help.empty()) {
-    out += "# HELP ";
-    out += family.name;
-    out += ' ';
-    out += family.help;
-    out += '\n';
-  }
-  out += "# TYPE ";
-  out += family.name;
-  out += ' ';
-  out += TypeName(family.type);
-  out += '\n';
+  text::AppendFamilyHead(out, family.name, family.help, family.type);
   // Histograms of one family share their bounds: each `le` is formatted once.
   std::vector<std::pair<double, std::string>> bounds;
   t = 0;

@@ -4,6 +4,8 @@
 #ifndef INFERCOST_SERVE_TEXT_FORMAT_H_
 #define INFERCOST_SERVE_TEXT_FORMAT_H_
 
+#include <prometheus/metric_type.h>
+
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -52,6 +54,39 @@ inline void AppendLabelValue(std::string& out, std::string_view value) {
       out += c;
     }
   }
+}
+
+// A family's "# HELP" (when it has a help text) and "# TYPE" lines.
+inline void AppendFamilyHead(std::string& out, std::string_view name, std::string_view help,
+                             prometheus::MetricType type) {
+  if (!help.empty()) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += '\n';
+  }
+  out += "# TYPE ";
+  out += name;
+  out += ' ';
+  switch (type) {
+    case prometheus::MetricType::Counter:
+      out += "counter";
+      break;
+    case prometheus::MetricType::Gauge:
+      out += "gauge";
+      break;
+    case prometheus::MetricType::Summary:
+      out += "summary";
+      break;
+    case prometheus::MetricType::Histogram:
+      out += "histogram";
+      break;
+    case prometheus::MetricType::Untyped:
+      out += "untyped";
+      break;
+  }
+  out += '\n';
 }
 
 }  // namespace infercost::text
