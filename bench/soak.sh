@@ -9,9 +9,10 @@
 # 64 B/s), mixed (5 % of each fault, Poisson arrivals) and steady (no fault, 50 req/s). Emulator
 # B serves `flaky`, which disappears and returns every minute: infercost makes it idle by a
 # reload, its emulator is SIGKILLed, infercost loads it again against the closed port (refused),
-# and the emulator comes back on the same port. First, one request on a new connection per HTTP
-# worker of serve (and a tenth more): a worker's first connection touches its stack and request
-# buffer, about 27 KiB each, part of the steady state that the RSS check then compares against.
+# and the emulator comes back on the same port. First, every HTTP worker of serve goes through a
+# scrape and a request header that times out (1,100 workers, a tenth more of each): a worker's
+# first run of each path touches more of its stack and buffer (about 27 + 4 KiB), part of the
+# steady state that the RSS check then compares against.
 # Meanwhile (for N minutes, default 10):
 #   - a reload by SIGHUP every 10 s (each changes the `errors` target, so it is drained and
 #     restarted),
