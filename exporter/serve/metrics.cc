@@ -396,6 +396,16 @@ std::vector<prometheus::MetricFamily> LatencySummaries::Collect() const {
   return {family};
 }
 
+std::vector<double> BucketDelta(const loadgen::BucketCounts& now,
+                                const loadgen::BucketCounts& before) {
+  std::vector<double> delta(now.counts().size(), 0.0);
+  for (std::size_t i = 0; i < delta.size(); ++i) {
+    const uint64_t b = i < before.counts().size() ? before.counts()[i] : 0;
+    delta[i] = now.counts()[i] > b ? static_cast<double>(now.counts()[i] - b) : 0.0;
+  }
+  return delta;
+}
+
 static std::vector<double> DividedBy(const std::vector<double>& bounds, double factor) {
   std::vector<double> out;
   for (double b : bounds) out.push_back(b / factor);

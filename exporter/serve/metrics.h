@@ -75,6 +75,14 @@ loadgen::Interval EmptyInterval(const HistogramBounds& bounds);
 loadgen::StatsOptions MakeStatsOptions(std::chrono::nanoseconds window,
                                        std::chrono::nanoseconds tick, double time_scale,
                                        const HistogramBounds& bounds);
+// What a counter or each bucket of a histogram gains from `before` to `now`, never negative. With a
+// time scale F the engine counts wall-clock latencies against bounds F times lower; the exported
+// buckets keep their documented bounds. Schedule lag is the generator's own and is not scaled.
+std::vector<double> BucketDelta(const loadgen::BucketCounts& now,
+                                const loadgen::BucketCounts& before);
+inline double CounterDelta(uint64_t now, uint64_t before) {
+  return now > before ? static_cast<double>(now - before) : 0.0;
+}
 // A reload's refusal when it changes the running `metrics:` (none before the first Apply):
 // histograms keep the buckets they were created with, since re-binning them would reset every
 // count and mix two sets of `le` in Prometheus's rate windows. Empty when nothing changes.

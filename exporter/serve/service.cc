@@ -41,23 +41,6 @@ constexpr nanoseconds kReloadDrain = std::chrono::seconds(2);
 
 double Seconds(nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 
-// With a time scale F the engine measures wall-clock latencies that are F times shorter than the
-// emulated ones, so requests are counted against bounds F times lower; the exported buckets keep
-// their documented bounds. Schedule lag is the generator's own, real, and is not scaled.
-std::vector<double> BucketDelta(const loadgen::BucketCounts& now,
-                                const loadgen::BucketCounts& before) {
-  std::vector<double> delta(now.counts().size(), 0.0);
-  for (std::size_t i = 0; i < delta.size(); ++i) {
-    const uint64_t b = i < before.counts().size() ? before.counts()[i] : 0;
-    delta[i] = now.counts()[i] > b ? static_cast<double>(now.counts()[i] - b) : 0.0;
-  }
-  return delta;
-}
-
-double CounterDelta(uint64_t now, uint64_t before) {
-  return now > before ? static_cast<double>(now - before) : 0.0;
-}
-
 }  // namespace
 
 struct TargetState {
@@ -141,6 +124,12 @@ class Service::Impl {
     families.insert(families.end(), std::make_move_iterator(summaries.begin()),
                     std::make_move_iterator(summaries.end()));
     return families;
+  }
+  // What /metrics serves: the same series as Collect(), written from the series index
+  // (tests/serve/series_index_test.cc compares the two).
+  void WriteText(std::string& out) const {
+    families_.index.Write(out);
+    AppendText(summaries_.Collect(), out);
   }
   // Series change only in Tick(), Apply() and RecordReloadFailure(): the text goes stale.
   void SeriesChanged() {
@@ -235,12 +224,7 @@ class Service::Impl {
   Clock::time_point last_cpu_at_;
   std::mutex sleep_mu_;
   std::condition_variable_any sleep_cv_;
-  // The text: the families' series from the index, then the latency summaries. The same series
-  // as Collect() (tests/serve/series_index_test.cc compares them).
-  infercost::Exposition exposition_{[this](std::string& out) {
-    families_.index.Write(out);
-    AppendText(summaries_.Collect(), out);
-  }};
+  infercost::Exposition exposition_{[this](std::string& out) { WriteText(out); }};
   std::jthread updater_;
 };
 
