@@ -251,11 +251,26 @@ def check_provisioned_concurrency(prom, at, capacity):
         print(f"NOTE: {name}: provisioned concurrency does not split the two loads", flush=True)
 
 
-def capacities_steady(prom):
-    """Whether no target's capacity changed over the rules' range and the average."""
+# A capacity that moves by less than this over the range (a new window entering the top three at
+# 24.99 instead of 25.00) moves a capacity-basis rule by as little against its gauge.
+CAPACITY_STEADY = TOLERANCE / 10
+
+
+def unsteady_capacities(prom):
+    """Targets whose capacity moved by more than CAPACITY_STEADY over the rules' range and the
+    average (or that have no capacity yet), each with its spread."""
     span = f"{RULE_RANGE_S + AVERAGE_S + 2}s"
-    changed = by_target(prom.vector(f"changes(infercost_capacity_inferences_per_second[{span}])"))
-    return len(changed) == len(TARGETS) and not any(changed.values())
+    capacity = "infercost_capacity_inferences_per_second"
+    highest = by_target(prom.vector(f"max_over_time({capacity}[{span}])"))
+    lowest = by_target(prom.vector(f"min_over_time({capacity}[{span}])"))
+    unsteady = []
+    for name in (t[0] for t in TARGETS):
+        high, low = highest.get(name), lowest.get(name)
+        if high is None or low is None or high <= 0:
+            unsteady.append(f"{name}: no capacity over {span}")
+        elif (high - low) / high > CAPACITY_STEADY:
+            unsteady.append(f"{name}: {low:.4g}..{high:.4g} over {span}")
+    return unsteady
 
 
 def partial_stage_started(prom):
@@ -328,8 +343,18 @@ def run(args, workdir):
         # On a busy machine capacity may be learned (or re-learned) late, at the lower rate: the
         # spend a rule's range averages then mixes two capacities (surplus credits at two
         # utilisations) where the gauge has one. Compare once no capacity changed over a range.
-        wait_for("every capacity steady over the rules' range", lambda: capacities_steady(prom),
-                 STEADY_DEADLINE_S, processes, interval_s=1)
+        unsteady = []
+
+        def capacities_steady():
+            nonlocal unsteady
+            unsteady = unsteady_capacities(prom)
+            return not unsteady
+
+        try:
+            wait_for("every capacity steady over the rules' range", capacities_steady,
+                     STEADY_DEADLINE_S, processes, interval_s=1)
+        except Failure as e:
+            raise Failure(f"{e}\nstill moving:\n  " + "\n  ".join(unsteady))
 
         at = time.time() - 1
         check_shapes(prom, at)
