@@ -150,6 +150,33 @@ void LatencyHistogram::MergeSparse(const std::vector<std::pair<uint32_t, uint64_
   sum_ns_ += sum_ns;
 }
 
+void LatencyHistogram::SubtractSparse(const std::vector<std::pair<uint32_t, uint64_t>>& sparse,
+                                      double sum_ns) {
+  if (total_ == 0) return;
+  uint64_t removed = 0;
+  for (const auto& [index, count] : sparse) {
+    if (index < lo_ || index > hi_) continue;  // never merged here
+    const uint64_t n = std::min(count, counts_[index]);
+    counts_[index] -= n;
+    removed += n;
+  }
+  if (removed >= total_) {
+    Clear();  // zeroes every bucket left over as well
+    return;
+  }
+  total_ -= removed;
+  sum_ns_ = std::max(0.0, sum_ns_ - sum_ns);
+  // Narrow the span to the buckets still counted: walks and copies cost what remains.
+  while (lo_ < hi_ && counts_[lo_] == 0) ++lo_;
+  while (hi_ > lo_ && counts_[hi_] == 0) --hi_;
+}
+
+void LatencyHistogram::SetExtremes(int64_t min_ns, int64_t max_ns) noexcept {
+  if (total_ == 0) return;
+  min_ns_ = min_ns;
+  max_ns_ = max_ns;
+}
+
 BucketCounts::BucketCounts(std::vector<double> upper_bounds_seconds) {
   if (upper_bounds_seconds.empty()) {
     // Unconfigured instances (default-constructed intervals) share one empty set of bounds.
@@ -207,6 +234,15 @@ void BucketCounts::MergeSparse(const std::vector<std::pair<uint32_t, uint64_t>>&
     counts_[std::min<std::size_t>(index, counts_.size() - 1)] += count;
   }
   sum_seconds_ += sum_seconds;
+}
+
+void BucketCounts::SubtractSparse(const std::vector<std::pair<uint32_t, uint64_t>>& sparse,
+                                  double sum_seconds) noexcept {
+  for (const auto& [index, count] : sparse) {
+    uint64_t& bucket = counts_[std::min<std::size_t>(index, counts_.size() - 1)];
+    bucket -= std::min(count, bucket);
+  }
+  sum_seconds_ = total() == 0 ? 0.0 : std::max(0.0, sum_seconds_ - sum_seconds);
 }
 
 void BucketCounts::Clear() noexcept {

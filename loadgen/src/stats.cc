@@ -26,7 +26,31 @@ struct SparseHistogram {
   void AddTo(LatencyHistogram* h) const {
     if (!buckets.empty()) h->MergeSparse(buckets, min_ns, max_ns, sum_ns);
   }
+  void SubtractFrom(LatencyHistogram* h) const {
+    if (!buckets.empty()) h->SubtractSparse(buckets, sum_ns);
+  }
 };
+
+// The extremes of the slots a window holds: what subtraction cannot restore.
+struct Extremes {
+  int64_t min_ns = 0;
+  int64_t max_ns = 0;
+  bool any = false;
+  void Add(const SparseHistogram& h) {
+    if (h.buckets.empty()) return;
+    min_ns = any ? std::min(min_ns, h.min_ns) : h.min_ns;
+    max_ns = any ? std::max(max_ns, h.max_ns) : h.max_ns;
+    any = true;
+  }
+  void ApplyTo(LatencyHistogram* h) const {
+    if (any) h->SetExtremes(min_ns, max_ns);
+  }
+};
+
+// Publishes between two rebuilds of a window's running sum from its slots: subtraction rounds
+// the floating-point sums, and rebuilding bounds that rounding (an hour at the default
+// interval) for the cost of one full merge.
+constexpr int kPublishesPerRebuild = 3600;
 
 }  // namespace
 
@@ -89,6 +113,33 @@ struct TargetStats::Slot {
                                            init_duration_buckets.sum_seconds);
   }
 
+  // Takes back what AddTo added, but the maxima of memory and the histograms' extremes, which
+  // the window recomputes from the slots it keeps (TargetStats::Snapshot).
+  void SubtractFrom(Interval* out) const {
+    for (std::size_t i = 0; i < kOutcomeCount; ++i) out->requests[i] -= requests[i];
+    out->dropped -= dropped;
+    out->cold_starts -= cold_starts;
+    out->billed_from_header -= billed_from_header;
+    out->billed_from_report -= billed_from_report;
+    for (std::size_t i = 0; i < kBillingClassCount; ++i) {
+      out->by_billing_class[i].Subtract(by_billing_class[i]);
+    }
+    out->bytes_sent -= bytes_sent;
+    out->bytes_received -= bytes_received;
+    latency.SubtractFrom(&out->latency);
+    ok_latency.SubtractFrom(&out->ok_latency);
+    cold_latency.SubtractFrom(&out->cold_latency);
+    lag.SubtractFrom(&out->lag);
+    out->duration_buckets.SubtractSparse(duration_buckets.counts, duration_buckets.sum_seconds);
+    out->cold_start_buckets.SubtractSparse(cold_start_buckets.counts,
+                                           cold_start_buckets.sum_seconds);
+    out->lag_buckets.SubtractSparse(lag_buckets.counts, lag_buckets.sum_seconds);
+    out->billed_duration_buckets.SubtractSparse(billed_duration_buckets.counts,
+                                                billed_duration_buckets.sum_seconds);
+    out->init_duration_buckets.SubtractSparse(init_duration_buckets.counts,
+                                              init_duration_buckets.sum_seconds);
+  }
+
   Clock::time_point start;
   Clock::time_point end;
   std::array<uint64_t, kOutcomeCount> requests;
@@ -131,6 +182,14 @@ void BilledCounts::Merge(const BilledCounts& other) {
   billed_by_aws += other.billed_by_aws;
   bytes_sent += other.bytes_sent;
   bytes_received += other.bytes_received;
+}
+
+void BilledCounts::Subtract(const BilledCounts& other) {
+  requests -= other.requests;
+  billed_ms -= other.billed_ms;
+  billed_by_aws -= other.billed_by_aws;
+  bytes_sent -= other.bytes_sent;
+  bytes_received -= other.bytes_received;
 }
 
 uint64_t BilledMs(const RequestRecord& record) {
@@ -237,6 +296,7 @@ TargetStats::TargetStats(StatsOptions options, Clock::time_point created_at)
       window_(options_.window),
       empty_(options_),
       total_(options_),
+      window_sum_(options_),
       created_at_(created_at) {}
 
 TargetStats::~TargetStats() = default;
@@ -256,10 +316,19 @@ void TargetStats::Publish(const Interval& interval, Clock::time_point end, int i
   total_.Merge(interval, options_.total_histograms);
   slots_.emplace_back(interval, std::min(from.last_end, end), end,
                       options_.window_ok_and_cold_latency);
+  slots_.back().AddTo(&window_sum_);
   from.last_end = end;
   from.in_flight = in_flight;
   // Keep only what a snapshot can still use: slots that started inside the window.
-  while (!slots_.empty() && slots_.front().start < end - window_) slots_.pop_front();
+  while (!slots_.empty() && slots_.front().start < end - window_) {
+    slots_.front().SubtractFrom(&window_sum_);
+    slots_.pop_front();
+  }
+  if (++publishes_since_rebuild_ >= kPublishesPerRebuild) {
+    window_sum_ = empty_;
+    for (const Slot& slot : slots_) slot.AddTo(&window_sum_);
+    publishes_since_rebuild_ = 0;
+  }
 }
 
 void TargetStats::SetStage(int stage_index, const Stage& stage, bool active) {
@@ -281,14 +350,35 @@ StatsSnapshot TargetStats::Snapshot(Clock::time_point now) const {
   std::lock_guard lock(mu_);
   snapshot.total = total_;
   const Clock::time_point window_start = now - window_;
+  // The running sum holds every slot kept: take back those outside [now - window, now] (the
+  // oldest one or two until the next publish drops them; rarely one published after `now` was
+  // read), and recompute what a sum cannot keep from the slots inside.
+  snapshot.window = window_sum_;
   Clock::time_point first = Clock::time_point::max();
   Clock::time_point last = Clock::time_point::min();
+  Extremes latency, ok_latency, cold_latency, lag;
+  int memory_size_mb = 0;
+  int max_memory_used_mb = 0;
   for (const Slot& slot : slots_) {
-    if (slot.start < window_start || slot.start > now) continue;
-    slot.AddTo(&snapshot.window);
+    if (slot.start < window_start || slot.start > now) {
+      slot.SubtractFrom(&snapshot.window);
+      continue;
+    }
+    latency.Add(slot.latency);
+    ok_latency.Add(slot.ok_latency);
+    cold_latency.Add(slot.cold_latency);
+    lag.Add(slot.lag);
+    memory_size_mb = std::max(memory_size_mb, slot.memory_size_mb);
+    max_memory_used_mb = std::max(max_memory_used_mb, slot.max_memory_used_mb);
     first = std::min(first, slot.start);
     last = std::max(last, slot.end);
   }
+  latency.ApplyTo(&snapshot.window.latency);
+  ok_latency.ApplyTo(&snapshot.window.ok_latency);
+  cold_latency.ApplyTo(&snapshot.window.cold_latency);
+  lag.ApplyTo(&snapshot.window.lag);
+  snapshot.window.memory_size_mb = memory_size_mb;
+  snapshot.window.max_memory_used_mb = max_memory_used_mb;
   if (first < last) snapshot.window_span = std::min<nanoseconds>(last - first, window_);
   for (const Source& source : sources_) snapshot.in_flight += source.in_flight;
   snapshot.stage_index = stage_index_;

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <optional>
+#include <random>
+#include <vector>
 
 namespace loadgen {
 namespace {
@@ -341,6 +343,105 @@ TEST(TargetStats, StageIsReported) {
   EXPECT_EQ(s.stage.rate, 5);
   EXPECT_TRUE(s.load_active);
   EXPECT_EQ(s.window_span, Clock::duration(0));
+}
+
+// The window is a running sum (a publish adds its interval, subtracts those that leave): it must
+// equal a merge of the intervals inside the window, whatever the order of events. Random
+// requests, two recorders publishing at their own pace, window changes, snapshots taken a little
+// before the last publish, and enough publishes to cross the periodic rebuild of the sum.
+TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
+  std::mt19937_64 rng(20261202);
+  auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  StatsOptions options = Options();
+  options.window = seconds(20);
+  TargetStats stats(options, kT0);
+  struct Published {
+    Clock::time_point start, end;
+    Interval interval;
+  };
+  std::vector<Published> kept;  // what the ring should hold, by its rule
+  Clock::duration window = options.window;
+  Clock::time_point last_end[2] = {kT0, kT0};
+  Clock::time_point now = kT0;
+  int snapshots = 0;
+  for (int step = 0; step < 4'500; ++step) {
+    const int source = uniform(0, 1);
+    now += milliseconds(uniform(100, 900));
+    Interval in(options);
+    const int requests = uniform(0, 6) == 0 ? 0 : uniform(1, 8);
+    for (int i = 0; i < requests; ++i) {
+      const auto outcome = uniform(0, 9) == 0 ? Outcome::kHttp5xx : Outcome::kOk;
+      const auto latency =
+          microseconds(uniform(0, 3) == 0 ? uniform(1, 5'000'000) : uniform(500, 30'000));
+      RequestRecord r =
+          uniform(0, 2) == 0
+              ? Invoked(outcome, latency, uniform(1, 900), uniform(50, 400),
+                        uniform(0, 20) == 0
+                            ? std::optional<Clock::duration>(milliseconds(uniform(100, 900)))
+                            : std::nullopt)
+              : Request(outcome, 200, latency);
+      r.scheduled_at = now - latency - microseconds(uniform(0, 2'000));
+      r.sent_at = now - latency;
+      r.done_at = now;
+      in.Add(r);
+    }
+    in.dropped = static_cast<uint64_t>(uniform(0, 10) == 0);
+    stats.Publish(in, now, 0, source);
+    kept.push_back({std::min(last_end[source], now), now, in});
+    last_end[source] = now;
+    // The ring drops from its front only (with two recorders, starts are not in order).
+    auto first_kept = kept.begin();
+    while (first_kept != kept.end() && first_kept->start < now - window) ++first_kept;
+    kept.erase(kept.begin(), first_kept);
+    if (uniform(0, 400) == 0) {
+      window = seconds(uniform(5, 40));
+      stats.SetWindow(window);
+    }
+    if (uniform(0, 4) != 0) continue;
+    // A reader's clock may be read just before the last publish.
+    const Clock::time_point at = now - milliseconds(uniform(0, 3) == 0 ? uniform(1, 600) : 0);
+    const StatsSnapshot snap = stats.Snapshot(at);
+    Interval expected(options);
+    for (const Published& p : kept) {
+      if (p.start < at - window || p.start > at) continue;
+      expected.Merge(p.interval);
+    }
+    const Interval& got = snap.window;
+    ++snapshots;
+    SCOPED_TRACE("step " + std::to_string(step));
+    ASSERT_EQ(got.requests, expected.requests);
+    ASSERT_EQ(got.dropped, expected.dropped);
+    ASSERT_EQ(got.cold_starts, expected.cold_starts);
+    ASSERT_EQ(got.billed_from_report, expected.billed_from_report);
+    ASSERT_EQ(got.billed_from_header, expected.billed_from_header);
+    for (std::size_t c = 0; c < kBillingClassCount; ++c) {
+      ASSERT_EQ(got.by_billing_class[c].requests, expected.by_billing_class[c].requests);
+      ASSERT_EQ(got.by_billing_class[c].billed_ms, expected.by_billing_class[c].billed_ms);
+      ASSERT_EQ(got.by_billing_class[c].bytes_sent, expected.by_billing_class[c].bytes_sent);
+    }
+    ASSERT_EQ(got.memory_size_mb, expected.memory_size_mb);
+    ASSERT_EQ(got.max_memory_used_mb, expected.max_memory_used_mb);
+    ASSERT_EQ(got.bytes_received, expected.bytes_received);
+    for (auto [g, e] : {std::pair{&got.latency, &expected.latency},
+                        std::pair{&got.ok_latency, &expected.ok_latency},
+                        std::pair{&got.cold_latency, &expected.cold_latency},
+                        std::pair{&got.lag, &expected.lag}}) {
+      ASSERT_EQ(g->Count(), e->Count());
+      ASSERT_EQ(g->MinNs(), e->MinNs());
+      ASSERT_EQ(g->MaxNs(), e->MaxNs());
+      ASSERT_NEAR(g->SumNs(), e->SumNs(), 1e-9 * e->SumNs() + 1e-3);
+      for (double q : {0.5, 0.9, 0.99}) ASSERT_EQ(g->ValueAtQuantileNs(q), e->ValueAtQuantileNs(q));
+    }
+    for (auto [g, e] : {std::pair{&got.duration_buckets, &expected.duration_buckets},
+                        std::pair{&got.cold_start_buckets, &expected.cold_start_buckets},
+                        std::pair{&got.lag_buckets, &expected.lag_buckets},
+                        std::pair{&got.billed_duration_buckets, &expected.billed_duration_buckets},
+                        std::pair{&got.init_duration_buckets, &expected.init_duration_buckets}}) {
+      ASSERT_EQ(g->counts(), e->counts());
+      ASSERT_NEAR(g->sum_seconds(), e->sum_seconds(), 1e-9 * e->sum_seconds() + 1e-12);
+    }
+  }
+  EXPECT_GT(snapshots, 800);
 }
 
 }  // namespace

@@ -40,6 +40,12 @@ class LatencyHistogram {
   std::vector<std::pair<uint32_t, uint64_t>> ToSparse() const;
   void MergeSparse(const std::vector<std::pair<uint32_t, uint64_t>>& sparse, int64_t min_ns,
                    int64_t max_ns, double sum_ns);
+  // Takes back a sparse form merged earlier (a sliding window's oldest interval). Counts cannot
+  // tell the extremes of what remains: min and max keep their values until SetExtremes, and are
+  // reset with everything else once nothing remains.
+  void SubtractSparse(const std::vector<std::pair<uint32_t, uint64_t>>& sparse, double sum_ns);
+  // The exact extremes, for a histogram built by subtraction (ignored when empty).
+  void SetExtremes(int64_t min_ns, int64_t max_ns) noexcept;
   double SumNs() const noexcept;
 
  private:
@@ -78,6 +84,9 @@ class BucketCounts {
   // Adds a sparse form taken from counts with the same bounds, and its sum of values.
   void MergeSparse(const std::vector<std::pair<uint32_t, uint64_t>>& sparse,
                    double sum_seconds) noexcept;
+  // Takes back a sparse form merged earlier, and its sum (0 once no count remains).
+  void SubtractSparse(const std::vector<std::pair<uint32_t, uint64_t>>& sparse,
+                      double sum_seconds) noexcept;
 
   const std::vector<double>& bounds_seconds() const { return bounds_->seconds; }
   const std::vector<uint64_t>& counts() const { return counts_; }
