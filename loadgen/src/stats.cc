@@ -418,6 +418,10 @@ void StatsRecorder::OnTick(Clock::time_point now, int in_flight) {
   if (now - last_publish_ >= stats_->options().publish_interval) Publish(now, in_flight);
 }
 
+Clock::time_point StatsRecorder::NextTick(Clock::time_point now) const {
+  return started_ ? last_publish_ + stats_->options().publish_interval : now;
+}
+
 void StatsRecorder::Flush(Clock::time_point now, int in_flight) { Publish(now, in_flight); }
 
 void StatsRecorder::Publish(Clock::time_point now, int in_flight) {

@@ -2,6 +2,7 @@
 #ifndef LOADGEN_CSV_H_
 #define LOADGEN_CSV_H_
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <memory>
@@ -68,6 +69,9 @@ class CsvRecorder : public Recorder {
   void OnDropped(Clock::time_point scheduled_at) override;
   void OnStage(int, const Stage&, bool) override {}
   void OnTick(Clock::time_point, int) override {}
+  Clock::time_point NextTick(Clock::time_point) const override {
+    return Clock::time_point::max();  // rows are written as requests finish
+  }
   bool Flush();
   bool Close();
 
@@ -103,6 +107,9 @@ class TeeRecorder : public Recorder {
   void OnTick(Clock::time_point now, int in_flight) override {
     first_->OnTick(now, in_flight);
     second_->OnTick(now, in_flight);
+  }
+  Clock::time_point NextTick(Clock::time_point now) const override {
+    return std::min(first_->NextTick(now), second_->NextTick(now));
   }
 
  private:

@@ -185,6 +185,8 @@ class StatsRecorder : public Recorder {
   void OnDropped(Clock::time_point scheduled_at) override;
   void OnStage(int stage_index, const Stage& stage, bool active) override;
   void OnTick(Clock::time_point now, int in_flight) override;
+  // The end of the interval being recorded: one tick per publish_interval.
+  Clock::time_point NextTick(Clock::time_point now) const override;
   // Publishes what is pending at once (shutdown, end of a bench run).
   void Flush(Clock::time_point now, int in_flight);
 
