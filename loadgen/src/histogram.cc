@@ -44,14 +44,68 @@ inline int64_t BucketMidpointNs(std::size_t index) noexcept {
 
 LatencyHistogram::LatencyHistogram() = default;
 
-void LatencyHistogram::Allocate() {
-  if (counts_.empty()) counts_.assign(kBucketCount, 0);
+LatencyHistogram::LatencyHistogram(const LatencyHistogram& other)
+    : lo_(other.lo_),
+      hi_(other.hi_),
+      total_(other.total_),
+      min_ns_(other.min_ns_),
+      max_ns_(other.max_ns_),
+      sum_ns_(other.sum_ns_) {
+  if (other.total_ == 0) {
+    lo_ = UINT32_MAX;
+    hi_ = 0;
+    return;
+  }
+  base_ = lo_;
+  counts_.assign(other.counts_.begin() + (lo_ - other.base_),
+                 other.counts_.begin() + (hi_ - other.base_) + 1);
+}
+
+LatencyHistogram& LatencyHistogram::operator=(const LatencyHistogram& other) {
+  if (this == &other) return *this;
+  if (other.total_ == 0) {
+    Clear();
+    return *this;
+  }
+  const bool covered = !counts_.empty() && other.lo_ >= base_ &&
+                       other.hi_ < base_ + static_cast<uint32_t>(counts_.size());
+  if (!covered) return *this = LatencyHistogram(other);
+  // The buckets held cover the source's: keep them (no allocation), zero what was counted here.
+  if (total_ != 0)
+    std::fill(counts_.begin() + (lo_ - base_), counts_.begin() + (hi_ - base_) + 1, 0);
+  std::copy(other.counts_.begin() + (other.lo_ - other.base_),
+            other.counts_.begin() + (other.hi_ - other.base_) + 1,
+            counts_.begin() + (other.lo_ - base_));
+  lo_ = other.lo_;
+  hi_ = other.hi_;
+  total_ = other.total_;
+  min_ns_ = other.min_ns_;
+  max_ns_ = other.max_ns_;
+  sum_ns_ = other.sum_ns_;
+  return *this;
+}
+
+void LatencyHistogram::Cover(uint32_t lo, uint32_t hi) {
+  const auto size = static_cast<uint32_t>(counts_.size());
+  if (size != 0 && lo >= base_ && hi < base_ + size) return;
+  // Whole powers of two: a latency that drifts within one stays in the buckets held.
+  constexpr auto kGroup = static_cast<uint32_t>(kSubBuckets);
+  uint32_t from = lo / kGroup * kGroup;
+  uint32_t to = std::min<uint32_t>((hi / kGroup + 1) * kGroup, kBucketCount);
+  if (size != 0) {
+    from = std::min(from, base_);
+    to = std::max(to, base_ + size);
+  }
+  std::vector<uint64_t> grown(to - from, 0);
+  std::copy(counts_.begin(), counts_.end(), grown.begin() + (base_ - from));
+  counts_ = std::move(grown);
+  base_ = from;
 }
 
 void LatencyHistogram::Record(int64_t value_ns) {
-  Allocate();
   const uint32_t index = BucketIndex(value_ns);
-  ++counts_[index];
+  Cover(index, index);
+  ++At(index);
   Touch(index);
   // min/max start at 0 for an empty histogram; the first value seeds both.
   min_ns_ = total_ == 0 ? value_ns : std::min(min_ns_, value_ns);
@@ -62,9 +116,9 @@ void LatencyHistogram::Record(int64_t value_ns) {
 
 void LatencyHistogram::RecordN(int64_t value_ns, uint64_t count) {
   if (count == 0) return;
-  Allocate();
   const uint32_t index = BucketIndex(value_ns);
-  counts_[index] += count;
+  Cover(index, index);
+  At(index) += count;
   Touch(index);
   min_ns_ = total_ == 0 ? value_ns : std::min(min_ns_, value_ns);
   max_ns_ = std::max(max_ns_, value_ns);
@@ -74,8 +128,8 @@ void LatencyHistogram::RecordN(int64_t value_ns, uint64_t count) {
 
 void LatencyHistogram::Merge(const LatencyHistogram& other) {
   if (other.total_ == 0) return;
-  Allocate();
-  for (uint32_t i = other.lo_; i <= other.hi_; ++i) counts_[i] += other.counts_[i];
+  Cover(other.lo_, other.hi_);
+  for (uint32_t i = other.lo_; i <= other.hi_; ++i) At(i) += other.At(i);
   Touch(other.lo_);
   Touch(other.hi_);
   min_ns_ = total_ == 0 ? other.min_ns_ : std::min(min_ns_, other.min_ns_);
@@ -86,7 +140,7 @@ void LatencyHistogram::Merge(const LatencyHistogram& other) {
 
 void LatencyHistogram::Clear() noexcept {
   if (total_ == 0) return;
-  std::fill(counts_.begin() + lo_, counts_.begin() + hi_ + 1, 0);
+  std::fill(counts_.begin() + (lo_ - base_), counts_.begin() + (hi_ - base_) + 1, 0);
   lo_ = UINT32_MAX;
   hi_ = 0;
   total_ = 0;
@@ -114,8 +168,8 @@ int64_t LatencyHistogram::ValueAtQuantileNs(double q) const noexcept {
   if (rank == 1) return min_ns_;
   if (rank == total_) return max_ns_;
   uint64_t seen = 0;
-  for (std::size_t i = lo_; i <= hi_; ++i) {
-    seen += counts_[i];
+  for (uint32_t i = lo_; i <= hi_; ++i) {
+    seen += At(i);
     if (seen >= rank) {
       // The extremes are known exactly; clamping also keeps small samples honest.
       return std::clamp(BucketMidpointNs(i), min_ns_, max_ns_);
@@ -127,19 +181,32 @@ int64_t LatencyHistogram::ValueAtQuantileNs(double q) const noexcept {
 std::vector<std::pair<uint32_t, uint64_t>> LatencyHistogram::ToSparse() const {
   std::vector<std::pair<uint32_t, uint64_t>> sparse;
   if (total_ == 0) return sparse;
-  for (std::size_t i = lo_; i <= hi_; ++i) {
-    if (counts_[i] != 0) sparse.emplace_back(static_cast<uint32_t>(i), counts_[i]);
+  // One allocation of the exact size: a publish makes several of these per target.
+  sparse.reserve(static_cast<std::size_t>(std::count_if(counts_.begin() + (lo_ - base_),
+                                                        counts_.begin() + (hi_ - base_) + 1,
+                                                        [](uint64_t c) { return c != 0; })));
+  for (uint32_t i = lo_; i <= hi_; ++i) {
+    if (At(i) != 0) sparse.emplace_back(i, At(i));
   }
   return sparse;
 }
 
 void LatencyHistogram::MergeSparse(const std::vector<std::pair<uint32_t, uint64_t>>& sparse,
                                    int64_t min_ns, int64_t max_ns, double sum_ns) {
-  uint64_t added = 0;
+  // One growth for the whole form (ToSparse lists its buckets in order; any order is taken).
+  uint32_t lo = UINT32_MAX;
+  uint32_t hi = 0;
   for (const auto& [index, count] : sparse) {
     if (index >= kBucketCount || count == 0) continue;  // not produced by ToSparse(); ignore
-    Allocate();
-    counts_[index] += count;
+    lo = std::min(lo, index);
+    hi = std::max(hi, index);
+  }
+  if (lo > hi) return;
+  Cover(lo, hi);
+  uint64_t added = 0;
+  for (const auto& [index, count] : sparse) {
+    if (index >= kBucketCount || count == 0) continue;
+    At(index) += count;
     Touch(index);
     added += count;
   }
@@ -156,8 +223,8 @@ void LatencyHistogram::SubtractSparse(const std::vector<std::pair<uint32_t, uint
   uint64_t removed = 0;
   for (const auto& [index, count] : sparse) {
     if (index < lo_ || index > hi_) continue;  // never merged here
-    const uint64_t n = std::min(count, counts_[index]);
-    counts_[index] -= n;
+    const uint64_t n = std::min(count, At(index));
+    At(index) -= n;
     removed += n;
   }
   if (removed >= total_) {
@@ -167,8 +234,8 @@ void LatencyHistogram::SubtractSparse(const std::vector<std::pair<uint32_t, uint
   total_ -= removed;
   sum_ns_ = std::max(0.0, sum_ns_ - sum_ns);
   // Narrow the span to the buckets still counted: walks and copies cost what remains.
-  while (lo_ < hi_ && counts_[lo_] == 0) ++lo_;
-  while (hi_ > lo_ && counts_[hi_] == 0) --hi_;
+  while (lo_ < hi_ && At(lo_) == 0) ++lo_;
+  while (hi_ > lo_ && At(hi_) == 0) --hi_;
 }
 
 void LatencyHistogram::SetExtremes(int64_t min_ns, int64_t max_ns) noexcept {
@@ -221,6 +288,8 @@ void BucketCounts::Merge(const BucketCounts& other) noexcept {
 
 std::vector<std::pair<uint32_t, uint64_t>> BucketCounts::ToSparse() const {
   std::vector<std::pair<uint32_t, uint64_t>> sparse;
+  sparse.reserve(static_cast<std::size_t>(
+      std::count_if(counts_.begin(), counts_.end(), [](uint64_t c) { return c != 0; })));
   for (std::size_t i = 0; i < counts_.size(); ++i) {
     if (counts_[i] != 0) sparse.emplace_back(static_cast<uint32_t>(i), counts_[i]);
   }

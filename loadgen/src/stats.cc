@@ -13,7 +13,7 @@ using std::chrono::nanoseconds;
 constexpr int64_t kNsPerMs = 1'000'000;
 
 // A latency histogram kept as its non-zero buckets: a past interval in the window ring costs a
-// few hundred bytes instead of the dense ~17 KiB.
+// few hundred bytes instead of the span of buckets a live histogram holds (up to 17 KiB).
 struct SparseHistogram {
   std::vector<std::pair<uint32_t, uint64_t>> buckets;
   int64_t min_ns = 0;

@@ -169,6 +169,85 @@ TEST(LatencyHistogram, ReuseAfterClearAndDisjointMergesStayExact) {
   EXPECT_EQ(copy.ValueAtQuantileNs(0.5), 3'000);
 }
 
+// A histogram holds only the buckets around the values it has seen, growing in either direction;
+// a copy holds only the non-zero span; an assignment reuses the buckets it holds when they cover
+// the source's. None of that may change a figure: every state below is compared with one
+// histogram that recorded the same values directly.
+TEST(LatencyHistogram, SpanStorageGrowsCopiesAndAssignsWithoutChangingAFigure) {
+  std::mt19937_64 rng(16);
+  auto expect_same = [](const LatencyHistogram& got, const LatencyHistogram& want) {
+    ASSERT_EQ(got.Count(), want.Count());
+    EXPECT_EQ(got.MinNs(), want.MinNs());
+    EXPECT_EQ(got.MaxNs(), want.MaxNs());
+    EXPECT_DOUBLE_EQ(got.SumNs(), want.SumNs());
+    EXPECT_EQ(got.ToSparse(), want.ToSparse());
+    for (double q : {0.0, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0}) {
+      EXPECT_EQ(got.ValueAtQuantileNs(q), want.ValueAtQuantileNs(q)) << q;
+    }
+  };
+  // Values within one order of magnitude, then below, then far above: growth at both ends.
+  std::vector<std::pair<int64_t, int64_t>> ranges = {
+      {1'000'000, 5'000'000}, {20'000, 60'000}, {3'000'000'000, 9'000'000'000}, {1, 900}};
+  LatencyHistogram grown;
+  LatencyHistogram reference;
+  std::vector<int64_t> values;
+  for (const auto& [lo, hi] : ranges) {
+    std::uniform_int_distribution<int64_t> pick(lo, hi);
+    for (int i = 0; i < 500; ++i) {
+      const int64_t v = pick(rng);
+      values.push_back(v);
+      grown.Record(v);
+    }
+    reference = LatencyHistogram();
+    for (int64_t v : values) reference.Record(v);
+    expect_same(grown, reference);
+    const LatencyHistogram copy = grown;  // copy construction
+    expect_same(copy, reference);
+    EXPECT_LE(copy.BucketsHeld(), grown.BucketsHeld());
+  }
+  // 1 ms .. 5 ms lies in four powers of two (2^19 .. 2^22 ns): 4 x 64 buckets, not 2,112.
+  LatencyHistogram narrow;
+  narrow.Record(1'000'000);
+  narrow.Record(5'000'000);
+  EXPECT_EQ(narrow.BucketsHeld(), 4u * 64u);
+  EXPECT_EQ(LatencyHistogram(narrow).BucketsHeld(),
+            static_cast<std::size_t>(narrow.ToSparse().back().first -
+                                     narrow.ToSparse().front().first + 1));
+
+  // Assignment into a histogram that covers the source (reuses its buckets, zeroes its own
+  // counts first) and into one that does not (takes a copy).
+  LatencyHistogram wide = grown;
+  wide.Merge(grown);  // counts everywhere the source has them, twice
+  wide = narrow;
+  expect_same(wide, narrow);
+  // Nothing of the old counts may remain outside the new span: widen it again and compare.
+  wide.Record(8'000'000'000);
+  wide.Record(2'000);
+  LatencyHistogram narrow_widened = narrow;
+  narrow_widened.Record(8'000'000'000);
+  narrow_widened.Record(2'000);
+  expect_same(wide, narrow_widened);
+  LatencyHistogram small;
+  small.Record(2'000'000);
+  small = grown;
+  expect_same(small, reference);
+  small = LatencyHistogram();
+  EXPECT_EQ(small.Count(), 0u);
+  small.Record(7'000);
+  EXPECT_EQ(small.ValueAtQuantileNs(0.5), 7'000);
+
+  // Merging sparse forms in any order grows once and adds the same counts.
+  auto sparse = reference.ToSparse();
+  std::shuffle(sparse.begin(), sparse.end(), rng);
+  LatencyHistogram from_sparse;
+  from_sparse.Record(100'000);
+  from_sparse.MergeSparse(sparse, reference.MinNs(), reference.MaxNs(), reference.SumNs());
+  LatencyHistogram want = reference;
+  want.Record(100'000);
+  EXPECT_EQ(from_sparse.ToSparse(), want.ToSparse());
+  EXPECT_EQ(from_sparse.ValueAtQuantileNs(0.5), want.ValueAtQuantileNs(0.5));
+}
+
 TEST(BucketCounts, BoundsAreInclusiveUpperAndExact) {
   BucketCounts b({0.1, 0.005, 0.01});  // unsorted on purpose
   ASSERT_EQ(b.bounds_seconds(), (std::vector<double>{0.005, 0.01, 0.1}));

@@ -21,8 +21,15 @@ class LatencyHistogram {
   static constexpr int64_t kMaxValueNs = 3'600'000'000'000;  // 1 h
 
   LatencyHistogram();
+  // A copy holds the buckets that are non-zero, not the range its source had grown to: a
+  // snapshot of a window costs the span of latencies seen, not all 2,112 buckets (17 KiB).
+  LatencyHistogram(const LatencyHistogram& other);
+  LatencyHistogram& operator=(const LatencyHistogram& other);
+  LatencyHistogram(LatencyHistogram&&) noexcept = default;
+  LatencyHistogram& operator=(LatencyHistogram&&) noexcept = default;
 
-  // The first count allocates the buckets (17 KiB); later ones never allocate.
+  // A count outside the buckets held grows them to the powers of two around it; once the
+  // latencies' range is covered, recording never allocates.
   void Record(int64_t value_ns);
   void RecordN(int64_t value_ns, uint64_t count);
   // Adds every count of `other` (histograms are mergeable across threads and intervals).
@@ -47,17 +54,23 @@ class LatencyHistogram {
   // The exact extremes, for a histogram built by subtraction (ignored when empty).
   void SetExtremes(int64_t min_ns, int64_t max_ns) noexcept;
   double SumNs() const noexcept;
+  // How many buckets this histogram holds in memory (8 bytes each), of the 2,112 of the range.
+  std::size_t BucketsHeld() const noexcept { return counts_.size(); }
 
  private:
-  // Allocates the buckets on first use: an empty histogram (most cold-start ones, every one in a
-  // counters-only copy) costs no memory and copies for free.
-  void Allocate();
+  // Grows the buckets held to cover [lo, hi] (whole powers of two). An empty histogram (most
+  // cold-start ones, every one in a counters-only copy) holds none and copies for free.
+  void Cover(uint32_t lo, uint32_t hi);
+  uint64_t& At(uint32_t index) noexcept { return counts_[index - base_]; }
+  uint64_t At(uint32_t index) const noexcept { return counts_[index - base_]; }
   void Touch(uint32_t index) noexcept {
     lo_ = std::min(lo_, index);
     hi_ = std::max(hi_, index);
   }
 
-  std::vector<uint64_t> counts_;  // empty until something is recorded
+  // The buckets [base_, base_ + counts_.size()) of the whole range; none until a count arrives.
+  std::vector<uint64_t> counts_;
+  uint32_t base_ = 0;
   // The buckets that may be non-zero are [lo_, hi_] (lo_ > hi_: none): merging, clearing and
   // walking cost the span of values seen, not the 2,112 buckets of the whole range.
   uint32_t lo_ = UINT32_MAX;
