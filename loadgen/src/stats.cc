@@ -1,6 +1,7 @@
 #include "loadgen/stats.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "loadgen/billed_duration.h"
@@ -20,9 +21,18 @@ struct SparseHistogram {
   int64_t max_ns = 0;
   double sum_ns = 0;
 
-  SparseHistogram() = default;
-  explicit SparseHistogram(const LatencyHistogram& h)
-      : buckets(h.ToSparse()), min_ns(h.MinNs()), max_ns(h.MaxNs()), sum_ns(h.SumNs()) {}
+  // Takes `h`'s figures, reusing the bucket list's capacity.
+  void Assign(const LatencyHistogram& h) {
+    h.ToSparse(&buckets);
+    min_ns = h.MinNs();
+    max_ns = h.MaxNs();
+    sum_ns = h.SumNs();
+  }
+  void Reset() {
+    buckets.clear();
+    min_ns = max_ns = 0;
+    sum_ns = 0;
+  }
   void AddTo(LatencyHistogram* h) const {
     if (!buckets.empty()) h->MergeSparse(buckets, min_ns, max_ns, sum_ns);
   }
@@ -31,19 +41,24 @@ struct SparseHistogram {
   }
 };
 
-// The extremes of the slots a window holds: what subtraction cannot restore.
+// The extremes of the slots a window holds: what subtraction cannot restore. Empty: min > max.
 struct Extremes {
-  int64_t min_ns = 0;
-  int64_t max_ns = 0;
-  bool any = false;
-  void Add(const SparseHistogram& h) {
-    if (h.buckets.empty()) return;
-    min_ns = any ? std::min(min_ns, h.min_ns) : h.min_ns;
-    max_ns = any ? std::max(max_ns, h.max_ns) : h.max_ns;
-    any = true;
+  int64_t min_ns = std::numeric_limits<int64_t>::max();
+  int64_t max_ns = std::numeric_limits<int64_t>::min();
+  static Extremes Of(const SparseHistogram& h) {
+    Extremes e;
+    if (!h.buckets.empty()) {
+      e.min_ns = h.min_ns;
+      e.max_ns = h.max_ns;
+    }
+    return e;
+  }
+  void Add(const Extremes& other) {
+    min_ns = std::min(min_ns, other.min_ns);
+    max_ns = std::max(max_ns, other.max_ns);
   }
   void ApplyTo(LatencyHistogram* h) const {
-    if (any) h->SetExtremes(min_ns, max_ns);
+    if (min_ns <= max_ns) h->SetExtremes(min_ns, max_ns);
   }
 };
 
@@ -58,34 +73,45 @@ constexpr int kPublishesPerRebuild = 3600;
 struct SparseBuckets {
   std::vector<std::pair<uint32_t, uint64_t>> counts;
   double sum_seconds = 0;
+  void Assign(const BucketCounts& b) {
+    b.ToSparse(&counts);
+    sum_seconds = b.sum_seconds();
+  }
 };
 
+// One published interval. Slots live in a ring and are refilled in place, so that a publish in
+// the steady state allocates nothing: each slot's bucket lists keep their capacity.
 struct TargetStats::Slot {
   // `ok_and_cold`: keep the latency histograms of successful and cold-start requests.
-  Slot(const Interval& in, Clock::time_point start_at, Clock::time_point end_at, bool ok_and_cold)
-      : start(start_at),
-        end(end_at),
-        requests(in.requests),
-        dropped(in.dropped),
-        cold_starts(in.cold_starts),
-        billed_from_header(in.billed_from_header),
-        billed_from_report(in.billed_from_report),
-        by_billing_class(in.by_billing_class),
-        memory_size_mb(in.memory_size_mb),
-        max_memory_used_mb(in.max_memory_used_mb),
-        bytes_sent(in.bytes_sent),
-        bytes_received(in.bytes_received),
-        latency(in.latency),
-        ok_latency(ok_and_cold ? SparseHistogram(in.ok_latency) : SparseHistogram()),
-        cold_latency(ok_and_cold ? SparseHistogram(in.cold_latency) : SparseHistogram()),
-        lag(in.lag),
-        duration_buckets{in.duration_buckets.ToSparse(), in.duration_buckets.sum_seconds()},
-        cold_start_buckets{in.cold_start_buckets.ToSparse(), in.cold_start_buckets.sum_seconds()},
-        lag_buckets{in.lag_buckets.ToSparse(), in.lag_buckets.sum_seconds()},
-        billed_duration_buckets{in.billed_duration_buckets.ToSparse(),
-                                in.billed_duration_buckets.sum_seconds()},
-        init_duration_buckets{in.init_duration_buckets.ToSparse(),
-                              in.init_duration_buckets.sum_seconds()} {}
+  void Assign(const Interval& in, Clock::time_point start_at, Clock::time_point end_at,
+              bool ok_and_cold) {
+    start = start_at;
+    end = end_at;
+    requests = in.requests;
+    dropped = in.dropped;
+    cold_starts = in.cold_starts;
+    billed_from_header = in.billed_from_header;
+    billed_from_report = in.billed_from_report;
+    by_billing_class = in.by_billing_class;
+    memory_size_mb = in.memory_size_mb;
+    max_memory_used_mb = in.max_memory_used_mb;
+    bytes_sent = in.bytes_sent;
+    bytes_received = in.bytes_received;
+    latency.Assign(in.latency);
+    if (ok_and_cold) {
+      ok_latency.Assign(in.ok_latency);
+      cold_latency.Assign(in.cold_latency);
+    } else {
+      ok_latency.Reset();
+      cold_latency.Reset();
+    }
+    lag.Assign(in.lag);
+    duration_buckets.Assign(in.duration_buckets);
+    cold_start_buckets.Assign(in.cold_start_buckets);
+    lag_buckets.Assign(in.lag_buckets);
+    billed_duration_buckets.Assign(in.billed_duration_buckets);
+    init_duration_buckets.Assign(in.init_duration_buckets);
+  }
 
   void AddTo(Interval* out) const {
     for (std::size_t i = 0; i < kOutcomeCount; ++i) out->requests[i] += requests[i];
@@ -142,16 +168,16 @@ struct TargetStats::Slot {
 
   Clock::time_point start;
   Clock::time_point end;
-  std::array<uint64_t, kOutcomeCount> requests;
-  uint64_t dropped;
-  uint64_t cold_starts;
-  uint64_t billed_from_header;
-  uint64_t billed_from_report;
-  std::array<BilledCounts, kBillingClassCount> by_billing_class;
-  int memory_size_mb;
-  int max_memory_used_mb;
-  uint64_t bytes_sent;
-  uint64_t bytes_received;
+  std::array<uint64_t, kOutcomeCount> requests{};
+  uint64_t dropped = 0;
+  uint64_t cold_starts = 0;
+  uint64_t billed_from_header = 0;
+  uint64_t billed_from_report = 0;
+  std::array<BilledCounts, kBillingClassCount> by_billing_class{};
+  int memory_size_mb = 0;
+  int max_memory_used_mb = 0;
+  uint64_t bytes_sent = 0;
+  uint64_t bytes_received = 0;
   SparseHistogram latency;
   SparseHistogram ok_latency;
   SparseHistogram cold_latency;
@@ -161,6 +187,29 @@ struct TargetStats::Slot {
   SparseBuckets lag_buckets;
   SparseBuckets billed_duration_buckets;
   SparseBuckets init_duration_buckets;
+};
+
+// What a snapshot reads of every slot in its window, kept apart from the slots in a ring of the
+// same indexes: a snapshot scans these few contiguous bytes per slot, not the slots themselves.
+struct TargetStats::SlotSummary {
+  explicit SlotSummary(const Slot& slot = Slot())
+      : start(slot.start),
+        end(slot.end),
+        latency(Extremes::Of(slot.latency)),
+        ok_latency(Extremes::Of(slot.ok_latency)),
+        cold_latency(Extremes::Of(slot.cold_latency)),
+        lag(Extremes::Of(slot.lag)),
+        memory_size_mb(slot.memory_size_mb),
+        max_memory_used_mb(slot.max_memory_used_mb) {}
+
+  Clock::time_point start;
+  Clock::time_point end;
+  Extremes latency;
+  Extremes ok_latency;
+  Extremes cold_latency;
+  Extremes lag;
+  int memory_size_mb;
+  int max_memory_used_mb;
 };
 
 Interval::Interval(const StatsOptions& options)
@@ -314,21 +363,45 @@ void TargetStats::Publish(const Interval& interval, Clock::time_point end, int i
   if (index >= sources_.size()) sources_.resize(index + 1, Source{created_at_, 0});
   Source& from = sources_[index];
   total_.Merge(interval, options_.total_histograms);
-  slots_.emplace_back(interval, std::min(from.last_end, end), end,
-                      options_.window_ok_and_cold_latency);
-  slots_.back().AddTo(&window_sum_);
+  const std::size_t at = PushSlot();
+  Slot& slot = ring_[at];
+  slot.Assign(interval, std::min(from.last_end, end), end, options_.window_ok_and_cold_latency);
+  slot.AddTo(&window_sum_);
+  summaries_[at] = SlotSummary(slot);
   from.last_end = end;
   from.in_flight = in_flight;
-  // Keep only what a snapshot can still use: slots that started inside the window.
-  while (!slots_.empty() && slots_.front().start < end - window_) {
-    slots_.front().SubtractFrom(&window_sum_);
-    slots_.pop_front();
+  // Keep only what a snapshot can still use: slots that started inside the window. A dropped
+  // slot keeps its storage for a later publish.
+  while (count_ > 0 && ring_[head_].start < end - window_) {
+    ring_[head_].SubtractFrom(&window_sum_);
+    head_ = (head_ + 1) % ring_.size();
+    --count_;
   }
   if (++publishes_since_rebuild_ >= kPublishesPerRebuild) {
     window_sum_ = empty_;
-    for (const Slot& slot : slots_) slot.AddTo(&window_sum_);
+    for (std::size_t i = 0; i < count_; ++i) ring_[RingIndex(i)].AddTo(&window_sum_);
     publishes_since_rebuild_ = 0;
   }
+}
+
+std::size_t TargetStats::RingIndex(std::size_t i) const { return (head_ + i) % ring_.size(); }
+
+std::size_t TargetStats::PushSlot() {
+  if (count_ == ring_.size()) {
+    // Full: twice the room, oldest first. The ring settles at the most slots a window held.
+    const std::size_t size = std::max<std::size_t>(4, 2 * ring_.size());
+    std::vector<Slot> slots(size);
+    std::vector<SlotSummary> summaries(size);
+    for (std::size_t i = 0; i < count_; ++i) {
+      slots[i] = std::move(ring_[RingIndex(i)]);
+      summaries[i] = summaries_[RingIndex(i)];
+    }
+    ring_ = std::move(slots);
+    summaries_ = std::move(summaries);
+    head_ = 0;
+  }
+  ++count_;
+  return RingIndex(count_ - 1);
 }
 
 void TargetStats::SetStage(int stage_index, const Stage& stage, bool active) {
@@ -345,8 +418,15 @@ void TargetStats::SetWindow(nanoseconds window) {
 
 StatsSnapshot TargetStats::Snapshot(Clock::time_point now) const {
   StatsSnapshot snapshot;
+  Snapshot(now, &snapshot);
+  return snapshot;
+}
+
+void TargetStats::Snapshot(Clock::time_point now, StatsSnapshot* out) const {
+  StatsSnapshot& snapshot = *out;
   snapshot.taken_at = now;
-  snapshot.window = empty_;
+  snapshot.window_span = nanoseconds(0);
+  snapshot.in_flight = 0;
   std::lock_guard lock(mu_);
   snapshot.total = total_;
   const Clock::time_point window_start = now - window_;
@@ -359,9 +439,10 @@ StatsSnapshot TargetStats::Snapshot(Clock::time_point now) const {
   Extremes latency, ok_latency, cold_latency, lag;
   int memory_size_mb = 0;
   int max_memory_used_mb = 0;
-  for (const Slot& slot : slots_) {
+  for (std::size_t i = 0; i < count_; ++i) {
+    const SlotSummary& slot = summaries_[RingIndex(i)];
     if (slot.start < window_start || slot.start > now) {
-      slot.SubtractFrom(&snapshot.window);
+      ring_[RingIndex(i)].SubtractFrom(&snapshot.window);
       continue;
     }
     latency.Add(slot.latency);
@@ -384,7 +465,6 @@ StatsSnapshot TargetStats::Snapshot(Clock::time_point now) const {
   snapshot.stage_index = stage_index_;
   snapshot.stage = stage_;
   snapshot.load_active = load_active_;
-  return snapshot;
 }
 
 StatsRecorder::StatsRecorder(TargetStats* stats)

@@ -234,6 +234,45 @@ TEST(TargetStats, SlidingWindowKeepsOnlyTheLastWindow) {
   EXPECT_EQ(later.window.Ok(), 30u);
 }
 
+// A reader that takes every snapshot into the same StatsSnapshot (serve's updater) sees what a
+// fresh one shows, also once the window has emptied and the extremes must not linger.
+TEST(TargetStats, SnapshotIntoAReusedOneEqualsAFreshOne) {
+  TargetStats stats(Options(), kT0);
+  StatsRecorder recorder(&stats);
+  recorder.OnTick(kT0, 0);
+  for (int i = 1; i <= 70; ++i) {
+    RequestRecord r = Request(i % 10 == 0 ? Outcome::kHttp5xx : Outcome::kOk, 200,
+                              milliseconds(i % 7 == 0 ? 900 : 20 + i));
+    r.scheduled_at = r.sent_at = kT0 + seconds(i - 1);
+    r.done_at = r.sent_at + milliseconds(20 + i);
+    recorder.OnRequestDone(r);
+    recorder.OnTick(kT0 + seconds(i), 2);
+  }
+  StatsSnapshot reused;
+  for (int at : {70, 75, 100, 129, 131, 500}) {
+    SCOPED_TRACE("at " + std::to_string(at) + " s");
+    const Clock::time_point now = kT0 + seconds(at);
+    stats.Snapshot(now, &reused);
+    const StatsSnapshot fresh = stats.Snapshot(now);
+    EXPECT_EQ(reused.taken_at, now);
+    EXPECT_EQ(reused.window_span, fresh.window_span);
+    EXPECT_EQ(reused.in_flight, fresh.in_flight);
+    EXPECT_EQ(reused.total.requests, fresh.total.requests);
+    EXPECT_EQ(reused.window.requests, fresh.window.requests);
+    EXPECT_EQ(reused.window.latency.Count(), fresh.window.latency.Count());
+    EXPECT_EQ(reused.window.latency.MinNs(), fresh.window.latency.MinNs());
+    EXPECT_EQ(reused.window.latency.MaxNs(), fresh.window.latency.MaxNs());
+    EXPECT_EQ(reused.window.ok_latency.ValueAtQuantileNs(0.99),
+              fresh.window.ok_latency.ValueAtQuantileNs(0.99));
+    EXPECT_EQ(reused.window.duration_buckets.counts(), fresh.window.duration_buckets.counts());
+  }
+  // The last two found the window empty: nothing of the earlier snapshots is left in it.
+  EXPECT_EQ(reused.window.Requests(), 0u);
+  EXPECT_EQ(reused.window_span, Clock::duration(0));
+  EXPECT_EQ(reused.window.latency.MaxNs(), 0);
+  EXPECT_EQ(reused.total.Requests(), 70u);
+}
+
 // serve's setting: totals keep counters and bucket histograms, quantiles come from the window.
 TEST(TargetStats, TotalsWithoutHistogramsKeepEveryCounter) {
   StatsOptions options = Options();
@@ -350,6 +389,7 @@ TEST(TargetStats, StageIsReported) {
 // requests, two recorders publishing at their own pace, window changes, snapshots taken a little
 // before the last publish, and enough publishes to cross the periodic rebuild of the sum.
 TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
+  // Also the ring of slots: it grows as the window lengthens and refills slots in place.
   std::mt19937_64 rng(20261202);
   auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   StatsOptions options = Options();
@@ -364,6 +404,7 @@ TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
   Clock::time_point last_end[2] = {kT0, kT0};
   Clock::time_point now = kT0;
   int snapshots = 0;
+  StatsSnapshot reused;
   for (int step = 0; step < 4'500; ++step) {
     const int source = uniform(0, 1);
     now += milliseconds(uniform(100, 900));
@@ -400,7 +441,12 @@ TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
     if (uniform(0, 4) != 0) continue;
     // A reader's clock may be read just before the last publish.
     const Clock::time_point at = now - milliseconds(uniform(0, 3) == 0 ? uniform(1, 600) : 0);
-    const StatsSnapshot snap = stats.Snapshot(at);
+    // Every other snapshot is taken into one kept across the run (a reader reusing its
+    // buffers); it must equal a fresh one.
+    const StatsSnapshot fresh = stats.Snapshot(at);
+    const bool into_reused = (snapshots % 2) == 1;
+    if (into_reused) stats.Snapshot(at, &reused);
+    const StatsSnapshot& snap = into_reused ? reused : fresh;
     Interval expected(options);
     for (const Published& p : kept) {
       if (p.start < at - window || p.start > at) continue;
@@ -408,7 +454,11 @@ TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
     }
     const Interval& got = snap.window;
     ++snapshots;
-    SCOPED_TRACE("step " + std::to_string(step));
+    SCOPED_TRACE("step " + std::to_string(step) + (into_reused ? ", reused snapshot" : ""));
+    ASSERT_EQ(snap.window_span, fresh.window_span);
+    ASSERT_EQ(snap.total.requests, fresh.total.requests);
+    ASSERT_EQ(snap.total.latency.Count(), fresh.total.latency.Count());
+    ASSERT_EQ(snap.total.duration_buckets.counts(), fresh.total.duration_buckets.counts());
     ASSERT_EQ(got.requests, expected.requests);
     ASSERT_EQ(got.dropped, expected.dropped);
     ASSERT_EQ(got.cold_starts, expected.cold_starts);

@@ -45,6 +45,8 @@ class LatencyHistogram {
 
   // Sparse form (bucket index, count) for cheap storage of past intervals in a sliding window.
   std::vector<std::pair<uint32_t, uint64_t>> ToSparse() const;
+  // The same into `out`, replacing its contents and reusing its capacity.
+  void ToSparse(std::vector<std::pair<uint32_t, uint64_t>>* out) const;
   void MergeSparse(const std::vector<std::pair<uint32_t, uint64_t>>& sparse, int64_t min_ns,
                    int64_t max_ns, double sum_ns);
   // Takes back a sparse form merged earlier (a sliding window's oldest interval). Counts cannot
@@ -94,6 +96,8 @@ class BucketCounts {
   // The non-zero buckets as (index, count), for intervals kept in a sliding window: a few
   // entries where the dense form, bounds included, is about 700 bytes.
   std::vector<std::pair<uint32_t, uint64_t>> ToSparse() const;
+  // The same into `out`, replacing its contents and reusing its capacity.
+  void ToSparse(std::vector<std::pair<uint32_t, uint64_t>>* out) const;
   // Adds a sparse form taken from counts with the same bounds, and its sum of values.
   void MergeSparse(const std::vector<std::pair<uint32_t, uint64_t>>& sparse,
                    double sum_seconds) noexcept;

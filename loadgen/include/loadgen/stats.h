@@ -5,7 +5,6 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <mutex>
 #include <optional>
 #include <vector>
@@ -145,6 +144,9 @@ class TargetStats {
   void Publish(const Interval& interval, Clock::time_point end, int in_flight, int source = 0);
   void SetStage(int stage_index, const Stage& stage, bool active);
   StatsSnapshot Snapshot(Clock::time_point now) const;
+  // The same into `out`, whose buffers are reused: a reader that snapshots every tick keeps one
+  // StatsSnapshot per target and allocates nothing in the steady state.
+  void Snapshot(Clock::time_point now, StatsSnapshot* out) const;
   // Changes the sliding window's length (a reload) without losing totals or the intervals still
   // held: a longer window fills up as time passes, a shorter one applies at the next snapshot.
   void SetWindow(std::chrono::nanoseconds window);
@@ -162,8 +164,16 @@ class TargetStats {
   std::chrono::nanoseconds window_;  // options_.window until SetWindow
   Interval empty_;                   // with options_'s bounds: what a snapshot's window starts as
   Interval total_;
-  std::deque<Slot> slots_;  // past intervals inside the window, oldest first (sparse histograms)
-  Interval window_sum_;     // every slot in slots_ added (extremes and memory maxima aside)
+  struct SlotSummary;
+  std::size_t RingIndex(std::size_t i) const;  // where the i-th oldest slot held is, i < count_
+  std::size_t PushSlot();  // the index of a slot after the newest (the ring grows when full)
+  // Past intervals inside the window (sparse histograms): a ring of ring_.size() slots, count_
+  // of them held, the oldest at head_; the others keep their storage for the next publishes.
+  std::vector<Slot> ring_;
+  std::vector<SlotSummary> summaries_;  // ring_[i]'s times, extremes and memory maxima
+  std::size_t head_ = 0;
+  std::size_t count_ = 0;
+  Interval window_sum_;  // every slot held added (extremes and memory maxima aside)
   int publishes_since_rebuild_ = 0;
   std::vector<Source> sources_;
   Clock::time_point created_at_;
