@@ -41,6 +41,21 @@ constexpr nanoseconds kReloadDrain = std::chrono::seconds(2);
 
 double Seconds(nanoseconds d) { return std::chrono::duration<double>(d).count(); }
 
+// A counter's increment, skipped when there is nothing to add: at a thousand targets most of a
+// tick's deltas are zero, and each increment is an atomic read-modify-write.
+void AddTo(prometheus::Counter* counter, double delta) {
+  if (delta > 0) counter->Increment(delta);
+}
+
+// Adds to `histogram` (if any) what `now` counted since `before`, `scale` applied to the sum of
+// values; nothing when nothing was observed in between (counts never go backwards).
+void ObserveSince(prometheus::Histogram* histogram, const loadgen::BucketCounts& now,
+                  const loadgen::BucketCounts& before, double scale) {
+  if (histogram == nullptr || now.total() == before.total()) return;
+  histogram->ObserveMultiple(BucketDelta(now, before),
+                             scale * std::max(0.0, now.sum_seconds() - before.sum_seconds()));
+}
+
 }  // namespace
 
 struct TargetState {
@@ -59,6 +74,8 @@ struct TargetState {
   uint64_t csv_errors_seen = 0;        // the CSV recorder's count already added to the counter
   bool csv_error_logged = false;       // one log line per target, not one per lost block
   loadgen::Interval baseline;          // totals already added to the Prometheus counters
+  // The last tick's snapshot, kept for its buffers: the next one is taken into it.
+  loadgen::StatsSnapshot snapshot;
   TargetLedger ledger;
   std::string logged_absent_reason;
   Clock::time_point last_tick;
@@ -508,7 +525,8 @@ void Service::Impl::WriteCredentials(TargetState& state) {
 
 void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
                                  double worker_cpu_share) {
-  const loadgen::StatsSnapshot snap = state.stats->Snapshot(now);
+  loadgen::StatsSnapshot& snap = state.snapshot;
+  state.stats->Snapshot(now, &snap);
   FigureInputs in;
   in.snapshot = &snap;
   in.previous_total = &state.baseline;
@@ -534,7 +552,8 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   state.view.budget_usd_per_million = state.config.budget_usd_per_million;
   state.view.spend_limit_usd = state.config.spend_limit_usd;
   state.view.figures = std::move(figures);
-  state.baseline = snap.total;
+  // The totals become the baseline; the old baseline's buffers take the next snapshot's totals.
+  std::swap(state.baseline, snap.total);
 }
 
 void Service::Impl::WriteCounters(TargetState& state, const loadgen::Interval& total) {
@@ -544,37 +563,23 @@ void Service::Impl::WriteCounters(TargetState& state, const loadgen::Interval& t
   TargetSeries& s = *state.series;
   const loadgen::Interval& base = state.baseline;
   for (std::size_t i = 0; i < loadgen::kOutcomeCount; ++i) {
-    s.requests[i]->Increment(CounterDelta(total.requests[i], base.requests[i]));
+    AddTo(s.requests[i], CounterDelta(total.requests[i], base.requests[i]));
   }
-  s.inferences->Increment(CounterDelta(total.Ok(), base.Ok()));
-  s.dropped->Increment(CounterDelta(total.dropped, base.dropped));
-  s.cold_starts->Increment(CounterDelta(total.cold_starts, base.cold_starts));
+  AddTo(s.inferences, CounterDelta(total.Ok(), base.Ok()));
+  AddTo(s.dropped, CounterDelta(total.dropped, base.dropped));
+  AddTo(s.cold_starts, CounterDelta(total.cold_starts, base.cold_starts));
   // Lambda's billed duration: of the requests the billability table says AWS bills a duration for.
   const Usage billed = UsageBetween(total, base, 0, 0);
-  s.billed_duration->Increment(static_cast<double>(billed.billed_ms) / 1000.0);
-  s.billable_requests->Increment(static_cast<double>(billed.billable_requests));
-  s.request_duration->ObserveMultiple(
-      BucketDelta(total.duration_buckets, base.duration_buckets),
-      scale * std::max(0.0,
-                       total.duration_buckets.sum_seconds() - base.duration_buckets.sum_seconds()));
-  s.cold_start_duration->ObserveMultiple(
-      BucketDelta(total.cold_start_buckets, base.cold_start_buckets),
-      scale * std::max(0.0, total.cold_start_buckets.sum_seconds() -
-                                base.cold_start_buckets.sum_seconds()));
-  s.schedule_lag->ObserveMultiple(
-      BucketDelta(total.lag_buckets, base.lag_buckets),
-      std::max(0.0, total.lag_buckets.sum_seconds() - base.lag_buckets.sum_seconds()));
+  AddTo(s.billed_duration, static_cast<double>(billed.billed_ms) / 1000.0);
+  AddTo(s.billable_requests, static_cast<double>(billed.billable_requests));
+  ObserveSince(s.request_duration, total.duration_buckets, base.duration_buckets, scale);
+  ObserveSince(s.cold_start_duration, total.cold_start_buckets, base.cold_start_buckets, scale);
+  ObserveSince(s.schedule_lag, total.lag_buckets, base.lag_buckets, 1.0);
   // AWS's figures are on the target's clock already.
-  if (prometheus::Histogram* h = s.billed_duration_histogram()) {
-    h->ObserveMultiple(BucketDelta(total.billed_duration_buckets, base.billed_duration_buckets),
-                       std::max(0.0, total.billed_duration_buckets.sum_seconds() -
-                                         base.billed_duration_buckets.sum_seconds()));
-  }
-  if (prometheus::Histogram* h = s.init_duration_histogram()) {
-    h->ObserveMultiple(BucketDelta(total.init_duration_buckets, base.init_duration_buckets),
-                       std::max(0.0, total.init_duration_buckets.sum_seconds() -
-                                         base.init_duration_buckets.sum_seconds()));
-  }
+  ObserveSince(s.billed_duration_histogram(), total.billed_duration_buckets,
+               base.billed_duration_buckets, 1.0);
+  ObserveSince(s.init_duration_histogram(), total.init_duration_buckets, base.init_duration_buckets,
+               1.0);
 }
 
 void Service::Impl::WriteFigures(TargetState& state, const TargetFigures& f) {
