@@ -148,9 +148,12 @@ def quantile(sorted_values, q):
     return sorted_values[min(len(sorted_values) - 1, max(0, int(q * len(sorted_values) + 0.5) - 1))]
 
 
-def warm_up(serve, url, total_rate):
+def warm_up(serve, url, total_rate, settle):
     """5 s, then until one second carries 95 % of the offered rate (a thousand targets take a
-    few seconds to start), at most 30 s more."""
+    few seconds to start), at most 30 s more; then until `settle` seconds have passed since the
+    start, so that the 60 s window is full and what is measured is the steady state (a window
+    still filling holds fewer slots per target, and costs less to keep and to snapshot)."""
+    started = time.monotonic()
     time.sleep(5)
     deadline = time.monotonic() + 30
     before = nginx_requests(url)
@@ -158,16 +161,17 @@ def warm_up(serve, url, total_rate):
         time.sleep(1)
         now = nginx_requests(url)
         if now - before >= 0.95 * total_rate:
-            return
+            break
         before = now
+    time.sleep(max(0.0, started + settle - time.monotonic()))
 
 
-def run_size(binary, url, work, n, total_rate, seconds, every_ms, metrics):
+def run_size(binary, url, work, n, total_rate, seconds, every_ms, metrics, settle):
     config = os.path.join(work, f"serve-{n}.yaml")
     write_config(config, url, n, total_rate / n, metrics)
     serve = Serve(binary, config, os.path.join(work, f"serve-{n}.log"))
     try:
-        warm_up(serve, url, total_rate)
+        warm_up(serve, url, total_rate, settle)
         load = phase(serve, url, seconds, None)
         prometheus = phase(serve, url, seconds, 5.0)
         timings = scrape_times(serve, seconds, every_ms)
@@ -187,9 +191,10 @@ def run_size(binary, url, work, n, total_rate, seconds, every_ms, metrics):
 def main():
     binary, url, work, sizes, total_rate, seconds, every_ms = sys.argv[1:8]
     metrics = sys.argv[8] if len(sys.argv) > 8 else ""
+    settle = float(sys.argv[9]) if len(sys.argv) > 9 else 65.0
     sizes = [int(s) for s in sizes.split(",")]
     rows = [run_size(binary, url, work, n, float(total_rate), float(seconds), float(every_ms),
-                     metrics) for n in sizes]
+                     metrics, settle) for n in sizes]
     by_n = {r["n"]: r for r in rows}
     print()
     print("| targets | load | CPU per 1,000 req | vs 10 targets | same, scraped every 5 s | /metrics "

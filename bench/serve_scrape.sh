@@ -4,14 +4,16 @@
 # memory per target. Not part of the test suite.
 #
 #   bench/serve_scrape.sh [--targets 1,10,100,1000] [--total-rate R] [--phase-seconds S]
-#                         [--scrape-every-ms M] [--metrics SETTINGS] [--binary PATH]
+#                         [--warmup W] [--scrape-every-ms M] [--metrics SETTINGS] [--binary PATH]
 #
 # One Debian nginx on a free loopback port answers every target (bench/common.sh). For each N in
 # --targets, a generated config gives N open-loop targets of R/N requests per second each (R =
 # --total-rate, default 2,000), so that the engine is offered the same total load whatever N,
 # with max_in_flight 2 (at most two connections per target) and prices cycling through the
-# catalog's instance types and Lambda; window 60s, one engine thread (the defaults). After a 5 s
-# warm-up, three phases of S seconds (default 15):
+# catalog's instance types and Lambda; window 60s, one engine thread (the defaults). After a
+# warm-up of W seconds (default 65: the 60 s window full, so that what is measured is the steady
+# state; earlier, each target's window holds fewer slots and costs less), three phases of S
+# seconds (default 15):
 #
 #   1. load: no scrapes but the two that count requests. Service CPU (utime + stime from
 #      /proc/PID/stat) per 1,000 requests finished (the sum of infercost_requests_total), and the
@@ -34,6 +36,7 @@ cd "$(dirname "$0")/.."
 sizes="1,10,100,1000"
 total_rate=2000
 phase_seconds=15
+warmup=65
 scrape_every_ms=250
 binary=""
 metrics=""
@@ -42,10 +45,11 @@ while [ $# -gt 0 ]; do
     --targets) sizes=$2; shift ;;
     --total-rate) total_rate=$2; shift ;;
     --phase-seconds) phase_seconds=$2; shift ;;
+    --warmup) warmup=$2; shift ;;
     --scrape-every-ms) scrape_every_ms=$2; shift ;;
     --binary) binary=$2; shift ;;
     --metrics) metrics=$2; shift ;;
-    *) echo "usage: $0 [--targets N,N,...] [--total-rate R] [--phase-seconds S]" \
+    *) echo "usage: $0 [--targets N,N,...] [--total-rate R] [--phase-seconds S] [--warmup W]" \
             "[--scrape-every-ms M] [--metrics SETTINGS] [--binary PATH]" >&2
        exit 2 ;;
   esac
@@ -53,6 +57,10 @@ while [ $# -gt 0 ]; do
 done
 if [ "$phase_seconds" -gt 60 ] || [ "$phase_seconds" -lt 5 ]; then
   echo "serve_scrape: --phase-seconds must be 5..60" >&2
+  exit 2
+fi
+if ! [ "$warmup" -ge 5 ] 2>/dev/null || [ "$warmup" -gt 300 ]; then
+  echo "serve_scrape: --warmup must be 5..300 seconds" >&2
   exit 2
 fi
 . bench/common.sh
@@ -72,4 +80,4 @@ echo "serve_scrape: targets $sizes, $total_rate req/s in total (open loop), on n
 echo "binary: $binary ($("$binary" version)); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "command: $invocation"
 python3 bench/serve_scrape.py "$binary" "$nginx_url" "$work" "$sizes" "$total_rate" \
-  "$phase_seconds" "$scrape_every_ms" "$metrics"
+  "$phase_seconds" "$scrape_every_ms" "$metrics" "$warmup"
