@@ -188,15 +188,39 @@ def run_size(binary, url, work, n, total_rate, seconds, every_ms, metrics, settl
             "rss": rss}
 
 
+def median_row(rows):
+    """Each figure's median over the rounds (the middle one, or the mean of the middle two)."""
+    out = {}
+    for key in rows[0]:
+        values = sorted(r[key] for r in rows)
+        mid = len(values) // 2
+        out[key] = values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+    return out
+
+
 def main():
     binary, url, work, sizes, total_rate, seconds, every_ms = sys.argv[1:8]
     metrics = sys.argv[8] if len(sys.argv) > 8 else ""
     settle = float(sys.argv[9]) if len(sys.argv) > 9 else 65.0
+    rounds = int(sys.argv[10]) if len(sys.argv) > 10 else 1
     sizes = [int(s) for s in sizes.split(",")]
-    rows = [run_size(binary, url, work, n, float(total_rate), float(seconds), float(every_ms),
-                     metrics, settle) for n in sizes]
+    # Rounds run the sizes in turn (10, 1000, 10, 1000, ...), so that a slow spell of the
+    # machine falls on every size alike; each figure is the median over the rounds.
+    runs = {n: [] for n in sizes}
+    for r in range(rounds):
+        for n in sizes:
+            row = run_size(binary, url, work, n, float(total_rate), float(seconds),
+                           float(every_ms), metrics, settle)
+            runs[n].append(row)
+            if rounds > 1:
+                print(f"round {r + 1}/{rounds}, {n} targets: {row['cpu']:.1f} ms per 1,000 req, "
+                      f"{row['cpu_scraped']:.1f} ms scraped, scrape p99 {row['p99']:.2f} ms, "
+                      f"lag p99 {row['lag_load']:g} / {row['lag_scraping']:g} ms", flush=True)
+    rows = [median_row(runs[n]) for n in sizes]
     by_n = {r["n"]: r for r in rows}
     print()
+    if rounds > 1:
+        print(f"medians of {rounds} rounds:")
     print("| targets | load | CPU per 1,000 req | vs 10 targets | same, scraped every 5 s | /metrics "
           "| scrape p50 / p99 / max | lag p99 load / scraping every 5 s | RSS | per target above 1 |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

@@ -4,7 +4,8 @@
 # memory per target. Not part of the test suite.
 #
 #   bench/serve_scrape.sh [--targets 1,10,100,1000] [--total-rate R] [--phase-seconds S]
-#                         [--warmup W] [--scrape-every-ms M] [--metrics SETTINGS] [--binary PATH]
+#                         [--warmup W] [--rounds K] [--scrape-every-ms M] [--metrics SETTINGS]
+#                         [--binary PATH]
 #
 # One Debian nginx on a free loopback port answers every target (bench/common.sh). For each N in
 # --targets, a generated config gives N open-loop targets of R/N requests per second each (R =
@@ -27,6 +28,8 @@
 # (default: none, i.e. standard buckets and quantiles on).
 #
 # Then the RSS of the service (VmRSS), and per target above the 1-target run when N=1 was run.
+# --rounds K (default 1) runs the sizes in turn K times and prints each figure's median: the
+# shared machine's speed drifts by 20 % from one run to the next.
 # Every phase is bounded; serve and nginx are stopped on exit. Ratios are what to compare: the
 # machine's speed cancels out within one run.
 set -euo pipefail
@@ -37,6 +40,7 @@ sizes="1,10,100,1000"
 total_rate=2000
 phase_seconds=15
 warmup=65
+rounds=1
 scrape_every_ms=250
 binary=""
 metrics=""
@@ -46,11 +50,12 @@ while [ $# -gt 0 ]; do
     --total-rate) total_rate=$2; shift ;;
     --phase-seconds) phase_seconds=$2; shift ;;
     --warmup) warmup=$2; shift ;;
+    --rounds) rounds=$2; shift ;;
     --scrape-every-ms) scrape_every_ms=$2; shift ;;
     --binary) binary=$2; shift ;;
     --metrics) metrics=$2; shift ;;
     *) echo "usage: $0 [--targets N,N,...] [--total-rate R] [--phase-seconds S] [--warmup W]" \
-            "[--scrape-every-ms M] [--metrics SETTINGS] [--binary PATH]" >&2
+            "[--rounds K] [--scrape-every-ms M] [--metrics SETTINGS] [--binary PATH]" >&2
        exit 2 ;;
   esac
   shift
@@ -61,6 +66,10 @@ if [ "$phase_seconds" -gt 60 ] || [ "$phase_seconds" -lt 5 ]; then
 fi
 if ! [ "$warmup" -ge 5 ] 2>/dev/null || [ "$warmup" -gt 300 ]; then
   echo "serve_scrape: --warmup must be 5..300 seconds" >&2
+  exit 2
+fi
+if ! [ "$rounds" -ge 1 ] 2>/dev/null || [ "$rounds" -gt 9 ]; then
+  echo "serve_scrape: --rounds must be 1..9" >&2
   exit 2
 fi
 . bench/common.sh
@@ -80,4 +89,4 @@ echo "serve_scrape: targets $sizes, $total_rate req/s in total (open loop), on n
 echo "binary: $binary ($("$binary" version)); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "command: $invocation"
 python3 bench/serve_scrape.py "$binary" "$nginx_url" "$work" "$sizes" "$total_rate" \
-  "$phase_seconds" "$scrape_every_ms" "$metrics" "$warmup"
+  "$phase_seconds" "$scrape_every_ms" "$metrics" "$warmup" "$rounds"
