@@ -145,16 +145,29 @@ void Exposition::PrepareForScrape(Clock::time_point now, Clock::duration tick) {
   {
     std::lock_guard lock(text_mu_);
     // Expected after the shortest recent interval (two scrapers take turns); gone after twice
-    // the longest (a scraper that changed its rhythm, a one-off curl, is not "gone").
+    // the longest (a scraper that changed its rhythm, a one-off curl, is not "gone"). Intervals
+    // under a tick are left out unless they outnumber the longer ones twice: two scrapes within
+    // a tick share one text, so a pair of Prometheus servers scraping together every 15 s wants
+    // a text every 15 s, not every tick; a scraper faster than the tick gets one per tick.
     Clock::duration shortest = Clock::duration::max();
+    Clock::duration shortest_of_tick = Clock::duration::max();  // of those >= tick
     Clock::duration longest = Clock::duration::zero();
+    int under_tick = 0;
+    int of_tick = 0;
     for (const auto seen : intervals_) {
       if (seen <= Clock::duration::zero()) continue;
       shortest = std::min(shortest, seen);
       longest = std::max(longest, seen);
+      if (seen < tick) {
+        ++under_tick;
+      } else {
+        ++of_tick;
+        shortest_of_tick = std::min(shortest_of_tick, seen);
+      }
     }
     if (longest == Clock::duration::zero()) return;  // fewer than two scrapes yet
-    const auto expected = last_scrape_ + shortest;
+    const auto expected =
+        last_scrape_ + (of_tick > 0 && under_tick <= 2 * of_tick ? shortest_of_tick : shortest);
     // Due before the next tick (a quarter tick early for jitter), and the scraper not gone.
     const bool due = expected - tick / 4 <= now + tick;
     const bool gone = now > last_scrape_ + 2 * longest + tick;

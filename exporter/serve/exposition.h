@@ -26,8 +26,9 @@ void AppendText(const std::vector<prometheus::MetricFamily>& families, std::stri
 
 // When the text is written: a scrape that finds it stale (a change since) serializes it and
 // waits; so that scrapes find it ready, the updater also serializes it right after a tick when
-// the scrapers' rhythm (the shortest of their last intervals) says a scrape is due before the
-// next tick. Nobody scraping, nothing is serialized; Prometheus every 15 s, once per 15 s.
+// the scrapers' rhythm (the shortest of their last intervals; of those of a tick or more, unless
+// most are shorter) says a scrape is due before the next tick. Nobody scraping, nothing is
+// serialized; Prometheus every 15 s, or a pair of them scraping together, once per 15 s.
 // While a serialization is under way, a scrape is given the text it replaces if that text is
 // only older by ticks (never by a reload or a Change marked `strict`): one tick old at most,
 // rather than a wait for tens of milliseconds with a thousand targets.

@@ -182,6 +182,51 @@ TEST(ExpositionTest, TheTickBeforeAnExpectedScrapePreparesIt) {
   EXPECT_EQ(f.collections, before_scrape);
 }
 
+// Two Prometheus servers scraping together every 15 s (an HA pair): the intervals alternate
+// 0.1 s and 14.9 s. One text per 15 s serves both; one per tick would be 15 times the work.
+TEST(ExpositionTest, AnHaPairIsPreparedForOncePerInterval) {
+  Fixture f;
+  const auto t0 = Clock::now();
+  const auto tick = seconds(1);
+  int prepared = 0;
+  int scrape_serializations = 0;
+  for (int s = 0; s < 90; ++s) {
+    const int before = f.collections;
+    f.exposition.Change([&] { f.value = s; }, /*strict=*/false);
+    f.exposition.PrepareForScrape(t0 + seconds(s), tick);
+    prepared += f.collections - before;
+    if (s % 15 == 0) {
+      const int before_scrapes = f.collections;
+      f.exposition.Current(t0 + seconds(s) + milliseconds(1));
+      f.exposition.Current(t0 + seconds(s) + milliseconds(100));
+      scrape_serializations += f.collections - before_scrapes;
+    }
+  }
+  // Scrapes at 0, 15, ..., 75 s: the rhythm is known from the second pair on, and each later
+  // pair's text is prepared at (or just before) its tick; never one per tick.
+  EXPECT_LE(prepared, 2 * 5);
+  EXPECT_GE(prepared, 4);
+  EXPECT_LE(scrape_serializations, 2);
+}
+
+// A scraper faster than the tick, with one pause: still a text ready every tick.
+TEST(ExpositionTest, AScraperFasterThanTheTickIsPreparedForEveryTick) {
+  Fixture f;
+  const auto t0 = Clock::now();
+  const auto tick = seconds(1);
+  f.exposition.Current(t0);
+  f.exposition.Current(t0 + seconds(4));  // a pause
+  int prepared = 0;
+  for (int s = 5; s < 15; ++s) {
+    for (int q = 0; q < 4; ++q) f.exposition.Current(t0 + seconds(s) + milliseconds(250 * q));
+    const int before = f.collections;
+    f.exposition.Change([&] { f.value = s; }, /*strict=*/false);
+    f.exposition.PrepareForScrape(t0 + seconds(s) + milliseconds(900), tick);
+    prepared += f.collections - before;
+  }
+  EXPECT_GE(prepared, 9);
+}
+
 TEST(ExpositionTest, AScraperThatStoppedIsNotPreparedFor) {
   Fixture f;
   const auto t0 = Clock::now();
