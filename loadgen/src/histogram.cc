@@ -185,12 +185,9 @@ std::vector<std::pair<uint32_t, uint64_t>> LatencyHistogram::ToSparse() const {
 }
 
 void LatencyHistogram::ToSparse(std::vector<std::pair<uint32_t, uint64_t>>* out) const {
+  // Cleared, not freed: a slot refilled every publish reuses its capacity.
   out->clear();
   if (total_ == 0) return;
-  // At most one allocation, of the exact size: a publish makes several of these per target.
-  out->reserve(static_cast<std::size_t>(std::count_if(counts_.begin() + (lo_ - base_),
-                                                      counts_.begin() + (hi_ - base_) + 1,
-                                                      [](uint64_t c) { return c != 0; })));
   for (uint32_t i = lo_; i <= hi_; ++i) {
     if (At(i) != 0) out->emplace_back(i, At(i));
   }
@@ -299,8 +296,6 @@ std::vector<std::pair<uint32_t, uint64_t>> BucketCounts::ToSparse() const {
 
 void BucketCounts::ToSparse(std::vector<std::pair<uint32_t, uint64_t>>* out) const {
   out->clear();
-  out->reserve(static_cast<std::size_t>(
-      std::count_if(counts_.begin(), counts_.end(), [](uint64_t c) { return c != 0; })));
   for (std::size_t i = 0; i < counts_.size(); ++i) {
     if (counts_[i] != 0) out->emplace_back(static_cast<uint32_t>(i), counts_[i]);
   }
