@@ -58,6 +58,14 @@ void ObserveSince(prometheus::Histogram* histogram, const loadgen::BucketCounts&
 
 }  // namespace
 
+Clock::time_point NextTick(Clock::time_point scheduled, Clock::time_point now, nanoseconds tick) {
+  if (tick <= nanoseconds::zero()) return now;
+  scheduled += tick;
+  if (scheduled > now) return scheduled;
+  // Late by one or more whole ticks: on to the first slot after now.
+  return scheduled + ((now - scheduled) / tick + 1) * tick;
+}
+
 struct TargetState {
   TargetConfig config;
   ResolvedPricing pricing;
@@ -160,6 +168,11 @@ class Service::Impl {
       // Below the engine's workers and the HTTP server's threads: a tick's figures and the
       // exposition it prepares can wait a few milliseconds; a send or a scrape should not.
       setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kUpdaterNice);
+      // Ticks keep a schedule (start + k ticks), not a pause after each one: a tick's own work
+      // and a late wake-up would otherwise stretch every period, and a scraper on a steady
+      // interval would see the counters' steps drift across its scrapes (a scrape with none, a
+      // rate over a range one step short). A tick that overran skips the slots it missed.
+      auto next_tick = Clock::now();
       while (!stop.stop_requested()) {
         // A barrier: an exception escaping a thread ends the process (std::terminate). A tick
         // that throws is logged, and the next one tries again.
@@ -172,8 +185,9 @@ class Service::Impl {
         } catch (...) {
           Log(LogLevel::kError, "metrics update failed", {{"error", "an unknown exception"}});
         }
+        next_tick = NextTick(next_tick, Clock::now(), options_.tick);
         std::unique_lock lock(sleep_mu_);
-        sleep_cv_.wait_for(lock, stop, options_.tick, [] { return false; });
+        sleep_cv_.wait_until(lock, stop, next_tick, [] { return false; });
       }
     });
   }

@@ -42,6 +42,13 @@ struct TargetView {
   TargetFigures figures;
 };
 
+// When the updater's next tick is due: the first slot of its schedule (`scheduled` plus a whole
+// number of ticks, at least one) after `now`. Ticks keep their period whatever each one takes,
+// and a tick that overran skips the slots it missed rather than running them back to back.
+std::chrono::steady_clock::time_point NextTick(std::chrono::steady_clock::time_point scheduled,
+                                               std::chrono::steady_clock::time_point now,
+                                               std::chrono::nanoseconds tick);
+
 struct ServiceOptions {
   std::chrono::nanoseconds tick = std::chrono::seconds(1);
   std::chrono::nanoseconds drain = std::chrono::seconds(10);  // shutdown bound for in-flight

@@ -215,6 +215,25 @@ TEST_F(ServiceTest, SpendLimitedTargetStaysStoppedAcrossARestart) {
   WaitForRequests(server, before + 10);
 }
 
+// The updater's schedule: a tick's own duration does not stretch the period (a scraper on a
+// steady interval would otherwise see the counters' steps drift across its scrapes), and a tick
+// that overran skips the slots it missed instead of running them back to back.
+TEST(UpdaterSchedule, TicksKeepTheirPeriodAndSkipMissedSlots) {
+  using std::chrono::steady_clock;
+  const steady_clock::time_point start{std::chrono::seconds(100)};
+  const std::chrono::nanoseconds tick = std::chrono::seconds(1);
+  // On time, or late within the tick: the next slot of the schedule, not now + tick.
+  EXPECT_EQ(NextTick(start, start + milliseconds(3), tick), start + tick);
+  EXPECT_EQ(NextTick(start, start + milliseconds(999), tick), start + tick);
+  // A thousand ticks of 3 ms of work each end 1,000 s after the start, not 1,003 s.
+  steady_clock::time_point scheduled = start;
+  for (int i = 0; i < 1000; ++i) scheduled = NextTick(scheduled, scheduled + milliseconds(3), tick);
+  EXPECT_EQ(scheduled, start + 1000 * tick);
+  // Overran: exactly at the next slot, or 2.5 ticks past: on to the first slot after now.
+  EXPECT_EQ(NextTick(start, start + tick, tick), start + 2 * tick);
+  EXPECT_EQ(NextTick(start, start + milliseconds(2500), tick), start + 3 * tick);
+}
+
 // Issue 15 finding 9: a reload held the service lock while it drained a changed target and closed
 // and opened its CSV files, so views (the page, /api/v1/targets) and ticks waited. The in-process
 // twin of ServeTest.ReloadDoesNotBlockApiWhileDraining, run under ThreadSanitizer: a tick and a
