@@ -1,6 +1,8 @@
 #include "serve/metrics.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <type_traits>
 
 namespace infercost {
@@ -412,12 +414,17 @@ static std::vector<double> DividedBy(const std::vector<double>& bounds, double f
   return out;
 }
 
-loadgen::StatsOptions MakeStatsOptions(std::chrono::nanoseconds window,
+loadgen::StatsOptions MakeStatsOptions(std::string_view name, std::chrono::nanoseconds window,
                                        std::chrono::nanoseconds tick, double time_scale,
                                        const HistogramBounds& bounds) {
   loadgen::StatsOptions options;
   options.window = window;
   options.publish_interval = tick;
+  options.publish_on_clock_grid = true;
+  constexpr std::size_t kPhases = 1024;
+  options.publish_phase = tick / 2 *
+                          static_cast<std::int64_t>(std::hash<std::string_view>{}(name) % kPhases) /
+                          static_cast<std::int64_t>(kPhases);
   options.duration_bounds_seconds = DividedBy(bounds.request_duration, time_scale);
   options.cold_start_bounds_seconds = DividedBy(bounds.cold_start, time_scale);
   options.lag_bounds_seconds = bounds.schedule_lag;

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
@@ -70,9 +71,12 @@ struct HistogramBounds {
 const HistogramBounds& BoundsFor(LatencyBuckets setting);
 // An interval with no requests and every bucket list at these bounds: a new target's baseline.
 loadgen::Interval EmptyInterval(const HistogramBounds& bounds);
-// The engine's statistics options for a target: `bounds` with durations on the target's clock
-// (divided by `time_scale`), quantiles from the window only (no histograms in the totals).
-loadgen::StatsOptions MakeStatsOptions(std::chrono::nanoseconds window,
+// The engine's statistics options for the target `name`: `bounds` with durations on the
+// target's clock (divided by `time_scale`), quantiles from the window only (no histograms in the
+// totals), publishes on the tick's grid in its first half (the phase from the name: a thousand
+// targets do not publish at once), read by ticks three quarters of a tick past the grid
+// (NextTick in serve/service.h): a quarter tick of margin for a late worker.
+loadgen::StatsOptions MakeStatsOptions(std::string_view name, std::chrono::nanoseconds window,
                                        std::chrono::nanoseconds tick, double time_scale,
                                        const HistogramBounds& bounds);
 // What a counter or each bucket of a histogram gains from `before` to `now`, never negative. With a

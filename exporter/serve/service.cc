@@ -58,12 +58,13 @@ void ObserveSince(prometheus::Histogram* histogram, const loadgen::BucketCounts&
 
 }  // namespace
 
-Clock::time_point NextTick(Clock::time_point scheduled, Clock::time_point now, nanoseconds tick) {
+Clock::time_point NextTick(Clock::time_point now, nanoseconds tick) {
   if (tick <= nanoseconds::zero()) return now;
-  scheduled += tick;
-  if (scheduled > now) return scheduled;
-  // Late by one or more whole ticks: on to the first slot after now.
-  return scheduled + ((now - scheduled) / tick + 1) * tick;
+  const nanoseconds phase = tick * 3 / 4;
+  const nanoseconds since = now.time_since_epoch() - phase;
+  nanoseconds grid = since / tick * tick;  // toward zero
+  if (grid > since) grid -= tick;          // now: before the clock's first such moment
+  return Clock::time_point(grid + tick + phase);
 }
 
 struct TargetState {
@@ -168,11 +169,9 @@ class Service::Impl {
       // Below the engine's workers and the HTTP server's threads: a tick's figures and the
       // exposition it prepares can wait a few milliseconds; a send or a scrape should not.
       setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kUpdaterNice);
-      // Ticks keep a schedule (start + k ticks), not a pause after each one: a tick's own work
-      // and a late wake-up would otherwise stretch every period, and a scraper on a steady
-      // interval would see the counters' steps drift across its scrapes (a scrape with none, a
-      // rate over a range one step short). A tick that overran skips the slots it missed.
-      auto next_tick = Clock::now();
+      // The first tick at once; then on a schedule (NextTick), not a pause after each one: a
+      // tick's own work and a late wake-up would otherwise stretch every period and drift
+      // across the engine's publishes and the scrapers' rhythm.
       while (!stop.stop_requested()) {
         // A barrier: an exception escaping a thread ends the process (std::terminate). A tick
         // that throws is logged, and the next one tries again.
@@ -185,7 +184,7 @@ class Service::Impl {
         } catch (...) {
           Log(LogLevel::kError, "metrics update failed", {{"error", "an unknown exception"}});
         }
-        next_tick = NextTick(next_tick, Clock::now(), options_.tick);
+        const Clock::time_point next_tick = NextTick(Clock::now(), options_.tick);
         std::unique_lock lock(sleep_mu_);
         sleep_cv_.wait_until(lock, stop, next_tick, [] { return false; });
       }
@@ -412,7 +411,7 @@ void Service::Impl::AddTarget(TargetConfig target, PreparedTarget& p, Clock::tim
   state->pricing = p.pricing;
   const HistogramBounds& bounds = BoundsFor(families_.latency_buckets);
   state->stats = std::make_unique<loadgen::TargetStats>(
-      MakeStatsOptions(window_, options_.tick, options_.time_scale, bounds));
+      MakeStatsOptions(target.name, window_, options_.tick, options_.time_scale, bounds));
   state->stats_recorder = std::make_unique<loadgen::StatsRecorder>(state->stats.get());
   state->baseline = EmptyInterval(bounds);
   state->csv = std::move(p.csv);

@@ -42,11 +42,13 @@ struct TargetView {
   TargetFigures figures;
 };
 
-// When the updater's next tick is due: the first slot of its schedule (`scheduled` plus a whole
-// number of ticks, at least one) after `now`. Ticks keep their period whatever each one takes,
-// and a tick that overran skips the slots it missed rather than running them back to back.
-std::chrono::steady_clock::time_point NextTick(std::chrono::steady_clock::time_point scheduled,
-                                               std::chrono::steady_clock::time_point now,
+// When the updater's next tick is due: the first moment after `now` that is three quarters of a
+// tick past a multiple of `tick` since the clock's epoch. The engine publishes each target's
+// figures in the first half of each tick on the same grid (MakeStatsOptions), so a tick reads
+// exactly one new publish from every target, and ticks keep their period whatever each one
+// takes: a scraper on a steady interval sees the counters move by one step per scrape, not by
+// none and then two. A tick that overran skips the moments it missed.
+std::chrono::steady_clock::time_point NextTick(std::chrono::steady_clock::time_point now,
                                                std::chrono::nanoseconds tick);
 
 struct ServiceOptions {

@@ -471,18 +471,12 @@ StatsRecorder::StatsRecorder(TargetStats* stats)
     : stats_(stats), source_(stats->AddSource()), pending_(stats->options()) {}
 
 void StatsRecorder::OnRequestDone(const RequestRecord& record) {
-  if (!started_) {
-    started_ = true;
-    last_publish_ = record.sent_at;
-  }
+  if (!started_) Start(record.sent_at);
   pending_.Add(record);
 }
 
 void StatsRecorder::OnDropped(Clock::time_point scheduled_at) {
-  if (!started_) {
-    started_ = true;
-    last_publish_ = scheduled_at;
-  }
+  if (!started_) Start(scheduled_at);
   ++pending_.dropped;
 }
 
@@ -491,15 +485,30 @@ void StatsRecorder::OnStage(int stage_index, const Stage& stage, bool active) {
 }
 
 void StatsRecorder::OnTick(Clock::time_point now, int in_flight) {
-  if (!started_) {
-    started_ = true;
-    last_publish_ = now;
-  }
-  if (now - last_publish_ >= stats_->options().publish_interval) Publish(now, in_flight);
+  if (!started_) Start(now);
+  if (now >= next_publish_) Publish(now, in_flight);
 }
 
 Clock::time_point StatsRecorder::NextTick(Clock::time_point now) const {
-  return started_ ? last_publish_ + stats_->options().publish_interval : now;
+  return started_ ? next_publish_ : now;
+}
+
+void StatsRecorder::Start(Clock::time_point first_event) {
+  started_ = true;
+  next_publish_ = PublishAfter(first_event);
+}
+
+Clock::time_point StatsRecorder::PublishAfter(Clock::time_point t) const {
+  const std::chrono::nanoseconds interval = stats_->options().publish_interval;
+  if (!stats_->options().publish_on_clock_grid || interval <= std::chrono::nanoseconds::zero()) {
+    return t + interval;
+  }
+  std::chrono::nanoseconds phase = stats_->options().publish_phase % interval;
+  if (phase < std::chrono::nanoseconds::zero()) phase += interval;
+  const std::chrono::nanoseconds since = t.time_since_epoch() - phase;
+  std::chrono::nanoseconds grid = since / interval * interval;  // toward zero
+  if (grid > since) grid -= interval;                           // t before the first point
+  return Clock::time_point(grid + interval + phase);
 }
 
 void StatsRecorder::Flush(Clock::time_point now, int in_flight) { Publish(now, in_flight); }
@@ -509,8 +518,8 @@ void StatsRecorder::Publish(Clock::time_point now, int in_flight) {
   // the span of values recorded.
   stats_->Publish(pending_, now, in_flight, source_);
   pending_.Clear();
-  last_publish_ = now;
   started_ = true;
+  next_publish_ = PublishAfter(now);
 }
 
 }  // namespace loadgen

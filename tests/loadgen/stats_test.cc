@@ -208,6 +208,50 @@ TEST(StatsRecorder, PublishesOncePerIntervalOnTicks) {
   EXPECT_EQ(stats.Snapshot(kT0 + seconds(2)).total.dropped, 1u);
 }
 
+// Publishes on a grid (publish_on_clock_grid): at publish_phase past each multiple of
+// publish_interval since the clock's epoch, whenever the recorder started and however late each
+// tick comes; a late tick does not shift the publishes after it. Without the grid, a late tick
+// moves every later publish (one interval after the previous one).
+TEST(StatsRecorder, PublishesOnTheClockGridWithoutDrift) {
+  StatsOptions options = Options();
+  options.publish_on_clock_grid = true;
+  options.publish_phase = milliseconds(300);
+  const Clock::time_point start = kT0 + milliseconds(1700);  // kT0 is on the grid
+  TargetStats stats(options, start);
+  StatsRecorder recorder(&stats);
+  recorder.OnTick(start, 0);
+  // The first publish is due at the first grid point after the start: kT0 + 2.3 s.
+  EXPECT_EQ(recorder.NextTick(start), kT0 + milliseconds(2300));
+  recorder.OnRequestDone(Request(Outcome::kOk, 200, milliseconds(5)));
+  recorder.OnTick(kT0 + milliseconds(2299), 0);
+  EXPECT_EQ(stats.Snapshot(kT0 + milliseconds(2299)).total.Requests(), 0u);
+  // Woken 40 ms late: published, and the next one is still due at kT0 + 3.3 s.
+  recorder.OnTick(kT0 + milliseconds(2340), 0);
+  EXPECT_EQ(stats.Snapshot(kT0 + milliseconds(2340)).total.Requests(), 1u);
+  EXPECT_EQ(recorder.NextTick(kT0 + milliseconds(2340)), kT0 + milliseconds(3300));
+  // A thousand late ticks later, still on the grid.
+  Clock::time_point now = kT0 + milliseconds(2340);
+  for (int i = 0; i < 1000; ++i) {
+    now = recorder.NextTick(now) + milliseconds(40);
+    recorder.OnTick(now, 0);
+  }
+  EXPECT_EQ(recorder.NextTick(now), kT0 + milliseconds(1003300));
+  // Asleep for 2.5 intervals: one publish, then the next grid point after it.
+  recorder.OnTick(now + milliseconds(2500), 0);
+  EXPECT_EQ(recorder.NextTick(now), kT0 + milliseconds(1005300));
+
+  // Off the grid, the same late ticks drift: each publish is one interval after the previous.
+  TargetStats drifting_stats(Options(), start);
+  StatsRecorder drifting(&drifting_stats);
+  drifting.OnTick(start, 0);
+  now = start;
+  for (int i = 0; i < 10; ++i) {
+    now = drifting.NextTick(now) + milliseconds(40);
+    drifting.OnTick(now, 0);
+  }
+  EXPECT_EQ(drifting.NextTick(now), start + seconds(11) + milliseconds(400));
+}
+
 TEST(TargetStats, SlidingWindowKeepsOnlyTheLastWindow) {
   TargetStats stats(Options(), kT0);
   StatsRecorder recorder(&stats);

@@ -215,23 +215,33 @@ TEST_F(ServiceTest, SpendLimitedTargetStaysStoppedAcrossARestart) {
   WaitForRequests(server, before + 10);
 }
 
-// The updater's schedule: a tick's own duration does not stretch the period (a scraper on a
-// steady interval would otherwise see the counters' steps drift across its scrapes), and a tick
-// that overran skips the slots it missed instead of running them back to back.
+// The updater's schedule: three quarters of a tick past each multiple of the tick since the
+// clock's epoch (the engine publishes in the first half, MakeStatsOptions), whatever each tick
+// takes, and a tick that overran skips the moments it missed instead of running them back to
+// back.
 TEST(UpdaterSchedule, TicksKeepTheirPeriodAndSkipMissedSlots) {
   using std::chrono::steady_clock;
-  const steady_clock::time_point start{std::chrono::seconds(100)};
+  const steady_clock::time_point grid{std::chrono::seconds(100)};
   const std::chrono::nanoseconds tick = std::chrono::seconds(1);
-  // On time, or late within the tick: the next slot of the schedule, not now + tick.
-  EXPECT_EQ(NextTick(start, start + milliseconds(3), tick), start + tick);
-  EXPECT_EQ(NextTick(start, start + milliseconds(999), tick), start + tick);
-  // A thousand ticks of 3 ms of work each end 1,000 s after the start, not 1,003 s.
-  steady_clock::time_point scheduled = start;
-  for (int i = 0; i < 1000; ++i) scheduled = NextTick(scheduled, scheduled + milliseconds(3), tick);
-  EXPECT_EQ(scheduled, start + 1000 * tick);
-  // Overran: exactly at the next slot, or 2.5 ticks past: on to the first slot after now.
-  EXPECT_EQ(NextTick(start, start + tick, tick), start + 2 * tick);
-  EXPECT_EQ(NextTick(start, start + milliseconds(2500), tick), start + 3 * tick);
+  EXPECT_EQ(NextTick(grid, tick), grid + milliseconds(750));
+  EXPECT_EQ(NextTick(grid + milliseconds(749), tick), grid + milliseconds(750));
+  EXPECT_EQ(NextTick(grid + milliseconds(750), tick), grid + milliseconds(1750));
+  // A thousand ticks of 3 ms of work each end 1,000 ticks later, not 1,003 s.
+  steady_clock::time_point due = NextTick(grid, tick);
+  for (int i = 0; i < 1000; ++i) due = NextTick(due + milliseconds(3), tick);
+  EXPECT_EQ(due, grid + milliseconds(1000750));
+  // Overran by 2.5 ticks: on to the first moment after now.
+  EXPECT_EQ(NextTick(grid + milliseconds(750) + milliseconds(2500), tick),
+            grid + milliseconds(3750));
+  // Every target's publish phase is in the first half of the tick: a quarter tick of margin
+  // before the updater reads it.
+  for (const char* name : {"a", "g4dn-xlarge", "t0999", "lambda-1024"}) {
+    const loadgen::StatsOptions options = MakeStatsOptions(
+        name, std::chrono::seconds(60), tick, 1.0, BoundsFor(LatencyBuckets::kStandard));
+    EXPECT_TRUE(options.publish_on_clock_grid);
+    EXPECT_GE(options.publish_phase, std::chrono::nanoseconds::zero()) << name;
+    EXPECT_LT(options.publish_phase, tick / 2) << name;
+  }
 }
 
 // Issue 15 finding 9: a reload held the service lock while it drained a changed target and closed

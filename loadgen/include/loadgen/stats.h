@@ -35,6 +35,15 @@ struct StatsOptions {
   // only, and says false: each target's ring then stores, and each snapshot merges, two
   // histograms fewer per publish interval.
   bool window_ok_and_cold_latency = true;
+  // When a recorder publishes: one publish_interval after its previous publish (false), or on a
+  // grid (true): the next moment publish_phase past a multiple of publish_interval since the
+  // clock's epoch. On a grid, a late wake-up does not shift the publishes after it, so a reader
+  // on the same grid at another phase (the service's tick) finds one publish per interval from
+  // each target, never none and then two. An interval's end is still the moment it was
+  // published. publish_phase is in [0, publish_interval): targets given different phases do not
+  // all publish at once.
+  bool publish_on_clock_grid = false;
+  std::chrono::nanoseconds publish_phase{0};
 };
 
 // Everything that happened in some span of time. Counters are plain integers: an Interval is
@@ -202,12 +211,15 @@ class StatsRecorder : public Recorder {
 
  private:
   void Publish(Clock::time_point now, int in_flight);
+  void Start(Clock::time_point first_event);
+  // When the interval that a publish at `t` opens is due (see StatsOptions).
+  Clock::time_point PublishAfter(Clock::time_point t) const;
 
   TargetStats* stats_;
   int source_;
   Interval pending_;
-  bool started_ = false;  // last_publish_ is set by the first event the recorder sees
-  Clock::time_point last_publish_;
+  bool started_ = false;  // next_publish_ is set by the first event the recorder sees
+  Clock::time_point next_publish_;
 };
 
 }  // namespace loadgen
