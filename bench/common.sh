@@ -4,7 +4,8 @@
 #                      exits 2 with a message from NAME when there is none
 #   nginx_start DIR    starts one Debian nginx on a free loopback port, with a private prefix and
 #                      config under DIR, one worker process, keep-alive without limits, answering
-#                      every request (any method) with a 3-byte body; sets nginx_pid and nginx_url
+#                      every request (any method) with a 3-byte body, but /static/NAME, which it
+#                      serves from DIR/static/NAME; sets nginx_pid and nginx_url
 #                      (http://127.0.0.1:PORT/)
 #   nginx_stop         stops it (safe to call twice; call it from the caller's EXIT trap)
 #   nginx_version      e.g. 1.22.1
@@ -34,7 +35,7 @@ nginx_start() {
     return 2
   fi
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  mkdir -p "$dir/logs"
+  mkdir -p "$dir/logs" "$dir/static"
   cat >"$dir/nginx.conf" <<EOF
 worker_processes 1;
 daemon off;
@@ -53,6 +54,8 @@ http {
   server {
     listen 127.0.0.1:$port;
     location / { return 200 "ok\n"; }
+    # Files as a peer serves them (bench/serve_scrape.py times /metrics's bytes from here).
+    location /static/ { alias $dir/static/; }
     # Requests served, for benches that count on the server's side (bench/serve_scrape.py).
     location = /nginx_status { stub_status; }
   }

@@ -130,18 +130,21 @@ def phase(serve, url, seconds, scrape_every_s):
             "lag_p99_ms": lag_p99_ms(lag0, lag1), "text": text}
 
 
-def scrape_times(serve, seconds, every_ms):
+def scrape_times(url, seconds, every_ms):
+    """Times a GET of `url` every `every_ms` ms for `seconds` on one keep-alive connection (one
+    curl): sorted times to the last byte and, apart, to the first byte, in ms."""
     count = max(1, int(seconds * 1000 / every_ms))
     result = subprocess.run(
         ["curl", "-s", "--fail", "--rate", f"{max(1, round(1000 / every_ms))}/s", "-o",
-         "/dev/null", "-w", "%{http_code} %{time_total}\\n", f"{serve.base}/metrics?[1-{count}]"],
+         "/dev/null", "-w", "%{http_code} %{time_total} %{time_starttransfer}\\n",
+         f"{url}?[1-{count}]"],
         capture_output=True, text=True, timeout=seconds * 3 + 60)
-    timings = [float(line.split()[1]) * 1000 for line in result.stdout.splitlines()
-               if line.startswith("200 ")]
-    if result.returncode != 0 or len(timings) != count:
-        sys.exit(f"serve_scrape: curl failed ({result.returncode}) after {len(timings)} of "
-                 f"{count} scrapes: {result.stderr.strip()}")
-    return sorted(timings)
+    rows = [line.split() for line in result.stdout.splitlines() if line.startswith("200 ")]
+    if result.returncode != 0 or len(rows) != count:
+        sys.exit(f"serve_scrape: curl failed ({result.returncode}) after {len(rows)} of "
+                 f"{count} requests for {url}: {result.stderr.strip()}")
+    return (sorted(float(row[1]) * 1000 for row in rows),
+            sorted(float(row[2]) * 1000 for row in rows))
 
 
 def quantile(sorted_values, q):
@@ -166,7 +169,8 @@ def warm_up(serve, url, total_rate, settle):
     time.sleep(max(0.0, started + settle - time.monotonic()))
 
 
-def run_size(binary, url, work, n, total_rate, seconds, every_ms, metrics, settle):
+def run_size(binary, url, work, n, total_rate, seconds, every_ms, metrics, settle,
+             scrape_seconds):
     config = os.path.join(work, f"serve-{n}.yaml")
     write_config(config, url, n, total_rate / n, metrics)
     serve = Serve(binary, config, os.path.join(work, f"serve-{n}.log"))
@@ -174,17 +178,26 @@ def run_size(binary, url, work, n, total_rate, seconds, every_ms, metrics, settl
         warm_up(serve, url, total_rate, settle)
         load = phase(serve, url, seconds, None)
         prometheus = phase(serve, url, seconds, 5.0)
-        timings = scrape_times(serve, seconds, every_ms)
+        timings, first_bytes = scrape_times(f"{serve.base}/metrics", scrape_seconds, every_ms)
+        # The peer: nginx (the targets' server, under the same load) sending the same bytes, a
+        # static file, in the same way at the same moment: the floor the machine sets for moving
+        # this many bytes to curl over loopback.
+        text = serve.scrape()
+        name = f"metrics-{n}.txt"
+        with open(os.path.join(work, "nginx", "static", name), "w") as static:
+            static.write(text)
+        peer, _ = scrape_times(f"{url}static/{name}", scrape_seconds, every_ms)
         rss = serve.rss_kib()
     finally:
         serve.stop()
-    text = prometheus["text"]
     samples = sum(1 for line in text.splitlines() if line and not line.startswith("#"))
     return {"n": n, "rate": load["rate"], "cpu": load["cpu_per_k_ms"],
             "cpu_scraped": prometheus["cpu_per_k_ms"],
             "lag_load": load["lag_p99_ms"], "lag_scraping": prometheus["lag_p99_ms"],
             "kib": len(text.encode()) / 1024, "samples": samples,
             "p50": quantile(timings, 0.5), "p99": quantile(timings, 0.99), "max": timings[-1],
+            "first_p99": quantile(first_bytes, 0.99),
+            "peer_p50": quantile(peer, 0.5), "peer_p99": quantile(peer, 0.99),
             "rss": rss}
 
 
@@ -203,6 +216,7 @@ def main():
     metrics = sys.argv[8] if len(sys.argv) > 8 else ""
     settle = float(sys.argv[9]) if len(sys.argv) > 9 else 65.0
     rounds = int(sys.argv[10]) if len(sys.argv) > 10 else 1
+    scrape_seconds = float(sys.argv[11]) if len(sys.argv) > 11 else 30.0
     sizes = [int(s) for s in sizes.split(",")]
     # Rounds run the sizes in turn (10, 1000, 10, 1000, ...), so that a slow spell of the
     # machine falls on every size alike; each figure is the median over the rounds.
@@ -210,11 +224,12 @@ def main():
     for r in range(rounds):
         for n in sizes:
             row = run_size(binary, url, work, n, float(total_rate), float(seconds),
-                           float(every_ms), metrics, settle)
+                           float(every_ms), metrics, settle, scrape_seconds)
             runs[n].append(row)
             if rounds > 1:
                 print(f"round {r + 1}/{rounds}, {n} targets: {row['cpu']:.1f} ms per 1,000 req, "
-                      f"{row['cpu_scraped']:.1f} ms scraped, scrape p99 {row['p99']:.2f} ms, "
+                      f"{row['cpu_scraped']:.1f} ms scraped, scrape p99 {row['p99']:.2f} ms "
+                      f"(nginx, same bytes: {row['peer_p99']:.2f} ms), "
                       f"lag p99 {row['lag_load']:g} / {row['lag_scraping']:g} ms", flush=True)
     rows = [median_row(runs[n]) for n in sizes]
     by_n = {r["n"]: r for r in rows}
@@ -222,8 +237,8 @@ def main():
     if rounds > 1:
         print(f"medians of {rounds} rounds:")
     print("| targets | load | CPU per 1,000 req | vs 10 targets | same, scraped every 5 s | /metrics "
-          "| scrape p50 / p99 / max | lag p99 load / scraping every 5 s | RSS | per target above 1 |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| scrape p50 / p99 / max (first byte p99) | nginx, same bytes: p50 / p99 | lag p99 load / scraping every 5 s | RSS | per target above 1 |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         ratio = f"{r['cpu'] / by_n[10]['cpu']:.2f}x" if 10 in by_n else "-"
         scraped_ratio = (f" ({r['cpu_scraped'] / by_n[10]['cpu_scraped']:.2f}x)" if 10 in by_n
@@ -233,7 +248,8 @@ def main():
         print(f"| {r['n']:,} | {r['rate']:,.0f} req/s | {r['cpu']:.1f} ms | {ratio} | "
               f"{r['cpu_scraped']:.1f} ms{scraped_ratio} | "
               f"{r['kib']:,.0f} KiB, {r['samples']:,} samples | "
-              f"{r['p50']:.2f} / {r['p99']:.2f} / {r['max']:.2f} ms | "
+              f"{r['p50']:.2f} / {r['p99']:.2f} / {r['max']:.2f} ms ({r['first_p99']:.2f}) | "
+              f"{r['peer_p50']:.2f} / {r['peer_p99']:.2f} ms | "
               f"{r['lag_load']:g} / {r['lag_scraping']:g} ms | {r['rss'] / 1024:.0f} MiB | "
               f"{per_target} |")
 

@@ -4,8 +4,8 @@
 # memory per target. Not part of the test suite.
 #
 #   bench/serve_scrape.sh [--targets 1,10,100,1000] [--total-rate R] [--phase-seconds S]
-#                         [--warmup W] [--rounds K] [--scrape-every-ms M] [--metrics SETTINGS]
-#                         [--binary PATH]
+#                         [--warmup W] [--rounds K] [--scrape-every-ms M] [--scrape-seconds T]
+#                         [--metrics SETTINGS] [--binary PATH]
 #
 # One Debian nginx on a free loopback port answers every target (bench/common.sh). For each N in
 # --targets, a generated config gives N open-loop targets of R/N requests per second each (R =
@@ -13,8 +13,8 @@
 # with max_in_flight 2 (at most two connections per target) and prices cycling through the
 # catalog's instance types and Lambda; window 60s, one engine thread (the defaults). After a
 # warm-up of W seconds (default 65: the 60 s window full, so that what is measured is the steady
-# state; earlier, each target's window holds fewer slots and costs less), three phases of S
-# seconds (default 15):
+# state; earlier, each target's window holds fewer slots and costs less), two phases of S
+# seconds (default 15), then two of T seconds (default 30):
 #
 #   1. load: no scrapes but the two that count requests. Service CPU (utime + stime from
 #      /proc/PID/stat) per 1,000 requests finished (the sum of infercost_requests_total), and the
@@ -22,7 +22,11 @@
 #   2. Prometheus: the same, with one scrape every 5 s as a Prometheus would make them: the p99
 #      schedule lag must not move.
 #   3. scrape timing: one curl on a keep-alive connection scrapes /metrics every M ms (default
-#      250), timing each from the request to the last byte (curl's time_total); p50, p99, max.
+#      250), timing each from the request to the last byte (curl's time_total); p50, p99, max,
+#      and the p99 to the first byte (time_starttransfer: the wait for the text, not its transfer).
+#   4. the peer: nginx (the targets' server, still under the load) sends the same bytes as a
+#      static file to the same curl loop; p50, p99. A scrape cannot beat what the machine takes
+#      to move that many bytes over loopback at that moment: compare p99 to p99.
 #
 # --metrics gives the config's `metrics:` setting, e.g. 'latency_buckets: coarse, quantiles: off'
 # (default: none, i.e. standard buckets and quantiles on).
@@ -42,6 +46,7 @@ phase_seconds=15
 warmup=65
 rounds=1
 scrape_every_ms=250
+scrape_seconds=30
 binary=""
 metrics=""
 while [ $# -gt 0 ]; do
@@ -52,16 +57,22 @@ while [ $# -gt 0 ]; do
     --warmup) warmup=$2; shift ;;
     --rounds) rounds=$2; shift ;;
     --scrape-every-ms) scrape_every_ms=$2; shift ;;
+    --scrape-seconds) scrape_seconds=$2; shift ;;
     --binary) binary=$2; shift ;;
     --metrics) metrics=$2; shift ;;
     *) echo "usage: $0 [--targets N,N,...] [--total-rate R] [--phase-seconds S] [--warmup W]" \
-            "[--rounds K] [--scrape-every-ms M] [--metrics SETTINGS] [--binary PATH]" >&2
+            "[--rounds K] [--scrape-every-ms M] [--scrape-seconds T] [--metrics SETTINGS]" \
+            "[--binary PATH]" >&2
        exit 2 ;;
   esac
   shift
 done
 if [ "$phase_seconds" -gt 60 ] || [ "$phase_seconds" -lt 5 ]; then
   echo "serve_scrape: --phase-seconds must be 5..60" >&2
+  exit 2
+fi
+if ! [ "$scrape_seconds" -ge 5 ] 2>/dev/null || [ "$scrape_seconds" -gt 120 ]; then
+  echo "serve_scrape: --scrape-seconds must be 5..120" >&2
   exit 2
 fi
 if ! [ "$warmup" -ge 5 ] 2>/dev/null || [ "$warmup" -gt 300 ]; then
@@ -79,6 +90,8 @@ for tool in curl python3; do
 done
 
 work=$(mktemp -d /tmp/infercost-serve-scrape.XXXXXX)
+# nginx's worker runs as nobody when started by root: it must be able to read $work/nginx/static.
+chmod 755 "$work"
 cleanup() {
   nginx_stop
   rm -rf "$work"
@@ -89,4 +102,4 @@ echo "serve_scrape: targets $sizes, $total_rate req/s in total (open loop), on n
 echo "binary: $binary ($("$binary" version)); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "command: $invocation"
 python3 bench/serve_scrape.py "$binary" "$nginx_url" "$work" "$sizes" "$total_rate" \
-  "$phase_seconds" "$scrape_every_ms" "$metrics" "$warmup" "$rounds"
+  "$phase_seconds" "$scrape_every_ms" "$metrics" "$warmup" "$rounds" "$scrape_seconds"
