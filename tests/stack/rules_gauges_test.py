@@ -138,20 +138,35 @@ def serve_config(path, listen_port, emulator_port):
         f.write("\n".join(lines) + "\n")
 
 
+# Environments the emulated function keeps warm: far more than the Lambda-priced targets ever
+# have busy at once (about 83 requests/s over ~31 ms of wall time each, a few more in a burst).
+WARM_ENVIRONMENTS = 200
+
+
 def steady_profiles(source, destination):
-    """The built-in emulator profiles with the Lambda function's duration made constant.
+    """The built-in emulator profiles with the Lambda function's billed duration made constant.
 
     A Lambda shape's spend follows the mean billed duration, which the gauge takes over its
     window and a rule over its range: with the built-in spread (sigma 0.15, ~80 requests per
     window) the two means differ by 1-2 % at random, and provisioned concurrency's
-    max(mean - PC / capacity, 0) amplifies that about twofold. A constant duration makes both
-    sides see the same input, so what is compared is the formula alone."""
+    max(mean - PC / capacity, 0) amplifies that about twofold. A cold start does the same: its
+    INIT (3 s median, up to ~12 s) is billed with the request, so one in the gauge's last window
+    and diluted over a rule's range moved the two apart by 1.8 % (CI, lambda-pc and
+    sagemaker-serverless; the four Lambda-priced targets share the emulated function, and an
+    environment started by a burst is reclaimed after 30 s of wall time at this time scale).
+    A constant duration and every environment kept warm make both sides see the same input, so
+    what is compared is the formula alone."""
     with open(source) as f:
         text = f.read()
     lambda_service = r"(- name: lambda\n(?:.*\n)*?\s+service: \{ median_ms: \d+), sigma: [0-9.]+"
     text, count = re.subn(lambda_service, r"\1, sigma: 0", text)
     if count != 1:
         raise Failure(f"{source}: no service spread found for the lambda profile: update this test")
+    lambda_warm = r"(- name: lambda\n(?:.*\n)*?\s+provisioned_concurrency: )\d+"
+    text, count = re.subn(lambda_warm, rf"\g<1>{WARM_ENVIRONMENTS}", text)
+    if count != 1:
+        raise Failure(f"{source}: no provisioned_concurrency for the lambda profile: "
+                      "update this test")
     with open(destination, "w") as f:
         f.write(text)
 
@@ -231,6 +246,17 @@ def check_shapes(prom, at):
             raise Failure(f"{name}: no surplus-credit price at full load ({surplus[name]})")
     if surplus["g4dn"] != 0:
         raise Failure(f"g4dn is not burstable but has a surplus price {surplus['g4dn']}")
+
+
+def check_warm(prom, at):
+    """No cold start in what is compared: its billed INIT would weigh differently in a gauge's
+    window and a rule's range (steady_profiles keeps every environment warm)."""
+    span = f"{WINDOW_S + RULE_RANGE_S + AVERAGE_S}s"
+    cold = by_target(prom.vector(f"increase(infercost_cold_starts_total[{span}])", at=at))
+    started = {name: n for name, n in cold.items() if n > 0}
+    if started:
+        raise Failure(f"cold starts within the compared {span}: {started}; the emulated function "
+                      f"should keep {WARM_ENVIRONMENTS} environments warm")
 
 
 def check_provisioned_concurrency(prom, at, capacity):
@@ -357,6 +383,7 @@ def run(args, workdir):
             raise Failure(f"{e}\nstill moving:\n  " + "\n  ".join(unsteady))
 
         at = time.time() - 1
+        check_warm(prom, at)
         check_shapes(prom, at)
         failures = compare(prom, at)
         if failures:
