@@ -141,48 +141,54 @@ std::shared_ptr<const std::string> Exposition::Current(Clock::time_point now) {
   return Fresh(/*allow_tick_old=*/true);
 }
 
-void Exposition::PrepareForScrape(Clock::time_point now, Clock::duration tick) {
-  {
-    std::lock_guard lock(text_mu_);
-    // Expected after the shortest recent interval (two scrapers take turns); gone after twice
-    // the longest (a scraper that changed its rhythm, a one-off curl, is not "gone"). Intervals
-    // under a tick are left out unless they outnumber the longer ones twice: two scrapes within
-    // a tick share one text, so a pair of Prometheus servers scraping together every 15 s wants
-    // a text every 15 s, not every tick; a scraper faster than the tick gets one per tick.
-    Clock::duration shortest = Clock::duration::max();
-    Clock::duration shortest_of_tick = Clock::duration::max();  // of those >= tick
-    Clock::duration longest = Clock::duration::zero();
-    int under_tick = 0;
-    int of_tick = 0;
-    for (const auto seen : intervals_) {
-      if (seen <= Clock::duration::zero()) continue;
-      shortest = std::min(shortest, seen);
-      longest = std::max(longest, seen);
-      if (seen < tick) {
-        ++under_tick;
-      } else {
-        ++of_tick;
-        shortest_of_tick = std::min(shortest_of_tick, seen);
-      }
+Exposition::Publication Exposition::ExpectScrape(Clock::time_point now, Clock::duration tick) {
+  std::lock_guard lock(text_mu_);
+  // Expected after the shortest recent interval (two scrapers take turns); gone after twice
+  // the longest (a scraper that changed its rhythm, a one-off curl, is not "gone"). Intervals
+  // under a tick are left out unless they outnumber the longer ones twice: two scrapes within
+  // a tick share one text, so a pair of Prometheus servers scraping together every 15 s wants
+  // a text every 15 s, not every tick; a scraper faster than the tick gets one per tick.
+  Clock::duration shortest = Clock::duration::max();
+  Clock::duration shortest_of_tick = Clock::duration::max();  // of those >= tick
+  Clock::duration longest = Clock::duration::zero();
+  int under_tick = 0;
+  int of_tick = 0;
+  for (const auto seen : intervals_) {
+    if (seen <= Clock::duration::zero()) continue;
+    shortest = std::min(shortest, seen);
+    longest = std::max(longest, seen);
+    if (seen < tick) {
+      ++under_tick;
+    } else {
+      ++of_tick;
+      shortest_of_tick = std::min(shortest_of_tick, seen);
     }
-    if (longest == Clock::duration::zero()) return;  // fewer than two scrapes yet
-    const auto expected =
-        last_scrape_ + (of_tick > 0 && under_tick <= 2 * of_tick ? shortest_of_tick : shortest);
-    // Due before the next tick (a quarter tick early for jitter), and the scraper not gone.
-    const bool due = expected - tick / 4 <= now + tick;
-    const bool gone = now > last_scrape_ + 2 * longest + tick;
-    if (!due || gone) return;
   }
+  if (longest == Clock::duration::zero()) return {};  // fewer than two scrapes yet
+  const auto expected =
+      last_scrape_ + (of_tick > 0 && under_tick <= 2 * of_tick ? shortest_of_tick : shortest);
+  // Due before the next tick (a quarter tick early for jitter), and the scraper not gone.
+  const bool due = expected - tick / 4 <= now + tick;
+  const bool gone = now > last_scrape_ + 2 * longest + tick;
+  if (!due || gone) return {};
+  promised_.fetch_add(1);
+  return Publication(this);
+}
+
+void Exposition::Publish(Publication publication) {
+  if (!publication) return;
   Fresh(/*allow_tick_old=*/false);
 }
 
 std::shared_ptr<const std::string> Exposition::Fresh(bool allow_tick_old) {
   {
     std::lock_guard lock(text_mu_);
-    if (text_ && text_generation_ == generation_.load()) return text_;
-    // A serialization under way will replace a text that is only ticks old: take that one.
-    if (allow_tick_old && text_ && publishing_.load() &&
-        text_generation_ >= strict_generation_.load()) {
+    const std::uint64_t generation = generation_.load();
+    if (text_ && text_generation_ == generation) return text_;
+    // A serialization under way or promised will replace a text that is one tick old at most
+    // and has every strict change: take that one.
+    if (allow_tick_old && text_ && (publishing_.load() || promised_.load() > 0) &&
+        generation - text_generation_ <= 1 && text_generation_ >= strict_generation_.load()) {
       return text_;
     }
   }

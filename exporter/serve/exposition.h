@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace infercost {
@@ -29,9 +30,11 @@ void AppendText(const std::vector<prometheus::MetricFamily>& families, std::stri
 // the scrapers' rhythm (the shortest of their last intervals; of those of a tick or more, unless
 // most are shorter) says a scrape is due before the next tick. Nobody scraping, nothing is
 // serialized; Prometheus every 15 s, or a pair of them scraping together, once per 15 s.
-// While a serialization is under way, a scrape is given the text it replaces if that text is
-// only older by ticks (never by a reload or a Change marked `strict`): one tick old at most,
-// rather than a wait for tens of milliseconds with a thousand targets.
+// From the moment the updater decides to serialize after a tick (before the tick's Change) until
+// the text is published, and while any serialization is under way, a scrape is given the text it
+// replaces if that text is one tick old at most and lacks no reload or other Change marked
+// `strict`: a tick's few milliseconds of serialization (tens with a thousand targets, on a niced
+// thread) are never a scrape's wait.
 class Exposition {
  public:
   using Clock = std::chrono::steady_clock;
@@ -54,8 +57,43 @@ class Exposition {
   // What a scrape serves: the text as of the last Change (see above for the one exception).
   // Never null. `now` is the scrape's arrival, for the rhythm.
   std::shared_ptr<const std::string> Current(Clock::time_point now);
-  // The updater after a tick: serializes now if a scrape is expected before the next tick.
-  void PrepareForScrape(Clock::time_point now, Clock::duration tick);
+  // The updater's promise to serialize after its tick, made before the tick's Change: a scrape
+  // in between is given the tick-old text rather than serializing on its own. Ends (scrapes
+  // serialize again) when Publish takes it or when it is destroyed, a tick that threw.
+  class Publication {
+   public:
+    Publication() = default;
+    Publication(Publication&& other) noexcept : owner_(std::exchange(other.owner_, nullptr)) {}
+    Publication& operator=(Publication&& other) noexcept {
+      if (this != &other) {
+        Release();
+        owner_ = std::exchange(other.owner_, nullptr);
+      }
+      return *this;
+    }
+    Publication(const Publication&) = delete;
+    Publication& operator=(const Publication&) = delete;
+    ~Publication() { Release(); }
+    // Whether a scrape is expected before the next tick (the updater serializes after it).
+    explicit operator bool() const { return owner_ != nullptr; }
+
+   private:
+    friend class Exposition;
+    explicit Publication(Exposition* owner) : owner_(owner) {}
+    void Release() {
+      if (owner_ != nullptr) owner_->promised_.fetch_sub(1);
+      owner_ = nullptr;
+    }
+    Exposition* owner_ = nullptr;
+  };
+  // The updater before a tick at `now`: a Publication if a scrape is due before the next tick.
+  Publication ExpectScrape(Clock::time_point now, Clock::duration tick);
+  // The updater after the tick: serializes the text for the expected scrape (if any).
+  void Publish(Publication publication);
+  // ExpectScrape and Publish at once (a tick whose Change came earlier; tests).
+  void PrepareForScrape(Clock::time_point now, Clock::duration tick) {
+    Publish(ExpectScrape(now, tick));
+  }
 
  private:
   static constexpr std::size_t kIntervals = 4;
@@ -70,7 +108,8 @@ class Exposition {
   std::atomic<std::uint64_t> strict_generation_{1};
   std::mutex publish_mu_;  // one serialization at a time
   std::atomic<bool> publishing_{false};
-  std::mutex text_mu_;  // guards the text, its generation and the scrape rhythm
+  std::atomic<int> promised_{0};  // Publications outstanding
+  std::mutex text_mu_;            // guards the text, its generation and the scrape rhythm
   std::uint64_t text_generation_ = 0;
   std::shared_ptr<const std::string> text_;
   Clock::time_point last_scrape_{};

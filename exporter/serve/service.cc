@@ -177,8 +177,12 @@ class Service::Impl {
         // that throws is logged, and the next one tries again.
         try {
           if (options_.before_tick) options_.before_tick();
+          // Decided before the tick's Change, so that a scrape in between is given the tick-old
+          // text instead of serializing the new one itself (Exposition::ExpectScrape).
+          infercost::Exposition::Publication publication =
+              exposition_.ExpectScrape(infercost::Exposition::Clock::now(), options_.tick);
           Tick(/*strict=*/false);
-          exposition_.PrepareForScrape(infercost::Exposition::Clock::now(), options_.tick);
+          exposition_.Publish(std::move(publication));
         } catch (const std::exception& e) {
           Log(LogLevel::kError, "metrics update failed", {{"error", e.what()}});
         } catch (...) {

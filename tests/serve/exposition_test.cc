@@ -240,6 +240,54 @@ TEST(ExpositionTest, AScraperThatStoppedIsNotPreparedFor) {
   EXPECT_EQ(f.collections, after_scrapes);
 }
 
+// The updater promises a text before its tick's Change: a scrape between the Change and the
+// serialization is given the tick-old text at once, rather than serializing the new one on the
+// HTTP thread (tens of milliseconds with a thousand targets). The promise ends with Publish, or
+// with the Publication of a tick that threw; and never stretches to a text two ticks old.
+TEST(ExpositionTest, AScrapeBeforeAPromisedTextIsGivenTheTickOldOne) {
+  Fixture f;
+  const auto t0 = Clock::now();
+  const auto tick = seconds(1);
+  for (int q = 0; q < 4; ++q) f.exposition.Current(t0 + milliseconds(250 * q));  // 4 per tick
+  const int serialized = f.collections;
+  {
+    Exposition::Publication publication = f.exposition.ExpectScrape(t0 + seconds(1), tick);
+    ASSERT_TRUE(publication);
+    f.exposition.Change([&] { f.value = 1; }, /*strict=*/false);
+    EXPECT_NE(f.exposition.Current(t0 + milliseconds(1010))->find("infercost_x 0\n"),
+              std::string::npos);
+    EXPECT_EQ(f.collections, serialized);  // nothing serialized on the scrape's thread
+    f.exposition.Publish(std::move(publication));
+  }
+  EXPECT_EQ(f.collections, serialized + 1);
+  EXPECT_NE(f.exposition.Current(t0 + milliseconds(1020))->find("infercost_x 1\n"),
+            std::string::npos);
+  EXPECT_EQ(f.collections, serialized + 1);
+
+  // A tick that threw: its Publication is destroyed unpublished, and a scrape serializes again.
+  {
+    Exposition::Publication publication = f.exposition.ExpectScrape(t0 + seconds(2), tick);
+    ASSERT_TRUE(publication);
+    f.exposition.Change([&] { f.value = 2; }, /*strict=*/false);
+  }
+  EXPECT_NE(f.exposition.Current(t0 + milliseconds(2010))->find("infercost_x 2\n"),
+            std::string::npos);
+
+  // Two ticks behind (no promise at the tick before): the scrape waits for a new text.
+  f.exposition.Change([&] { f.value = 3; }, /*strict=*/false);
+  Exposition::Publication publication = f.exposition.ExpectScrape(t0 + seconds(3), tick);
+  ASSERT_TRUE(publication);
+  f.exposition.Change([&] { f.value = 4; }, /*strict=*/false);
+  EXPECT_NE(f.exposition.Current(t0 + milliseconds(3010))->find("infercost_x 4\n"),
+            std::string::npos);
+
+  // Nor one without a strict change (a reload).
+  f.exposition.Change([&] { f.value = 5; }, /*strict=*/true);
+  EXPECT_NE(f.exposition.Current(t0 + milliseconds(3020))->find("infercost_x 5\n"),
+            std::string::npos);
+  f.exposition.Publish(std::move(publication));
+}
+
 // While a tick's serialization is under way, a scrape may get the text one tick older; never
 // one that lacks a strict change (a reload).
 TEST(ExpositionTest, DuringASerializationOnlyTickOldTextIsGiven) {
