@@ -38,6 +38,7 @@ constexpr int kMaxEvents = 256;
 // carry its requests. The state machine's actions start transfers on the worker.
 struct Target : TargetState::Actions {
   TargetId id = 0;
+  uint32_t slot = 0;  // its index in Worker::slots_ and key in Worker::timers_
   std::shared_ptr<TargetHandle> handle;
   std::string name;
   Recorder* recorder = nullptr;
@@ -46,7 +47,7 @@ struct Target : TargetState::Actions {
   TargetState state;
   int connections = 1;
   Clock::time_point next_tick;
-  Clock::time_point due = Clock::time_point::max();  // its key in Worker::timers_ (max: none)
+  Clock::time_point due = Clock::time_point::max();  // its deadline in Worker::timers_ (max: none)
   bool touched = false;                              // listed in Worker::touched_
   bool in_batch = false;                             // listed in the current pass
 
@@ -346,47 +347,45 @@ bool Worker::Start(Target& target, Clock::time_point scheduled_at, Clock::time_p
 
 void Worker::ServiceTargets(Clock::time_point now) {
   batch_.clear();
-  while (!timers_.empty() && timers_.begin()->first <= now) {
-    const TargetId id = timers_.begin()->second;
-    timers_.erase(timers_.begin());
-    auto it = targets_.find(id);
-    if (it == targets_.end()) continue;
-    it->second->due = Clock::time_point::max();
-    it->second->in_batch = true;
-    batch_.push_back(id);
+  while (!timers_.empty() && timers_.top_time() <= now) {
+    const uint32_t slot = timers_.Pop();
+    Target* target = slots_[slot];
+    target->due = Clock::time_point::max();
+    target->in_batch = true;
+    batch_.push_back(slot);
   }
-  for (const TargetId id : touched_) {
-    auto it = targets_.find(id);
-    if (it == targets_.end()) continue;
-    it->second->touched = false;
-    if (!it->second->in_batch) {
-      it->second->in_batch = true;
-      batch_.push_back(id);
+  for (const uint32_t slot : touched_) {
+    Target* target = slots_[slot];
+    if (target == nullptr) continue;
+    target->touched = false;
+    if (!target->in_batch) {
+      target->in_batch = true;
+      batch_.push_back(slot);
     }
   }
   touched_.clear();
-  // By id: servicing one target may complete its removal, which erases it.
-  for (const TargetId id : batch_) {
-    auto it = targets_.find(id);
-    if (it == targets_.end()) continue;
-    it->second->in_batch = false;
-    ServiceTarget(*it->second, now);
+  // Servicing one target may complete its removal, which frees its slot (no target is added
+  // during a pass, so a freed slot stays empty until the pass ends).
+  for (const uint32_t slot : batch_) {
+    Target* target = slots_[slot];
+    if (target == nullptr) continue;
+    target->in_batch = false;
+    ServiceTarget(*target, now);
   }
 }
 
 void Worker::Touch(Target& target) {
   if (target.touched) return;
   target.touched = true;
-  touched_.push_back(target.id);
+  touched_.push_back(target.slot);
 }
 
 void Worker::Reschedule(Target& target) {
   Clock::time_point due = target.state.NextDeadline();
   if (!target.state.draining()) due = std::min(due, target.next_tick);
   if (due == target.due) return;
-  if (target.due != Clock::time_point::max()) timers_.erase({target.due, target.id});
   target.due = due;
-  if (due != Clock::time_point::max()) timers_.emplace(due, target.id);
+  timers_.Set(target.slot, due);  // max: cleared
 }
 
 void Worker::ServiceTarget(Target& target, Clock::time_point now) {
@@ -426,7 +425,7 @@ Clock::time_point Worker::NextDeadline() const {
   // A target touched after the last pass (a transfer finished as it was started) is serviced
   // before the loop sleeps.
   if (!touched_.empty()) return Clock::time_point::min();
-  if (!timers_.empty()) deadline = std::min(deadline, timers_.begin()->first);
+  if (!timers_.empty()) deadline = std::min(deadline, timers_.top_time());
   return deadline;
 }
 
@@ -440,6 +439,14 @@ void Worker::AddTarget(TargetId id, std::shared_ptr<TargetHandle> handle, Target
   t.connections = connections;
   const Clock::time_point now = Clock::now();
   t.next_tick = now;
+  if (free_slots_.empty()) {
+    t.slot = static_cast<uint32_t>(slots_.size());
+    slots_.push_back(&t);
+  } else {
+    t.slot = free_slots_.back();
+    free_slots_.pop_back();
+    slots_[t.slot] = &t;
+  }
   targets_.emplace(id, std::move(target));
   UpdateConnectionCache(connections);
   t.state.Start(now);
@@ -457,7 +464,10 @@ void Worker::CompleteRemoval(TargetId id) {
   if (it == targets_.end()) return;
   std::unique_ptr<Target> target = std::move(it->second);
   targets_.erase(it);
-  if (target->due != Clock::time_point::max()) timers_.erase({target->due, target->id});
+  timers_.Clear(target->slot);
+  slots_[target->slot] = nullptr;
+  std::erase(touched_, target->slot);
+  free_slots_.push_back(target->slot);
   target->recorder->OnTick(Clock::now(), 0);
   board_->Mark(target->handle);
   target->removed.set_value();

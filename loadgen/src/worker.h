@@ -12,10 +12,10 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <thread>
 #include <vector>
 
+#include "loadgen/deadline_heap.h"
 #include "loadgen/engine.h"
 #include "transfer.h"
 
@@ -113,13 +113,17 @@ class Worker {
   // request on keep-alive connections that go idle between requests.
   std::vector<uint32_t> registered_;
   std::vector<uint32_t> wanted_;
-  std::map<TargetId, std::unique_ptr<Target>> targets_;
-  // Every target's next deadline, earliest first, so that a pass of the loop costs O(log n) per
-  // target that has something to do, not a scan of every target (a generator with a thousand
-  // targets spends its time on requests, not on finding which target is due).
-  std::set<std::pair<Clock::time_point, TargetId>> timers_;
-  std::vector<TargetId> touched_;  // targets to service in the next pass (Touch)
-  std::vector<TargetId> batch_;    // scratch of ServiceTargets
+  std::map<TargetId, std::unique_ptr<Target>> targets_;  // by id: the commands' lookups
+  // The loop's own lookups go by slot, a small integer each target holds while it is on this
+  // worker (reused after it leaves): an index into slots_, not a search of a tree of targets.
+  std::vector<Target*> slots_;  // by slot; nullptr when free
+  std::vector<uint32_t> free_slots_;
+  // Every target's next deadline by slot, earliest first, so that a pass of the loop costs
+  // O(log n) per target that has something to do, not a scan of every target, and a reschedule
+  // moves entries in one contiguous array instead of freeing and allocating tree nodes.
+  DeadlineHeap timers_;
+  std::vector<uint32_t> touched_;  // slots of the targets to service in the next pass (Touch)
+  std::vector<uint32_t> batch_;    // scratch of ServiceTargets
   long connections_ = 0;           // sum of the targets' connections (the connection cache)
   std::vector<std::pair<std::vector<TargetId>, std::promise<void>>> remove_all_waiters_;
 
