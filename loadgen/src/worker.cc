@@ -47,9 +47,8 @@ struct Target : TargetState::Actions {
   TargetState state;
   int connections = 1;
   Clock::time_point next_tick;
-  Clock::time_point due = Clock::time_point::max();  // its deadline in Worker::timers_ (max: none)
-  bool touched = false;                              // listed in Worker::touched_
-  bool in_batch = false;                             // listed in the current pass
+  bool touched = false;   // listed in Worker::touched_
+  bool in_batch = false;  // listed in the current pass
 
   ConnectionShare connections_cache;                 // before `transfers`: outlives their handles
   std::vector<std::unique_ptr<Transfer>> transfers;  // all handles ever created
@@ -352,7 +351,6 @@ void Worker::ServiceTargets(Clock::time_point now) {
   while (!timers_.empty() && timers_.top_time() <= now) {
     const uint32_t slot = timers_.Pop();
     Target* target = slots_[slot];
-    target->due = Clock::time_point::max();
     target->in_batch = true;
     batch_.push_back(slot);
   }
@@ -385,9 +383,7 @@ void Worker::Touch(Target& target) {
 void Worker::Reschedule(Target& target) {
   Clock::time_point due = target.state.NextDeadline();
   if (!target.state.draining()) due = std::min(due, target.next_tick);
-  if (due == target.due) return;
-  target.due = due;
-  timers_.Set(target.slot, due);  // max: cleared
+  timers_.Set(target.slot, due);  // unchanged: nothing moves; max: cleared
 }
 
 void Worker::ServiceTarget(Target& target, Clock::time_point now) {
