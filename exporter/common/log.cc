@@ -82,6 +82,13 @@ void AppendValue(std::string& out, std::string_view value) {
   out += '"';
 }
 
+// Secrets shorter than this are matched as whole tokens only (see Redact in common/log.h).
+constexpr std::size_t kShortSecret = 8;
+
+bool IsAlnum(char c) {
+  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
 }  // namespace
 
 // Secrets are redacted in the raw values, before AppendValue escapes them: a secret holding '"'
@@ -132,18 +139,33 @@ std::string Redact(std::string_view text, const std::vector<std::string>& secret
   }
   std::stable_sort(by_length.begin(), by_length.end(),
                    [](std::string_view a, std::string_view b) { return a.size() > b.size(); });
+  const auto starts_secret = [&](std::string_view at) {
+    return std::any_of(by_length.begin(), by_length.end(),
+                       [&](std::string_view s) { return at.starts_with(s); });
+  };
   std::string out;
   out.reserve(text.size());
   std::size_t i = 0;
+  bool after_secret = false;  // text[i - 1] ended a redacted secret
   while (i < text.size()) {
     const std::string_view rest = text.substr(i);
-    auto match = std::find_if(by_length.begin(), by_length.end(),
-                              [&](std::string_view s) { return rest.starts_with(s); });
+    const auto match = std::find_if(by_length.begin(), by_length.end(), [&](std::string_view s) {
+      if (!rest.starts_with(s)) return false;
+      if (s.size() >= kShortSecret) return true;
+      // A short secret inside a longer run of letters and digits is not that secret: "503" in
+      // the port 44503. A neighbouring secret is a boundary ("${A}${B}" written together).
+      const bool joined_before = i > 0 && !after_secret && IsAlnum(text[i - 1]) && IsAlnum(s[0]);
+      const bool joined_after = s.size() < rest.size() && IsAlnum(rest[s.size()]) &&
+                                IsAlnum(s.back()) && !starts_secret(rest.substr(s.size()));
+      return !joined_before && !joined_after;
+    });
     if (match != by_length.end()) {
       out += "<redacted>";
       i += match->size();
+      after_secret = true;
     } else {
       out += text[i++];
+      after_secret = false;
     }
   }
   return out;

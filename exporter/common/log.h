@@ -27,8 +27,11 @@ void SetLogSecrets(std::vector<std::string> secrets);
 void SetRuntimeLogSecrets(std::string_view owner, std::vector<std::string> secrets);
 // Replaces every occurrence of a secret in `text` with "<redacted>", scanning left to right and
 // trying the longest secret first at each position (so "abc123" is not left half-shown as
-// "<redacted>123" when "abc" is a secret too); empty secrets are ignored. The one redaction of
-// infercost: logs, the targets JSON and the landing page all go through it.
+// "<redacted>123" when "abc" is a secret too); empty secrets are ignored. A secret shorter than
+// 8 characters is replaced only where it is a whole token, not inside a longer run of letters
+// and digits: `?code=503` makes "503" a secret, and the port 44503 in a log line stays whole
+// (a credential that short is guessable anyway; adjacent secrets still count as boundaries).
+// The one redaction of infercost: logs, the targets JSON and the landing page all go through it.
 std::string Redact(std::string_view text, const std::vector<std::string>& secrets);
 // True for a header or query-parameter name that carries a credential (Authorization,
 // X-Api-Key, X-Amz-Security-Token, token, api_key, sig, ...): its value is a secret even when the

@@ -39,7 +39,22 @@ INSTANTIATE_TEST_SUITE_P(
         RedactCase{"empty_text", "", {"x"}, ""},
         RedactCase{"every_occurrence", "s3 and s3", {"s3"}, "<redacted> and <redacted>"},
         RedactCase{"quote_and_backslash", "pw=a\"b\\c", {"a\"b\\c"}, "pw=<redacted>"},
-        RedactCase{"replacement_not_rescanned", "red", {"red", "<redacted>"}, "<redacted>"}),
+        RedactCase{"replacement_not_rescanned", "red", {"red", "<redacted>"}, "<redacted>"},
+        // Short secrets are whole tokens: a query's code=503 leaves a port 44503 alone.
+        RedactCase{"short_inside_a_word_kept",
+                   "address=127.0.0.1:44503 code=503 x503 503y",
+                   {"503"},
+                   "address=127.0.0.1:44503 code=<redacted> x503 503y"},
+        RedactCase{"short_between_punctuation",
+                   "u:pw12@h/?k=pw12&",
+                   {"pw12"},
+                   "u:<redacted>@h/?k=<redacted>&"},
+        RedactCase{"long_inside_a_word", "xs3cretkey1y", {"s3cretkey1"}, "x<redacted>y"},
+        RedactCase{"short_next_to_another_secret",
+                   "abcdefghij12 ab12",
+                   {"ab", "cdefghij12"},
+                   "<redacted><redacted> ab12"},
+        RedactCase{"short_pair", "abcd", {"ab", "cd"}, "<redacted><redacted>"}),
     [](const ::testing::TestParamInfo<RedactCase>& param_info) { return param_info.param.name; });
 
 struct LogLineCase {

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <optional>
 #include <regex>
@@ -93,13 +94,28 @@ inline double SumOf(const Samples& s, const std::string& name, const std::string
   return sum;
 }
 
+// The samples of the named series, one "series value" per line: what a failed wait prints.
+inline std::string Lines(const Samples& s, std::initializer_list<std::string> names) {
+  std::string out;
+  for (const auto& [series, value] : s) {
+    for (const std::string& name : names) {
+      if (series == name || series.rfind(name + "{", 0) == 0) {
+        out += series + " " + std::to_string(value) + "\n";
+        break;
+      }
+    }
+  }
+  if (out.empty()) out = "(none: the scrape was empty or failed)\n";
+  return out;
+}
+
 // `infercost serve` as a child process with stderr captured in a file. Thread contract: one
 // thread uses an object at a time.
 class ServeProcess {
  public:
   ServeProcess(const std::filesystem::path& dir, std::vector<std::string> args)
       : log_(dir / "serve.log"), process_(WithServe(std::move(args)), "/dev/null", log_) {
-    const std::regex listening(R"(msg=listening address=127\.0\.0\.1:(\d+))");
+    const std::regex listening(R"(msg=listening address=127\.0\.0\.1:(\d+) )");
     WaitFor(
         [&] {
           std::smatch m;

@@ -115,7 +115,9 @@ TEST_F(ServeTest, CountsEveryRequestOnceAndAgreesWithTheCostModel) {
         return SumOf(s, "infercost_requests_total", "target=\"failing\"") > 0;
       },
       std::chrono::seconds(60)))
-      << serve.Log();
+      << serve.Log() << "\nlast scrape, the series waited on:\n"
+      << test::Lines(s, {"infercost_load_active", "infercost_in_flight_requests",
+                         "infercost_inferences_total", "infercost_requests_total"});
   // Until a tick has published the last finished requests: the counts match the servers'.
   std::string text;
   ASSERT_TRUE(WaitFor(
