@@ -1,9 +1,13 @@
 #include "serve/metrics.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <functional>
 #include <type_traits>
+
+#include "config/usage.h"
 
 namespace infercost {
 namespace {
@@ -33,6 +37,21 @@ auto& Make(Builder builder, prometheus::Registry& registry, SeriesIndex& index,
   using Metric = typename MetricOf<std::remove_reference_t<decltype(family)>>::type;
   index.AddFamily(family, name, help, kTypeOf<Metric>, per_target);
   return family;
+}
+
+// A counter's increment, skipped when there is nothing to add: at a thousand targets most of a
+// tick's deltas are zero, and each increment is an atomic read-modify-write.
+void AddTo(prometheus::Counter* counter, double delta) {
+  if (delta > 0) counter->Increment(delta);
+}
+
+// Adds to `histogram` (if any) what `now` counted since `before`, `scale` applied to the sum of
+// values; nothing when nothing was observed in between (counts never go backwards).
+void ObserveSince(prometheus::Histogram* histogram, const loadgen::BucketCounts& now,
+                  const loadgen::BucketCounts& before, double scale) {
+  if (histogram == nullptr || now.total() == before.total()) return;
+  histogram->ObserveMultiple(BucketDelta(now, before),
+                             scale * std::max(0.0, now.sum_seconds() - before.sum_seconds()));
 }
 
 }  // namespace
@@ -249,6 +268,45 @@ TargetSeries::TargetSeries(MetricFamilies& families, std::string target)
   load_active = Add(families.load_active, t);
   credentials_refresh_failures = Add(families.credentials_refresh_failures, t);
   csv_write_errors = Add(families.csv_write_errors, t);
+}
+
+void TargetSeries::AddCounts(const loadgen::Interval& total, const loadgen::Interval& base,
+                             double time_scale) {
+  for (std::size_t i = 0; i < loadgen::kOutcomeCount; ++i) {
+    AddTo(requests[i], CounterDelta(total.requests[i], base.requests[i]));
+  }
+  AddTo(inferences, CounterDelta(total.Ok(), base.Ok()));
+  AddTo(dropped, CounterDelta(total.dropped, base.dropped));
+  AddTo(cold_starts, CounterDelta(total.cold_starts, base.cold_starts));
+  // Lambda's billed duration: of the requests the billability table says AWS bills a duration for.
+  const Usage billed = UsageBetween(total, base, 0, 0);
+  AddTo(billed_duration, static_cast<double>(billed.billed_ms) / 1000.0);
+  AddTo(billable_requests, static_cast<double>(billed.billable_requests));
+  ObserveSince(request_duration, total.duration_buckets, base.duration_buckets, time_scale);
+  ObserveSince(cold_start_duration, total.cold_start_buckets, base.cold_start_buckets, time_scale);
+  // Schedule lag is the generator's own, on the real clock; AWS's figures are on the target's
+  // clock already.
+  ObserveSince(schedule_lag, total.lag_buckets, base.lag_buckets, 1.0);
+  ObserveSince(billed_duration_, total.billed_duration_buckets, base.billed_duration_buckets, 1.0);
+  ObserveSince(init_duration_, total.init_duration_buckets, base.init_duration_buckets, 1.0);
+}
+
+void TargetSeries::SetFigures(const TargetFigures& f, const PricingSpec& spec) {
+  inferences_per_second->Set(f.ips);
+  effective_concurrency->Set(f.effective_concurrency);
+  in_flight->Set(f.in_flight);
+  SetCapacity(f.capacity_ips);
+  SetCostPerMillion(false, f.usd_per_million_observed);
+  SetCostPerMillion(true, f.usd_per_million_capacity);
+  cost_time->Increment(f.time_usd_increment);
+  cost_request->Increment(f.request_usd_increment);
+  IncrementLineItems(f, spec);
+  offered_concurrency->Set(f.offered_concurrency);
+  offered_rate->Set(f.offered_rate);
+  load_active->Set(f.load_active ? 1 : 0);
+  SetMaxMemoryUsed(f.max_memory_used_bytes);
+  SetClientOverhead(f.client_overhead_seconds);
+  measurement_valid->Set(f.valid ? 1 : 0);
 }
 
 void TargetSeries::IncrementLineItems(const TargetFigures& f, const PricingSpec& spec) {

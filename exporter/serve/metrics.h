@@ -173,6 +173,12 @@ class TargetSeries {
   void Abandon() { abandoned_ = true; }
 
   void SetInfo(const TargetInfo& info);
+  // A tick's counts: adds to the counters and histograms what `total` counted since `base` (the
+  // totals the last tick added), durations on the target's clock multiplied by `time_scale`.
+  void AddCounts(const loadgen::Interval& total, const loadgen::Interval& base, double time_scale);
+  // A tick's figures: the gauges set, the optional ones added or removed, the cost increments
+  // added (the line items `spec` configures among them).
+  void SetFigures(const TargetFigures& f, const PricingSpec& spec);
   // Sets or removes an optional gauge.
   void SetCostPerMillion(bool capacity_basis, std::optional<double> usd);
   void SetBudget(std::optional<double> usd_per_million);

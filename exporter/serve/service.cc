@@ -17,7 +17,6 @@
 #include "common/build_info.h"
 #include "common/duration.h"
 #include "common/log.h"
-#include "config/usage.h"
 #include "cost/cost.h"
 #include "loadgen/csv.h"
 #include "loadgen/engine.h"
@@ -41,21 +40,6 @@ constexpr int kUpdaterNice = 10;
 constexpr nanoseconds kReloadDrain = std::chrono::seconds(2);
 
 double Seconds(nanoseconds d) { return std::chrono::duration<double>(d).count(); }
-
-// A counter's increment, skipped when there is nothing to add: at a thousand targets most of a
-// tick's deltas are zero, and each increment is an atomic read-modify-write.
-void AddTo(prometheus::Counter* counter, double delta) {
-  if (delta > 0) counter->Increment(delta);
-}
-
-// Adds to `histogram` (if any) what `now` counted since `before`, `scale` applied to the sum of
-// values; nothing when nothing was observed in between (counts never go backwards).
-void ObserveSince(prometheus::Histogram* histogram, const loadgen::BucketCounts& now,
-                  const loadgen::BucketCounts& before, double scale) {
-  if (histogram == nullptr || now.total() == before.total()) return;
-  histogram->ObserveMultiple(BucketDelta(now, before),
-                             scale * std::max(0.0, now.sum_seconds() - before.sum_seconds()));
-}
 
 }  // namespace
 
@@ -212,7 +196,6 @@ class Service::Impl {
                          bool window_changed);
   // One tick of one target: snapshot -> figures -> metrics -> engine control.
   void UpdateTarget(TargetState& state, Clock::time_point now, double worker_cpu_share);
-  void WriteCounters(TargetState& state, const loadgen::Interval& total);
   void WriteFigures(TargetState& state, const TargetFigures& figures);
   void LogAbsentCost(TargetState& state, const TargetFigures& figures);
   void StopAtSpendLimit(TargetState& state);
@@ -557,7 +540,7 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   in.worker_cpu_share = worker_cpu_share;
   state.last_tick = now;
   TargetFigures figures = ComputeTargetFigures(in, &state.ledger);
-  WriteCounters(state, snap.total);
+  state.series->AddCounts(snap.total, state.baseline, options_.time_scale);
   WriteFigures(state, figures);
   WriteCredentials(state);
   WriteCsvErrors(state);
@@ -576,34 +559,7 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   std::swap(state.baseline, snap.total);
 }
 
-void Service::Impl::WriteCounters(TargetState& state, const loadgen::Interval& total) {
-  // Counters and histograms: add what happened since the last tick. Durations are reported on the
-  // target's clock; schedule lag, the generator's own, is real.
-  const double scale = options_.time_scale;
-  TargetSeries& s = *state.series;
-  const loadgen::Interval& base = state.baseline;
-  for (std::size_t i = 0; i < loadgen::kOutcomeCount; ++i) {
-    AddTo(s.requests[i], CounterDelta(total.requests[i], base.requests[i]));
-  }
-  AddTo(s.inferences, CounterDelta(total.Ok(), base.Ok()));
-  AddTo(s.dropped, CounterDelta(total.dropped, base.dropped));
-  AddTo(s.cold_starts, CounterDelta(total.cold_starts, base.cold_starts));
-  // Lambda's billed duration: of the requests the billability table says AWS bills a duration for.
-  const Usage billed = UsageBetween(total, base, 0, 0);
-  AddTo(s.billed_duration, static_cast<double>(billed.billed_ms) / 1000.0);
-  AddTo(s.billable_requests, static_cast<double>(billed.billable_requests));
-  ObserveSince(s.request_duration, total.duration_buckets, base.duration_buckets, scale);
-  ObserveSince(s.cold_start_duration, total.cold_start_buckets, base.cold_start_buckets, scale);
-  ObserveSince(s.schedule_lag, total.lag_buckets, base.lag_buckets, 1.0);
-  // AWS's figures are on the target's clock already.
-  ObserveSince(s.billed_duration_histogram(), total.billed_duration_buckets,
-               base.billed_duration_buckets, 1.0);
-  ObserveSince(s.init_duration_histogram(), total.init_duration_buckets, base.init_duration_buckets,
-               1.0);
-}
-
 void Service::Impl::WriteFigures(TargetState& state, const TargetFigures& f) {
-  TargetSeries& s = *state.series;
   LatencySummaries::Values summary;
   for (std::size_t i = 0; i < kQuantiles.size(); ++i) {
     summary.quantile_seconds[i] = f.latency_quantiles_seconds[i].value_or(NAN);
@@ -611,21 +567,7 @@ void Service::Impl::WriteFigures(TargetState& state, const TargetFigures& f) {
   summary.count = f.requests_total;
   summary.sum_seconds = f.latency_sum_seconds;
   summaries_.Set(state.config.name, summary);
-  s.inferences_per_second->Set(f.ips);
-  s.effective_concurrency->Set(f.effective_concurrency);
-  s.in_flight->Set(f.in_flight);
-  s.SetCapacity(f.capacity_ips);
-  s.SetCostPerMillion(false, f.usd_per_million_observed);
-  s.SetCostPerMillion(true, f.usd_per_million_capacity);
-  s.cost_time->Increment(f.time_usd_increment);
-  s.cost_request->Increment(f.request_usd_increment);
-  s.IncrementLineItems(f, state.pricing.spec);
-  s.offered_concurrency->Set(f.offered_concurrency);
-  s.offered_rate->Set(f.offered_rate);
-  s.load_active->Set(f.load_active ? 1 : 0);
-  s.SetMaxMemoryUsed(f.max_memory_used_bytes);
-  s.SetClientOverhead(f.client_overhead_seconds);
-  s.measurement_valid->Set(f.valid ? 1 : 0);
+  state.series->SetFigures(f, state.pricing.spec);
 }
 
 void Service::Impl::LogAbsentCost(TargetState& state, const TargetFigures& f) {
