@@ -74,6 +74,9 @@ struct TargetState {
   std::string logged_absent_reason;
   Clock::time_point last_tick;
   TargetView view;
+  // The view's fields from the config and pricing are out of date (a reload, a new secret): the
+  // next tick writes them with its figures, so that the view changes in one step.
+  bool view_config_stale = true;
 
   loadgen::Recorder* recorder() {
     if (tee) return tee.get();
@@ -199,6 +202,8 @@ class Service::Impl {
   void WriteFigures(TargetState& state, const TargetFigures& figures);
   void LogAbsentCost(TargetState& state, const TargetFigures& figures);
   void StopAtSpendLimit(TargetState& state);
+  // The target's price gauges and info from its pricing and config (added or reconfigured);
+  // its view takes them at the next tick.
   void SetPrices(TargetState& state);
   void WriteCredentials(TargetState& state);
   // Lost CSV rows: counted (infercost_csv_write_errors_total) and logged once per target.
@@ -254,6 +259,7 @@ void Service::Impl::StartLoad(TargetState& state) {
 }
 
 void Service::Impl::SetPrices(TargetState& state) {
+  state.view_config_stale = true;
   const ResolvedPricing& p = state.pricing;
   TargetSeries& s = *state.series;
   s.price_per_hour->Set(p.usd_per_hour);
@@ -367,6 +373,9 @@ void Service::Impl::Commit(const Config& config, std::vector<PreparedTarget>& pr
   }
   const bool window_changed = config.window != window_;
   window_ = config.window;
+  if (config.secrets != secrets_) {
+    for (auto& [name, state] : targets_) state->view_config_stale = true;  // the redacted URL
+  }
   secrets_ = config.secrets;
   SetLogSecrets(secrets_);
   for (const Retiring& r : retiring) {
@@ -546,14 +555,17 @@ void Service::Impl::UpdateTarget(TargetState& state, Clock::time_point now,
   WriteCsvErrors(state);
   LogAbsentCost(state, figures);
   if (figures.spend_limit_reached) StopAtSpendLimit(state);
-  state.view.url = Redact(state.config.request.url, secrets_);
-  state.view.kind = std::string(Name(state.config.kind));
-  state.view.platform = state.pricing.platform;
-  state.view.pricing_model = std::string(Name(state.pricing.spec.model));
-  state.view.instance_type = state.pricing.spec.instance_type;
-  state.view.pricing = state.pricing;
-  state.view.budget_usd_per_million = state.config.budget_usd_per_million;
-  state.view.spend_limit_usd = state.config.spend_limit_usd;
+  if (state.view_config_stale) {
+    state.view.url = Redact(state.config.request.url, secrets_);
+    state.view.kind = std::string(Name(state.config.kind));
+    state.view.platform = state.pricing.platform;
+    state.view.pricing_model = std::string(Name(state.pricing.spec.model));
+    state.view.instance_type = state.pricing.spec.instance_type;
+    state.view.pricing = state.pricing;
+    state.view.budget_usd_per_million = state.config.budget_usd_per_million;
+    state.view.spend_limit_usd = state.config.spend_limit_usd;
+    state.view_config_stale = false;
+  }
   state.view.figures = std::move(figures);
   // The totals become the baseline; the old baseline's buffers take the next snapshot's totals.
   std::swap(state.baseline, snap.total);
