@@ -118,10 +118,14 @@ class Worker {
   // worker (reused after it leaves): an index into slots_, not a search of a tree of targets.
   std::vector<Target*> slots_;  // by slot; nullptr when free
   std::vector<uint32_t> free_slots_;
-  // Every target's next deadline by slot, earliest first, so that a pass of the loop costs
-  // O(log n) per target that has something to do, not a scan of every target, and a reschedule
-  // moves entries in one contiguous array instead of freeing and allocating tree nodes.
+  // Every target's next deadline of its own (a send, a stage, a timeout) by slot, earliest
+  // first, so that a pass of the loop costs O(log n) per target that has something to do, not a
+  // scan of every target, and a reschedule moves entries in one contiguous array instead of
+  // freeing and allocating tree nodes.
   DeadlineHeap timers_;
+  // Every target's next recorder tick (Recorder::NextTick), apart from its sends: a pass takes
+  // the ticks due by then, and the loop wakes for one only when it is kTickSlack late.
+  DeadlineHeap ticks_;
   std::vector<uint32_t> touched_;  // slots of the targets to service in the next pass (Touch)
   std::vector<uint32_t> batch_;    // scratch of ServiceTargets
   long connections_ = 0;           // sum of the targets' connections (the connection cache)
