@@ -207,7 +207,12 @@ def median_row(rows):
     for key in rows[0]:
         values = sorted(r[key] for r in rows)
         mid = len(values) // 2
-        out[key] = values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+        if len(values) % 2:
+            out[key] = values[mid]
+        elif isinstance(values[mid], int) and values[mid - 1] == values[mid]:
+            out[key] = values[mid]  # counts (targets, samples) print as counts
+        else:
+            out[key] = (values[mid - 1] + values[mid]) / 2
     return out
 
 
