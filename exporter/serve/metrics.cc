@@ -1,7 +1,6 @@
 #include "serve/metrics.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <functional>

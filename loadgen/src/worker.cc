@@ -354,29 +354,19 @@ bool Worker::Start(Target& target, Clock::time_point scheduled_at, Clock::time_p
 
 void Worker::ServiceTargets(Clock::time_point now) {
   batch_.clear();
-  while (!timers_.empty() && timers_.top_time() <= now) {
-    const uint32_t slot = timers_.Pop();
+  const auto add = [this](uint32_t slot) {
     Target* target = slots_[slot];
+    if (target->in_batch) return;
     target->in_batch = true;
     batch_.push_back(slot);
-  }
+  };
+  while (!timers_.empty() && timers_.top_time() <= now) add(timers_.Pop());
   // Every tick due by now, whether or not its slack is spent (see kTickSlack).
-  while (!ticks_.empty() && ticks_.top_time() <= now) {
-    const uint32_t slot = ticks_.Pop();
-    Target* target = slots_[slot];
-    if (!target->in_batch) {
-      target->in_batch = true;
-      batch_.push_back(slot);
-    }
-  }
+  while (!ticks_.empty() && ticks_.top_time() <= now) add(ticks_.Pop());
   for (const uint32_t slot : touched_) {
-    Target* target = slots_[slot];
-    if (target == nullptr) continue;
-    target->touched = false;
-    if (!target->in_batch) {
-      target->in_batch = true;
-      batch_.push_back(slot);
-    }
+    if (slots_[slot] == nullptr) continue;
+    slots_[slot]->touched = false;
+    add(slot);
   }
   touched_.clear();
   // Servicing one target may complete its removal, which frees its slot (no target is added
