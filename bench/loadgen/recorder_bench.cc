@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <memory>
+#include <vector>
 
 #include "loadgen/csv.h"
 #include "loadgen/stats.h"
@@ -71,6 +73,48 @@ void BM_Snapshot60sWindow(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Snapshot60sWindow);
+
+// A service's second at a thousand targets of 2 requests per second each, 60 s windows full:
+// every target publishes its interval and is snapshotted once, its memory cold by then as in
+// the service. Argument: whether snapshots copy the window's latency histograms (1) or read the
+// service's quantiles in place (0).
+void BM_ThousandTargetsPublishAndSnapshot(benchmark::State& state) {
+  constexpr int kTargets = 1000;
+  StatsOptions options = Options();
+  options.total_histograms = false;
+  options.window_ok_and_cold_latency = false;
+  options.window_quantiles = {0.5, 0.9, 0.95, 0.99, 0.999};
+  options.window_histograms_in_snapshot = state.range(0) != 0;
+  std::vector<std::unique_ptr<TargetStats>> stats;
+  std::vector<std::unique_ptr<StatsRecorder>> recorders;
+  std::vector<StatsSnapshot> snapshots(kTargets);
+  Clock::time_point now = Clock::time_point(std::chrono::seconds(1000));
+  for (int t = 0; t < kTargets; ++t) {
+    stats.push_back(std::make_unique<TargetStats>(options, now));
+    recorders.push_back(std::make_unique<StatsRecorder>(stats.back().get()));
+  }
+  int request = 0;
+  auto second = [&] {
+    now += std::chrono::seconds(1);
+    for (int t = 0; t < kTargets; ++t) {
+      for (int i = 0; i < 2; ++i) {
+        RequestRecord r = Record(request++);
+        // Lag from none to tens of milliseconds, as a loaded generator's.
+        r.scheduled_at = r.sent_at - std::chrono::microseconds((request * 7877) % 30000);
+        recorders[static_cast<std::size_t>(t)]->OnRequestDone(r);
+      }
+      recorders[static_cast<std::size_t>(t)]->Flush(now, 1);
+    }
+    for (int t = 0; t < kTargets; ++t) {
+      stats[static_cast<std::size_t>(t)]->Snapshot(now + std::chrono::milliseconds(500),
+                                                   &snapshots[static_cast<std::size_t>(t)]);
+    }
+  };
+  for (int s = 0; s < 61; ++s) second();
+  for (auto _ : state) second();
+  state.SetItemsProcessed(state.iterations() * kTargets);
+}
+BENCHMARK(BM_ThousandTargetsPublishAndSnapshot)->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond);
 
 void BM_CsvRecorderOnRequestDone(benchmark::State& state) {
   const std::string path = (std::filesystem::temp_directory_path() /

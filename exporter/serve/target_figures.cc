@@ -25,12 +25,12 @@ void WindowRates(const loadgen::StatsSnapshot& snap, double scale, TargetFigures
     const uint64_t n = w.requests[static_cast<std::size_t>(o)];
     if (n > 0) f.outcomes.emplace_back(std::string(OutcomeName(o)), n);
   }
-  if (w.latency.Count() > 0) {
+  const loadgen::QuantileSummary& latency = snap.window_latency;
+  if (latency.count > 0 && latency.values_ns.size() == kLatencyQuantiles.size()) {
     for (std::size_t i = 0; i < kLatencyQuantiles.size(); ++i) {
-      f.latency_quantiles_seconds[i] =
-          scale * static_cast<double>(w.latency.ValueAtQuantileNs(kLatencyQuantiles[i])) / 1e9;
+      f.latency_quantiles_seconds[i] = scale * static_cast<double>(latency.values_ns[i]) / 1e9;
     }
-    f.mean_latency_seconds = scale * w.latency.MeanNs() / 1e9;
+    f.mean_latency_seconds = scale * latency.MeanNs() / 1e9;
   }
   f.latency_sum_seconds = scale * snap.total.duration_buckets.sum_seconds();
   f.effective_concurrency = f.requests_per_second * f.mean_latency_seconds;
@@ -187,7 +187,8 @@ void Schedule(const loadgen::StatsSnapshot& snap, bool spend_limited, TargetFigu
 }
 
 // Whether the window can be trusted, and every reason it cannot.
-void Validity(const loadgen::Interval& w, double worker_cpu_share, TargetFigures& f) {
+void Validity(const loadgen::StatsSnapshot& snap, double worker_cpu_share, TargetFigures& f) {
+  const loadgen::Interval& w = snap.window;
   char buf[128];
   if (!f.window_full) {
     // On the target's clock, as every other figure.
@@ -195,8 +196,9 @@ void Validity(const loadgen::Interval& w, double worker_cpu_share, TargetFigures
                   f.window_length_seconds);
     f.invalid_reasons.push_back(buf);
   }
-  if (w.lag.Count() > 0) {
-    const double lag_p99 = static_cast<double>(w.lag.ValueAtQuantileNs(0.99)) / 1e9;
+  const loadgen::QuantileSummary& lag = snap.window_lag;
+  if (lag.count > 0 && lag.values_ns.size() == kLatencyQuantiles.size()) {
+    const double lag_p99 = static_cast<double>(lag.values_ns[kP99Index]) / 1e9;
     if (lag_p99 > kMaxP99LagSeconds) {
       std::snprintf(buf, sizeof buf, "schedule lag p99 %.1f ms is over %.0f ms", lag_p99 * 1e3,
                     kMaxP99LagSeconds * 1e3);
@@ -232,7 +234,7 @@ TargetFigures ComputeTargetFigures(const FigureInputs& in, TargetLedger* ledger)
   f.window_seconds = wall_span * scale;
   f.window_length_seconds = window * scale;
   WindowRates(snap, scale, f);
-  Validity(snap.window, in.worker_cpu_share, f);
+  Validity(snap, in.worker_cpu_share, f);
   Capacity(snap, in.settings, scale * std::max(0.0, in.since_last_tick_seconds), *ledger, f);
   AwsRecord(snap.window, *in.pricing, scale, f);
   std::vector<std::string> memory_caveats;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <span>
 #include <utility>
 
 #include "loadgen/billed_duration.h"
@@ -16,7 +17,7 @@ constexpr int64_t kNsPerMs = 1'000'000;
 // A latency histogram kept as its non-zero buckets: a past interval in the window ring costs a
 // few hundred bytes instead of the span of buckets a live histogram holds (up to 17 KiB).
 struct SparseHistogram {
-  std::vector<std::pair<uint32_t, uint64_t>> buckets;
+  SparseCounts buckets;
   int64_t min_ns = 0;
   int64_t max_ns = 0;
   double sum_ns = 0;
@@ -62,6 +63,48 @@ struct Extremes {
   }
 };
 
+// The latency and lag of the slots a snapshot leaves out of its window, as one sparse form
+// each (ascending indexes, each once) with its sum: what an in-place summary takes back.
+struct OutOfWindow {
+  SparseCounts latency;
+  SparseCounts lag;
+  double latency_sum_ns = 0;
+  double lag_sum_ns = 0;
+  int slots = 0;
+
+  void Clear() {
+    latency.clear();
+    lag.clear();
+    latency_sum_ns = lag_sum_ns = 0;
+    slots = 0;
+  }
+  void Add(const SparseHistogram& slot_latency, const SparseHistogram& slot_lag) {
+    latency.insert(latency.end(), slot_latency.buckets.begin(), slot_latency.buckets.end());
+    lag.insert(lag.end(), slot_lag.buckets.begin(), slot_lag.buckets.end());
+    latency_sum_ns += slot_latency.sum_ns;
+    lag_sum_ns += slot_lag.sum_ns;
+    ++slots;
+  }
+  // One slot's form is in order already; several are sorted and their counts of a bucket added.
+  void Combine() {
+    if (slots < 2) return;
+    Merge(latency);
+    Merge(lag);
+  }
+  static void Merge(SparseCounts& form) {
+    std::sort(form.begin(), form.end());
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < form.size(); ++i) {
+      if (kept > 0 && form[kept - 1].first == form[i].first) {
+        form[kept - 1].second += form[i].second;
+      } else {
+        form[kept++] = form[i];
+      }
+    }
+    form.resize(kept);
+  }
+};
+
 // Publishes between two rebuilds of a window's running sum from its slots: subtraction rounds
 // the floating-point sums, and rebuilding bounds that rounding (an hour at the default
 // interval) for the cost of one full merge.
@@ -71,7 +114,7 @@ constexpr int kPublishesPerRebuild = 3600;
 
 // A slot's bucket histogram: the non-zero buckets only (its bounds are the interval's).
 struct SparseBuckets {
-  std::vector<std::pair<uint32_t, uint64_t>> counts;
+  SparseCounts counts;
   double sum_seconds = 0;
   void Assign(const BucketCounts& b) {
     b.ToSparse(&counts);
@@ -140,8 +183,9 @@ struct TargetStats::Slot {
   }
 
   // Takes back what AddTo added, but the maxima of memory and the histograms' extremes, which
-  // the window recomputes from the slots it keeps (TargetStats::Snapshot).
-  void SubtractFrom(Interval* out) const {
+  // the window recomputes from the slots it keeps (TargetStats::Snapshot); the latency
+  // histograms only when `histograms` is true.
+  void SubtractFrom(Interval* out, bool histograms = true) const {
     for (std::size_t i = 0; i < kOutcomeCount; ++i) out->requests[i] -= requests[i];
     out->dropped -= dropped;
     out->cold_starts -= cold_starts;
@@ -152,10 +196,12 @@ struct TargetStats::Slot {
     }
     out->bytes_sent -= bytes_sent;
     out->bytes_received -= bytes_received;
-    latency.SubtractFrom(&out->latency);
-    ok_latency.SubtractFrom(&out->ok_latency);
-    cold_latency.SubtractFrom(&out->cold_latency);
-    lag.SubtractFrom(&out->lag);
+    if (histograms) {
+      latency.SubtractFrom(&out->latency);
+      ok_latency.SubtractFrom(&out->ok_latency);
+      cold_latency.SubtractFrom(&out->cold_latency);
+      lag.SubtractFrom(&out->lag);
+    }
     out->duration_buckets.SubtractSparse(duration_buckets.counts, duration_buckets.sum_seconds);
     out->cold_start_buckets.SubtractSparse(cold_start_buckets.counts,
                                            cold_start_buckets.sum_seconds);
@@ -322,6 +368,30 @@ void Interval::Merge(const Interval& other, bool histograms) {
   init_duration_buckets.Merge(other.init_duration_buckets);
 }
 
+void Interval::AssignCounters(const Interval& other) {
+  // Every field but the four latency histograms: keep in step with Merge and Clear.
+  requests = other.requests;
+  dropped = other.dropped;
+  cold_starts = other.cold_starts;
+  billed_from_header = other.billed_from_header;
+  billed_from_report = other.billed_from_report;
+  by_billing_class = other.by_billing_class;
+  memory_size_mb = other.memory_size_mb;
+  max_memory_used_mb = other.max_memory_used_mb;
+  billed_by_aws_latency_seconds = other.billed_by_aws_latency_seconds;
+  bytes_sent = other.bytes_sent;
+  bytes_received = other.bytes_received;
+  latency.Clear();
+  ok_latency.Clear();
+  cold_latency.Clear();
+  lag.Clear();
+  duration_buckets = other.duration_buckets;
+  cold_start_buckets = other.cold_start_buckets;
+  lag_buckets = other.lag_buckets;
+  billed_duration_buckets = other.billed_duration_buckets;
+  init_duration_buckets = other.init_duration_buckets;
+}
+
 void Interval::Clear() {
   requests.fill(0);
   dropped = cold_starts = billed_from_header = billed_from_report = 0;
@@ -427,13 +497,22 @@ void TargetStats::Snapshot(Clock::time_point now, StatsSnapshot* out) const {
   snapshot.taken_at = now;
   snapshot.window_span = nanoseconds(0);
   snapshot.in_flight = 0;
+  const bool histograms = options_.window_histograms_in_snapshot;
+  // The sparse forms of the slots left out, added together, for the in-place summaries; kept
+  // per thread so that a reader's steady state allocates nothing.
+  thread_local OutOfWindow left_out;
+  left_out.Clear();
   std::lock_guard lock(mu_);
   snapshot.total = total_;
   const Clock::time_point window_start = now - window_;
   // The running sum holds every slot kept: take back those outside [now - window, now] (the
   // oldest one or two until the next publish drops them; rarely one published after `now` was
   // read), and recompute what a sum cannot keep from the slots inside.
-  snapshot.window = window_sum_;
+  if (histograms) {
+    snapshot.window = window_sum_;
+  } else {
+    snapshot.window.AssignCounters(window_sum_);
+  }
   Clock::time_point first = Clock::time_point::max();
   Clock::time_point last = Clock::time_point::min();
   Extremes latency, ok_latency, cold_latency, lag;
@@ -442,7 +521,9 @@ void TargetStats::Snapshot(Clock::time_point now, StatsSnapshot* out) const {
   for (std::size_t i = 0; i < count_; ++i) {
     const SlotSummary& slot = summaries_[RingIndex(i)];
     if (slot.start < window_start || slot.start > now) {
-      ring_[RingIndex(i)].SubtractFrom(&snapshot.window);
+      const Slot& outside = ring_[RingIndex(i)];
+      outside.SubtractFrom(&snapshot.window, histograms);
+      if (!histograms) left_out.Add(outside.latency, outside.lag);
       continue;
     }
     latency.Add(slot.latency);
@@ -454,10 +535,22 @@ void TargetStats::Snapshot(Clock::time_point now, StatsSnapshot* out) const {
     first = std::min(first, slot.start);
     last = std::max(last, slot.end);
   }
-  latency.ApplyTo(&snapshot.window.latency);
-  ok_latency.ApplyTo(&snapshot.window.ok_latency);
-  cold_latency.ApplyTo(&snapshot.window.cold_latency);
-  lag.ApplyTo(&snapshot.window.lag);
+  const std::span<const double> quantiles = options_.window_quantiles;
+  if (histograms) {
+    latency.ApplyTo(&snapshot.window.latency);
+    ok_latency.ApplyTo(&snapshot.window.ok_latency);
+    cold_latency.ApplyTo(&snapshot.window.cold_latency);
+    lag.ApplyTo(&snapshot.window.lag);
+    static const SparseCounts kNothing;
+    snapshot.window.latency.Summarize(quantiles, kNothing, 0, 1, 0, &snapshot.window_latency);
+    snapshot.window.lag.Summarize(quantiles, kNothing, 0, 1, 0, &snapshot.window_lag);
+  } else {
+    left_out.Combine();
+    window_sum_.latency.Summarize(quantiles, left_out.latency, left_out.latency_sum_ns,
+                                  latency.min_ns, latency.max_ns, &snapshot.window_latency);
+    window_sum_.lag.Summarize(quantiles, left_out.lag, left_out.lag_sum_ns, lag.min_ns, lag.max_ns,
+                              &snapshot.window_lag);
+  }
   snapshot.window.memory_size_mb = memory_size_mb;
   snapshot.window.max_memory_used_mb = max_memory_used_mb;
   if (first < last) snapshot.window_span = std::min<nanoseconds>(last - first, window_);

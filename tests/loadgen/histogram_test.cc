@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace loadgen {
@@ -109,6 +110,98 @@ TEST(LatencyHistogram, MergeEqualsRecordingEverythingInOne) {
   EXPECT_EQ(merged.ToSparse(), all.ToSparse());
 }
 
+// A summary read in place, less the sparse forms of some parts merged earlier, is what a copy
+// gives once they are subtracted: the same count, extremes and values at every quantile. The
+// histogram summarized is built, copied and subtracted from in every way there is, so that the
+// totals per power of two its walk passes over are checked against plain walks.
+TEST(LatencyHistogram, SummaryInPlaceEqualsACopyLessTheParts) {
+  std::mt19937_64 rng(20261204);
+  std::lognormal_distribution<double> latency(std::log(2e5), 1.5);
+  const std::vector<double> quantiles = {0.999, 0.5, 0.0, 0.9, 1.0, 0.99, 0.25};
+  LatencyHistogram wide;  // assigned into: holds a wider range than most sources
+  wide.Record(1'500);
+  wide.Record(3'000'000'000'000);
+  for (int round = 0; round < 300; ++round) {
+    SCOPED_TRACE("round " + std::to_string(round));
+    const int parts = 1 + static_cast<int>(rng() % 6);
+    std::vector<std::vector<int64_t>> values(static_cast<std::size_t>(parts));
+    std::vector<LatencyHistogram> part(static_cast<std::size_t>(parts));
+    LatencyHistogram built;
+    for (int k = 0; k < parts; ++k) {
+      const int n = static_cast<int>(rng() % 40);
+      for (int i = 0; i < n; ++i) {
+        const auto v = static_cast<int64_t>(latency(rng));
+        values[static_cast<std::size_t>(k)].push_back(v);
+        part[static_cast<std::size_t>(k)].Record(v);
+      }
+      // Each part reaches the whole a different way: recorded, merged, merged sparse.
+      const LatencyHistogram& p = part[static_cast<std::size_t>(k)];
+      switch (k % 3) {
+        case 0:
+          for (int64_t v : values[static_cast<std::size_t>(k)]) built.Record(v);
+          break;
+        case 1:
+          built.Merge(p);
+          break;
+        default:
+          built.MergeSparse(p.ToSparse(), p.MinNs(), p.MaxNs(), p.SumNs());
+      }
+    }
+    LatencyHistogram whole;
+    if (round % 3 == 0) {
+      whole = LatencyHistogram(built);  // copy construction
+    } else if (round % 3 == 1) {
+      wide = built;  // assignment into buckets held already
+      whole = wide;
+    } else {
+      whole = built;
+    }
+    // Take back the first `out` parts: the first of them subtracted from the whole itself, the
+    // others as one sparse form added together, as a snapshot does.
+    const int out = static_cast<int>(rng() % static_cast<unsigned>(parts + 1));
+    LatencyHistogram copy = whole;
+    LatencyHistogram rest;
+    LatencyHistogram left_out;
+    for (int k = 0; k < parts; ++k) {
+      const LatencyHistogram& p = part[static_cast<std::size_t>(k)];
+      if (k == 0 && out > 0) {
+        whole.SubtractSparse(p.ToSparse(), p.SumNs());
+        copy.SubtractSparse(p.ToSparse(), p.SumNs());
+      } else if (k < out) {
+        copy.SubtractSparse(p.ToSparse(), p.SumNs());
+        left_out.Merge(p);
+      } else {
+        rest.Merge(p);
+      }
+    }
+    copy.SetExtremes(rest.MinNs(), rest.MaxNs());
+    QuantileSummary s;
+    whole.Summarize(quantiles, left_out.ToSparse(), left_out.SumNs(), rest.MinNs(),
+                    rest.Count() > 0 ? rest.MaxNs() : rest.MinNs() - 1, &s);
+    ASSERT_EQ(s.count, copy.Count());
+    ASSERT_EQ(s.count, rest.Count());
+    ASSERT_EQ(s.values_ns.size(), quantiles.size());
+    if (s.count == 0) {
+      EXPECT_EQ(s.sum_ns, 0);
+      EXPECT_EQ(s.min_ns, 0);
+      for (int64_t v : s.values_ns) EXPECT_EQ(v, 0);
+      continue;
+    }
+    EXPECT_EQ(s.min_ns, copy.MinNs());
+    EXPECT_EQ(s.max_ns, copy.MaxNs());
+    EXPECT_NEAR(s.sum_ns, copy.SumNs(), 1e-9 * copy.SumNs());
+    EXPECT_NEAR(s.MeanNs(), rest.MeanNs(), 1e-9 * rest.MeanNs());
+    for (std::size_t k = 0; k < quantiles.size(); ++k) {
+      EXPECT_EQ(s.values_ns[k], copy.ValueAtQuantileNs(quantiles[k])) << quantiles[k];
+      EXPECT_EQ(s.values_ns[k], rest.ValueAtQuantileNs(quantiles[k])) << quantiles[k];
+    }
+    // The same summary with nothing taken back, from a copy's walk of every bucket.
+    QuantileSummary plain;
+    rest.Summarize(quantiles, SparseCounts{}, 0, 1, 0, &plain);
+    EXPECT_EQ(plain.values_ns, s.values_ns);
+  }
+}
+
 TEST(LatencyHistogram, SparseRoundTripKeepsEverything) {
   LatencyHistogram h;
   h.RecordN(1'500, 3);
@@ -210,9 +303,8 @@ TEST(LatencyHistogram, SpanStorageGrowsCopiesAndAssignsWithoutChangingAFigure) {
   narrow.Record(1'000'000);
   narrow.Record(5'000'000);
   EXPECT_EQ(narrow.BucketsHeld(), 4u * 64u);
-  EXPECT_EQ(LatencyHistogram(narrow).BucketsHeld(),
-            static_cast<std::size_t>(narrow.ToSparse().back().first -
-                                     narrow.ToSparse().front().first + 1));
+  // A copy holds the powers of two that hold counts: here the same four.
+  EXPECT_EQ(LatencyHistogram(narrow).BucketsHeld(), 4u * 64u);
 
   // Assignment into a histogram that covers the source (reuses its buckets, zeroes its own
   // counts first) and into one that does not (takes a copy).

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <random>
+#include <tuple>
 #include <vector>
 
 namespace loadgen {
@@ -438,7 +439,14 @@ TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
   auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   StatsOptions options = Options();
   options.window = seconds(20);
+  options.window_quantiles = {0.5, 0.9, 0.99, 0.999};
   TargetStats stats(options, kT0);
+  // The service's setting: the same intervals, summaries read in place, no latency buckets
+  // copied.
+  StatsOptions in_place_options = options;
+  in_place_options.window_histograms_in_snapshot = false;
+  TargetStats in_place(in_place_options, kT0);
+  StatsSnapshot in_place_snap;
   struct Published {
     Clock::time_point start, end;
     Interval interval;
@@ -472,6 +480,7 @@ TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
     }
     in.dropped = static_cast<uint64_t>(uniform(0, 10) == 0);
     stats.Publish(in, now, 0, source);
+    in_place.Publish(in, now, 0, source);
     kept.push_back({std::min(last_end[source], now), now, in});
     last_end[source] = now;
     // The ring drops from its front only (with two recorders, starts are not in order).
@@ -481,6 +490,7 @@ TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
     if (uniform(0, 400) == 0) {
       window = seconds(uniform(5, 40));
       stats.SetWindow(window);
+      in_place.SetWindow(window);
     }
     if (uniform(0, 4) != 0) continue;
     // A reader's clock may be read just before the last publish.
@@ -533,6 +543,37 @@ TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
                         std::pair{&got.init_duration_buckets, &expected.init_duration_buckets}}) {
       ASSERT_EQ(g->counts(), e->counts());
       ASSERT_NEAR(g->sum_seconds(), e->sum_seconds(), 1e-9 * e->sum_seconds() + 1e-12);
+    }
+    // The summaries, from the copies and in place, are those of the expected window.
+    in_place.Snapshot(at, &in_place_snap);
+    ASSERT_EQ(in_place_snap.window_span, snap.window_span);
+    ASSERT_EQ(in_place_snap.window.requests, expected.requests);
+    ASSERT_EQ(in_place_snap.window.bytes_received, expected.bytes_received);
+    ASSERT_EQ(in_place_snap.window.memory_size_mb, expected.memory_size_mb);
+    ASSERT_EQ(in_place_snap.window.duration_buckets.counts(), expected.duration_buckets.counts());
+    ASSERT_EQ(in_place_snap.window.lag_buckets.counts(), expected.lag_buckets.counts());
+    ASSERT_EQ(in_place_snap.window.latency.Count(), 0u);  // not copied
+    ASSERT_EQ(in_place_snap.window.lag.Count(), 0u);
+    static const SparseCounts kNothing;
+    for (auto [histogram, copied, read_in_place] :
+         {std::tuple{&expected.latency, &snap.window_latency, &in_place_snap.window_latency},
+          std::tuple{&expected.lag, &snap.window_lag, &in_place_snap.window_lag}}) {
+      QuantileSummary want;
+      histogram->Summarize(options.window_quantiles, kNothing, 0, 1, 0, &want);
+      ASSERT_EQ(want.count, histogram->Count());
+      ASSERT_EQ(want.min_ns, histogram->MinNs());
+      ASSERT_EQ(want.max_ns, histogram->MaxNs());
+      for (std::size_t k = 0; k < options.window_quantiles.size(); ++k) {
+        ASSERT_EQ(want.values_ns[k], histogram->ValueAtQuantileNs(options.window_quantiles[k]));
+      }
+      for (const QuantileSummary* got_summary :
+           {copied, static_cast<const QuantileSummary*>(read_in_place)}) {
+        ASSERT_EQ(got_summary->count, want.count);
+        ASSERT_EQ(got_summary->min_ns, want.min_ns);
+        ASSERT_EQ(got_summary->max_ns, want.max_ns);
+        ASSERT_EQ(got_summary->values_ns, want.values_ns);
+        ASSERT_NEAR(got_summary->sum_ns, want.sum_ns, 1e-9 * want.sum_ns + 1e-3);
+      }
     }
   }
   EXPECT_GT(snapshots, 800);

@@ -34,6 +34,15 @@ loadgen::Interval Window(uint64_t ok, uint64_t failed, milliseconds latency,
   return w;
 }
 
+// What TargetStats::Snapshot reads off the window for the service (MakeStatsOptions): its
+// latency and schedule lag at kLatencyQuantiles.
+const loadgen::StatsSnapshot& Summarized(loadgen::StatsSnapshot& snap) {
+  static const loadgen::SparseCounts kNothing;
+  snap.window.latency.Summarize(kLatencyQuantiles, kNothing, 0, 1, 0, &snap.window_latency);
+  snap.window.lag.Summarize(kLatencyQuantiles, kNothing, 0, 1, 0, &snap.window_lag);
+  return snap;
+}
+
 ResolvedPricing Priced(PricingSpec spec) {
   ResolveResult resolved = Resolve(spec, BuiltinCatalog());
   EXPECT_TRUE(resolved.pricing.has_value()) << resolved.error;
@@ -247,7 +256,7 @@ TEST(TargetFigures, Table) {
     snap.load_active = c.load_active;
     const loadgen::Interval before;
     FigureInputs in;
-    in.snapshot = &snap;
+    in.snapshot = &Summarized(snap);
     in.previous_total = &before;
     in.pricing = &c.pricing;
     in.settings = c.settings;
@@ -295,7 +304,7 @@ TEST(TargetFigures, LedgerCarriesAcrossTicks) {
   const loadgen::Interval before;
   const ResolvedPricing pricing = PerRequest();
   FigureInputs in;
-  in.snapshot = &snap;
+  in.snapshot = &Summarized(snap);
   in.previous_total = &before;
   in.pricing = &pricing;
   in.since_last_tick_seconds = 1;
@@ -308,6 +317,7 @@ TEST(TargetFigures, LedgerCarriesAcrossTicks) {
   const loadgen::Interval after = snap.total;
   in.previous_total = &after;
   snap.window = Window(300, 300, milliseconds(100));
+  Summarized(snap);
   const TargetFigures f = ComputeTargetFigures(in, &ledger);
   EXPECT_FALSE(f.spend_limit_reached);
   EXPECT_EQ(f.load_state, "spend limit reached");
@@ -343,7 +353,7 @@ TEST(TargetFigures, CapacityFollowsASlowdownWithinTwoWindows) {
     snap.stage = Closed(2);
     snap.load_active = true;
     FigureInputs in;
-    in.snapshot = &snap;
+    in.snapshot = &Summarized(snap);
     in.previous_total = &nothing;
     in.pricing = &pricing;
     in.settings.window = seconds(10);
@@ -377,7 +387,7 @@ TEST(TargetFigures, LineItemsReachTheLedger) {
   spec.cloudwatch_logs_bytes_per_request = 1000;
   const ResolvedPricing pricing = Priced(spec);
   FigureInputs in;
-  in.snapshot = &snap;
+  in.snapshot = &Summarized(snap);
   in.previous_total = &before;
   in.pricing = &pricing;
   in.since_last_tick_seconds = 10;

@@ -35,6 +35,14 @@ struct StatsOptions {
   // only, and says false: each target's ring then stores, and each snapshot merges, two
   // histograms fewer per publish interval.
   bool window_ok_and_cold_latency = true;
+  // The quantiles a snapshot reads off the window's latency and schedule lag
+  // (StatsSnapshot::window_latency, window_lag); none: those summaries stay empty.
+  std::vector<double> window_quantiles;
+  // Whether a snapshot copies the window's latency histograms (StatsSnapshot::window's latency,
+  // ok_latency, cold_latency and lag). A reader that takes only the summaries above (the
+  // service) says false: they are then read in place under the lock, and a snapshot copies
+  // counters and bucket counts, not kilobytes of latency buckets per target per tick.
+  bool window_histograms_in_snapshot = true;
   // When a recorder publishes: one publish_interval after its previous publish (false), or on a
   // grid (true): the next moment publish_phase past a multiple of publish_interval since the
   // clock's epoch. On a grid, a late wake-up does not shift the publishes after it, so a reader
@@ -111,6 +119,8 @@ struct Interval {
   // Adds `other`; its latency histograms (latency, ok_latency, cold_latency, lag) only when
   // `histograms` is true.
   void Merge(const Interval& other, bool histograms = true);
+  // Becomes `other` but for the latency histograms, which are left empty (their buffers kept).
+  void AssignCounters(const Interval& other);
   void Clear();
 };
 
@@ -122,6 +132,10 @@ struct StatsSnapshot {
   Clock::time_point taken_at;
   Interval total;   // since the target was added (counters never go backwards)
   Interval window;  // the last `window_span` (at most StatsOptions::window)
+  // The window's latency of every finished request and its schedule lag, at
+  // StatsOptions::window_quantiles (empty summaries without them).
+  QuantileSummary window_latency;
+  QuantileSummary window_lag;
   std::chrono::nanoseconds window_span{0};  // how much time `window` actually covers
   int in_flight = 0;
   int stage_index = -1;
