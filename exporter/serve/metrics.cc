@@ -418,9 +418,14 @@ void TargetSeries::SetCredentialsExpiry(std::optional<double> unix_seconds) {
               unix_seconds);
 }
 
-void LatencySummaries::Set(const std::string& target, const Values& values) {
+LatencySummaries::Values* LatencySummaries::Entry(const std::string& target) {
   std::lock_guard lock(mu_);
-  values_[target] = values;
+  return &values_[target];  // a map's elements stay where they are until erased
+}
+
+void LatencySummaries::Set(Values* entry, const Values& values) {
+  std::lock_guard lock(mu_);
+  *entry = values;
 }
 
 void LatencySummaries::Remove(const std::string& target) {

@@ -264,7 +264,10 @@ class LatencySummaries : public prometheus::Collectable {
     uint64_t count = 0;                                        // every finished request since start
     double sum_seconds = 0;
   };
-  void Set(const std::string& target, const Values& values);
+  // A target's entry, made if it has none: the updater's handle for Set, so that a tick finds it
+  // without a lookup among a thousand names. Valid until Remove(target).
+  Values* Entry(const std::string& target);
+  void Set(Values* entry, const Values& values);
   void Remove(const std::string& target);
   // `metrics: { quantiles: off }`: Collect() returns nothing (the values are still kept).
   void SetEnabled(bool enabled);

@@ -71,6 +71,8 @@ struct TargetState {
   // The last tick's snapshot, kept for its buffers: the next one is taken into it.
   loadgen::StatsSnapshot snapshot;
   TargetLedger ledger;
+  // Its infercost_request_latency_seconds values (LatencySummaries::Entry); until it is removed.
+  LatencySummaries::Values* summary = nullptr;
   std::string logged_absent_reason;
   Clock::time_point last_tick;
   TargetView view;
@@ -578,7 +580,8 @@ void Service::Impl::WriteFigures(TargetState& state, const TargetFigures& f) {
   }
   summary.count = f.requests_total;
   summary.sum_seconds = f.latency_sum_seconds;
-  summaries_.Set(state.config.name, summary);
+  if (state.summary == nullptr) state.summary = summaries_.Entry(state.config.name);
+  summaries_.Set(state.summary, summary);
   state.series->SetFigures(f, state.pricing.spec);
 }
 
