@@ -83,7 +83,8 @@ void BM_ThousandTargetsPublishAndSnapshot(benchmark::State& state) {
   StatsOptions options = Options();
   options.total_histograms = false;
   options.window_ok_and_cold_latency = false;
-  options.window_quantiles = {0.5, 0.9, 0.95, 0.99, 0.999};
+  options.window_latency_quantiles = {0.5, 0.9, 0.95, 0.99, 0.999};
+  options.window_lag_quantiles = {0.99};
   options.window_histograms_in_snapshot = state.range(0) != 0;
   std::vector<std::unique_ptr<TargetStats>> stats;
   std::vector<std::unique_ptr<StatsRecorder>> recorders;

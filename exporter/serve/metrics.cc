@@ -499,7 +499,8 @@ loadgen::StatsOptions MakeStatsOptions(std::string_view name, std::chrono::nanos
   options.window_ok_and_cold_latency = false;
   // The latency and lag quantiles are read off the window in place: a snapshot copies no
   // latency buckets.
-  options.window_quantiles.assign(kLatencyQuantiles.begin(), kLatencyQuantiles.end());
+  options.window_latency_quantiles.assign(kLatencyQuantiles.begin(), kLatencyQuantiles.end());
+  options.window_lag_quantiles = {kLagQuantile};
   options.window_histograms_in_snapshot = false;
   return options;
 }

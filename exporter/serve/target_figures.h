@@ -7,7 +7,6 @@
 
 #include <array>
 #include <chrono>
-#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -21,12 +20,10 @@
 namespace infercost {
 
 // The latency quantiles a target reports (infercost_request_latency_seconds, the landing page).
-// The snapshot carries the window's latency and schedule lag at these
-// (loadgen::StatsOptions::window_quantiles, MakeStatsOptions).
+// The snapshot carries the window's latency at these (MakeStatsOptions).
 inline constexpr std::array<double, 5> kLatencyQuantiles = {0.5, 0.9, 0.95, 0.99, 0.999};
-// Where p99 is among them: the schedule lag's quantile that says whether the generator kept up.
-inline constexpr std::size_t kP99Index = 3;
-static_assert(kLatencyQuantiles[kP99Index] == 0.99);
+// The schedule lag's quantile that says whether the generator kept up (kMaxP99LagSeconds).
+inline constexpr double kLagQuantile = 0.99;
 // A window is trustworthy only if the generator kept its schedule this well.
 inline constexpr double kMaxP99LagSeconds = 0.010;
 // Above this share of a core per engine worker, the generator itself may be the bottleneck.

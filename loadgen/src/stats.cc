@@ -242,8 +242,6 @@ struct TargetStats::SlotSummary {
       : start(slot.start),
         end(slot.end),
         latency(Extremes::Of(slot.latency)),
-        ok_latency(Extremes::Of(slot.ok_latency)),
-        cold_latency(Extremes::Of(slot.cold_latency)),
         lag(Extremes::Of(slot.lag)),
         memory_size_mb(slot.memory_size_mb),
         max_memory_used_mb(slot.max_memory_used_mb) {}
@@ -251,9 +249,7 @@ struct TargetStats::SlotSummary {
   Clock::time_point start;
   Clock::time_point end;
   Extremes latency;
-  Extremes ok_latency;
-  Extremes cold_latency;
-  Extremes lag;
+  Extremes lag;  // the successful and cold-start requests' extremes are read off the slots
   int memory_size_mb;
   int max_memory_used_mb;
 };
@@ -527,28 +523,31 @@ void TargetStats::Snapshot(Clock::time_point now, StatsSnapshot* out) const {
       continue;
     }
     latency.Add(slot.latency);
-    ok_latency.Add(slot.ok_latency);
-    cold_latency.Add(slot.cold_latency);
     lag.Add(slot.lag);
+    if (options_.window_ok_and_cold_latency) {
+      ok_latency.Add(Extremes::Of(ring_[RingIndex(i)].ok_latency));
+      cold_latency.Add(Extremes::Of(ring_[RingIndex(i)].cold_latency));
+    }
     memory_size_mb = std::max(memory_size_mb, slot.memory_size_mb);
     max_memory_used_mb = std::max(max_memory_used_mb, slot.max_memory_used_mb);
     first = std::min(first, slot.start);
     last = std::max(last, slot.end);
   }
-  const std::span<const double> quantiles = options_.window_quantiles;
+  const std::span<const double> latency_q = options_.window_latency_quantiles;
+  const std::span<const double> lag_q = options_.window_lag_quantiles;
   if (histograms) {
     latency.ApplyTo(&snapshot.window.latency);
     ok_latency.ApplyTo(&snapshot.window.ok_latency);
     cold_latency.ApplyTo(&snapshot.window.cold_latency);
     lag.ApplyTo(&snapshot.window.lag);
     static const SparseCounts kNothing;
-    snapshot.window.latency.Summarize(quantiles, kNothing, 0, 1, 0, &snapshot.window_latency);
-    snapshot.window.lag.Summarize(quantiles, kNothing, 0, 1, 0, &snapshot.window_lag);
+    snapshot.window.latency.Summarize(latency_q, kNothing, 0, 1, 0, &snapshot.window_latency);
+    snapshot.window.lag.Summarize(lag_q, kNothing, 0, 1, 0, &snapshot.window_lag);
   } else {
     left_out.Combine();
-    window_sum_.latency.Summarize(quantiles, left_out.latency, left_out.latency_sum_ns,
+    window_sum_.latency.Summarize(latency_q, left_out.latency, left_out.latency_sum_ns,
                                   latency.min_ns, latency.max_ns, &snapshot.window_latency);
-    window_sum_.lag.Summarize(quantiles, left_out.lag, left_out.lag_sum_ns, lag.min_ns, lag.max_ns,
+    window_sum_.lag.Summarize(lag_q, left_out.lag, left_out.lag_sum_ns, lag.min_ns, lag.max_ns,
                               &snapshot.window_lag);
   }
   snapshot.window.memory_size_mb = memory_size_mb;

@@ -439,7 +439,8 @@ TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
   auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   StatsOptions options = Options();
   options.window = seconds(20);
-  options.window_quantiles = {0.5, 0.9, 0.99, 0.999};
+  options.window_latency_quantiles = {0.5, 0.9, 0.99, 0.999};
+  options.window_lag_quantiles = {0.99, 0.5};
   TargetStats stats(options, kT0);
   // The service's setting: the same intervals, summaries read in place, no latency buckets
   // copied.
@@ -555,16 +556,18 @@ TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
     ASSERT_EQ(in_place_snap.window.latency.Count(), 0u);  // not copied
     ASSERT_EQ(in_place_snap.window.lag.Count(), 0u);
     static const SparseCounts kNothing;
-    for (auto [histogram, copied, read_in_place] :
-         {std::tuple{&expected.latency, &snap.window_latency, &in_place_snap.window_latency},
-          std::tuple{&expected.lag, &snap.window_lag, &in_place_snap.window_lag}}) {
+    for (auto [histogram, copied, read_in_place, quantiles] :
+         {std::tuple{&expected.latency, &snap.window_latency, &in_place_snap.window_latency,
+                     &options.window_latency_quantiles},
+          std::tuple{&expected.lag, &snap.window_lag, &in_place_snap.window_lag,
+                     &options.window_lag_quantiles}}) {
       QuantileSummary want;
-      histogram->Summarize(options.window_quantiles, kNothing, 0, 1, 0, &want);
+      histogram->Summarize(*quantiles, kNothing, 0, 1, 0, &want);
       ASSERT_EQ(want.count, histogram->Count());
       ASSERT_EQ(want.min_ns, histogram->MinNs());
       ASSERT_EQ(want.max_ns, histogram->MaxNs());
-      for (std::size_t k = 0; k < options.window_quantiles.size(); ++k) {
-        ASSERT_EQ(want.values_ns[k], histogram->ValueAtQuantileNs(options.window_quantiles[k]));
+      for (std::size_t k = 0; k < quantiles->size(); ++k) {
+        ASSERT_EQ(want.values_ns[k], histogram->ValueAtQuantileNs((*quantiles)[k]));
       }
       for (const QuantileSummary* got_summary :
            {copied, static_cast<const QuantileSummary*>(read_in_place)}) {

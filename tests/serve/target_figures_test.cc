@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <optional>
 #include <string>
@@ -35,11 +36,12 @@ loadgen::Interval Window(uint64_t ok, uint64_t failed, milliseconds latency,
 }
 
 // What TargetStats::Snapshot reads off the window for the service (MakeStatsOptions): its
-// latency and schedule lag at kLatencyQuantiles.
+// latency at kLatencyQuantiles and schedule lag at kLagQuantile.
 const loadgen::StatsSnapshot& Summarized(loadgen::StatsSnapshot& snap) {
   static const loadgen::SparseCounts kNothing;
   snap.window.latency.Summarize(kLatencyQuantiles, kNothing, 0, 1, 0, &snap.window_latency);
-  snap.window.lag.Summarize(kLatencyQuantiles, kNothing, 0, 1, 0, &snap.window_lag);
+  const std::array<double, 1> lag_quantile = {kLagQuantile};
+  snap.window.lag.Summarize(lag_quantile, kNothing, 0, 1, 0, &snap.window_lag);
   return snap;
 }
 

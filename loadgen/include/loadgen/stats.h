@@ -35,9 +35,10 @@ struct StatsOptions {
   // only, and says false: each target's ring then stores, and each snapshot merges, two
   // histograms fewer per publish interval.
   bool window_ok_and_cold_latency = true;
-  // The quantiles a snapshot reads off the window's latency and schedule lag
-  // (StatsSnapshot::window_latency, window_lag); none: those summaries stay empty.
-  std::vector<double> window_quantiles;
+  // The quantiles a snapshot reads off the window's latency (StatsSnapshot::window_latency) and
+  // schedule lag (window_lag); none: that summary stays empty.
+  std::vector<double> window_latency_quantiles;
+  std::vector<double> window_lag_quantiles;
   // Whether a snapshot copies the window's latency histograms (StatsSnapshot::window's latency,
   // ok_latency, cold_latency and lag). A reader that takes only the summaries above (the
   // service) says false: they are then read in place under the lock, and a snapshot copies
@@ -133,7 +134,7 @@ struct StatsSnapshot {
   Interval total;   // since the target was added (counters never go backwards)
   Interval window;  // the last `window_span` (at most StatsOptions::window)
   // The window's latency of every finished request and its schedule lag, at
-  // StatsOptions::window_quantiles (empty summaries without them).
+  // StatsOptions::window_latency_quantiles and window_lag_quantiles.
   QuantileSummary window_latency;
   QuantileSummary window_lag;
   std::chrono::nanoseconds window_span{0};  // how much time `window` actually covers
