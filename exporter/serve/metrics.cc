@@ -38,6 +38,14 @@ auto& Make(Builder builder, prometheus::Registry& registry, SeriesIndex& index,
   return family;
 }
 
+// Sets `gauge` to `value` unless `written` (what was last set; NaN before the first) equals it.
+// A NaN equals nothing, so it is written every time, and the first value always is.
+void SetIfChanged(prometheus::Gauge* gauge, double& written, double value) {
+  if (value == written) return;
+  gauge->Set(value);
+  written = value;
+}
+
 // A counter's increment, skipped when there is nothing to add: at a thousand targets most of a
 // tick's deltas are zero, and each increment is an atomic read-modify-write.
 void AddTo(prometheus::Counter* counter, double delta) {
@@ -291,21 +299,21 @@ void TargetSeries::AddCounts(const loadgen::Interval& total, const loadgen::Inte
 }
 
 void TargetSeries::SetFigures(const TargetFigures& f, const PricingSpec& spec) {
-  inferences_per_second->Set(f.ips);
-  effective_concurrency->Set(f.effective_concurrency);
-  in_flight->Set(f.in_flight);
+  SetIfChanged(inferences_per_second, written_.ips, f.ips);
+  SetIfChanged(effective_concurrency, written_.effective_concurrency, f.effective_concurrency);
+  SetIfChanged(in_flight, written_.in_flight, f.in_flight);
   SetCapacity(f.capacity_ips);
   SetCostPerMillion(false, f.usd_per_million_observed);
   SetCostPerMillion(true, f.usd_per_million_capacity);
-  cost_time->Increment(f.time_usd_increment);
-  cost_request->Increment(f.request_usd_increment);
+  AddTo(cost_time, f.time_usd_increment);
+  AddTo(cost_request, f.request_usd_increment);
   IncrementLineItems(f, spec);
-  offered_concurrency->Set(f.offered_concurrency);
-  offered_rate->Set(f.offered_rate);
-  load_active->Set(f.load_active ? 1 : 0);
+  SetIfChanged(offered_concurrency, written_.offered_concurrency, f.offered_concurrency);
+  SetIfChanged(offered_rate, written_.offered_rate, f.offered_rate);
+  SetIfChanged(load_active, written_.load_active, f.load_active ? 1 : 0);
   SetMaxMemoryUsed(f.max_memory_used_bytes);
   SetClientOverhead(f.client_overhead_seconds);
-  measurement_valid->Set(f.valid ? 1 : 0);
+  SetIfChanged(measurement_valid, written_.valid, f.valid ? 1 : 0);
 }
 
 void TargetSeries::IncrementLineItems(const TargetFigures& f, const PricingSpec& spec) {
@@ -316,7 +324,7 @@ void TargetSeries::IncrementLineItems(const TargetFigures& f, const PricingSpec&
       cost_line_items[i] =
           Add(families_.cost_total, {{"target", target_}, {"component", std::string(Name(item))}});
     }
-    cost_line_items[i]->Increment(f.line_item_usd_increment[i]);
+    AddTo(cost_line_items[i], f.line_item_usd_increment[i]);
   }
 }
 
