@@ -209,10 +209,10 @@ def median_row(rows):
         mid = len(values) // 2
         if len(values) % 2:
             out[key] = values[mid]
-        elif isinstance(values[mid], int) and values[mid - 1] == values[mid]:
-            out[key] = values[mid]  # counts (targets, samples) print as counts
         else:
             out[key] = (values[mid - 1] + values[mid]) / 2
+            if isinstance(values[mid], int) and out[key] == int(out[key]):
+                out[key] = int(out[key])  # counts (targets, samples) print as counts
     return out
 
 
