@@ -138,6 +138,7 @@ struct TargetStats::Slot {
     by_billing_class = in.by_billing_class;
     memory_size_mb = in.memory_size_mb;
     max_memory_used_mb = in.max_memory_used_mb;
+    billed_by_aws_latency_seconds = in.billed_by_aws_latency_seconds;
     bytes_sent = in.bytes_sent;
     bytes_received = in.bytes_received;
     latency.Assign(in.latency);
@@ -167,6 +168,7 @@ struct TargetStats::Slot {
     }
     out->memory_size_mb = std::max(out->memory_size_mb, memory_size_mb);
     out->max_memory_used_mb = std::max(out->max_memory_used_mb, max_memory_used_mb);
+    out->billed_by_aws_latency_seconds += billed_by_aws_latency_seconds;
     out->bytes_sent += bytes_sent;
     out->bytes_received += bytes_received;
     latency.AddTo(&out->latency);
@@ -193,6 +195,11 @@ struct TargetStats::Slot {
     out->billed_from_report -= billed_from_report;
     for (std::size_t i = 0; i < kBillingClassCount; ++i) {
       out->by_billing_class[i].Subtract(by_billing_class[i]);
+    }
+    // A sum of doubles: what is left once the window holds no such request is rounding.
+    out->billed_by_aws_latency_seconds -= billed_by_aws_latency_seconds;
+    if (out->billed_from_header + out->billed_from_report == 0) {
+      out->billed_by_aws_latency_seconds = 0;
     }
     out->bytes_sent -= bytes_sent;
     out->bytes_received -= bytes_received;
@@ -222,6 +229,7 @@ struct TargetStats::Slot {
   std::array<BilledCounts, kBillingClassCount> by_billing_class{};
   int memory_size_mb = 0;
   int max_memory_used_mb = 0;
+  double billed_by_aws_latency_seconds = 0;
   uint64_t bytes_sent = 0;
   uint64_t bytes_received = 0;
   SparseHistogram latency;

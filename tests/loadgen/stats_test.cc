@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <random>
+#include <string>
 #include <tuple>
 #include <vector>
 
@@ -431,11 +432,13 @@ TEST(TargetStats, StageIsReported) {
 
 // The window is a running sum (a publish adds its interval, subtracts those that leave): it must
 // equal a merge of the intervals inside the window, whatever the order of events. Random
-// requests, two recorders publishing at their own pace, window changes, snapshots taken a little
-// before the last publish, and enough publishes to cross the periodic rebuild of the sum.
-TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
-  // Also the ring of slots: it grows as the window lengthens and refills slots in place.
-  std::mt19937_64 rng(20261202);
+// requests, one recorder or two publishing at their own pace, window changes, snapshots taken a
+// little before the last publish, and enough publishes to cross the periodic rebuild of the sum.
+// Also the ring of slots (it grows as the window lengthens and refills slots in place) and the
+// window's extremes: read off the slots when two recorders' starts interleave, kept as slots
+// come and go (SlidingExtreme) when one recorder's are in order.
+void CheckRunningWindow(int sources, uint64_t seed) {
+  std::mt19937_64 rng(seed);
   auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   StatsOptions options = Options();
   options.window = seconds(20);
@@ -443,9 +446,11 @@ TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
   options.window_lag_quantiles = {0.99, 0.5};
   TargetStats stats(options, kT0);
   // The service's setting: the same intervals, summaries read in place, no latency buckets
-  // copied.
+  // copied, no successful or cold-start latencies kept.
   StatsOptions in_place_options = options;
   in_place_options.window_histograms_in_snapshot = false;
+  in_place_options.window_ok_and_cold_latency = false;
+  in_place_options.total_histograms = false;
   TargetStats in_place(in_place_options, kT0);
   StatsSnapshot in_place_snap;
   struct Published {
@@ -453,13 +458,19 @@ TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
     Interval interval;
   };
   std::vector<Published> kept;  // what the ring should hold, by its rule
+  Interval all(options);        // every interval published
   Clock::duration window = options.window;
   Clock::time_point last_end[2] = {kT0, kT0};
   Clock::time_point now = kT0;
   int snapshots = 0;
   StatsSnapshot reused;
   for (int step = 0; step < 4'500; ++step) {
-    const int source = uniform(0, 1);
+    // Two recorders alternate at random, or the second publishes seldom: its slots then start
+    // long before those published just ahead of them, some outside the window.
+    const bool seldom = step % 1'000 >= 500;
+    const int source = sources == 1 ? 0
+                       : seldom     ? static_cast<int>(uniform(0, 40) == 0)
+                                    : uniform(0, 1);
     now += milliseconds(uniform(100, 900));
     Interval in(options);
     const int requests = uniform(0, 6) == 0 ? 0 : uniform(1, 8);
@@ -483,6 +494,7 @@ TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
     stats.Publish(in, now, 0, source);
     in_place.Publish(in, now, 0, source);
     kept.push_back({std::min(last_end[source], now), now, in});
+    all.Merge(in);
     last_end[source] = now;
     // The ring drops from its front only (with two recorders, starts are not in order).
     auto first_kept = kept.begin();
@@ -527,6 +539,13 @@ TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
     ASSERT_EQ(got.memory_size_mb, expected.memory_size_mb);
     ASSERT_EQ(got.max_memory_used_mb, expected.max_memory_used_mb);
     ASSERT_EQ(got.bytes_received, expected.bytes_received);
+    ASSERT_NEAR(got.billed_by_aws_latency_seconds, expected.billed_by_aws_latency_seconds,
+                1e-9 * expected.billed_by_aws_latency_seconds + 1e-12);
+    ASSERT_EQ(got.MeanClientOverheadSeconds().has_value(),
+              expected.MeanClientOverheadSeconds().has_value());
+    if (expected.MeanClientOverheadSeconds()) {
+      ASSERT_NEAR(*got.MeanClientOverheadSeconds(), *expected.MeanClientOverheadSeconds(), 1e-9);
+    }
     for (auto [g, e] : {std::pair{&got.latency, &expected.latency},
                         std::pair{&got.ok_latency, &expected.ok_latency},
                         std::pair{&got.cold_latency, &expected.cold_latency},
@@ -551,6 +570,29 @@ TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
     ASSERT_EQ(in_place_snap.window.requests, expected.requests);
     ASSERT_EQ(in_place_snap.window.bytes_received, expected.bytes_received);
     ASSERT_EQ(in_place_snap.window.memory_size_mb, expected.memory_size_mb);
+    ASSERT_EQ(in_place_snap.window.max_memory_used_mb, expected.max_memory_used_mb);
+    // The totals, counters and buckets (no latency histograms in the service's setting).
+    ASSERT_EQ(in_place_snap.total.requests, all.requests);
+    ASSERT_EQ(in_place_snap.total.dropped, all.dropped);
+    ASSERT_EQ(in_place_snap.total.billed_from_report, all.billed_from_report);
+    ASSERT_EQ(in_place_snap.total.by_billing_class[0].billed_ms, all.by_billing_class[0].billed_ms);
+    ASSERT_EQ(in_place_snap.total.bytes_sent, all.bytes_sent);
+    ASSERT_EQ(in_place_snap.total.max_memory_used_mb, all.max_memory_used_mb);
+    ASSERT_NEAR(in_place_snap.total.billed_by_aws_latency_seconds,
+                all.billed_by_aws_latency_seconds, 1e-9 * all.billed_by_aws_latency_seconds);
+    ASSERT_EQ(in_place_snap.total.latency.Count(), 0u);
+    for (auto [g, e] :
+         {std::pair{&in_place_snap.total.duration_buckets, &all.duration_buckets},
+          std::pair{&in_place_snap.total.cold_start_buckets, &all.cold_start_buckets},
+          std::pair{&in_place_snap.total.lag_buckets, &all.lag_buckets},
+          std::pair{&in_place_snap.total.billed_duration_buckets, &all.billed_duration_buckets},
+          std::pair{&in_place_snap.total.init_duration_buckets, &all.init_duration_buckets}}) {
+      ASSERT_EQ(g->counts(), e->counts());
+      ASSERT_NEAR(g->sum_seconds(), e->sum_seconds(), 1e-9 * e->sum_seconds() + 1e-12);
+    }
+    ASSERT_NEAR(in_place_snap.window.billed_by_aws_latency_seconds,
+                expected.billed_by_aws_latency_seconds,
+                1e-9 * expected.billed_by_aws_latency_seconds + 1e-12);
     ASSERT_EQ(in_place_snap.window.duration_buckets.counts(), expected.duration_buckets.counts());
     ASSERT_EQ(in_place_snap.window.lag_buckets.counts(), expected.lag_buckets.counts());
     ASSERT_EQ(in_place_snap.window.latency.Count(), 0u);  // not copied
@@ -580,6 +622,20 @@ TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
     }
   }
   EXPECT_GT(snapshots, 800);
+}
+
+TEST(TargetStats, RunningWindowEqualsAMergeOfItsIntervals) {
+  for (uint64_t seed : {20261202u, 20261204u}) {
+    SCOPED_TRACE("seed " + std::to_string(seed));
+    {
+      SCOPED_TRACE("one recorder");
+      CheckRunningWindow(1, seed);
+    }
+    {
+      SCOPED_TRACE("two recorders");
+      CheckRunningWindow(2, seed);
+    }
+  }
 }
 
 }  // namespace

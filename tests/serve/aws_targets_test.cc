@@ -380,7 +380,10 @@ TEST(AwsBilling, LambdaIsBilledFromAwsOwnRecordAndSageMakerAtItsInstancePrice) {
   yaml.replace(yaml.find("window: 5s"), 10, "window: 5m");
   yaml.replace(yaml.find("    pricing: { model: lambda, memory_mb: 1024 }"), 0,
                "    csv: " + csv + "\n");
-  Service service(Options({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", emu->BaseUrl()}}));
+  // On the emulator's clock, as its REPORT lines are.
+  ServiceOptions options = Options({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", emu->BaseUrl()}});
+  options.time_scale = kTimeScale;
+  Service service(options);
   ASSERT_TRUE(service.Apply(Parse(yaml)).empty());
   ASSERT_TRUE(test::WaitFor(
       [&] {
@@ -402,6 +405,7 @@ TEST(AwsBilling, LambdaIsBilledFromAwsOwnRecordAndSageMakerAtItsInstancePrice) {
     return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
   };
   uint64_t rows = 0, ok = 0, billed_ms = 0, cold = 0, with_init = 0;
+  double latency_ms = 0;
   while (std::getline(in, line)) {
     const std::vector<std::string> f = Fields(line);
     ASSERT_EQ(f.size(), header.size()) << line;
@@ -409,6 +413,7 @@ TEST(AwsBilling, LambdaIsBilledFromAwsOwnRecordAndSageMakerAtItsInstancePrice) {
     ok += f[column("outcome")] == "ok" ? 1 : 0;
     ASSERT_FALSE(f[column("billed_ms")].empty()) << "no billed duration from AWS: " << line;
     billed_ms += std::stoull(f[column("billed_ms")]);
+    latency_ms += std::stod(f[column("latency_ms")]);
     cold += f[column("cold_start")] == "1" ? 1 : 0;
     with_init += f[column("init_duration_ms")].empty() ? 0 : 1;
     EXPECT_EQ(f[column("max_memory_used_mb")].empty(), false) << line;
@@ -440,6 +445,14 @@ TEST(AwsBilling, LambdaIsBilledFromAwsOwnRecordAndSageMakerAtItsInstancePrice) {
               1e-9 * bill / static_cast<double>(ok) * 1e6);
   EXPECT_EQ(invoke.figures.billing, "billed by AWS");
   EXPECT_EQ(invoke.figures.billed_estimated, 0u);
+  // What the client waited beyond the billed duration, on average over the window (all of the
+  // run): the CSV's latencies (wall clock, scaled to the emulator's) less its billed durations.
+  const double overhead_s = (kTimeScale * latency_ms - static_cast<double>(billed_ms)) / 1000.0 /
+                            static_cast<double>(rows);
+  ASSERT_GT(overhead_s, 0);
+  ASSERT_TRUE(invoke.figures.client_overhead_seconds.has_value());
+  // The CSV rounds each latency to the microsecond: half of one, on the emulator's clock, at most.
+  EXPECT_NEAR(*invoke.figures.client_overhead_seconds, overhead_s, 0.5e-6 * kTimeScale + 1e-9);
 
   // SageMaker real-time: the catalog's ml.g4dn.xlarge hour ($0.7364) over the window's
   // inferences, the seed's formula (1).
