@@ -157,7 +157,8 @@ struct TargetStats::Slot {
     init_duration_buckets.Assign(in.init_duration_buckets);
   }
 
-  void AddTo(Interval* out) const {
+  // Adds the slot to `out`; its latency histograms only when `histograms` is true.
+  void AddTo(Interval* out, bool histograms = true) const {
     for (std::size_t i = 0; i < kOutcomeCount; ++i) out->requests[i] += requests[i];
     out->dropped += dropped;
     out->cold_starts += cold_starts;
@@ -171,10 +172,12 @@ struct TargetStats::Slot {
     out->billed_by_aws_latency_seconds += billed_by_aws_latency_seconds;
     out->bytes_sent += bytes_sent;
     out->bytes_received += bytes_received;
-    latency.AddTo(&out->latency);
-    ok_latency.AddTo(&out->ok_latency);
-    cold_latency.AddTo(&out->cold_latency);
-    lag.AddTo(&out->lag);
+    if (histograms) {
+      latency.AddTo(&out->latency);
+      ok_latency.AddTo(&out->ok_latency);
+      cold_latency.AddTo(&out->cold_latency);
+      lag.AddTo(&out->lag);
+    }
     out->duration_buckets.MergeSparse(duration_buckets.counts, duration_buckets.sum_seconds);
     out->cold_start_buckets.MergeSparse(cold_start_buckets.counts, cold_start_buckets.sum_seconds);
     out->lag_buckets.MergeSparse(lag_buckets.counts, lag_buckets.sum_seconds);
@@ -295,7 +298,7 @@ uint64_t BilledMs(const RequestRecord& record) {
   return RoundBilledMs(record.billed_duration.value_or(record.done_at - record.sent_at));
 }
 
-void Interval::Add(const RequestRecord& record) {
+void Interval::Add(const RequestRecord& record, bool ok_and_cold) {
   ++requests[static_cast<std::size_t>(record.outcome)];
   const int64_t latency_ns = record.Latency().count();
   const int64_t lag_ns = std::max<int64_t>(0, record.ScheduleLag().count());
@@ -303,10 +306,10 @@ void Interval::Add(const RequestRecord& record) {
   duration_buckets.Record(latency_ns);
   lag.Record(lag_ns);
   lag_buckets.Record(lag_ns);
-  if (record.outcome == Outcome::kOk) ok_latency.Record(latency_ns);
+  if (ok_and_cold && record.outcome == Outcome::kOk) ok_latency.Record(latency_ns);
   if (record.cold_start) {
     ++cold_starts;
-    cold_latency.Record(latency_ns);
+    if (ok_and_cold) cold_latency.Record(latency_ns);
     cold_start_buckets.Record(latency_ns);
   }
   bytes_sent += record.bytes_sent;
@@ -436,12 +439,28 @@ void TargetStats::Publish(const Interval& interval, Clock::time_point end, int i
   const auto index = static_cast<std::size_t>(std::max(source, 0));
   if (index >= sources_.size()) sources_.resize(index + 1, Source{created_at_, 0});
   Source& from = sources_[index];
-  total_.Merge(interval, options_.total_histograms);
   const std::size_t at = PushSlot();
   Slot& slot = ring_[at];
   slot.Assign(interval, std::min(from.last_end, end), end, options_.window_ok_and_cold_latency);
   slot.AddTo(&window_sum_);
-  summaries_[at] = SlotSummary(slot);
+  // Totals without latency histograms take the slot's few non-zero buckets, not a pass over
+  // every bucket of both (a cold kilobyte per target per publish at a thousand targets).
+  if (options_.total_histograms) {
+    total_.Merge(interval, true);
+  } else {
+    slot.AddTo(&total_, false);
+  }
+  const SlotSummary& summary = summaries_[at] = SlotSummary(slot);
+  const uint64_t seq = pushed_++;
+  if (summary.start < newest_start_ || summary.end < newest_end_) in_order_from_ = seq;
+  newest_start_ = summary.start;
+  newest_end_ = summary.end;
+  held_.latency_min.Push(seq, summary.latency.min_ns);
+  held_.latency_max.Push(seq, summary.latency.max_ns);
+  held_.lag_min.Push(seq, summary.lag.min_ns);
+  held_.lag_max.Push(seq, summary.lag.max_ns);
+  held_.memory_size_mb.Push(seq, summary.memory_size_mb);
+  held_.max_memory_used_mb.Push(seq, summary.max_memory_used_mb);
   from.last_end = end;
   from.in_flight = in_flight;
   // Keep only what a snapshot can still use: slots that started inside the window. A dropped
@@ -451,6 +470,13 @@ void TargetStats::Publish(const Interval& interval, Clock::time_point end, int i
     head_ = (head_ + 1) % ring_.size();
     --count_;
   }
+  const uint64_t oldest = pushed_ - count_;
+  held_.latency_min.DropBefore(oldest);
+  held_.latency_max.DropBefore(oldest);
+  held_.lag_min.DropBefore(oldest);
+  held_.lag_max.DropBefore(oldest);
+  held_.memory_size_mb.DropBefore(oldest);
+  held_.max_memory_used_mb.DropBefore(oldest);
   if (++publishes_since_rebuild_ >= kPublishesPerRebuild) {
     window_sum_ = empty_;
     for (std::size_t i = 0; i < count_; ++i) ring_[RingIndex(i)].AddTo(&window_sum_);
@@ -522,24 +548,52 @@ void TargetStats::Snapshot(Clock::time_point now, StatsSnapshot* out) const {
   Extremes latency, ok_latency, cold_latency, lag;
   int memory_size_mb = 0;
   int max_memory_used_mb = 0;
-  for (std::size_t i = 0; i < count_; ++i) {
-    const SlotSummary& slot = summaries_[RingIndex(i)];
-    if (slot.start < window_start || slot.start > now) {
-      const Slot& outside = ring_[RingIndex(i)];
-      outside.SubtractFrom(&snapshot.window, histograms);
-      if (!histograms) left_out.Add(outside.latency, outside.lag);
-      continue;
+  auto leave_out = [&](std::size_t i) {
+    const Slot& outside = ring_[RingIndex(i)];
+    outside.SubtractFrom(&snapshot.window, histograms);
+    if (!histograms) left_out.Add(outside.latency, outside.lag);
+  };
+  // With starts in order, the slots outside [now - window, now] are the oldest few (until the
+  // next publish drops them) and, rarely, the newest (published after `now` was read).
+  const bool in_order = pushed_ - count_ >= in_order_from_ && !options_.window_ok_and_cold_latency;
+  std::size_t lo = 0;
+  std::size_t hi = count_;
+  if (in_order) {
+    while (lo < hi && summaries_[RingIndex(lo)].start < window_start) leave_out(lo++);
+    while (hi > lo && summaries_[RingIndex(hi - 1)].start > now) leave_out(--hi);
+  }
+  if (in_order && hi == count_) {
+    // The window runs from slot `lo` to the newest: its extremes are the held ones since `lo`.
+    if (lo < hi) {
+      const uint64_t since = pushed_ - count_ + lo;
+      constexpr int64_t kNone = 0;
+      latency.min_ns = held_.latency_min.Since(since, latency.min_ns);
+      latency.max_ns = held_.latency_max.Since(since, latency.max_ns);
+      lag.min_ns = held_.lag_min.Since(since, lag.min_ns);
+      lag.max_ns = held_.lag_max.Since(since, lag.max_ns);
+      memory_size_mb = static_cast<int>(held_.memory_size_mb.Since(since, kNone));
+      max_memory_used_mb = static_cast<int>(held_.max_memory_used_mb.Since(since, kNone));
+      first = summaries_[RingIndex(lo)].start;
+      last = newest_end_;
     }
-    latency.Add(slot.latency);
-    lag.Add(slot.lag);
-    if (options_.window_ok_and_cold_latency) {
-      ok_latency.Add(Extremes::Of(ring_[RingIndex(i)].ok_latency));
-      cold_latency.Add(Extremes::Of(ring_[RingIndex(i)].cold_latency));
+  } else {
+    for (std::size_t i = lo; i < hi; ++i) {
+      const SlotSummary& slot = summaries_[RingIndex(i)];
+      if (slot.start < window_start || slot.start > now) {
+        leave_out(i);
+        continue;
+      }
+      latency.Add(slot.latency);
+      lag.Add(slot.lag);
+      if (options_.window_ok_and_cold_latency) {
+        ok_latency.Add(Extremes::Of(ring_[RingIndex(i)].ok_latency));
+        cold_latency.Add(Extremes::Of(ring_[RingIndex(i)].cold_latency));
+      }
+      memory_size_mb = std::max(memory_size_mb, slot.memory_size_mb);
+      max_memory_used_mb = std::max(max_memory_used_mb, slot.max_memory_used_mb);
+      first = std::min(first, slot.start);
+      last = std::max(last, slot.end);
     }
-    memory_size_mb = std::max(memory_size_mb, slot.memory_size_mb);
-    max_memory_used_mb = std::max(max_memory_used_mb, slot.max_memory_used_mb);
-    first = std::min(first, slot.start);
-    last = std::max(last, slot.end);
   }
   const std::span<const double> latency_q = options_.window_latency_quantiles;
   const std::span<const double> lag_q = options_.window_lag_quantiles;
@@ -568,11 +622,15 @@ void TargetStats::Snapshot(Clock::time_point now, StatsSnapshot* out) const {
 }
 
 StatsRecorder::StatsRecorder(TargetStats* stats)
-    : stats_(stats), source_(stats->AddSource()), pending_(stats->options()) {}
+    : stats_(stats),
+      source_(stats->AddSource()),
+      ok_and_cold_(stats->options().window_ok_and_cold_latency ||
+                   stats->options().total_histograms),
+      pending_(stats->options()) {}
 
 void StatsRecorder::OnRequestDone(const RequestRecord& record) {
   if (!started_) Start(record.sent_at);
-  pending_.Add(record);
+  pending_.Add(record, ok_and_cold_);
 }
 
 void StatsRecorder::OnDropped(Clock::time_point scheduled_at) {

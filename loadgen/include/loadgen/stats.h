@@ -5,12 +5,14 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <vector>
 
 #include "loadgen/histogram.h"
 #include "loadgen/record.h"
+#include "loadgen/sliding_extreme.h"
 
 namespace loadgen {
 
@@ -115,8 +117,10 @@ struct Interval {
   std::optional<double> MeanClientOverheadSeconds(double time_scale = 1.0) const;
   uint64_t Ok() const { return requests[0]; }
   uint64_t Failed() const { return Requests() - Ok(); }
-  // Counts one finished request (outcome, latency, lag, cold start, bytes, billed duration).
-  void Add(const RequestRecord& record);
+  // Counts one finished request (outcome, latency, lag, cold start, bytes, billed duration);
+  // into ok_latency and cold_latency too unless `ok_and_cold` is false (a reader that keeps
+  // neither: the service).
+  void Add(const RequestRecord& record, bool ok_and_cold = true);
   // Adds `other`; its latency histograms (latency, ok_latency, cold_latency, lag) only when
   // `histograms` is true.
   void Merge(const Interval& other, bool histograms = true);
@@ -198,6 +202,22 @@ class TargetStats {
   std::size_t head_ = 0;
   std::size_t count_ = 0;
   Interval window_sum_;  // every slot held added (extremes and memory maxima aside)
+  // What the sum cannot keep, from any slot held to the newest: a snapshot whose window ends
+  // with the newest slot reads its extremes here, not off every slot (sixty per target per
+  // tick). Slots are numbered in publish order: the newest is pushed_ - 1.
+  struct HeldExtremes {
+    SlidingExtreme<std::less<>> latency_min, lag_min;
+    SlidingExtreme<std::greater<>> latency_max, lag_max, memory_size_mb, max_memory_used_mb;
+  };
+  HeldExtremes held_;
+  uint64_t pushed_ = 0;
+  // The slots held are in order (each starts and ends no earlier than the one before) once the
+  // oldest is numbered in_order_from_ or later: a slot out of order (two recorders, each at its
+  // own pace) sets it to its own number. In order, the slots a snapshot leaves out are the oldest
+  // few and the newest few, and the newest ends last.
+  uint64_t in_order_from_ = 0;
+  Clock::time_point newest_start_ = Clock::time_point::min();
+  Clock::time_point newest_end_ = Clock::time_point::min();
   int publishes_since_rebuild_ = 0;
   std::vector<Source> sources_;
   Clock::time_point created_at_;
@@ -232,6 +252,9 @@ class StatsRecorder : public Recorder {
 
   TargetStats* stats_;
   int source_;
+  // Whether the stats keep the latency of successful and cold-start requests (in the window or
+  // the totals): if not, the recorder does not record them either.
+  bool ok_and_cold_;
   Interval pending_;
   bool started_ = false;  // next_publish_ is set by the first event the recorder sees
   Clock::time_point next_publish_;
