@@ -57,7 +57,9 @@ void AddTo(prometheus::Counter* counter, double delta) {
 void ObserveSince(prometheus::Histogram* histogram, const loadgen::BucketCounts& now,
                   const loadgen::BucketCounts& before, double scale) {
   if (histogram == nullptr || now.total() == before.total()) return;
-  histogram->ObserveMultiple(BucketDelta(now, before),
+  thread_local std::vector<double> delta;  // the updater's, reused from tick to tick
+  BucketDelta(now, before, &delta);
+  histogram->ObserveMultiple(delta,
                              scale * std::max(0.0, now.sum_seconds() - before.sum_seconds()));
 }
 
@@ -231,13 +233,17 @@ void TargetSeries::RemoveIf(prometheus::Family<T>& family, T*& metric) {
 }
 
 void TargetSeries::SetOptional(prometheus::Family<prometheus::Gauge>& family,
-                               prometheus::Gauge*& gauge, const prometheus::Labels& labels,
-                               std::optional<double> value) {
+                               prometheus::Gauge*& gauge, std::optional<double> value,
+                               const char* label, const char* label_value) {
   if (!value) {
     RemoveIf(family, gauge);
     return;
   }
-  if (gauge == nullptr) gauge = Add(family, labels);
+  if (gauge == nullptr) {
+    prometheus::Labels labels = {{"target", target_}};
+    if (label != nullptr) labels.emplace(label, label_value);
+    gauge = Add(family, labels);
+  }
   gauge->Set(*value);
 }
 
@@ -388,12 +394,12 @@ void TargetSeries::SetAwsRecord(bool with_billed_duration, bool with_report) {
 
 void TargetSeries::SetMaxMemoryUsed(std::optional<double> bytes) {
   if (!report_) bytes.reset();
-  SetOptional(families_.max_memory_used, max_memory_used_, {{"target", target_}}, bytes);
+  SetOptional(families_.max_memory_used, max_memory_used_, bytes);
 }
 
 void TargetSeries::SetClientOverhead(std::optional<double> seconds) {
   if (!billed_) seconds.reset();
-  SetOptional(families_.client_overhead, client_overhead_, {{"target", target_}}, seconds);
+  SetOptional(families_.client_overhead, client_overhead_, seconds);
 }
 
 void TargetSeries::SetInfo(const TargetInfo& info) {
@@ -409,21 +415,20 @@ void TargetSeries::SetInfo(const TargetInfo& info) {
 }
 
 void TargetSeries::SetCostPerMillion(bool capacity_basis, std::optional<double> usd) {
-  SetOptional(families_.cost_per_million, capacity_basis ? cost_capacity_ : cost_observed_,
-              {{"target", target_}, {"basis", capacity_basis ? "capacity" : "observed"}}, usd);
+  SetOptional(families_.cost_per_million, capacity_basis ? cost_capacity_ : cost_observed_, usd,
+              "basis", capacity_basis ? "capacity" : "observed");
 }
 
 void TargetSeries::SetBudget(std::optional<double> usd_per_million) {
-  SetOptional(families_.budget, budget_, {{"target", target_}}, usd_per_million);
+  SetOptional(families_.budget, budget_, usd_per_million);
 }
 
 void TargetSeries::SetCapacity(std::optional<double> ips) {
-  SetOptional(families_.capacity_ips, capacity_, {{"target", target_}}, ips);
+  SetOptional(families_.capacity_ips, capacity_, ips);
 }
 
 void TargetSeries::SetCredentialsExpiry(std::optional<double> unix_seconds) {
-  SetOptional(families_.credentials_expiry, credentials_expiry_, {{"target", target_}},
-              unix_seconds);
+  SetOptional(families_.credentials_expiry, credentials_expiry_, unix_seconds);
 }
 
 LatencySummaries::Values* LatencySummaries::Entry(const std::string& target) {
@@ -468,14 +473,14 @@ std::vector<prometheus::MetricFamily> LatencySummaries::Collect() const {
   return {family};
 }
 
-std::vector<double> BucketDelta(const loadgen::BucketCounts& now,
-                                const loadgen::BucketCounts& before) {
-  std::vector<double> delta(now.counts().size(), 0.0);
+void BucketDelta(const loadgen::BucketCounts& now, const loadgen::BucketCounts& before,
+                 std::vector<double>* out) {
+  std::vector<double>& delta = *out;
+  delta.assign(now.counts().size(), 0.0);
   for (std::size_t i = 0; i < delta.size(); ++i) {
     const uint64_t b = i < before.counts().size() ? before.counts()[i] : 0;
     delta[i] = now.counts()[i] > b ? static_cast<double>(now.counts()[i] - b) : 0.0;
   }
-  return delta;
 }
 
 static std::vector<double> DividedBy(const std::vector<double>& bounds, double factor) {

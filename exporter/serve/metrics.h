@@ -83,8 +83,9 @@ loadgen::StatsOptions MakeStatsOptions(std::string_view name, std::chrono::nanos
 // What a counter or each bucket of a histogram gains from `before` to `now`, never negative. With a
 // time scale F the engine counts wall-clock latencies against bounds F times lower; the exported
 // buckets keep their documented bounds. Schedule lag is the generator's own and is not scaled.
-std::vector<double> BucketDelta(const loadgen::BucketCounts& now,
-                                const loadgen::BucketCounts& before);
+// Into `out`, its capacity reused.
+void BucketDelta(const loadgen::BucketCounts& now, const loadgen::BucketCounts& before,
+                 std::vector<double>* out);
 inline double CounterDelta(uint64_t now, uint64_t before) {
   return now > before ? static_cast<double>(now - before) : 0.0;
 }
@@ -233,8 +234,12 @@ class TargetSeries {
   T* Add(prometheus::Family<T>& family, const prometheus::Labels& labels, const Bounds&... bounds);
   template <typename T>
   void RemoveIf(prometheus::Family<T>& family, T*& metric);
+  // Sets `gauge` to `value` (added with the labels `target` and, if named, `label` when absent),
+  // or removes it when there is no value. The labels are built only to add the series: a tick
+  // sets a thousand targets' optional gauges.
   void SetOptional(prometheus::Family<prometheus::Gauge>& family, prometheus::Gauge*& gauge,
-                   const prometheus::Labels& labels, std::optional<double> value);
+                   std::optional<double> value, const char* label = nullptr,
+                   const char* label_value = nullptr);
 
   bool abandoned_ = false;
   MetricFamilies& families_;
