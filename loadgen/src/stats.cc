@@ -455,12 +455,7 @@ void TargetStats::Publish(const Interval& interval, Clock::time_point end, int i
   if (summary.start < newest_start_ || summary.end < newest_end_) in_order_from_ = seq;
   newest_start_ = summary.start;
   newest_end_ = summary.end;
-  held_.latency_min.Push(seq, summary.latency.min_ns);
-  held_.latency_max.Push(seq, summary.latency.max_ns);
-  held_.lag_min.Push(seq, summary.lag.min_ns);
-  held_.lag_max.Push(seq, summary.lag.max_ns);
-  held_.memory_size_mb.Push(seq, summary.memory_size_mb);
-  held_.max_memory_used_mb.Push(seq, summary.max_memory_used_mb);
+  held_.Push(seq, summary);
   from.last_end = end;
   from.in_flight = in_flight;
   // Keep only what a snapshot can still use: slots that started inside the window. A dropped
@@ -470,18 +465,30 @@ void TargetStats::Publish(const Interval& interval, Clock::time_point end, int i
     head_ = (head_ + 1) % ring_.size();
     --count_;
   }
-  const uint64_t oldest = pushed_ - count_;
-  held_.latency_min.DropBefore(oldest);
-  held_.latency_max.DropBefore(oldest);
-  held_.lag_min.DropBefore(oldest);
-  held_.lag_max.DropBefore(oldest);
-  held_.memory_size_mb.DropBefore(oldest);
-  held_.max_memory_used_mb.DropBefore(oldest);
+  held_.DropBefore(pushed_ - count_);
   if (++publishes_since_rebuild_ >= kPublishesPerRebuild) {
     window_sum_ = empty_;
     for (std::size_t i = 0; i < count_; ++i) ring_[RingIndex(i)].AddTo(&window_sum_);
     publishes_since_rebuild_ = 0;
   }
+}
+
+void TargetStats::HeldExtremes::Push(uint64_t seq, const SlotSummary& slot) {
+  latency_min.Push(seq, slot.latency.min_ns);
+  latency_max.Push(seq, slot.latency.max_ns);
+  lag_min.Push(seq, slot.lag.min_ns);
+  lag_max.Push(seq, slot.lag.max_ns);
+  memory_size_mb.Push(seq, slot.memory_size_mb);
+  max_memory_used_mb.Push(seq, slot.max_memory_used_mb);
+}
+
+void TargetStats::HeldExtremes::DropBefore(uint64_t seq) {
+  latency_min.DropBefore(seq);
+  latency_max.DropBefore(seq);
+  lag_min.DropBefore(seq);
+  lag_max.DropBefore(seq);
+  memory_size_mb.DropBefore(seq);
+  max_memory_used_mb.DropBefore(seq);
 }
 
 std::size_t TargetStats::RingIndex(std::size_t i) const { return (head_ + i) % ring_.size(); }

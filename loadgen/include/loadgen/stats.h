@@ -206,6 +206,8 @@ class TargetStats {
   // with the newest slot reads its extremes here, not off every slot (sixty per target per
   // tick). Slots are numbered in publish order: the newest is pushed_ - 1.
   struct HeldExtremes {
+    void Push(uint64_t seq, const SlotSummary& slot);
+    void DropBefore(uint64_t seq);
     SlidingExtreme<std::less<>> latency_min, lag_min;
     SlidingExtreme<std::greater<>> latency_max, lag_max, memory_size_mb, max_memory_used_mb;
   };
