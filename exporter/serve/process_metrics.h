@@ -1,5 +1,5 @@
 // The generator's own cost, under the standard process_* names that node_exporter-era tooling and
-// dashboards know. Read from /proc at collection time. Thread-safe (stateless reads).
+// dashboards know. Read at collection time (the start time once). Thread-safe.
 #ifndef INFERCOST_SERVE_PROCESS_METRICS_H_
 #define INFERCOST_SERVE_PROCESS_METRICS_H_
 
@@ -20,12 +20,16 @@ struct ProcessSample {
   double threads = 0;
 };
 
-// Open descriptors of this process.
+// Open descriptors of this process: from the kernel's count where it gives one (Linux 6.2 and
+// later), otherwise CountOpenFdsByPoll.
 double CountOpenFds();
+// The same, by one poll(2) over the descriptor table (any kernel; cost grows with the sockets
+// open).
+double CountOpenFdsByPoll();
 // Nullopt when /proc is not readable.
 std::optional<ProcessSample> ReadProcessSample();
-// User + system CPU seconds of the whole process, from getrusage: the one figure the service needs
-// every tick, without the /proc reads of a full sample.
+// User + system CPU seconds of the whole process (CLOCK_PROCESS_CPUTIME_ID): the one figure the
+// service needs every tick, without the other reads of a full sample.
 double ProcessCpuSeconds();
 
 class ProcessCollector : public prometheus::Collectable {
