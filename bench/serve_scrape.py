@@ -130,21 +130,31 @@ def phase(serve, url, seconds, scrape_every_s):
             "lag_p99_ms": lag_p99_ms(lag0, lag1), "text": text}
 
 
-def scrape_times(url, seconds, every_ms):
-    """Times a GET of `url` every `every_ms` ms for `seconds` on one keep-alive connection (one
-    curl): sorted times to the last byte and, apart, to the first byte, in ms."""
+def scrape_times(url, peer_url, seconds, every_ms, work):
+    """Times a GET of `url` every `every_ms` ms for `seconds`, and between each two a GET of
+    `peer_url` (the same bytes from nginx), each on its own keep-alive connection, all from one
+    curl: both see the same moments of the machine. Sorted times to the last byte and, apart, to
+    the first byte, in ms, for `url`; then the times to the last byte for `peer_url`."""
     count = max(1, int(seconds * 1000 / every_ms))
+    config = os.path.join(work, "scrapes.curl")
+    with open(config, "w") as f:
+        for i in range(count):
+            f.write(f'url = "{url}?{i}"\noutput = "/dev/null"\n'
+                    f'url = "{peer_url}?{i}"\noutput = "/dev/null"\n')
     result = subprocess.run(
-        ["curl", "-s", "--fail", "--rate", f"{max(1, round(1000 / every_ms))}/s", "-o",
-         "/dev/null", "-w", "%{http_code} %{time_total} %{time_starttransfer}\\n",
-         f"{url}?[1-{count}]"],
+        ["curl", "-s", "--fail", "--rate", f"{max(1, round(2000 / every_ms))}/s", "-K", config,
+         "-w", "%{http_code} %{time_total} %{time_starttransfer} %{url}\\n"],
         capture_output=True, text=True, timeout=seconds * 3 + 60)
     rows = [line.split() for line in result.stdout.splitlines() if line.startswith("200 ")]
-    if result.returncode != 0 or len(rows) != count:
-        sys.exit(f"serve_scrape: curl failed ({result.returncode}) after {len(rows)} of "
-                 f"{count} requests for {url}: {result.stderr.strip()}")
-    return (sorted(float(row[1]) * 1000 for row in rows),
-            sorted(float(row[2]) * 1000 for row in rows))
+    ours = [row for row in rows if row[3].startswith(url + "?")]
+    peer = [row for row in rows if row[3].startswith(peer_url + "?")]
+    if result.returncode != 0 or len(ours) != count or len(peer) != count:
+        sys.exit(f"serve_scrape: curl failed ({result.returncode}) after {len(ours)} + "
+                 f"{len(peer)} of {count} + {count} requests for {url} and {peer_url}: "
+                 f"{result.stderr.strip()}")
+    return (sorted(float(row[1]) * 1000 for row in ours),
+            sorted(float(row[2]) * 1000 for row in ours),
+            sorted(float(row[1]) * 1000 for row in peer))
 
 
 def quantile(sorted_values, q):
@@ -178,15 +188,16 @@ def run_size(binary, url, work, n, total_rate, seconds, every_ms, metrics, settl
         warm_up(serve, url, total_rate, settle)
         load = phase(serve, url, seconds, None)
         prometheus = phase(serve, url, seconds, 5.0)
-        timings, first_bytes = scrape_times(f"{serve.base}/metrics", scrape_seconds, every_ms)
         # The peer: nginx (the targets' server, under the same load) sending the same bytes, a
-        # static file, in the same way at the same moment: the floor the machine sets for moving
-        # this many bytes to curl over loopback.
+        # static file, in the same way, each of its GETs right after one of ours: the floor the
+        # machine sets for moving this many bytes to curl over loopback at that moment.
         text = serve.scrape()
         name = f"metrics-{n}.txt"
         with open(os.path.join(work, "nginx", "static", name), "w") as static:
             static.write(text)
-        peer, _ = scrape_times(f"{url}static/{name}", scrape_seconds, every_ms)
+        timings, first_bytes, peer = scrape_times(f"{serve.base}/metrics",
+                                                  f"{url}static/{name}", scrape_seconds,
+                                                  every_ms, work)
         rss = serve.rss_kib()
     finally:
         serve.stop()
