@@ -1,5 +1,5 @@
 // The process_* figures: open descriptors, as the kernel counts them and by one poll(2), agree
-// with /proc/self/fd.
+// with /proc/self/fd; the other figures, read from cheaper sources, with /proc/self/stat.
 #include "serve/process_metrics.h"
 
 #include <gtest/gtest.h>
