@@ -1,7 +1,7 @@
 """The measuring half of bench/serve_scrape.sh (which starts nginx and documents the method).
 
 Usage: serve_scrape.py BINARY NGINX_URL WORKDIR SIZES TOTAL_RATE PHASE_SECONDS SCRAPE_EVERY_MS
-                       [METRICS]
+                       [METRICS [WARMUP [ROUNDS [SCRAPE_SECONDS [REFERENCE_NGINX_URL]]]]]
 """
 import os
 import re
@@ -19,6 +19,12 @@ PRICES = [
     "{ model: lambda, memory_mb: 1024, api_gateway: rest }",
 ]
 TICKS = os.sysconf("SC_CLK_TCK")
+REFERENCE_TARGETS = 10
+TURNS = 3      # turns of each service per alternated phase
+# After a service resumes, before its turn is measured: what fell due while it was stopped is
+# sent at once, late by up to the pause (or dropped); that lag is published within a second and
+# read by the next tick, within another, and must be in the turn's first reading, not its last.
+SETTLE_S = 3.5
 
 
 def write_config(path, url, n, rate, metrics):
@@ -55,6 +61,7 @@ class Serve:
 
     def stop(self):
         if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)  # if paused (alternated)
             self.proc.send_signal(signal.SIGTERM)
             try:
                 self.proc.wait(timeout=30)
@@ -62,6 +69,14 @@ class Serve:
                 self.proc.kill()
                 self.proc.wait()
         self.log.close()
+
+    def pause(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGCONT)
 
     def cpu_seconds(self):
         with open(f"/proc/{self.proc.pid}/stat") as f:
@@ -110,7 +125,8 @@ def lag_p99_ms(before, after):
 
 def phase(serve, url, seconds, scrape_every_s):
     """CPU per 1,000 requests, counted by nginx (the service's counters move per publish interval:
-    they would blur the phase's edges), and the p99 schedule lag."""
+    they would blur the phase's edges), and the p99 schedule lag; with the raw figures, for
+    sums over several phases."""
     _, lag0 = counters(serve.scrape())
     requests0 = nginx_requests(url)
     cpu0, wall0 = serve.cpu_seconds(), time.monotonic()
@@ -125,9 +141,41 @@ def phase(serve, url, seconds, scrape_every_s):
     requests = nginx_requests(url) - requests0 - 1
     text = serve.scrape()
     _, lag1 = counters(text)
+    lag = {le: count - lag0.get(le, 0.0) for le, count in lag1.items()}
     return {"rate": requests / (wall1 - wall0),
             "cpu_per_k_ms": (cpu1 - cpu0) / requests * 1e6 if requests else float("nan"),
-            "lag_p99_ms": lag_p99_ms(lag0, lag1), "text": text}
+            "lag_p99_ms": lag_p99_ms({}, lag), "text": text,
+            "cpu": cpu1 - cpu0, "requests": requests, "wall": wall1 - wall0, "lag": lag}
+
+
+def alternated(subject, reference, seconds, scrape_every_s):
+    """phase() for `subject` and `reference` ((Serve, nginx URL) pairs) in turns of
+    seconds / TURNS each, the other one stopped (SIGSTOP) meanwhile, each turn after SETTLE_S
+    seconds for the resumed service to send what fell due while it was stopped (the arrivals
+    past its in-flight cap are dropped) and settle: the two figures come from the same minutes of
+    the shared machine, each service alone on it. Returns the two results, summed over turns."""
+    sums = [{"cpu": 0.0, "requests": 0, "wall": 0.0, "lag": {}} for _ in range(2)]
+    text = ""
+    try:
+        for _ in range(TURNS):
+            for k, ((serve, url), (other, _)) in enumerate(((subject, reference),
+                                                            (reference, subject))):
+                other.pause()
+                serve.resume()
+                time.sleep(SETTLE_S)
+                r = phase(serve, url, seconds / TURNS, scrape_every_s)
+                if k == 0:
+                    text = r["text"]
+                for key in ("cpu", "requests", "wall"):
+                    sums[k][key] += r[key]
+                for le, count in r["lag"].items():
+                    sums[k]["lag"][le] = sums[k]["lag"].get(le, 0.0) + count
+    finally:
+        subject[0].resume()
+        reference[0].resume()
+    return [{"rate": t["requests"] / t["wall"],
+             "cpu_per_k_ms": t["cpu"] / t["requests"] * 1e6 if t["requests"] else float("nan"),
+             "lag_p99_ms": lag_p99_ms({}, t["lag"]), "text": text} for t in sums]
 
 
 def scrape_times(url, peer_url, seconds, every_ms, work):
@@ -161,33 +209,45 @@ def quantile(sorted_values, q):
     return sorted_values[min(len(sorted_values) - 1, max(0, int(q * len(sorted_values) + 0.5) - 1))]
 
 
-def warm_up(serve, url, total_rate, settle):
-    """5 s, then until one second carries 95 % of the offered rate (a thousand targets take a
-    few seconds to start), at most 30 s more; then until `settle` seconds have passed since the
-    start, so that the 60 s window is full and what is measured is the steady state (a window
-    still filling holds fewer slots per target, and costs less to keep and to snapshot)."""
+def warm_up(pairs, total_rate, settle):
+    """5 s, then until one second carries 95 % of the offered rate at each (serve, nginx URL)
+    pair (a thousand targets take a few seconds to start), at most 30 s more; then until `settle`
+    seconds have passed since the start, so that the 60 s window is full and what is measured is
+    the steady state (a window still filling holds fewer slots per target, and costs less to keep
+    and to snapshot)."""
     started = time.monotonic()
     time.sleep(5)
     deadline = time.monotonic() + 30
-    before = nginx_requests(url)
+    before = [nginx_requests(url) for _, url in pairs]
     while time.monotonic() < deadline:
         time.sleep(1)
-        now = nginx_requests(url)
-        if now - before >= 0.95 * total_rate:
+        now = [nginx_requests(url) for _, url in pairs]
+        if all(b - a >= 0.95 * total_rate for a, b in zip(before, now)):
             break
         before = now
     time.sleep(max(0.0, started + settle - time.monotonic()))
 
 
 def run_size(binary, url, work, n, total_rate, seconds, every_ms, metrics, settle,
-             scrape_seconds):
+             scrape_seconds, reference_url):
     config = os.path.join(work, f"serve-{n}.yaml")
     write_config(config, url, n, total_rate / n, metrics)
-    serve = Serve(binary, config, os.path.join(work, f"serve-{n}.log"))
+    # The reference: 10 targets at the same total rate on their own nginx, started with this
+    # size's service and measured in turns with it (alternated), so that the CPU ratio compares
+    # two services measured over the same minutes of the shared machine; one after the other,
+    # minutes apart, the machine's speed drifts by more than the effect measured.
+    ref_config = os.path.join(work, "reference.yaml")
+    write_config(ref_config, reference_url, REFERENCE_TARGETS, total_rate / REFERENCE_TARGETS,
+                 metrics)
+    reference = Serve(binary, ref_config, os.path.join(work, f"reference-{n}.log"))
+    serve = None
     try:
-        warm_up(serve, url, total_rate, settle)
-        load = phase(serve, url, seconds, None)
-        prometheus = phase(serve, url, seconds, 5.0)
+        serve = Serve(binary, config, os.path.join(work, f"serve-{n}.log"))
+        pairs = ((serve, url), (reference, reference_url))
+        warm_up(pairs, total_rate, settle)
+        load = alternated(*pairs, seconds, None)
+        prometheus = alternated(*pairs, seconds, 5.0)
+        reference.stop()  # the scrape timings and the RSS see this service alone
         # The peer: nginx (the targets' server, under the same load) sending the same bytes, a
         # static file, in the same way, each of its GETs right after one of ours: the floor the
         # machine sets for moving this many bytes to curl over loopback at that moment.
@@ -200,11 +260,15 @@ def run_size(binary, url, work, n, total_rate, seconds, every_ms, metrics, settl
                                                   every_ms, work)
         rss = serve.rss_kib()
     finally:
-        serve.stop()
+        if serve:
+            serve.stop()
+        reference.stop()
     samples = sum(1 for line in text.splitlines() if line and not line.startswith("#"))
-    return {"n": n, "rate": load["rate"], "cpu": load["cpu_per_k_ms"],
-            "cpu_scraped": prometheus["cpu_per_k_ms"],
-            "lag_load": load["lag_p99_ms"], "lag_scraping": prometheus["lag_p99_ms"],
+    return {"n": n, "rate": load[0]["rate"], "cpu": load[0]["cpu_per_k_ms"],
+            "cpu_scraped": prometheus[0]["cpu_per_k_ms"],
+            "ratio": load[0]["cpu_per_k_ms"] / load[1]["cpu_per_k_ms"],
+            "ratio_scraped": prometheus[0]["cpu_per_k_ms"] / prometheus[1]["cpu_per_k_ms"],
+            "lag_load": load[0]["lag_p99_ms"], "lag_scraping": prometheus[0]["lag_p99_ms"],
             "kib": len(text.encode()) / 1024, "samples": samples,
             "p50": quantile(timings, 0.5), "p99": quantile(timings, 0.99), "max": timings[-1],
             "first_p99": quantile(first_bytes, 0.99),
@@ -233,6 +297,7 @@ def main():
     settle = float(sys.argv[9]) if len(sys.argv) > 9 else 65.0
     rounds = int(sys.argv[10]) if len(sys.argv) > 10 else 1
     scrape_seconds = float(sys.argv[11]) if len(sys.argv) > 11 else 30.0
+    reference_url = sys.argv[12]
     sizes = [int(s) for s in sizes.split(",")]
     # Rounds run the sizes in turn (10, 1000, 10, 1000, ...), so that a slow spell of the
     # machine falls on every size alike; each figure is the median over the rounds.
@@ -240,10 +305,12 @@ def main():
     for r in range(rounds):
         for n in sizes:
             row = run_size(binary, url, work, n, float(total_rate), float(seconds),
-                           float(every_ms), metrics, settle, scrape_seconds)
+                           float(every_ms), metrics, settle, scrape_seconds, reference_url)
             runs[n].append(row)
             if rounds > 1:
                 print(f"round {r + 1}/{rounds}, {n} targets: {row['cpu']:.1f} ms per 1,000 req, "
+                      f"{row['ratio']:.2f}x the 10-target reference in turns with it "
+                      f"({row['ratio_scraped']:.2f}x scraped), "
                       f"{row['cpu_scraped']:.1f} ms scraped, scrape p99 {row['p99']:.2f} ms "
                       f"(nginx, same bytes: {row['peer_p99']:.2f} ms), "
                       f"lag p99 {row['lag_load']:g} / {row['lag_scraping']:g} ms", flush=True)
@@ -252,13 +319,13 @@ def main():
     print()
     if rounds > 1:
         print(f"medians of {rounds} rounds:")
-    print("| targets | load | CPU per 1,000 req | vs 10 targets | same, scraped every 5 s | /metrics "
+    print("| targets | load | CPU per 1,000 req | vs 10 targets, in turns "
+          "| same, scraped every 5 s | /metrics "
           "| scrape p50 / p99 / max (first byte p99) | nginx, same bytes: p50 / p99 | lag p99 load / scraping every 5 s | RSS | per target above 1 |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        ratio = f"{r['cpu'] / by_n[10]['cpu']:.2f}x" if 10 in by_n else "-"
-        scraped_ratio = (f" ({r['cpu_scraped'] / by_n[10]['cpu_scraped']:.2f}x)" if 10 in by_n
-                         else "")
+        ratio = f"{r['ratio']:.2f}x"
+        scraped_ratio = f" ({r['ratio_scraped']:.2f}x)"
         per_target = (f"{(r['rss'] - by_n[1]['rss']) / max(1, r['n'] - 1):.0f} KiB"
                       if 1 in by_n and r["n"] > 1 else "-")
         print(f"| {r['n']:,} | {r['rate']:,.0f} req/s | {r['cpu']:.1f} ms | {ratio} | "

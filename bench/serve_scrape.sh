@@ -17,10 +17,20 @@
 # seconds (default 15), then two of T seconds (default 30):
 #
 #   1. load: no scrapes but the two that count requests. Service CPU (utime + stime from
-#      /proc/PID/stat) per 1,000 requests finished (the sum of infercost_requests_total), and the
-#      p99 schedule lag over the phase (from the summed infercost_schedule_lag_seconds buckets).
-#   2. Prometheus: the same, with one scrape every 5 s as a Prometheus would make them: the p99
-#      schedule lag must not move.
+#      /proc/PID/stat) per 1,000 requests its nginx served, and the p99 schedule lag over the
+#      phase (from the summed infercost_schedule_lag_seconds buckets). With each size's service
+#      runs a reference, started with it: a second service with 10 targets at the same total rate
+#      on a second nginx. The phase is taken in turns: three of S/3 seconds for each service, the
+#      other one stopped (SIGSTOP) meanwhile, each turn 3.5 s after the service resumed (what fell
+#      due while it was stopped is sent, or dropped at the in-flight cap, and the load settles).
+#      "vs 10 targets, in turns" is the ratio of the two services' CPU per 1,000 requests over
+#      their turns: both measured alone on the machine, over the same minutes. Run minutes apart,
+#      one after the other, the shared machine's speed drifts by more than the effect measured;
+#      run at once, each would slow the other (the bigger one, more). The 10-target row's ratio
+#      is the noise that is left (identical services: 1.00x). The reference is stopped before
+#      phase 3.
+#   2. Prometheus: the same, with one scrape every 5 s as a Prometheus would make them: the
+#      p99 schedule lag must not move.
 #   3. scrape timing: one curl on a keep-alive connection scrapes /metrics every M ms (default
 #      250), timing each from the request to the last byte (curl's time_total); p50, p99, max,
 #      and the p99 to the first byte (time_starttransfer: the wait for the text, not its transfer).
@@ -92,14 +102,24 @@ done
 work=$(mktemp -d /tmp/infercost-serve-scrape.XXXXXX)
 # nginx's worker runs as nobody when started by root: it must be able to read $work/nginx/static.
 chmod 755 "$work"
+reference_nginx_pid=""
 cleanup() {
   nginx_stop
+  if [ -n "$reference_nginx_pid" ]; then
+    kill "$reference_nginx_pid" 2>/dev/null || true
+    wait "$reference_nginx_pid" 2>/dev/null || true
+  fi
   rm -rf "$work"
 }
 trap cleanup EXIT
+# The reference service's nginx first (nginx_start keeps one pid: this one's is kept here).
+nginx_start "$work/nginx-reference" || { echo "serve_scrape: nginx did not start" >&2; exit 1; }
+reference_nginx_pid=$nginx_pid
+reference_url=$nginx_url
 nginx_start "$work/nginx" || { echo "serve_scrape: nginx did not start" >&2; exit 1; }
 echo "serve_scrape: targets $sizes, $total_rate req/s in total (open loop), on nginx $(nginx_version) at $nginx_url"
 echo "binary: $binary ($("$binary" version)); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "command: $invocation"
 python3 bench/serve_scrape.py "$binary" "$nginx_url" "$work" "$sizes" "$total_rate" \
-  "$phase_seconds" "$scrape_every_ms" "$metrics" "$warmup" "$rounds" "$scrape_seconds"
+  "$phase_seconds" "$scrape_every_ms" "$metrics" "$warmup" "$rounds" "$scrape_seconds" \
+  "$reference_url"
