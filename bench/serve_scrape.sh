@@ -48,7 +48,7 @@
 # machine's speed cancels out within one run.
 set -euo pipefail
 
-invocation="$0 $*"
+invocation="$0$(printf " %q" "$@")"  # quoted as typed: --metrics takes spaces
 cd "$(dirname "$0")/.."
 sizes="1,10,100,1000"
 total_rate=2000
