@@ -123,20 +123,23 @@ def lag_p99_ms(before, after):
     return float("inf")
 
 
-def phase(serve, url, seconds, scrape_every_s):
+def phase(serve, url, seconds, scrape_every_s, first_scrape_s=None):
     """CPU per 1,000 requests, counted by nginx (the service's counters move per publish interval:
     they would blur the phase's edges), and the p99 schedule lag; with the raw figures, for
-    sums over several phases."""
+    sums over several phases. With scrape_every_s, a scrape every that many seconds inside the
+    phase, the first after first_scrape_s (default: scrape_every_s)."""
     _, lag0 = counters(serve.scrape())
     requests0 = nginx_requests(url)
     cpu0, wall0 = serve.cpu_seconds(), time.monotonic()
     end = wall0 + seconds
+    next_scrape = None if scrape_every_s is None else wall0 + (
+        scrape_every_s if first_scrape_s is None else first_scrape_s)
     while time.monotonic() < end:
-        pause = end - time.monotonic() if scrape_every_s is None else min(
-            scrape_every_s, end - time.monotonic())
-        time.sleep(max(0.0, pause))
-        if scrape_every_s is not None and time.monotonic() < end:
+        until = end if next_scrape is None else min(next_scrape, end)
+        time.sleep(max(0.0, until - time.monotonic()))
+        if next_scrape is not None and time.monotonic() < end:
             serve.scrape()
+            next_scrape += scrape_every_s
     cpu1, wall1 = serve.cpu_seconds(), time.monotonic()
     requests = nginx_requests(url) - requests0 - 1
     text = serve.scrape()
@@ -152,8 +155,10 @@ def alternated(subject, reference, seconds, scrape_every_s):
     """phase() for `subject` and `reference` ((Serve, nginx URL) pairs) in turns of
     seconds / TURNS each, the other one stopped (SIGSTOP) meanwhile, each turn after SETTLE_S
     seconds for the resumed service to send what fell due while it was stopped (the arrivals
-    past its in-flight cap are dropped) and settle: the two figures come from the same minutes of
-    the shared machine, each service alone on it. Returns the two results, summed over turns."""
+    past its in-flight cap are dropped) and settle: the two CPU figures come from the same
+    minutes of the shared machine, each service alone on it. Returns the two results, summed over
+    turns. Their lag is not the one to report: each turn's edges hold a scrape (the readings), so
+    with or without scrape_every_s the lag window is scraped every turn; see lag_phases."""
     sums = [{"cpu": 0.0, "requests": 0, "wall": 0.0, "lag": {}} for _ in range(2)]
     text = ""
     try:
@@ -163,7 +168,11 @@ def alternated(subject, reference, seconds, scrape_every_s):
                 other.pause()
                 serve.resume()
                 time.sleep(SETTLE_S)
-                r = phase(serve, url, seconds / TURNS, scrape_every_s)
+                # Scraped: one scrape per scrape_every_s of the turns' time, the first halfway
+                # through the first interval, inside the CPU reading.
+                turn = seconds / TURNS
+                r = phase(serve, url, turn, scrape_every_s,
+                          None if scrape_every_s is None else min(scrape_every_s, turn) / 2)
                 if k == 0:
                     text = r["text"]
                 for key in ("cpu", "requests", "wall"):
@@ -247,7 +256,12 @@ def run_size(binary, url, work, n, total_rate, seconds, every_ms, metrics, settl
         warm_up(pairs, total_rate, settle)
         load = alternated(*pairs, seconds, None)
         prometheus = alternated(*pairs, seconds, 5.0)
-        reference.stop()  # the scrape timings and the RSS see this service alone
+        reference.stop()  # what follows sees this service alone
+        # The schedule lag without scrapes (but the two readings, S seconds apart) and with one
+        # every 5 s, over S seconds each: the turns' edges are scraped every few seconds.
+        time.sleep(SETTLE_S)
+        lag_load = phase(serve, url, seconds, None)["lag_p99_ms"]
+        lag_scraping = phase(serve, url, seconds, 5.0)["lag_p99_ms"]
         # The peer: nginx (the targets' server, under the same load) sending the same bytes, a
         # static file, in the same way, each of its GETs right after one of ours: the floor the
         # machine sets for moving this many bytes to curl over loopback at that moment.
@@ -268,7 +282,7 @@ def run_size(binary, url, work, n, total_rate, seconds, every_ms, metrics, settl
             "cpu_scraped": prometheus[0]["cpu_per_k_ms"],
             "ratio": load[0]["cpu_per_k_ms"] / load[1]["cpu_per_k_ms"],
             "ratio_scraped": prometheus[0]["cpu_per_k_ms"] / prometheus[1]["cpu_per_k_ms"],
-            "lag_load": load[0]["lag_p99_ms"], "lag_scraping": prometheus[0]["lag_p99_ms"],
+            "lag_load": lag_load, "lag_scraping": lag_scraping,
             "kib": len(text.encode()) / 1024, "samples": samples,
             "p50": quantile(timings, 0.5), "p99": quantile(timings, 0.99), "max": timings[-1],
             "first_p99": quantile(first_bytes, 0.99),

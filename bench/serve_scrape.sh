@@ -13,28 +13,30 @@
 # with max_in_flight 2 (at most two connections per target) and prices cycling through the
 # catalog's instance types and Lambda; window 60s, one engine thread (the defaults). After a
 # warm-up of W seconds (default 65: the 60 s window full, so that what is measured is the steady
-# state; earlier, each target's window holds fewer slots and costs less), two phases of S
-# seconds (default 15), then two of T seconds (default 30):
+# state; earlier, each target's window holds fewer slots and costs less), phases 1 to 3 of S
+# seconds (default 15) each per service (phase 3 twice), then 4 and 5 together for T seconds
+# (default 30):
 #
-#   1. load: no scrapes but the two that count requests. Service CPU (utime + stime from
-#      /proc/PID/stat) per 1,000 requests its nginx served, and the p99 schedule lag over the
-#      phase (from the summed infercost_schedule_lag_seconds buckets). With each size's service
-#      runs a reference, started with it: a second service with 10 targets at the same total rate
-#      on a second nginx. The phase is taken in turns: three of S/3 seconds for each service, the
-#      other one stopped (SIGSTOP) meanwhile, each turn 3.5 s after the service resumed (what fell
-#      due while it was stopped is sent, or dropped at the in-flight cap, and the load settles).
-#      "vs 10 targets, in turns" is the ratio of the two services' CPU per 1,000 requests over
-#      their turns: both measured alone on the machine, over the same minutes. Run minutes apart,
-#      one after the other, the shared machine's speed drifts by more than the effect measured;
-#      run at once, each would slow the other (the bigger one, more). The 10-target row's ratio
-#      is the noise that is left (identical services: 1.00x). The reference is stopped before
-#      phase 3.
-#   2. Prometheus: the same, with one scrape every 5 s as a Prometheus would make them: the
-#      p99 schedule lag must not move.
-#   3. scrape timing: one curl on a keep-alive connection scrapes /metrics every M ms (default
+#   1. load: service CPU (utime + stime from /proc/PID/stat) per 1,000 requests its nginx
+#      served, with no scrapes. With each size's service runs a reference, started with it: a
+#      second service with 10 targets at the same total rate on a second nginx. The phase is
+#      taken in turns: three of S/3 seconds for each service, the other one stopped (SIGSTOP)
+#      meanwhile, each turn 3.5 s after the service resumed (what fell due while it was stopped
+#      is sent, or dropped at the in-flight cap, and the load settles). "vs 10 targets, in turns"
+#      is the ratio of the two services' CPU per 1,000 requests over their turns: both measured
+#      alone on the machine, over the same minutes. Run minutes apart, one after the other, the
+#      shared machine's speed drifts by more than the effect measured; run at once, each would
+#      slow the other (the bigger one, more). The 10-target row's ratio is the noise that is left
+#      (identical services: 1.00x).
+#   2. Prometheus: the same, with a scrape every 5 s of the turns' time (the first halfway
+#      through the first 5 s) as a Prometheus would make them. Then the reference is stopped.
+#   3. lag: the p99 schedule lag (from the summed infercost_schedule_lag_seconds buckets) over S
+#      seconds with no scrapes but the two readings, then over S seconds with a scrape every 5 s:
+#      it must not move. (Not over the turns: each turn's readings are scrapes.)
+#   4. scrape timing: one curl on a keep-alive connection scrapes /metrics every M ms (default
 #      250), timing each from the request to the last byte (curl's time_total); p50, p99, max,
 #      and the p99 to the first byte (time_starttransfer: the wait for the text, not its transfer).
-#   4. the peer: nginx (the targets' server, still under the load) sends the same bytes as a
+#   5. the peer: nginx (the targets' server, still under the load) sends the same bytes as a
 #      static file to the same curl loop; p50, p99. A scrape cannot beat what the machine takes
 #      to move that many bytes over loopback at that moment: compare p99 to p99.
 #
