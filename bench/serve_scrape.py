@@ -125,8 +125,8 @@ def lag_p99_ms(before, after):
 
 def phase(serve, url, seconds, scrape_every_s, first_scrape_s=None):
     """CPU per 1,000 requests, counted by nginx (the service's counters move per publish interval:
-    they would blur the phase's edges), and the p99 schedule lag; with the raw figures, for
-    sums over several phases. With scrape_every_s, a scrape every that many seconds inside the
+    they would blur the phase's edges), and the p99 schedule lag; with the raw CPU and request
+    figures, for sums over several phases. With scrape_every_s, a scrape every that many seconds inside the
     phase, the first after first_scrape_s (default: scrape_every_s)."""
     _, lag0 = counters(serve.scrape())
     requests0 = nginx_requests(url)
@@ -144,11 +144,10 @@ def phase(serve, url, seconds, scrape_every_s, first_scrape_s=None):
     requests = nginx_requests(url) - requests0 - 1
     text = serve.scrape()
     _, lag1 = counters(text)
-    lag = {le: count - lag0.get(le, 0.0) for le, count in lag1.items()}
     return {"rate": requests / (wall1 - wall0),
             "cpu_per_k_ms": (cpu1 - cpu0) / requests * 1e6 if requests else float("nan"),
-            "lag_p99_ms": lag_p99_ms({}, lag), "text": text,
-            "cpu": cpu1 - cpu0, "requests": requests, "wall": wall1 - wall0, "lag": lag}
+            "lag_p99_ms": lag_p99_ms(lag0, lag1), "text": text,
+            "cpu": cpu1 - cpu0, "requests": requests, "wall": wall1 - wall0}
 
 
 def alternated(subject, reference, seconds, scrape_every_s):
@@ -156,11 +155,14 @@ def alternated(subject, reference, seconds, scrape_every_s):
     seconds / TURNS each, the other one stopped (SIGSTOP) meanwhile, each turn after SETTLE_S
     seconds for the resumed service to send what fell due while it was stopped (the arrivals
     past its in-flight cap are dropped) and settle: the two CPU figures come from the same
-    minutes of the shared machine, each service alone on it. Returns the two results, summed over
-    turns. Their lag is not the one to report: each turn's edges hold a scrape (the readings), so
-    with or without scrape_every_s the lag window is scraped every turn; see lag_phases."""
-    sums = [{"cpu": 0.0, "requests": 0, "wall": 0.0, "lag": {}} for _ in range(2)]
-    text = ""
+    minutes of the shared machine, each service alone on it. Returns the two CPU figures summed
+    over turns; no lag: each turn's edges are scrapes (the readings), so with or without
+    scrape_every_s the turns are scraped every few seconds (run_size reads the lag apart)."""
+    sums = [{"cpu": 0.0, "requests": 0, "wall": 0.0} for _ in range(2)]
+    # Scraped: one scrape per scrape_every_s of the turns' time, the first halfway through the
+    # first interval, inside the CPU reading.
+    turn = seconds / TURNS
+    first_scrape = None if scrape_every_s is None else min(scrape_every_s, turn) / 2
     try:
         for _ in range(TURNS):
             for k, ((serve, url), (other, _)) in enumerate(((subject, reference),
@@ -168,23 +170,15 @@ def alternated(subject, reference, seconds, scrape_every_s):
                 other.pause()
                 serve.resume()
                 time.sleep(SETTLE_S)
-                # Scraped: one scrape per scrape_every_s of the turns' time, the first halfway
-                # through the first interval, inside the CPU reading.
-                turn = seconds / TURNS
-                r = phase(serve, url, turn, scrape_every_s,
-                          None if scrape_every_s is None else min(scrape_every_s, turn) / 2)
-                if k == 0:
-                    text = r["text"]
-                for key in ("cpu", "requests", "wall"):
+                r = phase(serve, url, turn, scrape_every_s, first_scrape)
+                for key in sums[k]:
                     sums[k][key] += r[key]
-                for le, count in r["lag"].items():
-                    sums[k]["lag"][le] = sums[k]["lag"].get(le, 0.0) + count
     finally:
         subject[0].resume()
         reference[0].resume()
     return [{"rate": t["requests"] / t["wall"],
-             "cpu_per_k_ms": t["cpu"] / t["requests"] * 1e6 if t["requests"] else float("nan"),
-             "lag_p99_ms": lag_p99_ms({}, t["lag"]), "text": text} for t in sums]
+             "cpu_per_k_ms": t["cpu"] / t["requests"] * 1e6 if t["requests"] else float("nan")}
+            for t in sums]
 
 
 def scrape_times(url, peer_url, seconds, every_ms, work):
