@@ -50,6 +50,9 @@ std::optional<TargetConfig> Parser::ReadTarget(const YamlNode& node, std::string
   if (!seeded) {
     target.load.seed = NameSeed(target.name);
   }
+  // Each target's constant arrivals on their own phase: targets started together do not send
+  // in lockstep. From the seed, so a target keeps its schedule when the config is reordered.
+  target.load.phase = loadgen::PhaseOf(target.load.seed);
   if (const YamlField* f = Require(fields, "pricing",
                                    "target: missing pricing (model instance, hourly, lambda, "
                                    "per_request, sagemaker or sagemaker_serverless)")) {

@@ -41,7 +41,14 @@ LoadPlan SplitPlan(const LoadPlan& plan, int count, int index, std::size_t rotat
   if (plan.max_in_flight > 0) part.max_in_flight = (plan.max_in_flight + count - 1) / count;
   // The golden-ratio step walks SplitMix64's state; the finalizer mixes it.
   part.seed = Mix(plan.seed + i * 0x9E3779B97F4A7C15ULL);
+  const double phase = plan.phase > 0 && plan.phase < 1 ? plan.phase : 0;
+  part.phase = (phase + static_cast<double>(i)) / static_cast<double>(count);
   return part;
+}
+
+double PhaseOf(uint64_t seed) {
+  // The top 53 bits: every double in [0, 1) they give is exact, and 1 is out of reach.
+  return static_cast<double>(Mix(seed) >> 11) * 0x1.0p-53;
 }
 
 }  // namespace loadgen

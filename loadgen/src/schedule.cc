@@ -25,23 +25,26 @@ nanoseconds SaturatingAdd(nanoseconds a, nanoseconds b) {
 }
 
 // Offset of the k-th arrival of a constant-rate stage on the stage's own clock (the time spent in
-// that stage over all cycles so far). Computed from k rather than by adding a rounded period, so
-// that rounding never accumulates: any span of the stage holds exactly rate * span arrivals, give
-// or take one, however the span is cut into cycles.
-nanoseconds GridOffset(int64_t k, double rate) {
-  return Saturated(static_cast<double>(k) * 1e9 / rate);
+// that stage over all cycles so far): (k + phase) / rate. Computed from k rather than by adding a
+// rounded period, so that rounding never accumulates: any span of the stage holds exactly
+// rate * span arrivals, give or take one, however the span is cut into cycles.
+nanoseconds GridOffset(int64_t k, double rate, double phase) {
+  return Saturated((static_cast<double>(k) + phase) * 1e9 / rate);
 }
 
 // The smallest k with GridOffset(k) >= offset; the estimate is off by at most a step or two, so
 // the corrections are bounded (and a saturated grid stops them).
-int64_t FirstGridIndexAtOrAfter(nanoseconds offset, double rate) {
+int64_t FirstGridIndexAtOrAfter(nanoseconds offset, double rate, double phase) {
   if (offset.count() <= 0) return 0;
-  const double estimate = std::ceil(static_cast<double>(offset.count()) * rate / 1e9);
-  auto k = static_cast<int64_t>(std::min(estimate, 9.0e18));
-  while (k > 0 && GridOffset(k - 1, rate) >= offset) --k;
-  while (GridOffset(k, rate) < offset && GridOffset(k, rate) != kForever) ++k;
+  const double estimate = std::ceil(static_cast<double>(offset.count()) * rate / 1e9 - phase);
+  auto k = static_cast<int64_t>(std::clamp(estimate, 0.0, 9.0e18));
+  while (k > 0 && GridOffset(k - 1, rate, phase) >= offset) --k;
+  while (GridOffset(k, rate, phase) < offset && GridOffset(k, rate, phase) != kForever) ++k;
   return k;
 }
+
+// The plan's phase as used: in [0, 1), anything else (NaN included) is 0.
+double UsablePhase(double phase) { return phase > 0 && phase < 1 ? phase : 0; }
 
 bool HasArrivals(const Stage& stage) {
   return stage.kind == Stage::Kind::kOpen && stage.rate > 0 && std::isfinite(stage.rate);
@@ -99,11 +102,13 @@ std::optional<nanoseconds> Schedule::ConstantArrival(const Position& position, n
   // ([{1s, rate: 0.1}, {1s, idle}] sends one request per 10 s of the rate stage).
   const Stage& stage = plan_.stages[static_cast<std::size_t>(position.stage_index)];
   const nanoseconds earlier = stage.duration * position.cycle;
-  const int64_t k = FirstGridIndexAtOrAfter(earlier + (t - position.stage_start), stage.rate);
-  nanoseconds grid = GridOffset(k, stage.rate);
+  const double phase = UsablePhase(plan_.phase);
+  const int64_t k =
+      FirstGridIndexAtOrAfter(earlier + (t - position.stage_start), stage.rate, phase);
+  nanoseconds grid = GridOffset(k, stage.rate, phase);
   if (grid != kForever && last_arrival_.has_value() &&
       position.stage_start + (grid - earlier) <= *last_arrival_) {
-    grid = GridOffset(k + 1, stage.rate);
+    grid = GridOffset(k + 1, stage.rate, phase);
   }
   if (grid == kForever) return std::nullopt;
   *later_visit = position.stage_end != kForever && grid - earlier >= stage.duration;

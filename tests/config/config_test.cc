@@ -537,6 +537,30 @@ TEST(ParseConfig, DefaultSeedsDifferByTargetName) {
   EXPECT_EQ(first.config->targets[0].load.seed, again.config->targets[0].load.seed);
 }
 
+TEST(ParseConfig, ConstantArrivalsGetAPhasePerTarget) {
+  // Targets started together must not send in lockstep: each gets its own phase, from its seed
+  // (the name's by default, so reordering keeps it; an explicit seed gives a reproducible one).
+  const std::string yaml =
+      "targets:\n"
+      "  - { name: a, url: 'http://h:1/', pricing: { model: hourly, usd_per_hour: 1 },\n"
+      "      load: { stages: [ { duration: 1m, rate: 2 } ] } }\n"
+      "  - { name: b, url: 'http://h:1/', pricing: { model: hourly, usd_per_hour: 1 },\n"
+      "      load: { stages: [ { duration: 1m, rate: 2 } ] } }\n"
+      "  - { name: c, url: 'http://h:1/', pricing: { model: hourly, usd_per_hour: 1 },\n"
+      "      load: { stages: [ { duration: 1m, rate: 2 } ], seed: 42 } }\n";
+  const ConfigResult result = ParseConfig(yaml, "x.yaml", FakeEnv({}));
+  ASSERT_TRUE(result.config) << Errors(result);
+  const auto& t = result.config->targets;
+  EXPECT_EQ(t[0].load.phase, loadgen::PhaseOf(t[0].load.seed));
+  EXPECT_EQ(t[1].load.phase, loadgen::PhaseOf(t[1].load.seed));
+  EXPECT_NE(t[0].load.phase, t[1].load.phase);
+  EXPECT_EQ(t[2].load.phase, loadgen::PhaseOf(42));
+  for (const auto& target : t) {
+    EXPECT_GE(target.load.phase, 0.0);
+    EXPECT_LT(target.load.phase, 1.0);
+  }
+}
+
 TEST(ParseConfig, MetricsSettings) {
   struct Case {
     const char* block;  // the `metrics:` line, "" for none

@@ -56,6 +56,47 @@ TEST(Schedule, ConstantRateDoesNotAccumulateRounding) {
   EXPECT_EQ(arrivals[299], nanoseconds(99'666'666'667));
 }
 
+TEST(Schedule, PhaseShiftsTheConstantGridWithinOnePeriod) {
+  // At 2/s with phase 0.25: 125 ms, 625 ms, 1125 ms, ... and still two per second.
+  LoadPlan plan;
+  plan.stages = {OpenStage(2, seconds(10))};
+  plan.phase = 0.25;
+  Schedule schedule(plan);
+  const auto arrivals = Arrivals(schedule, seconds(10));
+  ASSERT_EQ(arrivals.size(), 20u);
+  for (std::size_t k = 0; k < arrivals.size(); ++k) {
+    ASSERT_EQ(arrivals[k], milliseconds(125 + 500 * static_cast<int64_t>(k))) << k;
+  }
+}
+
+TEST(Schedule, PhaseCarriesAcrossStageVisits) {
+  // A repeating plan: the rate stage's grid runs on its own clock, phase included, so each
+  // 1 s visit of a 2/s stage holds its two arrivals at 0.4 s and 0.9 s of the visit.
+  LoadPlan plan;
+  plan.stages = {OpenStage(2, seconds(1)), IdleStage(seconds(1))};
+  plan.repeat = true;
+  plan.phase = 0.8;
+  Schedule schedule(plan);
+  const auto arrivals = Arrivals(schedule, seconds(6));
+  const std::vector<nanoseconds> want = {milliseconds(400),  milliseconds(900),
+                                         milliseconds(2400), milliseconds(2900),
+                                         milliseconds(4400), milliseconds(4900)};
+  EXPECT_EQ(arrivals, want);
+}
+
+TEST(Schedule, PhaseOutsideZeroToOneCountsAsZero) {
+  for (double phase : {-0.5, 1.0, 7.0, std::nan("")}) {
+    LoadPlan plan;
+    plan.stages = {OpenStage(4, seconds(1))};
+    plan.phase = phase;
+    Schedule schedule(plan);
+    const auto arrivals = Arrivals(schedule, seconds(1));
+    ASSERT_EQ(arrivals.size(), 4u) << phase;
+    EXPECT_EQ(arrivals[0], nanoseconds(0)) << phase;
+    EXPECT_EQ(arrivals[3], milliseconds(750)) << phase;
+  }
+}
+
 TEST(Schedule, PoissonMeanRateWithinTolerance) {
   LoadPlan plan;
   plan.stages = {OpenStage(1000, seconds(100), Arrival::kPoisson)};

@@ -1,9 +1,11 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <vector>
 
 #include "loadgen/load.h"
+#include "loadgen/schedule.h"
 #include "tests/loadgen/stages.h"
 
 namespace loadgen {
@@ -74,6 +76,51 @@ TEST(SplitPlan, PartsOfferExactlyTheWholeLoad) {
     EXPECT_EQ(in_flight, (100 + c.count - 1) / c.count) << c.count;  // ceil: never drops more
     EXPECT_EQ(seeds.size(), static_cast<std::size_t>(c.count)) << c.count;
   }
+}
+
+TEST(SplitPlan, ConstantPartsInterleaveIntoTheWholeGrid) {
+  // 3 parts of 30/s with phase 0.5: together, the whole plan's arrivals, one at a time (never
+  // three on one instant every 100 ms).
+  LoadPlan whole;
+  whole.stages = {OpenStage(30, seconds(2))};
+  whole.phase = 0.5;
+  std::vector<int64_t> together;
+  for (int i = 0; i < 3; ++i) {
+    Schedule part(SplitPlan(whole, 3, i));
+    for (auto t = part.NextArrival(std::chrono::nanoseconds(0)); t && *t < seconds(2);
+         t = part.NextArrival(*t)) {
+      together.push_back(t->count());
+    }
+  }
+  std::sort(together.begin(), together.end());
+  Schedule one(whole);
+  std::vector<int64_t> want;
+  for (auto t = one.NextArrival(std::chrono::nanoseconds(0)); t && *t < seconds(2);
+       t = one.NextArrival(*t)) {
+    want.push_back(t->count());
+  }
+  ASSERT_EQ(want.size(), 60u);
+  ASSERT_EQ(together.size(), want.size());
+  for (std::size_t k = 0; k < want.size(); ++k) {
+    EXPECT_NEAR(static_cast<double>(together[k]), static_cast<double>(want[k]), 1.0) << k;
+  }
+}
+
+TEST(SplitPlan, PhaseOfSpreadsNeighbouringSeedsOverThePeriod) {
+  // Seeds 0..999 (as FNV-1a of similar names would not be, but the worst case): their phases
+  // fill the ten tenths of [0, 1) about evenly.
+  std::vector<int> tenths(10, 0);
+  for (uint64_t seed = 0; seed < 1000; ++seed) {
+    const double phase = PhaseOf(seed);
+    ASSERT_GE(phase, 0.0);
+    ASSERT_LT(phase, 1.0);
+    ++tenths[static_cast<std::size_t>(phase * 10)];
+  }
+  for (int n : tenths) {
+    EXPECT_GT(n, 60);
+    EXPECT_LT(n, 140);
+  }
+  EXPECT_EQ(PhaseOf(42), PhaseOf(42));
 }
 
 TEST(SplitPlan, SeedsAreDistinctAndMixedAcrossNearbyPlanSeeds) {

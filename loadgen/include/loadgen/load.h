@@ -51,6 +51,13 @@ struct LoadPlan {
   bool repeat = false;                   // start again after the last stage (serve)
   std::optional<uint64_t> max_requests;  // stop after this many have been sent
   uint64_t seed = 1;                     // Poisson arrivals; same seed, same schedule
+  // Constant arrivals: where on its period the grid falls, in [0, 1) (others count as 0): the
+  // k-th arrival of a stage at rate R is (k + phase) / R into it. Targets started together with
+  // the same phase send in lockstep: a thousand targets at 2/s put a thousand requests on one
+  // instant twice a second, and the engine's schedule lag is then its own doing. The config gives
+  // each target its own (PhaseOf its seed); 0, the first arrival at the stage's start, for one
+  // target (bench).
+  double phase = 0;
   // Open loop: arrivals that find this many requests already in flight are dropped and counted
   // (infercost_dropped_requests_total), never silently skipped. 0 picks 10,000.
   int max_in_flight = 0;
@@ -64,8 +71,13 @@ struct LoadPlan {
 // exactly the plan's total. A rate is divided exactly (rate / count; Poisson streams superpose to
 // the full rate). max_in_flight becomes ceil(max_in_flight / count), never below 1, so the parts
 // together never drop an arrival the plan would have sent. Each part gets its own well-mixed seed
-// (SplitMix64 of seed and index: distinct for distinct indexes). count <= 1 returns the plan.
+// (SplitMix64 of seed and index: distinct for distinct indexes), and the phase (phase + index) /
+// count, so that the parts' constant grids interleave into the plan's own: together they send
+// exactly when the plan would, not `count` at a time. count <= 1 returns the plan.
 LoadPlan SplitPlan(const LoadPlan& plan, int count, int index, std::size_t rotation = 0);
+
+// A phase in [0, 1) drawn from `seed` (well mixed: neighbouring seeds give unrelated phases).
+double PhaseOf(uint64_t seed);
 
 }  // namespace loadgen
 

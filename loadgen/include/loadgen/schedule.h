@@ -35,13 +35,13 @@ class Schedule {
   //
   // Arrivals come out strictly increasing: an arrival already returned is never returned again,
   // so the caller passes the previous arrival back (or a later offset, to skip a pause). A
-  // constant stage's k-th arrival is at round(k / rate) on the stage's own clock, the time spent
-  // in that stage over every cycle so far: the plan's first arrival is at the stage start,
-  // rounding never accumulates, and a stage entered again continues its grid rather than firing
-  // at its start (any span of the stage, over any number of cycles, holds rate * span arrivals,
-  // give or take one). A Poisson stage draws exponential gaps from `after`; the same seed and the
-  // same calls give the same arrivals. Overflow-proof: a rate so low that its next arrival lies
-  // beyond the representable time has none.
+  // constant stage's k-th arrival is at round((k + phase) / rate) on the stage's own clock, the
+  // time spent in that stage over every cycle so far (LoadPlan::phase): with phase 0 the plan's
+  // first arrival is at the stage start; rounding never accumulates, and a stage entered again
+  // continues its grid rather than firing at its start (any span of the stage, over any number of
+  // cycles, holds rate * span arrivals, give or take one). A Poisson stage draws exponential gaps
+  // from `after`; the same seed and the same calls give the same arrivals. Overflow-proof: a rate
+  // so low that its next arrival lies beyond the representable time has none.
   std::optional<std::chrono::nanoseconds> NextArrival(std::chrono::nanoseconds after);
 
   const LoadPlan& plan() const { return plan_; }
