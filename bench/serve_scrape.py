@@ -126,8 +126,8 @@ def lag_p99_ms(before, after):
 def phase(serve, url, seconds, scrape_every_s, first_scrape_s=None):
     """CPU per 1,000 requests, counted by nginx (the service's counters move per publish interval:
     they would blur the phase's edges), and the p99 schedule lag; with the raw CPU and request
-    figures, for sums over several phases. With scrape_every_s, a scrape every that many seconds inside the
-    phase, the first after first_scrape_s (default: scrape_every_s)."""
+    figures, for sums over several phases. With scrape_every_s, a scrape every that many seconds
+    inside the phase, the first after first_scrape_s (default: scrape_every_s)."""
     _, lag0 = counters(serve.scrape())
     requests0 = nginx_requests(url)
     cpu0, wall0 = serve.cpu_seconds(), time.monotonic()

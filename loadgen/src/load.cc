@@ -41,8 +41,7 @@ LoadPlan SplitPlan(const LoadPlan& plan, int count, int index, std::size_t rotat
   if (plan.max_in_flight > 0) part.max_in_flight = (plan.max_in_flight + count - 1) / count;
   // The golden-ratio step walks SplitMix64's state; the finalizer mixes it.
   part.seed = Mix(plan.seed + i * 0x9E3779B97F4A7C15ULL);
-  const double phase = plan.phase > 0 && plan.phase < 1 ? plan.phase : 0;
-  part.phase = (phase + static_cast<double>(i)) / static_cast<double>(count);
+  part.phase = (UsablePhase(plan.phase) + static_cast<double>(i)) / static_cast<double>(count);
   return part;
 }
 

@@ -43,9 +43,6 @@ int64_t FirstGridIndexAtOrAfter(nanoseconds offset, double rate, double phase) {
   return k;
 }
 
-// The plan's phase as used: in [0, 1), anything else (NaN included) is 0.
-double UsablePhase(double phase) { return phase > 0 && phase < 1 ? phase : 0; }
-
 bool HasArrivals(const Stage& stage) {
   return stage.kind == Stage::Kind::kOpen && stage.rate > 0 && std::isfinite(stage.rate);
 }

@@ -84,21 +84,18 @@ TEST(SplitPlan, ConstantPartsInterleaveIntoTheWholeGrid) {
   LoadPlan whole;
   whole.stages = {OpenStage(30, seconds(2))};
   whole.phase = 0.5;
-  std::vector<int64_t> together;
-  for (int i = 0; i < 3; ++i) {
-    Schedule part(SplitPlan(whole, 3, i));
-    for (auto t = part.NextArrival(std::chrono::nanoseconds(0)); t && *t < seconds(2);
-         t = part.NextArrival(*t)) {
-      together.push_back(t->count());
+  // Every arrival before 2 s, as the engine asks for them.
+  const auto arrivals = [](Schedule schedule, std::vector<int64_t>& out) {
+    for (auto t = schedule.NextArrival(std::chrono::nanoseconds(0)); t && *t < seconds(2);
+         t = schedule.NextArrival(*t)) {
+      out.push_back(t->count());
     }
-  }
+  };
+  std::vector<int64_t> together;
+  for (int i = 0; i < 3; ++i) arrivals(Schedule(SplitPlan(whole, 3, i)), together);
   std::sort(together.begin(), together.end());
-  Schedule one(whole);
   std::vector<int64_t> want;
-  for (auto t = one.NextArrival(std::chrono::nanoseconds(0)); t && *t < seconds(2);
-       t = one.NextArrival(*t)) {
-    want.push_back(t->count());
-  }
+  arrivals(Schedule(whole), want);
   ASSERT_EQ(want.size(), 60u);
   ASSERT_EQ(together.size(), want.size());
   for (std::size_t k = 0; k < want.size(); ++k) {

@@ -78,6 +78,8 @@ LoadPlan SplitPlan(const LoadPlan& plan, int count, int index, std::size_t rotat
 
 // A phase in [0, 1) drawn from `seed` (well mixed: neighbouring seeds give unrelated phases).
 double PhaseOf(uint64_t seed);
+// LoadPlan::phase as used: itself when in [0, 1), anything else (NaN included) 0.
+inline double UsablePhase(double phase) { return phase > 0 && phase < 1 ? phase : 0; }
 
 }  // namespace loadgen
 
