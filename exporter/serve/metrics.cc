@@ -510,6 +510,9 @@ loadgen::StatsOptions MakeStatsOptions(std::string_view name, std::chrono::nanos
   options.total_histograms = false;
   // Neither the successful requests' nor the cold starts' own latency quantiles are exported.
   options.window_ok_and_cold_latency = false;
+  // Nor are the window's request duration, cold start, schedule lag or Init Duration buckets
+  // read: the histograms are exported from the totals, the quantiles from the window's latency.
+  options.window_exported_buckets = false;
   // The latency and lag quantiles are read off the window in place: a snapshot copies no
   // latency buckets.
   options.window_latency_quantiles.assign(kLatencyQuantiles.begin(), kLatencyQuantiles.end());

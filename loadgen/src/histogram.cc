@@ -219,7 +219,7 @@ int64_t LatencyHistogram::ValueAtQuantileNs(double q) const noexcept {
   return max_ns_;
 }
 
-void LatencyHistogram::Summarize(std::span<const double> quantiles, const SparseCounts& minus,
+void LatencyHistogram::Summarize(std::span<const double> quantiles, SparseSpan minus,
                                  double minus_sum_ns, int64_t min_ns, int64_t max_ns,
                                  QuantileSummary* out) const {
   QuantileSummary& s = *out;
@@ -296,13 +296,11 @@ void LatencyHistogram::Summarize(std::span<const double> quantiles, const Sparse
 
 SparseCounts LatencyHistogram::ToSparse() const {
   SparseCounts sparse;
-  ToSparse(&sparse);
+  AppendSparse(&sparse);
   return sparse;
 }
 
-void LatencyHistogram::ToSparse(SparseCounts* out) const {
-  // Cleared, not freed: a slot refilled every publish reuses its capacity.
-  out->clear();
+void LatencyHistogram::AppendSparse(SparseCounts* out) const {
   if (total_ == 0) return;
   for (uint32_t g = lo_ / kGroup; g <= hi_ / kGroup; ++g) {
     if (GroupOf(g * kGroup) == 0) continue;  // nothing counted in this power of two
@@ -313,7 +311,7 @@ void LatencyHistogram::ToSparse(SparseCounts* out) const {
   }
 }
 
-void LatencyHistogram::MergeSparse(const SparseCounts& sparse, int64_t min_ns, int64_t max_ns,
+void LatencyHistogram::MergeSparse(SparseSpan sparse, int64_t min_ns, int64_t max_ns,
                                    double sum_ns) {
   // One growth for the whole form (ToSparse lists its buckets in order; any order is taken).
   uint32_t lo = UINT32_MAX;
@@ -340,7 +338,7 @@ void LatencyHistogram::MergeSparse(const SparseCounts& sparse, int64_t min_ns, i
   sum_ns_ += sum_ns;
 }
 
-void LatencyHistogram::SubtractSparse(const SparseCounts& sparse, double sum_ns) {
+void LatencyHistogram::SubtractSparse(SparseSpan sparse, double sum_ns) {
   if (total_ == 0) return;
   uint64_t removed = 0;
   for (const auto& [index, count] : sparse) {
@@ -411,18 +409,17 @@ void BucketCounts::Merge(const BucketCounts& other) noexcept {
 
 SparseCounts BucketCounts::ToSparse() const {
   SparseCounts sparse;
-  ToSparse(&sparse);
+  AppendSparse(&sparse);
   return sparse;
 }
 
-void BucketCounts::ToSparse(SparseCounts* out) const {
-  out->clear();
+void BucketCounts::AppendSparse(SparseCounts* out) const {
   for (std::size_t i = 0; i < counts_.size(); ++i) {
     if (counts_[i] != 0) out->emplace_back(static_cast<uint32_t>(i), counts_[i]);
   }
 }
 
-void BucketCounts::MergeSparse(const SparseCounts& sparse, double sum_seconds) noexcept {
+void BucketCounts::MergeSparse(SparseSpan sparse, double sum_seconds) noexcept {
   for (const auto& [index, count] : sparse) {
     // Same bounds by construction; an index beyond them is counted in +Inf, never dropped.
     counts_[std::min<std::size_t>(index, counts_.size() - 1)] += count;
@@ -430,7 +427,7 @@ void BucketCounts::MergeSparse(const SparseCounts& sparse, double sum_seconds) n
   sum_seconds_ += sum_seconds;
 }
 
-void BucketCounts::SubtractSparse(const SparseCounts& sparse, double sum_seconds) noexcept {
+void BucketCounts::SubtractSparse(SparseSpan sparse, double sum_seconds) noexcept {
   for (const auto& [index, count] : sparse) {
     uint64_t& bucket = counts_[std::min<std::size_t>(index, counts_.size() - 1)];
     bucket -= std::min(count, bucket);

@@ -14,46 +14,10 @@ using std::chrono::nanoseconds;
 
 constexpr int64_t kNsPerMs = 1'000'000;
 
-// A latency histogram kept as its non-zero buckets: a past interval in the window ring costs a
-// few hundred bytes instead of the span of buckets a live histogram holds (up to 17 KiB).
-struct SparseHistogram {
-  SparseCounts buckets;
-  int64_t min_ns = 0;
-  int64_t max_ns = 0;
-  double sum_ns = 0;
-
-  // Takes `h`'s figures, reusing the bucket list's capacity.
-  void Assign(const LatencyHistogram& h) {
-    h.ToSparse(&buckets);
-    min_ns = h.MinNs();
-    max_ns = h.MaxNs();
-    sum_ns = h.SumNs();
-  }
-  void Reset() {
-    buckets.clear();
-    min_ns = max_ns = 0;
-    sum_ns = 0;
-  }
-  void AddTo(LatencyHistogram* h) const {
-    if (!buckets.empty()) h->MergeSparse(buckets, min_ns, max_ns, sum_ns);
-  }
-  void SubtractFrom(LatencyHistogram* h) const {
-    if (!buckets.empty()) h->SubtractSparse(buckets, sum_ns);
-  }
-};
-
 // The extremes of the slots a window holds: what subtraction cannot restore. Empty: min > max.
 struct Extremes {
   int64_t min_ns = std::numeric_limits<int64_t>::max();
   int64_t max_ns = std::numeric_limits<int64_t>::min();
-  static Extremes Of(const SparseHistogram& h) {
-    Extremes e;
-    if (!h.buckets.empty()) {
-      e.min_ns = h.min_ns;
-      e.max_ns = h.max_ns;
-    }
-    return e;
-  }
   void Add(const Extremes& other) {
     min_ns = std::min(min_ns, other.min_ns);
     max_ns = std::max(max_ns, other.max_ns);
@@ -78,11 +42,12 @@ struct OutOfWindow {
     latency_sum_ns = lag_sum_ns = 0;
     slots = 0;
   }
-  void Add(const SparseHistogram& slot_latency, const SparseHistogram& slot_lag) {
-    latency.insert(latency.end(), slot_latency.buckets.begin(), slot_latency.buckets.end());
-    lag.insert(lag.end(), slot_lag.buckets.begin(), slot_lag.buckets.end());
-    latency_sum_ns += slot_latency.sum_ns;
-    lag_sum_ns += slot_lag.sum_ns;
+  void Add(SparseSpan slot_latency, double slot_latency_sum_ns, SparseSpan slot_lag,
+           double slot_lag_sum_ns) {
+    latency.insert(latency.end(), slot_latency.begin(), slot_latency.end());
+    lag.insert(lag.end(), slot_lag.begin(), slot_lag.end());
+    latency_sum_ns += slot_latency_sum_ns;
+    lag_sum_ns += slot_lag_sum_ns;
     ++slots;
   }
   // One slot's form is in order already; several are sorted and their counts of a bucket added.
@@ -110,140 +75,214 @@ struct OutOfWindow {
 // interval) for the cost of one full merge.
 constexpr int kPublishesPerRebuild = 3600;
 
+// A slot packs an interval into one list of (key, count) pairs, section by section: its
+// non-zero counters (key: the counter's number, CounterAt) and then each histogram's non-zero
+// buckets (key: bucket index). A slot of a target at a few requests a second holds a dozen pairs in
+// one allocation, where a slot of fixed fields took a kilobyte, most of it zero counters of
+// outcomes and billing classes that never happened, and sixty of them sit in every target's window.
+enum Section : std::size_t {
+  kCounters,
+  kLatency,  // the four latency histograms first: they have extremes (Slot::min_ns, max_ns)
+  kOkLatency,
+  kColdLatency,
+  kLag,
+  kDurationBuckets,
+  kColdStartBuckets,
+  kLagBuckets,
+  kBilledDurationBuckets,
+  kInitDurationBuckets,
+  kSectionCount,
+};
+constexpr std::size_t kLatencySections = kLag + 1 - kLatency;
+
+// The Interval's integer counters, numbered: requests by outcome, six scalars, then the five
+// figures of each billing class.
+constexpr uint32_t kScalarCounters = 6;
+constexpr uint32_t kBilledFields = 5;
+constexpr uint32_t kClassCountersFrom = kOutcomeCount + kScalarCounters;
+constexpr uint32_t kCounterCount = kClassCountersFrom + kBillingClassCount * kBilledFields;
+
+// The counter numbered `id` (< kCounterCount) of `in` (an Interval, const or not).
+template <typename I>
+auto& CounterAt(I& in, uint32_t id) {
+  if (id < kOutcomeCount) return in.requests[id];
+  if (id < kClassCountersFrom) {
+    switch (id - kOutcomeCount) {
+      case 0:
+        return in.dropped;
+      case 1:
+        return in.cold_starts;
+      case 2:
+        return in.billed_from_header;
+      case 3:
+        return in.billed_from_report;
+      case 4:
+        return in.bytes_sent;
+      default:
+        return in.bytes_received;
+    }
+  }
+  auto& billed = in.by_billing_class[(id - kClassCountersFrom) / kBilledFields];
+  switch ((id - kClassCountersFrom) % kBilledFields) {
+    case 0:
+      return billed.requests;
+    case 1:
+      return billed.billed_ms;
+    case 2:
+      return billed.billed_by_aws;
+    case 3:
+      return billed.bytes_sent;
+    default:
+      return billed.bytes_received;
+  }
+}
+
+template <typename I>
+auto& LatencyOf(I& in, std::size_t section) {
+  switch (section) {
+    case kLatency:
+      return in.latency;
+    case kOkLatency:
+      return in.ok_latency;
+    case kColdLatency:
+      return in.cold_latency;
+    default:
+      return in.lag;
+  }
+}
+
+template <typename I>
+auto& BucketsOf(I& in, std::size_t section) {
+  switch (section) {
+    case kDurationBuckets:
+      return in.duration_buckets;
+    case kColdStartBuckets:
+      return in.cold_start_buckets;
+    case kLagBuckets:
+      return in.lag_buckets;
+    case kBilledDurationBuckets:
+      return in.billed_duration_buckets;
+    default:
+      return in.init_duration_buckets;
+  }
+}
+
+// Whether a window keeps section `s` of its slots (see StatsOptions).
+bool Kept(std::size_t s, const StatsOptions& options) {
+  switch (s) {
+    case kOkLatency:
+    case kColdLatency:
+      return options.window_ok_and_cold_latency;
+    case kDurationBuckets:
+    case kColdStartBuckets:
+    case kLagBuckets:
+    case kInitDurationBuckets:
+      return options.window_exported_buckets;
+    default:
+      return true;
+  }
+}
+
 }  // namespace
 
-// A slot's bucket histogram: the non-zero buckets only (its bounds are the interval's).
-struct SparseBuckets {
-  SparseCounts counts;
-  double sum_seconds = 0;
-  void Assign(const BucketCounts& b) {
-    b.ToSparse(&counts);
-    sum_seconds = b.sum_seconds();
-  }
-};
-
-// One published interval. Slots live in a ring and are refilled in place, so that a publish in
-// the steady state allocates nothing: each slot's bucket lists keep their capacity.
+// One published interval, packed (see Section). Slots live in a ring and are refilled in place,
+// so that a publish in the steady state allocates nothing: each keeps its list's capacity.
 struct TargetStats::Slot {
-  // `ok_and_cold`: keep the latency histograms of successful and cold-start requests.
   void Assign(const Interval& in, Clock::time_point start_at, Clock::time_point end_at,
-              bool ok_and_cold) {
+              const StatsOptions& options) {
     start = start_at;
     end = end_at;
-    requests = in.requests;
-    dropped = in.dropped;
-    cold_starts = in.cold_starts;
-    billed_from_header = in.billed_from_header;
-    billed_from_report = in.billed_from_report;
-    by_billing_class = in.by_billing_class;
+    data.clear();
+    for (uint32_t id = 0; id < kCounterCount; ++id) {
+      if (const uint64_t n = CounterAt(in, id); n != 0) data.emplace_back(id, n);
+    }
+    section_end[kCounters] = static_cast<uint32_t>(data.size());
+    for (std::size_t s = kLatency; s < kSectionCount; ++s) {
+      double sum = 0;
+      if (!Kept(s, options)) {
+        // Left out: an empty section.
+      } else if (s <= kLag) {
+        const LatencyHistogram& h = LatencyOf(in, s);
+        h.AppendSparse(&data);
+        sum = h.SumNs();
+        min_ns[s - kLatency] = h.MinNs();
+        max_ns[s - kLatency] = h.MaxNs();
+      } else {
+        const BucketCounts& b = BucketsOf(in, s);
+        b.AppendSparse(&data);
+        sum = b.sum_seconds();
+      }
+      sums[s] = sum;
+      section_end[s] = static_cast<uint32_t>(data.size());
+    }
     memory_size_mb = in.memory_size_mb;
     max_memory_used_mb = in.max_memory_used_mb;
     billed_by_aws_latency_seconds = in.billed_by_aws_latency_seconds;
-    bytes_sent = in.bytes_sent;
-    bytes_received = in.bytes_received;
-    latency.Assign(in.latency);
-    if (ok_and_cold) {
-      ok_latency.Assign(in.ok_latency);
-      cold_latency.Assign(in.cold_latency);
-    } else {
-      ok_latency.Reset();
-      cold_latency.Reset();
+  }
+
+  SparseSpan Of(std::size_t s) const {
+    const uint32_t from = s == 0 ? 0 : section_end[s - 1];
+    return SparseSpan(data).subspan(from, section_end[s] - from);
+  }
+  // The extremes of latency section `s` (none when it is empty).
+  Extremes ExtremesOf(std::size_t s) const {
+    Extremes e;
+    if (!Of(s).empty()) {
+      e.min_ns = min_ns[s - kLatency];
+      e.max_ns = max_ns[s - kLatency];
     }
-    lag.Assign(in.lag);
-    duration_buckets.Assign(in.duration_buckets);
-    cold_start_buckets.Assign(in.cold_start_buckets);
-    lag_buckets.Assign(in.lag_buckets);
-    billed_duration_buckets.Assign(in.billed_duration_buckets);
-    init_duration_buckets.Assign(in.init_duration_buckets);
+    return e;
   }
 
   // Adds the slot to `out`; its latency histograms only when `histograms` is true.
   void AddTo(Interval* out, bool histograms = true) const {
-    for (std::size_t i = 0; i < kOutcomeCount; ++i) out->requests[i] += requests[i];
-    out->dropped += dropped;
-    out->cold_starts += cold_starts;
-    out->billed_from_header += billed_from_header;
-    out->billed_from_report += billed_from_report;
-    for (std::size_t i = 0; i < kBillingClassCount; ++i) {
-      out->by_billing_class[i].Merge(by_billing_class[i]);
-    }
+    for (const auto& [id, n] : Of(kCounters)) CounterAt(*out, id) += n;
     out->memory_size_mb = std::max(out->memory_size_mb, memory_size_mb);
     out->max_memory_used_mb = std::max(out->max_memory_used_mb, max_memory_used_mb);
     out->billed_by_aws_latency_seconds += billed_by_aws_latency_seconds;
-    out->bytes_sent += bytes_sent;
-    out->bytes_received += bytes_received;
-    if (histograms) {
-      latency.AddTo(&out->latency);
-      ok_latency.AddTo(&out->ok_latency);
-      cold_latency.AddTo(&out->cold_latency);
-      lag.AddTo(&out->lag);
+    for (std::size_t s = histograms ? kLatency : kLag + 1; s <= kLag; ++s) {
+      const SparseSpan buckets = Of(s);
+      if (!buckets.empty()) {
+        LatencyOf(*out, s).MergeSparse(buckets, min_ns[s - kLatency], max_ns[s - kLatency],
+                                       sums[s]);
+      }
     }
-    out->duration_buckets.MergeSparse(duration_buckets.counts, duration_buckets.sum_seconds);
-    out->cold_start_buckets.MergeSparse(cold_start_buckets.counts, cold_start_buckets.sum_seconds);
-    out->lag_buckets.MergeSparse(lag_buckets.counts, lag_buckets.sum_seconds);
-    out->billed_duration_buckets.MergeSparse(billed_duration_buckets.counts,
-                                             billed_duration_buckets.sum_seconds);
-    out->init_duration_buckets.MergeSparse(init_duration_buckets.counts,
-                                           init_duration_buckets.sum_seconds);
+    for (std::size_t s = kLag + 1; s < kSectionCount; ++s) {
+      const SparseSpan buckets = Of(s);
+      if (!buckets.empty()) BucketsOf(*out, s).MergeSparse(buckets, sums[s]);
+    }
   }
 
   // Takes back what AddTo added, but the maxima of memory and the histograms' extremes, which
   // the window recomputes from the slots it keeps (TargetStats::Snapshot); the latency
   // histograms only when `histograms` is true.
   void SubtractFrom(Interval* out, bool histograms = true) const {
-    for (std::size_t i = 0; i < kOutcomeCount; ++i) out->requests[i] -= requests[i];
-    out->dropped -= dropped;
-    out->cold_starts -= cold_starts;
-    out->billed_from_header -= billed_from_header;
-    out->billed_from_report -= billed_from_report;
-    for (std::size_t i = 0; i < kBillingClassCount; ++i) {
-      out->by_billing_class[i].Subtract(by_billing_class[i]);
-    }
+    for (const auto& [id, n] : Of(kCounters)) CounterAt(*out, id) -= n;
     // A sum of doubles: what is left once the window holds no such request is rounding.
     out->billed_by_aws_latency_seconds -= billed_by_aws_latency_seconds;
     if (out->billed_from_header + out->billed_from_report == 0) {
       out->billed_by_aws_latency_seconds = 0;
     }
-    out->bytes_sent -= bytes_sent;
-    out->bytes_received -= bytes_received;
-    if (histograms) {
-      latency.SubtractFrom(&out->latency);
-      ok_latency.SubtractFrom(&out->ok_latency);
-      cold_latency.SubtractFrom(&out->cold_latency);
-      lag.SubtractFrom(&out->lag);
+    for (std::size_t s = histograms ? kLatency : kLag + 1; s <= kLag; ++s) {
+      const SparseSpan buckets = Of(s);
+      if (!buckets.empty()) LatencyOf(*out, s).SubtractSparse(buckets, sums[s]);
     }
-    out->duration_buckets.SubtractSparse(duration_buckets.counts, duration_buckets.sum_seconds);
-    out->cold_start_buckets.SubtractSparse(cold_start_buckets.counts,
-                                           cold_start_buckets.sum_seconds);
-    out->lag_buckets.SubtractSparse(lag_buckets.counts, lag_buckets.sum_seconds);
-    out->billed_duration_buckets.SubtractSparse(billed_duration_buckets.counts,
-                                                billed_duration_buckets.sum_seconds);
-    out->init_duration_buckets.SubtractSparse(init_duration_buckets.counts,
-                                              init_duration_buckets.sum_seconds);
+    for (std::size_t s = kLag + 1; s < kSectionCount; ++s) {
+      const SparseSpan buckets = Of(s);
+      if (!buckets.empty()) BucketsOf(*out, s).SubtractSparse(buckets, sums[s]);
+    }
   }
 
   Clock::time_point start;
   Clock::time_point end;
-  std::array<uint64_t, kOutcomeCount> requests{};
-  uint64_t dropped = 0;
-  uint64_t cold_starts = 0;
-  uint64_t billed_from_header = 0;
-  uint64_t billed_from_report = 0;
-  std::array<BilledCounts, kBillingClassCount> by_billing_class{};
+  SparseCounts data;
+  std::array<uint32_t, kSectionCount> section_end{};  // section s ends at data[section_end[s]]
+  std::array<double, kSectionCount> sums{};  // a section's sum: ns (latency) or s (buckets)
+  std::array<int64_t, kLatencySections> min_ns{};
+  std::array<int64_t, kLatencySections> max_ns{};
+  double billed_by_aws_latency_seconds = 0;
   int memory_size_mb = 0;
   int max_memory_used_mb = 0;
-  double billed_by_aws_latency_seconds = 0;
-  uint64_t bytes_sent = 0;
-  uint64_t bytes_received = 0;
-  SparseHistogram latency;
-  SparseHistogram ok_latency;
-  SparseHistogram cold_latency;
-  SparseHistogram lag;
-  SparseBuckets duration_buckets;
-  SparseBuckets cold_start_buckets;
-  SparseBuckets lag_buckets;
-  SparseBuckets billed_duration_buckets;
-  SparseBuckets init_duration_buckets;
 };
 
 // What a snapshot reads of every slot in its window, kept apart from the slots in a ring of the
@@ -252,8 +291,8 @@ struct TargetStats::SlotSummary {
   explicit SlotSummary(const Slot& slot = Slot())
       : start(slot.start),
         end(slot.end),
-        latency(Extremes::Of(slot.latency)),
-        lag(Extremes::Of(slot.lag)),
+        latency(slot.ExtremesOf(kLatency)),
+        lag(slot.ExtremesOf(kLag)),
         memory_size_mb(slot.memory_size_mb),
         max_memory_used_mb(slot.max_memory_used_mb) {}
 
@@ -441,14 +480,22 @@ void TargetStats::Publish(const Interval& interval, Clock::time_point end, int i
   Source& from = sources_[index];
   const std::size_t at = PushSlot();
   Slot& slot = ring_[at];
-  slot.Assign(interval, std::min(from.last_end, end), end, options_.window_ok_and_cold_latency);
+  slot.Assign(interval, std::min(from.last_end, end), end, options_);
   slot.AddTo(&window_sum_);
-  // Totals without latency histograms take the slot's few non-zero buckets, not a pass over
-  // every bucket of both (a cold kilobyte per target per publish at a thousand targets).
+  // Totals without latency histograms take the slot's few non-zero counters and buckets, not a
+  // pass over every field and bucket of both (a cold kilobyte per target per publish at a
+  // thousand targets); the exported histograms' buckets that the window does not keep come
+  // straight from the interval.
   if (options_.total_histograms) {
     total_.Merge(interval, true);
   } else {
     slot.AddTo(&total_, false);
+    if (!options_.window_exported_buckets) {
+      for (const std::size_t s :
+           {kDurationBuckets, kColdStartBuckets, kLagBuckets, kInitDurationBuckets}) {
+        BucketsOf(total_, s).Merge(BucketsOf(interval, s));
+      }
+    }
   }
   const SlotSummary& summary = summaries_[at] = SlotSummary(slot);
   const uint64_t seq = pushed_++;
@@ -495,8 +542,17 @@ std::size_t TargetStats::RingIndex(std::size_t i) const { return (head_ + i) % r
 
 std::size_t TargetStats::PushSlot() {
   if (count_ == ring_.size()) {
-    // Full: twice the room, oldest first. The ring settles at the most slots a window held.
-    const std::size_t size = std::max<std::size_t>(4, 2 * ring_.size());
+    // Full: room for the slots a window holds when every source publishes once an interval
+    // (the first time), else a quarter more (a longer window after a reload, uneven sources);
+    // oldest first. Not doubled: a minute at 1 s needs 61 or 62, not 64.
+    std::size_t expected = 0;
+    if (options_.publish_interval > nanoseconds::zero()) {
+      expected = std::max<std::size_t>(1, sources_.size()) *
+                 static_cast<std::size_t>(window_ / options_.publish_interval + 3);
+    }
+    const std::size_t size = ring_.size() < expected
+                                 ? expected
+                                 : ring_.size() + std::max<std::size_t>(4, ring_.size() / 4);
     std::vector<Slot> slots(size);
     std::vector<SlotSummary> summaries(size);
     for (std::size_t i = 0; i < count_; ++i) {
@@ -558,7 +614,10 @@ void TargetStats::Snapshot(Clock::time_point now, StatsSnapshot* out) const {
   auto leave_out = [&](std::size_t i) {
     const Slot& outside = ring_[RingIndex(i)];
     outside.SubtractFrom(&snapshot.window, histograms);
-    if (!histograms) left_out.Add(outside.latency, outside.lag);
+    if (!histograms) {
+      left_out.Add(outside.Of(kLatency), outside.sums[kLatency], outside.Of(kLag),
+                   outside.sums[kLag]);
+    }
   };
   // With starts in order, the slots outside [now - window, now] are the oldest few (until the
   // next publish drops them) and, rarely, the newest (published after `now` was read).
@@ -593,8 +652,8 @@ void TargetStats::Snapshot(Clock::time_point now, StatsSnapshot* out) const {
       latency.Add(slot.latency);
       lag.Add(slot.lag);
       if (options_.window_ok_and_cold_latency) {
-        ok_latency.Add(Extremes::Of(ring_[RingIndex(i)].ok_latency));
-        cold_latency.Add(Extremes::Of(ring_[RingIndex(i)].cold_latency));
+        ok_latency.Add(ring_[RingIndex(i)].ExtremesOf(kOkLatency));
+        cold_latency.Add(ring_[RingIndex(i)].ExtremesOf(kColdLatency));
       }
       memory_size_mb = std::max(memory_size_mb, slot.memory_size_mb);
       max_memory_used_mb = std::max(max_memory_used_mb, slot.max_memory_used_mb);

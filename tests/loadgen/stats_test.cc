@@ -446,11 +446,12 @@ void CheckRunningWindow(int sources, uint64_t seed) {
   options.window_lag_quantiles = {0.99, 0.5};
   TargetStats stats(options, kT0);
   // The service's setting: the same intervals, summaries read in place, no latency buckets
-  // copied, no successful or cold-start latencies kept.
+  // copied, no successful or cold-start latencies kept, no exported buckets in the window.
   StatsOptions in_place_options = options;
   in_place_options.window_histograms_in_snapshot = false;
   in_place_options.window_ok_and_cold_latency = false;
   in_place_options.total_histograms = false;
+  in_place_options.window_exported_buckets = false;
   TargetStats in_place(in_place_options, kT0);
   StatsSnapshot in_place_snap;
   struct Published {
@@ -531,11 +532,19 @@ void CheckRunningWindow(int sources, uint64_t seed) {
     ASSERT_EQ(got.cold_starts, expected.cold_starts);
     ASSERT_EQ(got.billed_from_report, expected.billed_from_report);
     ASSERT_EQ(got.billed_from_header, expected.billed_from_header);
-    for (std::size_t c = 0; c < kBillingClassCount; ++c) {
-      ASSERT_EQ(got.by_billing_class[c].requests, expected.by_billing_class[c].requests);
-      ASSERT_EQ(got.by_billing_class[c].billed_ms, expected.by_billing_class[c].billed_ms);
-      ASSERT_EQ(got.by_billing_class[c].bytes_sent, expected.by_billing_class[c].bytes_sent);
-    }
+    // Every counter of every billing class (the slots pack only the non-zero ones).
+    auto same_billed = [](const Interval& a, const Interval& b) {
+      for (std::size_t c = 0; c < kBillingClassCount; ++c) {
+        const BilledCounts& x = a.by_billing_class[c];
+        const BilledCounts& y = b.by_billing_class[c];
+        if (std::tie(x.requests, x.billed_ms, x.billed_by_aws, x.bytes_sent, x.bytes_received) !=
+            std::tie(y.requests, y.billed_ms, y.billed_by_aws, y.bytes_sent, y.bytes_received)) {
+          return false;
+        }
+      }
+      return true;
+    };
+    ASSERT_TRUE(same_billed(got, expected));
     ASSERT_EQ(got.memory_size_mb, expected.memory_size_mb);
     ASSERT_EQ(got.max_memory_used_mb, expected.max_memory_used_mb);
     ASSERT_EQ(got.bytes_received, expected.bytes_received);
@@ -568,14 +577,21 @@ void CheckRunningWindow(int sources, uint64_t seed) {
     in_place.Snapshot(at, &in_place_snap);
     ASSERT_EQ(in_place_snap.window_span, snap.window_span);
     ASSERT_EQ(in_place_snap.window.requests, expected.requests);
+    ASSERT_EQ(in_place_snap.window.dropped, expected.dropped);
+    ASSERT_EQ(in_place_snap.window.cold_starts, expected.cold_starts);
+    ASSERT_EQ(in_place_snap.window.billed_from_header, expected.billed_from_header);
+    ASSERT_EQ(in_place_snap.window.billed_from_report, expected.billed_from_report);
+    ASSERT_EQ(in_place_snap.window.bytes_sent, expected.bytes_sent);
     ASSERT_EQ(in_place_snap.window.bytes_received, expected.bytes_received);
+    ASSERT_TRUE(same_billed(in_place_snap.window, expected));
     ASSERT_EQ(in_place_snap.window.memory_size_mb, expected.memory_size_mb);
     ASSERT_EQ(in_place_snap.window.max_memory_used_mb, expected.max_memory_used_mb);
     // The totals, counters and buckets (no latency histograms in the service's setting).
     ASSERT_EQ(in_place_snap.total.requests, all.requests);
     ASSERT_EQ(in_place_snap.total.dropped, all.dropped);
     ASSERT_EQ(in_place_snap.total.billed_from_report, all.billed_from_report);
-    ASSERT_EQ(in_place_snap.total.by_billing_class[0].billed_ms, all.by_billing_class[0].billed_ms);
+    ASSERT_EQ(in_place_snap.total.cold_starts, all.cold_starts);
+    ASSERT_TRUE(same_billed(in_place_snap.total, all));
     ASSERT_EQ(in_place_snap.total.bytes_sent, all.bytes_sent);
     ASSERT_EQ(in_place_snap.total.max_memory_used_mb, all.max_memory_used_mb);
     ASSERT_NEAR(in_place_snap.total.billed_by_aws_latency_seconds,
@@ -593,8 +609,16 @@ void CheckRunningWindow(int sources, uint64_t seed) {
     ASSERT_NEAR(in_place_snap.window.billed_by_aws_latency_seconds,
                 expected.billed_by_aws_latency_seconds,
                 1e-9 * expected.billed_by_aws_latency_seconds + 1e-12);
-    ASSERT_EQ(in_place_snap.window.duration_buckets.counts(), expected.duration_buckets.counts());
-    ASSERT_EQ(in_place_snap.window.lag_buckets.counts(), expected.lag_buckets.counts());
+    // The window keeps AWS's billed duration (the client overhead), not the exported buckets.
+    ASSERT_EQ(in_place_snap.window.billed_duration_buckets.counts(),
+              expected.billed_duration_buckets.counts());
+    ASSERT_EQ(in_place_snap.window.MeanClientOverheadSeconds().has_value(),
+              expected.MeanClientOverheadSeconds().has_value());
+    for (const BucketCounts* left_out :
+         {&in_place_snap.window.duration_buckets, &in_place_snap.window.cold_start_buckets,
+          &in_place_snap.window.lag_buckets, &in_place_snap.window.init_duration_buckets}) {
+      ASSERT_EQ(left_out->total(), 0u);
+    }
     ASSERT_EQ(in_place_snap.window.latency.Count(), 0u);  // not copied
     ASSERT_EQ(in_place_snap.window.lag.Count(), 0u);
     static const SparseCounts kNothing;

@@ -14,6 +14,8 @@ namespace loadgen {
 
 // A histogram's non-zero buckets as (bucket index, count), in ascending index order.
 using SparseCounts = std::vector<std::pair<uint32_t, uint64_t>>;
+// A sparse form held elsewhere: a whole SparseCounts, or one section of a longer list.
+using SparseSpan = std::span<const std::pair<uint32_t, uint64_t>>;
 
 // What a reader takes of a latency histogram: its count, sum, extremes and its values at some
 // quantiles (all 0 when empty).
@@ -62,18 +64,18 @@ class LatencyHistogram {
   // remains set to [min_ns, max_ns] when min_ns <= max_ns: what a copy would give after
   // SubtractSparse, SetExtremes and ValueAtQuantileNs for each of `quantiles`, without the copy
   // (which costs the span of values seen). One walk of the buckets serves every quantile.
-  void Summarize(std::span<const double> quantiles, const SparseCounts& minus, double minus_sum_ns,
+  void Summarize(std::span<const double> quantiles, SparseSpan minus, double minus_sum_ns,
                  int64_t min_ns, int64_t max_ns, QuantileSummary* out) const;
 
   // Sparse form (bucket index, count) for cheap storage of past intervals in a sliding window.
   SparseCounts ToSparse() const;
-  // The same into `out`, replacing its contents and reusing its capacity.
-  void ToSparse(SparseCounts* out) const;
-  void MergeSparse(const SparseCounts& sparse, int64_t min_ns, int64_t max_ns, double sum_ns);
+  // The same appended to `out` (in ascending index order), reusing its capacity.
+  void AppendSparse(SparseCounts* out) const;
+  void MergeSparse(SparseSpan sparse, int64_t min_ns, int64_t max_ns, double sum_ns);
   // Takes back a sparse form merged earlier (a sliding window's oldest interval). Counts cannot
   // tell the extremes of what remains: min and max keep their values until SetExtremes, and are
   // reset with everything else once nothing remains.
-  void SubtractSparse(const SparseCounts& sparse, double sum_ns);
+  void SubtractSparse(SparseSpan sparse, double sum_ns);
   // The exact extremes, for a histogram built by subtraction (ignored when empty).
   void SetExtremes(int64_t min_ns, int64_t max_ns) noexcept;
   double SumNs() const noexcept;
@@ -127,12 +129,12 @@ class BucketCounts {
   // The non-zero buckets as (index, count), for intervals kept in a sliding window: a few
   // entries where the dense form, bounds included, is about 700 bytes.
   SparseCounts ToSparse() const;
-  // The same into `out`, replacing its contents and reusing its capacity.
-  void ToSparse(SparseCounts* out) const;
+  // The same appended to `out` (in ascending index order), reusing its capacity.
+  void AppendSparse(SparseCounts* out) const;
   // Adds a sparse form taken from counts with the same bounds, and its sum of values.
-  void MergeSparse(const SparseCounts& sparse, double sum_seconds) noexcept;
+  void MergeSparse(SparseSpan sparse, double sum_seconds) noexcept;
   // Takes back a sparse form merged earlier, and its sum (0 once no count remains).
-  void SubtractSparse(const SparseCounts& sparse, double sum_seconds) noexcept;
+  void SubtractSparse(SparseSpan sparse, double sum_seconds) noexcept;
 
   const std::vector<double>& bounds_seconds() const { return bounds_->seconds; }
   const std::vector<uint64_t>& counts() const { return counts_; }

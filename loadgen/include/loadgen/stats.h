@@ -37,6 +37,12 @@ struct StatsOptions {
   // only, and says false: each target's ring then stores, and each snapshot merges, two
   // histograms fewer per publish interval.
   bool window_ok_and_cold_latency = true;
+  // Whether the window keeps the bucket counts of the exported histograms (Interval's
+  // duration_buckets, cold_start_buckets, lag_buckets and init_duration_buckets; the billed
+  // duration's are always kept). The service exports them from the totals and says false: a
+  // snapshot's window then has them empty, and each publish packs, adds and later takes back
+  // four bucket lists fewer per target.
+  bool window_exported_buckets = true;
   // The quantiles a snapshot reads off the window's latency (StatsSnapshot::window_latency) and
   // schedule lag (window_lag); none: that summary stays empty.
   std::vector<double> window_latency_quantiles;
@@ -153,12 +159,12 @@ struct StatsSnapshot {
 // by any thread through Snapshot(). Readers never block a worker for longer than a merge of one
 // publish interval.
 //
-// The sliding window is a ring of past published intervals with sparse histograms, and their
-// running sum: a publish adds its interval and subtracts those that leave, so that a snapshot
-// costs a copy and the few slots it must leave out, not a merge of the whole window (at a
-// thousand targets, sixty merges per target per tick were a third of the service's CPU). Its
-// resolution is publish_interval: the window covers [oldest slot start, newest slot end], never
-// more than `window`, and never the pending part a recorder has not published yet.
+// The sliding window is a ring of past published intervals, each packed into its non-zero
+// counters and buckets, and their running sum: a publish adds its interval and subtracts those that
+// leave, so that a snapshot costs a copy and the few slots it must leave out, not a merge of the
+// whole window (at a thousand targets, sixty merges per target per tick were a third of the
+// service's CPU). Its resolution is publish_interval: the window covers [oldest slot start, newest
+// slot end], never more than `window`, and never the pending part a recorder has not published yet.
 class TargetStats {
  public:
   explicit TargetStats(StatsOptions options, Clock::time_point created_at = Clock::now());
@@ -195,7 +201,7 @@ class TargetStats {
   struct SlotSummary;
   std::size_t RingIndex(std::size_t i) const;  // where the i-th oldest slot held is, i < count_
   std::size_t PushSlot();  // the index of a slot after the newest (the ring grows when full)
-  // Past intervals inside the window (sparse histograms): a ring of ring_.size() slots, count_
+  // Past intervals inside the window (packed, see Slot): a ring of ring_.size() slots, count_
   // of them held, the oldest at head_; the others keep their storage for the next publishes.
   std::vector<Slot> ring_;
   std::vector<SlotSummary> summaries_;  // ring_[i]'s times, extremes and memory maxima
