@@ -1,31 +1,19 @@
 #include "loadgen/stats.h"
 
 #include <algorithm>
-#include <limits>
 #include <span>
 #include <utility>
 
 #include "loadgen/billed_duration.h"
+#include "packed_interval.h"
 
 namespace loadgen {
 namespace {
 
+using internal::Extremes;
 using std::chrono::nanoseconds;
 
 constexpr int64_t kNsPerMs = 1'000'000;
-
-// The extremes of the slots a window holds: what subtraction cannot restore. Empty: min > max.
-struct Extremes {
-  int64_t min_ns = std::numeric_limits<int64_t>::max();
-  int64_t max_ns = std::numeric_limits<int64_t>::min();
-  void Add(const Extremes& other) {
-    min_ns = std::min(min_ns, other.min_ns);
-    max_ns = std::max(max_ns, other.max_ns);
-  }
-  void ApplyTo(LatencyHistogram* h) const {
-    if (min_ns <= max_ns) h->SetExtremes(min_ns, max_ns);
-  }
-};
 
 // The latency and lag of the slots a snapshot leaves out of its window, as one sparse form
 // each (ascending indexes, each once) with its sum: what an in-place summary takes back.
@@ -75,214 +63,12 @@ struct OutOfWindow {
 // interval) for the cost of one full merge.
 constexpr int kPublishesPerRebuild = 3600;
 
-// A slot packs an interval into one list of (key, count) pairs, section by section: its
-// non-zero counters (key: the counter's number, CounterAt) and then each histogram's non-zero
-// buckets (key: bucket index). A slot of a target at a few requests a second holds a dozen pairs in
-// one allocation, where a slot of fixed fields took a kilobyte, most of it zero counters of
-// outcomes and billing classes that never happened, and sixty of them sit in every target's window.
-enum Section : std::size_t {
-  kCounters,
-  kLatency,  // the four latency histograms first: they have extremes (Slot::min_ns, max_ns)
-  kOkLatency,
-  kColdLatency,
-  kLag,
-  kDurationBuckets,
-  kColdStartBuckets,
-  kLagBuckets,
-  kBilledDurationBuckets,
-  kInitDurationBuckets,
-  kSectionCount,
-};
-constexpr std::size_t kLatencySections = kLag + 1 - kLatency;
-
-// The Interval's integer counters, numbered: requests by outcome, six scalars, then the five
-// figures of each billing class.
-constexpr uint32_t kScalarCounters = 6;
-constexpr uint32_t kBilledFields = 5;
-constexpr uint32_t kClassCountersFrom = kOutcomeCount + kScalarCounters;
-constexpr uint32_t kCounterCount = kClassCountersFrom + kBillingClassCount * kBilledFields;
-
-// The counter numbered `id` (< kCounterCount) of `in` (an Interval, const or not).
-template <typename I>
-auto& CounterAt(I& in, uint32_t id) {
-  if (id < kOutcomeCount) return in.requests[id];
-  if (id < kClassCountersFrom) {
-    switch (id - kOutcomeCount) {
-      case 0:
-        return in.dropped;
-      case 1:
-        return in.cold_starts;
-      case 2:
-        return in.billed_from_header;
-      case 3:
-        return in.billed_from_report;
-      case 4:
-        return in.bytes_sent;
-      default:
-        return in.bytes_received;
-    }
-  }
-  auto& billed = in.by_billing_class[(id - kClassCountersFrom) / kBilledFields];
-  switch ((id - kClassCountersFrom) % kBilledFields) {
-    case 0:
-      return billed.requests;
-    case 1:
-      return billed.billed_ms;
-    case 2:
-      return billed.billed_by_aws;
-    case 3:
-      return billed.bytes_sent;
-    default:
-      return billed.bytes_received;
-  }
-}
-
-template <typename I>
-auto& LatencyOf(I& in, std::size_t section) {
-  switch (section) {
-    case kLatency:
-      return in.latency;
-    case kOkLatency:
-      return in.ok_latency;
-    case kColdLatency:
-      return in.cold_latency;
-    default:
-      return in.lag;
-  }
-}
-
-template <typename I>
-auto& BucketsOf(I& in, std::size_t section) {
-  switch (section) {
-    case kDurationBuckets:
-      return in.duration_buckets;
-    case kColdStartBuckets:
-      return in.cold_start_buckets;
-    case kLagBuckets:
-      return in.lag_buckets;
-    case kBilledDurationBuckets:
-      return in.billed_duration_buckets;
-    default:
-      return in.init_duration_buckets;
-  }
-}
-
-// Whether a window keeps section `s` of its slots (see StatsOptions).
-bool Kept(std::size_t s, const StatsOptions& options) {
-  switch (s) {
-    case kOkLatency:
-    case kColdLatency:
-      return options.window_ok_and_cold_latency;
-    case kDurationBuckets:
-    case kColdStartBuckets:
-    case kLagBuckets:
-    case kInitDurationBuckets:
-      return options.window_exported_buckets;
-    default:
-      return true;
-  }
-}
-
 }  // namespace
 
-// One published interval, packed (see Section). Slots live in a ring and are refilled in place,
-// so that a publish in the steady state allocates nothing: each keeps its list's capacity.
-struct TargetStats::Slot {
-  void Assign(const Interval& in, Clock::time_point start_at, Clock::time_point end_at,
-              const StatsOptions& options) {
-    start = start_at;
-    end = end_at;
-    data.clear();
-    for (uint32_t id = 0; id < kCounterCount; ++id) {
-      if (const uint64_t n = CounterAt(in, id); n != 0) data.emplace_back(id, n);
-    }
-    section_end[kCounters] = static_cast<uint32_t>(data.size());
-    for (std::size_t s = kLatency; s < kSectionCount; ++s) {
-      double sum = 0;
-      if (!Kept(s, options)) {
-        // Left out: an empty section.
-      } else if (s <= kLag) {
-        const LatencyHistogram& h = LatencyOf(in, s);
-        h.AppendSparse(&data);
-        sum = h.SumNs();
-        min_ns[s - kLatency] = h.MinNs();
-        max_ns[s - kLatency] = h.MaxNs();
-      } else {
-        const BucketCounts& b = BucketsOf(in, s);
-        b.AppendSparse(&data);
-        sum = b.sum_seconds();
-      }
-      sums[s] = sum;
-      section_end[s] = static_cast<uint32_t>(data.size());
-    }
-    memory_size_mb = in.memory_size_mb;
-    max_memory_used_mb = in.max_memory_used_mb;
-    billed_by_aws_latency_seconds = in.billed_by_aws_latency_seconds;
-  }
-
-  SparseSpan Of(std::size_t s) const {
-    const uint32_t from = s == 0 ? 0 : section_end[s - 1];
-    return SparseSpan(data).subspan(from, section_end[s] - from);
-  }
-  // The extremes of latency section `s` (none when it is empty).
-  Extremes ExtremesOf(std::size_t s) const {
-    Extremes e;
-    if (!Of(s).empty()) {
-      e.min_ns = min_ns[s - kLatency];
-      e.max_ns = max_ns[s - kLatency];
-    }
-    return e;
-  }
-
-  // Adds the slot to `out`; its latency histograms only when `histograms` is true.
-  void AddTo(Interval* out, bool histograms = true) const {
-    for (const auto& [id, n] : Of(kCounters)) CounterAt(*out, id) += n;
-    out->memory_size_mb = std::max(out->memory_size_mb, memory_size_mb);
-    out->max_memory_used_mb = std::max(out->max_memory_used_mb, max_memory_used_mb);
-    out->billed_by_aws_latency_seconds += billed_by_aws_latency_seconds;
-    for (std::size_t s = histograms ? kLatency : kLag + 1; s <= kLag; ++s) {
-      const SparseSpan buckets = Of(s);
-      if (!buckets.empty()) {
-        LatencyOf(*out, s).MergeSparse(buckets, min_ns[s - kLatency], max_ns[s - kLatency],
-                                       sums[s]);
-      }
-    }
-    for (std::size_t s = kLag + 1; s < kSectionCount; ++s) {
-      const SparseSpan buckets = Of(s);
-      if (!buckets.empty()) BucketsOf(*out, s).MergeSparse(buckets, sums[s]);
-    }
-  }
-
-  // Takes back what AddTo added, but the maxima of memory and the histograms' extremes, which
-  // the window recomputes from the slots it keeps (TargetStats::Snapshot); the latency
-  // histograms only when `histograms` is true.
-  void SubtractFrom(Interval* out, bool histograms = true) const {
-    for (const auto& [id, n] : Of(kCounters)) CounterAt(*out, id) -= n;
-    // A sum of doubles: what is left once the window holds no such request is rounding.
-    out->billed_by_aws_latency_seconds -= billed_by_aws_latency_seconds;
-    if (out->billed_from_header + out->billed_from_report == 0) {
-      out->billed_by_aws_latency_seconds = 0;
-    }
-    for (std::size_t s = histograms ? kLatency : kLag + 1; s <= kLag; ++s) {
-      const SparseSpan buckets = Of(s);
-      if (!buckets.empty()) LatencyOf(*out, s).SubtractSparse(buckets, sums[s]);
-    }
-    for (std::size_t s = kLag + 1; s < kSectionCount; ++s) {
-      const SparseSpan buckets = Of(s);
-      if (!buckets.empty()) BucketsOf(*out, s).SubtractSparse(buckets, sums[s]);
-    }
-  }
-
+// One published interval, packed. Slots live in a ring and are refilled in place.
+struct TargetStats::Slot : internal::PackedInterval {
   Clock::time_point start;
   Clock::time_point end;
-  SparseCounts data;
-  std::array<uint32_t, kSectionCount> section_end{};  // section s ends at data[section_end[s]]
-  std::array<double, kSectionCount> sums{};  // a section's sum: ns (latency) or s (buckets)
-  std::array<int64_t, kLatencySections> min_ns{};
-  std::array<int64_t, kLatencySections> max_ns{};
-  double billed_by_aws_latency_seconds = 0;
-  int memory_size_mb = 0;
-  int max_memory_used_mb = 0;
 };
 
 // What a snapshot reads of every slot in its window, kept apart from the slots in a ring of the
@@ -291,10 +77,10 @@ struct TargetStats::SlotSummary {
   explicit SlotSummary(const Slot& slot = Slot())
       : start(slot.start),
         end(slot.end),
-        latency(slot.ExtremesOf(kLatency)),
-        lag(slot.ExtremesOf(kLag)),
-        memory_size_mb(slot.memory_size_mb),
-        max_memory_used_mb(slot.max_memory_used_mb) {}
+        latency(slot.ExtremesOf(internal::kLatency)),
+        lag(slot.ExtremesOf(internal::kLag)),
+        memory_size_mb(slot.memory_size_mb()),
+        max_memory_used_mb(slot.max_memory_used_mb()) {}
 
   Clock::time_point start;
   Clock::time_point end;
@@ -480,7 +266,9 @@ void TargetStats::Publish(const Interval& interval, Clock::time_point end, int i
   Source& from = sources_[index];
   const std::size_t at = PushSlot();
   Slot& slot = ring_[at];
-  slot.Assign(interval, std::min(from.last_end, end), end, options_);
+  slot.start = std::min(from.last_end, end);
+  slot.end = end;
+  slot.Pack(interval, options_);
   slot.AddTo(&window_sum_);
   // Totals without latency histograms take the slot's few non-zero counters and buckets, not a
   // pass over every field and bucket of both (a cold kilobyte per target per publish at a
@@ -490,12 +278,7 @@ void TargetStats::Publish(const Interval& interval, Clock::time_point end, int i
     total_.Merge(interval, true);
   } else {
     slot.AddTo(&total_, false);
-    if (!options_.window_exported_buckets) {
-      for (const std::size_t s :
-           {kDurationBuckets, kColdStartBuckets, kLagBuckets, kInitDurationBuckets}) {
-        BucketsOf(total_, s).Merge(BucketsOf(interval, s));
-      }
-    }
+    internal::PackedInterval::AddLeftOutBuckets(interval, options_, &total_);
   }
   const SlotSummary& summary = summaries_[at] = SlotSummary(slot);
   const uint64_t seq = pushed_++;
@@ -615,8 +398,8 @@ void TargetStats::Snapshot(Clock::time_point now, StatsSnapshot* out) const {
     const Slot& outside = ring_[RingIndex(i)];
     outside.SubtractFrom(&snapshot.window, histograms);
     if (!histograms) {
-      left_out.Add(outside.Of(kLatency), outside.sums[kLatency], outside.Of(kLag),
-                   outside.sums[kLag]);
+      left_out.Add(outside.Of(internal::kLatency), outside.SumOf(internal::kLatency),
+                   outside.Of(internal::kLag), outside.SumOf(internal::kLag));
     }
   };
   // With starts in order, the slots outside [now - window, now] are the oldest few (until the
@@ -652,8 +435,8 @@ void TargetStats::Snapshot(Clock::time_point now, StatsSnapshot* out) const {
       latency.Add(slot.latency);
       lag.Add(slot.lag);
       if (options_.window_ok_and_cold_latency) {
-        ok_latency.Add(ring_[RingIndex(i)].ExtremesOf(kOkLatency));
-        cold_latency.Add(ring_[RingIndex(i)].ExtremesOf(kColdLatency));
+        ok_latency.Add(ring_[RingIndex(i)].ExtremesOf(internal::kOkLatency));
+        cold_latency.Add(ring_[RingIndex(i)].ExtremesOf(internal::kColdLatency));
       }
       memory_size_mb = std::max(memory_size_mb, slot.memory_size_mb);
       max_memory_used_mb = std::max(max_memory_used_mb, slot.max_memory_used_mb);
