@@ -2,8 +2,8 @@
 #ifndef LOADGEN_PACKED_INTERVAL_H_
 #define LOADGEN_PACKED_INTERVAL_H_
 
-#include <array>
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <limits>
 
