@@ -9,6 +9,7 @@
 #                      (http://127.0.0.1:PORT/)
 #   nginx_stop         stops it (safe to call twice; call it from the caller's EXIT trap)
 #   nginx_version      e.g. 1.22.1
+#   binary_version     `$binary version` on one line: version, revision; allocator
 #
 # Needs nginx, curl and python3 (deploy/install-deps.sh --all).
 
@@ -79,6 +80,10 @@ nginx_stop() {
     wait "$nginx_pid" 2>/dev/null || true
     nginx_pid=""
   fi
+}
+
+binary_version() {
+  "$binary" version | paste -sd ';' - | sed 's/;/; /g'
 }
 
 nginx_version() {

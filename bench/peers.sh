@@ -78,7 +78,7 @@ to_us() { awk '{ v = $1; if (v ~ /us$/) { sub(/us$/, "", v); print v } else if (
 
 wrk_threads=${WRK_THREADS:-1}
 echo "infercost peers: nginx $(nginx_version) on $url, $(nproc) cores, $rounds rounds x ${seconds}s per run"
-echo "binary: $binary ($("$binary" version))"
+echo "binary: $binary ($(binary_version))"
 # The machine may be shared: its load says how much the figures can be trusted.
 echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 trap 'echo "load average at end: $(cut -d" " -f1-3 /proc/loadavg)"; cleanup' EXIT

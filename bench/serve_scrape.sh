@@ -120,7 +120,7 @@ reference_nginx_pid=$nginx_pid
 reference_url=$nginx_url
 nginx_start "$work/nginx" || { echo "serve_scrape: nginx did not start" >&2; exit 1; }
 echo "serve_scrape: targets $sizes, $total_rate req/s in total (open loop), on nginx $(nginx_version) at $nginx_url"
-echo "binary: $binary ($("$binary" version)); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "binary: $binary ($(binary_version)); $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "command: $invocation"
 python3 bench/serve_scrape.py "$binary" "$nginx_url" "$work" "$sizes" "$total_rate" \
   "$phase_seconds" "$scrape_every_ms" "$metrics" "$warmup" "$rounds" "$scrape_seconds" \

@@ -57,6 +57,6 @@ command -v python3 >/dev/null 2>&1 || { echo "soak: python3 is missing; run depl
 work=$(mktemp -d /tmp/infercost-soak.XXXXXX)
 cleanup() { if [ "$keep" = 1 ]; then echo "soak: kept $work"; else rm -rf "$work"; fi; }
 trap cleanup EXIT
-echo "soak: $binary ($("$binary" version)), $minutes min; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "soak: $binary ($(binary_version)), $minutes min; $(nproc) cores; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 bench/soak.py --binary "$binary" --work "$work" --minutes "$minutes" \
   --slow-connections "$slow_connections"

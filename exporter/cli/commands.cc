@@ -12,8 +12,22 @@
 #include "common/build_info.h"
 #include "common/yaml.h"
 
+// gperftools' version call, present when the binary runs on tcmalloc (INFERCOST_TCMALLOC).
+extern "C" const char* tc_version(int* major, int* minor, const char** patch) __attribute__((weak));
+
 namespace infercost {
 namespace {
+
+// The allocator the process runs on: tcmalloc as linked by default, else glibc's malloc (the
+// sanitizer builds, or INFERCOST_TCMALLOC=OFF).
+std::string AllocatorName() {
+  if (tc_version == nullptr) return "glibc malloc";
+  int major = 0;
+  int minor = 0;
+  const char* patch = "";
+  tc_version(&major, &minor, &patch);
+  return "tcmalloc " + std::to_string(major) + "." + std::to_string(minor) + (patch ? patch : "");
+}
 
 constexpr const char* kUsage =
     "usage: infercost <command> [flags]\n"
@@ -34,7 +48,8 @@ constexpr const char* kUsage =
 int RunVersion(int argc, char** argv) {
   CLI::App app{"Print the version and the revision it was built from.", argv[0]};
   if (const std::optional<int> code = ParseFlags(app, argc, argv)) return *code;
-  std::printf("infercost %s (revision %s)\n", kVersion, kRevision);
+  std::printf("infercost %s (revision %s)\nallocator: %s\n", kVersion, kRevision,
+              AllocatorName().c_str());
   return kExitOk;
 }
 

@@ -336,6 +336,8 @@ int RunServe(int argc, char** argv) {
   if (!LoadWebConfig(flags.web_config_path, web_config)) return kExitUsage;
   // Signals are taken synchronously by this thread; every thread started below inherits the mask.
   const sigset_t signals = BlockServeSignals();
+  // For glibc's malloc (the sanitizer builds, or INFERCOST_TCMALLOC=OFF); tcmalloc, the default,
+  // ignores mallopt: its thread caches hand freed memory back to one central heap.
   // glibc gives each thread that allocates its own arena (up to 8 per core) and keeps what is
   // freed in it: /metrics is written by whichever of the HTTP server's threads scrapes first
   // after a tick, and a thousand targets' text and families (tens of MB, freed at once) then

@@ -8,6 +8,7 @@ set -euo pipefail
 cpack=$1
 build=$2
 source=$3
+allocator=$4  # tcmalloc, or glibc in the sanitizer builds (CMakeLists.txt, INFERCOST_TCMALLOC)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAILED: $*" >&2; exit 1; }
@@ -25,7 +26,9 @@ field() { dpkg-deb -f "$deb" "$1"; }
 [ "$(field Package)" = infercost ] || fail "Package: $(field Package)"
 [ "$(field Version)" = "$version" ] || fail "Version: $(field Version)"
 [ "$(field Architecture)" = "$arch" ] || fail "Architecture: $(field Architecture)"
-for dep in libcurl4 libcivetweb1 libyaml-cpp0.7 libprometheus-cpp-core1.0 libc6 ca-certificates; do
+deps=(libcurl4 libcivetweb1 libyaml-cpp0.7 libprometheus-cpp-core1.0 libc6 ca-certificates)
+[ "$allocator" = tcmalloc ] && deps+=(libtcmalloc-minimal4)
+for dep in "${deps[@]}"; do
   field Depends | grep -q "\b$dep\b" || fail "Depends lacks $dep: $(field Depends)"
 done
 echo "control: $(field Package) $(field Version) $(field Architecture); Depends: $(field Depends)"
@@ -51,7 +54,12 @@ echo "conffiles: $(cat "$tmp/control/conffiles"); maintainer scripts: postinst p
 
 # The unpacked package: its binary runs and accepts its own config; its unit verifies against it.
 dpkg-deb -x "$deb" "$tmp/root"
-"$tmp/root/usr/bin/infercost" version
+"$tmp/root/usr/bin/infercost" version | tee "$tmp/version"
+if [ "$allocator" = tcmalloc ]; then
+  grep -q '^allocator: tcmalloc [0-9]' "$tmp/version" || fail "the binary does not run on tcmalloc"
+else
+  grep -qx 'allocator: glibc malloc' "$tmp/version" || fail "allocator: expected glibc malloc"
+fi
 "$tmp/root/usr/bin/infercost" check-config "$tmp/root/etc/infercost/config.yaml" | head -3
 unit=$tmp/root/usr/lib/systemd/system/infercost.service
 for setting in DynamicUser=yes NoNewPrivileges=yes ProtectSystem=strict PrivateTmp=yes \
