@@ -13,12 +13,12 @@ set -euo pipefail
 mode=${1:---tests}
 
 # curl is for the image's HEALTHCHECK (deploy/Dockerfile).
-# libtcmalloc-minimal4 is the allocator the binary is linked with (CMakeLists.txt, INFERCOST_TCMALLOC).
+# libtcmalloc-minimal4: the allocator the binary links (CMakeLists.txt, INFERCOST_TCMALLOC).
 runtime=(libcurl4 libcivetweb1 libyaml-cpp0.7 libprometheus-cpp-core1.0 libcrypt1
   libtcmalloc-minimal4 ca-certificates curl)
 build=(build-essential cmake pkg-config git dpkg-dev libcurl4-openssl-dev libcivetweb-dev libyaml-cpp-dev
-  prometheus-cpp-dev libcrypt-dev libgoogle-perftools-dev libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev
-  libbenchmark-dev)
+  prometheus-cpp-dev libcrypt-dev libgoogle-perftools-dev libcli11-dev nlohmann-json3-dev
+  libgtest-dev libgmock-dev libbenchmark-dev)
 # Tests: promtool and a real Prometheus for the stack test, headless Chromium for the page test,
 # apache2-utils for htpasswd (bcrypt hashes in tests), librsvg2-bin to render the sweep's charts,
 # docker-compose to validate deploy/docker-compose.yml, python3 for the helper test servers, nginx
