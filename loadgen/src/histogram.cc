@@ -4,6 +4,8 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <map>
+#include <mutex>
 
 namespace loadgen {
 namespace {
@@ -365,20 +367,35 @@ void LatencyHistogram::SetExtremes(int64_t min_ns, int64_t max_ns) noexcept {
   max_ns_ = max_ns;
 }
 
+std::shared_ptr<const BucketCounts::Bounds> BucketCounts::Shared(std::vector<double> seconds) {
+  std::sort(seconds.begin(), seconds.end());
+  seconds.erase(std::unique(seconds.begin(), seconds.end()), seconds.end());
+  // One Bounds per distinct list in the process, while any instance holds it: every target's
+  // intervals then read the same few cache lines to place a value (Record) and compare bounds by
+  // pointer (Merge), where each held its own copy, cold at a thousand targets, and a merge
+  // compared them value by value. Never destroyed: instances may outlive other statics.
+  static auto* const mu = new std::mutex;
+  static auto* const known = new std::map<std::vector<double>, std::weak_ptr<const Bounds>>;
+  std::lock_guard lock(*mu);
+  if (const auto it = known->find(seconds); it != known->end()) {
+    if (std::shared_ptr<const Bounds> bounds = it->second.lock()) return bounds;
+  }
+  std::erase_if(*known, [](const auto& entry) { return entry.second.expired(); });
+  auto bounds = std::make_shared<Bounds>();
+  bounds->seconds = seconds;
+  bounds->ns.reserve(seconds.size());
+  for (double b : seconds) bounds->ns.push_back(std::llround(b * 1e9));
+  (*known)[std::move(seconds)] = bounds;
+  return bounds;
+}
+
 BucketCounts::BucketCounts(std::vector<double> upper_bounds_seconds) {
   if (upper_bounds_seconds.empty()) {
     // Unconfigured instances (default-constructed intervals) share one empty set of bounds.
     static const auto kNone = std::make_shared<const Bounds>();
     bounds_ = kNone;
   } else {
-    auto bounds = std::make_shared<Bounds>();
-    bounds->seconds = std::move(upper_bounds_seconds);
-    std::sort(bounds->seconds.begin(), bounds->seconds.end());
-    bounds->seconds.erase(std::unique(bounds->seconds.begin(), bounds->seconds.end()),
-                          bounds->seconds.end());
-    bounds->ns.reserve(bounds->seconds.size());
-    for (double b : bounds->seconds) bounds->ns.push_back(std::llround(b * 1e9));
-    bounds_ = std::move(bounds);
+    bounds_ = Shared(std::move(upper_bounds_seconds));
   }
   counts_.assign(bounds_->seconds.size() + 1, 0);
 }

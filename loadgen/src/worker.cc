@@ -43,29 +43,32 @@ constexpr int kMaxEvents = 256;
 // A target on its worker: its state machine, its request template and the easy handles that
 // carry its requests. The state machine's actions start transfers on the worker.
 struct Target : TargetState::Actions {
+  // What every pass over the target reads, together at the front: at a thousand targets each
+  // pass starts on cold memory, and these were spread over 3 KiB (the schedule's random number
+  // generator alone is 2.5 KiB).
   TargetId id = 0;
-  uint32_t slot = 0;  // its index in Worker::slots_ and key in Worker::timers_
-  std::shared_ptr<TargetHandle> handle;
-  std::string name;
-  Recorder* recorder = nullptr;
-  Worker* worker = nullptr;
-  RequestTemplate request;
-  TargetState state;
-  int connections = 1;
-  Clock::time_point next_tick;
+  uint32_t slot = 0;      // its index in Worker::slots_ and key in Worker::timers_
   bool touched = false;   // listed in Worker::touched_
   bool in_batch = false;  // listed in the current pass
+  int connections = 1;
+  Clock::time_point next_tick;
+  Recorder* recorder = nullptr;
+  Worker* worker = nullptr;
+  std::size_t next_payload = 0;
+  std::vector<Transfer*> idle;
 
+  std::shared_ptr<TargetHandle> handle;
+  std::string name;
+  RequestTemplate request;
+  TargetState state;
   ConnectionShare connections_cache;                 // before `transfers`: outlives their handles
   std::vector<std::unique_ptr<Transfer>> transfers;  // all handles ever created
-  std::vector<Transfer*> idle;
-  std::size_t next_payload = 0;
-  std::promise<void> removed;  // set once a removal is complete
+  std::promise<void> removed;                        // set once a removal is complete
 
   Target(TargetPlan plan, Recorder* r, Worker* w)
-      : name(std::move(plan.name)),
-        recorder(r),
+      : recorder(r),
         worker(w),
+        name(std::move(plan.name)),
         request(std::move(plan.request)),
         state(std::move(plan.load), this) {}
 

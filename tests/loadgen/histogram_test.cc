@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
 #include <random>
 #include <string>
 #include <vector>
@@ -370,6 +371,30 @@ TEST(BucketCounts, MergeAddsBucketByBucket) {
   a.Clear();
   EXPECT_EQ(a.total(), 0u);
   EXPECT_EQ(a.sum_seconds(), 0.0);
+}
+
+TEST(BucketCounts, InstancesWithTheSameBoundsShareThem) {
+  // Every target's intervals hold the same few bound lists: one copy in the process, whatever
+  // the order or repeats they were given in, alive while any instance holds it.
+  BucketCounts a({0.001, 0.01, 1});
+  BucketCounts b({1, 0.001, 0.01, 0.01});
+  EXPECT_EQ(&a.bounds_seconds(), &b.bounds_seconds());
+  EXPECT_EQ(a.bounds_seconds(), (std::vector<double>{0.001, 0.01, 1}));
+  BucketCounts other({0.001, 0.01, 2});
+  EXPECT_NE(&a.bounds_seconds(), &other.bounds_seconds());
+  // Instances of the same bounds still add up bucket by bucket.
+  a.Record(500'000);
+  b.Record(5'000'000);
+  b.Record(3'000'000'000);
+  a.Merge(b);
+  EXPECT_EQ(a.counts(), (std::vector<uint64_t>{1, 1, 0, 1}));
+  // Once none holds a list, a new instance with it gets the same values again.
+  auto scoped = std::make_unique<BucketCounts>(std::vector<double>{0.25, 0.5});
+  scoped.reset();
+  BucketCounts again({0.5, 0.25});
+  EXPECT_EQ(again.bounds_seconds(), (std::vector<double>{0.25, 0.5}));
+  again.Record(300'000'000);
+  EXPECT_EQ(again.counts(), (std::vector<uint64_t>{0, 1, 0}));
 }
 
 TEST(BucketCounts, NoBoundsMeansOnlyInf) {

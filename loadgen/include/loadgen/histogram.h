@@ -146,7 +146,10 @@ class BucketCounts {
     std::vector<double> seconds;
     std::vector<int64_t> ns;
   };
-  // Shared by copies: a snapshot's or a window's copy costs its counts only. Never null.
+  // The one Bounds of the process with these values (sorted, duplicates removed).
+  static std::shared_ptr<const Bounds> Shared(std::vector<double> seconds);
+  // Shared by every instance with the same bounds (Shared): copies and merges cost the counts
+  // only. Never null.
   std::shared_ptr<const Bounds> bounds_;
   std::vector<uint64_t> counts_;
   double sum_seconds_ = 0;
